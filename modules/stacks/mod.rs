@@ -1,0 +1,3 @@
+//! Complete stacks, each a function that adds its blocks to a `Stack`.
+
+pub mod demo;

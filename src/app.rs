@@ -1,0 +1,335 @@
+//! The application model: named stacks, and the command line that serves them.
+//!
+//! `tfsynth`'s own binary is an [`App`] with the stacks from `modules/`; a
+//! user's crate builds its own `App` and gets the same commands.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::core::{Stack, SynthError, Synthesized, is_identifier};
+use crate::fsio::{self, WriteOutcome};
+use crate::suggest;
+
+/// A function that adds a stack's blocks.
+pub type BuildFn = Box<dyn Fn(&mut Stack)>;
+
+/// A named stack definition.
+pub struct StackDef {
+    name: String,
+    description: String,
+    build: BuildFn,
+}
+
+impl StackDef {
+    /// The stack's name, also its directory under the output folder.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// One line saying what the stack deploys.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+}
+
+impl fmt::Debug for StackDef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StackDef")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Errors of the application layer; each says what is wrong and where.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A stack name that is not defined.
+    #[error("unknown stack {name:?}{}; available stacks: {available} (hint: `{app} list` shows them)", suggestion.as_ref().map(|s| format!(" (did you mean {s:?}?)")).unwrap_or_default())]
+    UnknownStack {
+        /// The name as given.
+        name: String,
+        /// The closest defined name, if any is close.
+        suggestion: Option<String>,
+        /// All defined names, comma-separated.
+        available: String,
+        /// The program name, for the hint.
+        app: String,
+    },
+    /// A stack definition whose name cannot be a directory name.
+    #[error(
+        "invalid stack name {0:?}: a stack name starts with a letter and contains only letters, digits, underscores and hyphens"
+    )]
+    InvalidStackName(String),
+    /// Two stack definitions with one name.
+    #[error("stack {0:?} is defined twice (hint: give each stack its own name)")]
+    DuplicateStack(String),
+    /// The stack's blocks have problems.
+    #[error("{0}")]
+    Synth(#[from] SynthError),
+    /// The output directory cannot be used.
+    #[error("cannot write to output directory {}: {reason} (hint: pass a writable directory with --out)", path.display())]
+    OutDir {
+        /// The directory.
+        path: PathBuf,
+        /// What the file system said.
+        reason: String,
+    },
+    /// Writing a synthesized file failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl AppError {
+    /// The process exit code: 2 for usage and configuration errors, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AppError::Write { .. } => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// One stack written to disk.
+#[derive(Debug)]
+pub struct Written {
+    /// The synthesis result.
+    pub synthesized: Synthesized,
+    /// The file written.
+    pub path: PathBuf,
+    /// Whether the file changed.
+    pub outcome: WriteOutcome,
+}
+
+/// A set of named stacks with the `tfsynth` command line.
+pub struct App {
+    name: String,
+    stacks: Vec<StackDef>,
+}
+
+impl App {
+    /// An application; `name` is the program name shown in help and hints.
+    pub fn new(name: impl Into<String>) -> Self {
+        App {
+            name: name.into(),
+            stacks: Vec::new(),
+        }
+    }
+
+    /// The program name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Defines a stack: its name, a one-line description, and the function that builds it.
+    pub fn stack(
+        mut self,
+        name: impl Into<String>,
+        description: impl Into<String>,
+        build: impl Fn(&mut Stack) + 'static,
+    ) -> Self {
+        self.stacks.push(StackDef {
+            name: name.into(),
+            description: description.into(),
+            build: Box::new(build),
+        });
+        self
+    }
+
+    /// The defined stacks, in definition order.
+    pub fn stacks(&self) -> &[StackDef] {
+        &self.stacks
+    }
+
+    /// Checks the stack definitions themselves: names usable as directories, no duplicates.
+    pub fn check(&self) -> Result<(), AppError> {
+        for (i, def) in self.stacks.iter().enumerate() {
+            if !is_identifier(&def.name) || def.name.starts_with('_') {
+                return Err(AppError::InvalidStackName(def.name.clone()));
+            }
+            if self.stacks[..i].iter().any(|d| d.name == def.name) {
+                return Err(AppError::DuplicateStack(def.name.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves stack names; an empty selection means every stack.
+    pub fn select(&self, names: &[String]) -> Result<Vec<&StackDef>, AppError> {
+        self.check()?;
+        if names.is_empty() {
+            return Ok(self.stacks.iter().collect());
+        }
+        let mut selected: Vec<&StackDef> = Vec::new();
+        for name in names {
+            let def = self
+                .stacks
+                .iter()
+                .find(|d| &d.name == name)
+                .ok_or_else(|| AppError::UnknownStack {
+                    name: name.clone(),
+                    suggestion: suggest::closest(name, self.stacks.iter().map(|d| d.name.as_str()))
+                        .map(str::to_owned),
+                    available: self
+                        .stacks
+                        .iter()
+                        .map(|d| d.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    app: self.name.clone(),
+                })?;
+            if !selected.iter().any(|d| d.name == def.name) {
+                selected.push(def);
+            }
+        }
+        Ok(selected)
+    }
+
+    /// Builds a stack from its definition.
+    pub fn build(&self, def: &StackDef) -> Stack {
+        let mut stack = Stack::new(def.name.clone());
+        (def.build)(&mut stack);
+        stack
+    }
+
+    /// Builds and synthesizes the named stacks (all when `names` is empty),
+    /// collecting the problems of every stack before failing.
+    pub fn synth(&self, names: &[String]) -> Result<Vec<Synthesized>, Vec<AppError>> {
+        let defs = self.select(names).map_err(|e| vec![e])?;
+        let mut done = Vec::new();
+        let mut errors = Vec::new();
+        for def in defs {
+            match self.build(def).synth() {
+                Ok(s) => done.push(s),
+                Err(e) => errors.push(AppError::Synth(e)),
+            }
+        }
+        if errors.is_empty() {
+            Ok(done)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Synthesizes the named stacks and writes `<out>/<stack>/main.tf.json`
+    /// for each. Nothing is written unless every stack synthesizes.
+    pub fn synth_to(&self, names: &[String], out: &Path) -> Result<Vec<Written>, Vec<AppError>> {
+        let all = self.synth(names)?;
+        let dirs: Vec<PathBuf> = all.iter().map(|s| out.join(&s.stack)).collect();
+        for dir in &dirs {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                let path = if out.is_dir() {
+                    dir.clone()
+                } else {
+                    out.to_path_buf()
+                };
+                return Err(vec![AppError::OutDir {
+                    path,
+                    reason: e.to_string(),
+                }]);
+            }
+        }
+        let mut written = Vec::new();
+        for (synthesized, dir) in all.into_iter().zip(dirs) {
+            let path = dir.join("main.tf.json");
+            let outcome = match fsio::write_atomic(&path, synthesized.json.as_bytes()) {
+                Ok(outcome) => outcome,
+                Err(source) if source.kind() == std::io::ErrorKind::PermissionDenied => {
+                    return Err(vec![AppError::OutDir {
+                        path: dir,
+                        reason: source.to_string(),
+                    }]);
+                }
+                Err(source) => return Err(vec![AppError::Write { path, source }]),
+            };
+            written.push(Written {
+                synthesized,
+                path,
+                outcome,
+            });
+        }
+        Ok(written)
+    }
+
+    /// Runs the command line with the process arguments and returns the exit code.
+    pub fn run(self) -> ExitCode {
+        self.run_with(std::env::args_os())
+    }
+
+    /// Runs the command line with the given arguments (the first is the program name).
+    pub fn run_with<I, T>(self, args: I) -> ExitCode
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        ExitCode::from(crate::cli::run(&self, args))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::Resource;
+
+    fn app() -> App {
+        App::new("t")
+            .stack("one", "first", |s| {
+                s.add(Resource::new("null_resource", "a"));
+            })
+            .stack("two", "second", |_| {})
+    }
+
+    #[test]
+    fn selects_stacks() {
+        let app = app();
+        let names = |sel: &[&str]| -> Vec<String> {
+            let sel: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
+            app.select(&sel)
+                .unwrap()
+                .iter()
+                .map(|d| d.name.clone())
+                .collect()
+        };
+        assert_eq!(names(&[]), ["one", "two"]);
+        assert_eq!(names(&["two", "one", "two"]), ["two", "one"]);
+        let err = app.select(&["onw".into()]).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "unknown stack \"onw\" (did you mean \"one\"?); available stacks: one, two (hint: `t list` shows them)"
+        );
+    }
+
+    #[test]
+    fn rejects_bad_definitions() {
+        let bad = App::new("t").stack("../etc", "", |_| {});
+        assert!(matches!(bad.check(), Err(AppError::InvalidStackName(_))));
+        let dup = App::new("t").stack("a", "", |_| {}).stack("a", "", |_| {});
+        assert!(matches!(dup.check(), Err(AppError::DuplicateStack(_))));
+    }
+
+    #[test]
+    fn writes_nothing_when_a_stack_fails() {
+        let app = app().stack("broken", "", |s| {
+            s.add(Resource::new("null_resource", "x"));
+            s.add(Resource::new("null_resource", "x"));
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let errors = app.synth_to(&[], dir.path()).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with("stack broken: duplicate resource null_resource.x")
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "nothing written"
+        );
+    }
+}

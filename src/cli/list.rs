@@ -1,0 +1,23 @@
+//! `tfsynth list`: the stacks this program defines.
+
+use crate::app::{App, AppError};
+
+/// List the stacks this program defines, with a line on each.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  tfsynth list")]
+pub struct Args {}
+
+/// Runs `list`.
+pub fn run(app: &App, _args: &Args) -> Result<(), Vec<AppError>> {
+    app.check().map_err(|e| vec![e])?;
+    let width = app
+        .stacks()
+        .iter()
+        .map(|d| d.name().len())
+        .max()
+        .unwrap_or(0);
+    for def in app.stacks() {
+        println!("{:width$}  {}", def.name(), def.description());
+    }
+    Ok(())
+}

@@ -1,0 +1,82 @@
+//! The command line: one file per command, each a clap `Args` struct whose
+//! doc comment is the help text, plus a `run` function. Logic lives in the
+//! library; this layer parses, calls and reports.
+//!
+//! **Invariant:** every failure reaches the user as `error: ...` lines on
+//! standard error and an exit code (0 success, 2 usage, configuration or
+//! validation errors, 1 anything else); never a panic.
+
+use std::path::PathBuf;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::app::{App, AppError};
+
+pub mod list;
+pub mod synth;
+
+/// Typed Rust infrastructure, synthesized to Terraform JSON.
+#[derive(Debug, Parser)]
+#[command(version, propagate_version = true)]
+#[command(
+    after_help = "Examples:\n  tfsynth list\n  tfsynth synth\n  tfsynth synth demo --out build"
+)]
+pub struct Cli {
+    /// Directory that receives one folder per stack.
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        env = "TFSYNTH_OUT",
+        default_value = "out"
+    )]
+    pub out: PathBuf,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Synth(synth::Args),
+    List(list::Args),
+}
+
+/// Parses `args` and runs the command against `app`; returns the exit code.
+pub fn run<I, T>(app: &App, args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let command = Cli::command()
+        .name(app.name().to_owned())
+        .bin_name(app.name().to_owned());
+    let cli = match command
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let result = match &cli.command {
+        Command::Synth(args) => synth::run(app, &cli, args),
+        Command::List(args) => list::run(app, args),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(errors) => report(&errors),
+    }
+}
+
+/// Prints each error as `error: ...` lines and returns the exit code.
+pub fn report(errors: &[AppError]) -> u8 {
+    for error in errors {
+        for line in error.to_string().lines() {
+            eprintln!("error: {line}");
+        }
+    }
+    errors.iter().map(AppError::exit_code).max().unwrap_or(1)
+}

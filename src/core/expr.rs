@@ -1,0 +1,604 @@
+//! Terraform expressions as a closed Rust type.
+//!
+//! Everything that Terraform evaluates (references, function calls, string
+//! templates, operators) is an [`Expr`]. Expressions are never smuggled through
+//! plain strings: a literal string stays literal text and is escaped by the
+//! serializer, while an expression is rendered once, in HCL syntax, inside
+//! `${ … }`. This is what keeps shell scripts and IAM policy variables such as
+//! `${aws:username}` from being interpolated by accident.
+
+use std::fmt::{self, Write as _};
+
+use super::value::{Node, Number};
+
+/// The root of a reference: the named object an expression points at.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Ref {
+    /// A managed resource, `aws_vpc.main`.
+    Resource {
+        /// Resource type, e.g. `aws_vpc`.
+        ty: String,
+        /// Block name, e.g. `main`.
+        name: String,
+    },
+    /// A data source, `data.aws_ami.linux`.
+    Data {
+        /// Data source type, e.g. `aws_ami`.
+        ty: String,
+        /// Block name.
+        name: String,
+    },
+    /// An input variable, `var.region`.
+    Var(String),
+    /// A local value, `local.tags`.
+    Local(String),
+    /// `count.index` inside a block with `count`.
+    CountIndex,
+    /// `each.key` inside a block with `for_each`.
+    EachKey,
+    /// `each.value` inside a block with `for_each`.
+    EachValue,
+}
+
+impl fmt::Display for Ref {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ref::Resource { ty, name } => write!(f, "{ty}.{name}"),
+            Ref::Data { ty, name } => write!(f, "data.{ty}.{name}"),
+            Ref::Var(name) => write!(f, "var.{name}"),
+            Ref::Local(name) => write!(f, "local.{name}"),
+            Ref::CountIndex => f.write_str("count.index"),
+            Ref::EachKey => f.write_str("each.key"),
+            Ref::EachValue => f.write_str("each.value"),
+        }
+    }
+}
+
+/// A binary operator of the Terraform language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Mod,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `&&`
+    And,
+    /// `||`
+    Or,
+}
+
+impl BinOp {
+    fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Mod => "%",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::And => "&&",
+            BinOp::Or => "||",
+        }
+    }
+}
+
+/// A unary operator of the Terraform language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    /// Logical negation, `!`.
+    Not,
+    /// Arithmetic negation, `-`.
+    Neg,
+}
+
+/// One piece of a string template: literal text or an interpolated expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Part {
+    /// Literal text, escaped on output.
+    Text(String),
+    /// An expression, rendered inside `${ … }`.
+    Expr(Expr),
+}
+
+impl From<&str> for Part {
+    fn from(text: &str) -> Self {
+        Part::Text(text.to_owned())
+    }
+}
+
+impl From<String> for Part {
+    fn from(text: String) -> Self {
+        Part::Text(text)
+    }
+}
+
+impl From<Expr> for Part {
+    fn from(expr: Expr) -> Self {
+        match expr {
+            Expr::Lit(Node::String(text)) => Part::Text(text),
+            other => Part::Expr(other),
+        }
+    }
+}
+
+impl<T> From<super::value::Value<T>> for Part {
+    fn from(value: super::value::Value<T>) -> Self {
+        Part::from(Expr::from(value))
+    }
+}
+
+impl<T> From<&super::value::Value<T>> for Part {
+    fn from(value: &super::value::Value<T>) -> Self {
+        Part::from(Expr::from(value.clone()))
+    }
+}
+
+/// A Terraform expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    /// A literal value: string, number, bool, null, list or object of literals.
+    Lit(Node),
+    /// A reference to a named object.
+    Ref(Ref),
+    /// Attribute access, `expr.name`.
+    GetAttr(Box<Expr>, String),
+    /// Index access, `expr[key]`.
+    Index(Box<Expr>, Box<Expr>),
+    /// Splat over a list, `expr[*]`; following attribute accesses apply to each element.
+    Splat(Box<Expr>),
+    /// A call to one of Terraform's built-in functions.
+    Call(String, Vec<Expr>),
+    /// A string template mixing literal text and expressions.
+    Template(Vec<Part>),
+    /// A binary operation.
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// A unary operation.
+    Unary(UnOp, Box<Expr>),
+    /// A conditional, `cond ? then : else`.
+    Cond(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// A tuple constructor, `[a, b]`.
+    Tuple(Vec<Expr>),
+    /// An object constructor, `{ "k" = v }`.
+    Object(Vec<(String, Expr)>),
+}
+
+impl Expr {
+    /// A reference expression.
+    pub fn reference(target: Ref) -> Expr {
+        Expr::Ref(target)
+    }
+
+    /// `self.name`: access an attribute.
+    pub fn attr(self, name: impl Into<String>) -> Expr {
+        Expr::GetAttr(Box::new(self), name.into())
+    }
+
+    /// `self[key]`: index a list or map.
+    pub fn index(self, key: impl Into<Expr>) -> Expr {
+        Expr::Index(Box::new(self), Box::new(key.into()))
+    }
+
+    /// `self[*]`: a splat, e.g. `aws_subnet.private[*].id`.
+    pub fn splat(self) -> Expr {
+        Expr::Splat(Box::new(self))
+    }
+
+    /// A call to a built-in function; see also [`crate::func`] for typed helpers.
+    pub fn call(name: impl Into<String>, args: Vec<Expr>) -> Expr {
+        Expr::Call(name.into(), args)
+    }
+
+    /// A binary operation.
+    pub fn binary(op: BinOp, lhs: impl Into<Expr>, rhs: impl Into<Expr>) -> Expr {
+        Expr::Binary(op, Box::new(lhs.into()), Box::new(rhs.into()))
+    }
+
+    /// A conditional expression.
+    pub fn cond(cond: impl Into<Expr>, then: impl Into<Expr>, otherwise: impl Into<Expr>) -> Expr {
+        Expr::Cond(
+            Box::new(cond.into()),
+            Box::new(then.into()),
+            Box::new(otherwise.into()),
+        )
+    }
+
+    /// Calls `visit` for every reference in this expression, depth first.
+    pub fn visit_refs(&self, visit: &mut dyn FnMut(&Ref)) {
+        match self {
+            Expr::Lit(node) => node.visit_refs(visit),
+            Expr::Ref(target) => visit(target),
+            Expr::GetAttr(base, _) | Expr::Splat(base) | Expr::Unary(_, base) => {
+                base.visit_refs(visit)
+            }
+            Expr::Index(base, key) => {
+                base.visit_refs(visit);
+                key.visit_refs(visit);
+            }
+            Expr::Call(_, args) | Expr::Tuple(args) => {
+                args.iter().for_each(|arg| arg.visit_refs(visit))
+            }
+            Expr::Template(parts) => parts.iter().for_each(|part| {
+                if let Part::Expr(expr) = part {
+                    expr.visit_refs(visit)
+                }
+            }),
+            Expr::Binary(_, lhs, rhs) => {
+                lhs.visit_refs(visit);
+                rhs.visit_refs(visit);
+            }
+            Expr::Cond(c, t, e) => {
+                c.visit_refs(visit);
+                t.visit_refs(visit);
+                e.visit_refs(visit);
+            }
+            Expr::Object(items) => items.iter().for_each(|(_, v)| v.visit_refs(visit)),
+        }
+    }
+
+    /// Renders this expression in HCL native syntax, as it appears inside `${ … }`.
+    pub fn to_hcl(&self) -> String {
+        let mut out = String::new();
+        self.write_hcl(&mut out);
+        out
+    }
+
+    /// Whether the expression is a single term that needs no parentheses
+    /// when used as an operand or as the base of an attribute access.
+    fn is_term(&self) -> bool {
+        !matches!(self, Expr::Binary(..) | Expr::Unary(..) | Expr::Cond(..))
+    }
+
+    fn write_operand(&self, out: &mut String) {
+        if self.is_term() {
+            self.write_hcl(out);
+        } else {
+            out.push('(');
+            self.write_hcl(out);
+            out.push(')');
+        }
+    }
+
+    fn write_hcl(&self, out: &mut String) {
+        match self {
+            Expr::Lit(node) => write_literal_hcl(node, out),
+            Expr::Ref(target) => {
+                let _ = write!(out, "{target}");
+            }
+            Expr::GetAttr(base, name) => {
+                base.write_operand(out);
+                out.push('.');
+                out.push_str(name);
+            }
+            Expr::Index(base, key) => {
+                base.write_operand(out);
+                out.push('[');
+                key.write_hcl(out);
+                out.push(']');
+            }
+            Expr::Splat(base) => {
+                base.write_operand(out);
+                out.push_str("[*]");
+            }
+            Expr::Call(name, args) => {
+                out.push_str(name);
+                out.push('(');
+                for (i, arg) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    arg.write_hcl(out);
+                }
+                out.push(')');
+            }
+            Expr::Template(parts) => {
+                out.push('"');
+                for part in parts {
+                    match part {
+                        Part::Text(text) => out.push_str(&escape_hcl_string(text)),
+                        Part::Expr(expr) => {
+                            out.push_str("${");
+                            expr.write_hcl(out);
+                            out.push('}');
+                        }
+                    }
+                }
+                out.push('"');
+            }
+            Expr::Binary(op, lhs, rhs) => {
+                lhs.write_operand(out);
+                out.push(' ');
+                out.push_str(op.symbol());
+                out.push(' ');
+                rhs.write_operand(out);
+            }
+            Expr::Unary(op, operand) => {
+                out.push(match op {
+                    UnOp::Not => '!',
+                    UnOp::Neg => '-',
+                });
+                operand.write_operand(out);
+            }
+            Expr::Cond(c, t, e) => {
+                c.write_operand(out);
+                out.push_str(" ? ");
+                t.write_operand(out);
+                out.push_str(" : ");
+                e.write_operand(out);
+            }
+            Expr::Tuple(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    item.write_hcl(out);
+                }
+                out.push(']');
+            }
+            Expr::Object(items) => {
+                out.push('{');
+                for (i, (key, value)) in items.iter().enumerate() {
+                    out.push_str(if i > 0 { ", " } else { " " });
+                    out.push('"');
+                    out.push_str(&escape_hcl_string(key));
+                    out.push_str("\" = ");
+                    value.write_hcl(out);
+                }
+                out.push_str(if items.is_empty() { "}" } else { " }" });
+            }
+        }
+    }
+}
+
+/// Writes a literal node in HCL native syntax.
+fn write_literal_hcl(node: &Node, out: &mut String) {
+    match node {
+        Node::Null => out.push_str("null"),
+        Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Node::Number(n) => out.push_str(&n.to_string()),
+        Node::String(s) => {
+            out.push('"');
+            out.push_str(&escape_hcl_string(s));
+            out.push('"');
+        }
+        Node::Expr(expr) => expr.write_hcl(out),
+        Node::List(items) => {
+            Expr::Tuple(items.iter().cloned().map(Expr::from).collect()).write_hcl(out)
+        }
+        Node::Map(items) => Expr::Object(
+            items
+                .iter()
+                .map(|(k, v)| (k.clone(), Expr::from(v.clone())))
+                .collect(),
+        )
+        .write_hcl(out),
+    }
+}
+
+/// Escapes literal text for a Terraform string template (the content of a
+/// JSON string value): `${` becomes `$${` and `%{` becomes `%%{`, so that
+/// Terraform reads the text back exactly as written.
+pub fn escape_template(text: &str) -> String {
+    if !text.contains("${") && !text.contains("%{") {
+        return text.to_owned();
+    }
+    text.replace("${", "$${").replace("%{", "%%{")
+}
+
+/// Escapes literal text for a quoted string inside an HCL expression:
+/// backslashes, quotes and control characters as HCL escapes, then the
+/// template escapes of [`escape_template`].
+pub fn escape_hcl_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    escape_template(&out)
+}
+
+impl From<Ref> for Expr {
+    fn from(target: Ref) -> Self {
+        Expr::Ref(target)
+    }
+}
+
+impl From<&str> for Expr {
+    fn from(text: &str) -> Self {
+        Expr::Lit(Node::String(text.to_owned()))
+    }
+}
+
+impl From<String> for Expr {
+    fn from(text: String) -> Self {
+        Expr::Lit(Node::String(text))
+    }
+}
+
+impl From<bool> for Expr {
+    fn from(b: bool) -> Self {
+        Expr::Lit(Node::Bool(b))
+    }
+}
+
+macro_rules! expr_from_number {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Expr {
+            fn from(n: $t) -> Self {
+                Expr::Lit(Node::Number(Number::from(n)))
+            }
+        }
+    )*};
+}
+expr_from_number!(i32, i64, u8, u16, u32, u64, usize, f64);
+
+impl From<Node> for Expr {
+    fn from(node: Node) -> Self {
+        match node {
+            Node::Expr(expr) => *expr,
+            other => Expr::Lit(other),
+        }
+    }
+}
+
+impl From<&Expr> for Expr {
+    fn from(expr: &Expr) -> Self {
+        expr.clone()
+    }
+}
+
+/// Builds a string template from literal text and expressions:
+/// `interp!["arn:aws:s3:::", bucket.attr("id"), "/*"]`.
+///
+/// Each item is converted with `Part::from`: string literals stay literal
+/// text (and are escaped), expressions are interpolated.
+#[macro_export]
+macro_rules! interp {
+    ($($part:expr),* $(,)?) => {
+        $crate::Expr::Template(vec![$($crate::Part::from($part)),*])
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vpc() -> Expr {
+        Expr::Ref(Ref::Resource {
+            ty: "aws_vpc".into(),
+            name: "main".into(),
+        })
+    }
+
+    #[test]
+    fn template_escapes() {
+        let check =
+            |input: &str, expect: &str| assert_eq!(escape_template(input), expect, "{input}");
+        check("plain", "plain");
+        check("${aws:username}", "$${aws:username}");
+        check("100%{x}", "100%%{x}");
+        check("$${already}", "$$${already}");
+        check("cost $5 and $$ and %d", "cost $5 and $$ and %d");
+        check("echo ${HOME} %{ if }", "echo $${HOME} %%{ if }");
+    }
+
+    #[test]
+    fn hcl_string_escapes() {
+        let check =
+            |input: &str, expect: &str| assert_eq!(escape_hcl_string(input), expect, "{input}");
+        check("a\"b", "a\\\"b");
+        check("back\\slash", "back\\\\slash");
+        check("line\nnext\ttab\r", "line\\nnext\\ttab\\r");
+        check("bell\u{7}", "bell\\u0007");
+        check("${x}", "$${x}");
+    }
+
+    #[test]
+    fn renders_hcl() {
+        let check = |expr: Expr, expect: &str| assert_eq!(expr.to_hcl(), expect);
+        check(vpc().attr("id"), "aws_vpc.main.id");
+        check(
+            Expr::Ref(Ref::Data {
+                ty: "aws_ami".into(),
+                name: "al2".into(),
+            })
+            .attr("id"),
+            "data.aws_ami.al2.id",
+        );
+        check(Expr::Ref(Ref::Var("region".into())), "var.region");
+        check(
+            Expr::Ref(Ref::Local("tags".into())).index("Name"),
+            "local.tags[\"Name\"]",
+        );
+        check(
+            Expr::call(
+                "cidrsubnet",
+                vec![
+                    vpc().attr("cidr_block"),
+                    8.into(),
+                    Expr::Ref(Ref::CountIndex),
+                ],
+            ),
+            "cidrsubnet(aws_vpc.main.cidr_block, 8, count.index)",
+        );
+        check(vpc().splat().attr("id"), "aws_vpc.main[*].id");
+        check(
+            Expr::binary(BinOp::Mul, Expr::binary(BinOp::Add, 1, 2), 3),
+            "(1 + 2) * 3",
+        );
+        check(
+            Expr::cond(
+                Expr::binary(BinOp::Eq, Expr::Ref(Ref::Var("env".into())), "prod"),
+                3,
+                1,
+            ),
+            "(var.env == \"prod\") ? 3 : 1",
+        );
+        check(Expr::Unary(UnOp::Not, Box::new(true.into())), "!true");
+        check(
+            Expr::Template(vec![
+                "arn:".into(),
+                Part::Expr(vpc().attr("arn")),
+                "/${literal}".into(),
+            ]),
+            "\"arn:${aws_vpc.main.arn}/$${literal}\"",
+        );
+        check(
+            Expr::Object(vec![
+                ("a b".into(), 1.into()),
+                ("q\"".into(), Expr::Tuple(vec![])),
+            ]),
+            "{ \"a b\" = 1, \"q\\\"\" = [] }",
+        );
+        check(Expr::Object(vec![]), "{}");
+        check(Expr::Lit(Node::Null), "null");
+        check(Expr::from(2.5), "2.5");
+    }
+
+    #[test]
+    fn collects_refs() {
+        let expr = Expr::call(
+            "format",
+            vec![
+                "%s-%s".into(),
+                vpc().attr("id"),
+                Expr::Template(vec![Part::Expr(Expr::Ref(Ref::Var("x".into())))]),
+            ],
+        );
+        let mut refs = Vec::new();
+        expr.visit_refs(&mut |r| refs.push(r.to_string()));
+        assert_eq!(refs, ["aws_vpc.main", "var.x"]);
+    }
+}

@@ -1,0 +1,29 @@
+//! The engine: stacks of typed blocks, expressions and references, and the
+//! deterministic synthesis of Terraform JSON.
+//!
+//! **Invariant:** nothing in `core` touches the file system or spawns a
+//! process; it turns a [`Stack`] into a string.
+
+pub mod block;
+pub mod deps;
+pub mod error;
+pub mod expr;
+pub mod func;
+pub mod stack;
+pub mod synth;
+pub mod terraform;
+pub mod types;
+pub mod value;
+
+pub use block::{
+    Address, DataRef, DataSource, Dependable, Dependency, IgnoreChanges, Lifecycle, Output,
+    Provider, ProviderRef, Resource, ResourceRef, Variable, VariableRef,
+};
+pub use error::{Problem, SynthError};
+pub use expr::{BinOp, Expr, Part, Ref, UnOp};
+pub use stack::{Declare, DroppedDependency, Stack, Synthesized, is_identifier};
+pub use terraform::{
+    Backend, CloudBackend, RequiredProvider, S3Backend, TerraformSettings, Workspaces,
+};
+pub use types::Type;
+pub use value::{Node, Number, Value};

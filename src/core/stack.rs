@@ -1,0 +1,601 @@
+//! The [`Stack`]: one Terraform root configuration, built from blocks and
+//! synthesized to Terraform JSON.
+
+use std::panic::Location;
+
+use indexmap::IndexMap;
+
+use super::block::{
+    Address, DataRef, DataSource, Dependency, IgnoreChanges, Output, Provider, ProviderRef,
+    Resource, ResourceRef, SourceLocation, Variable, VariableRef,
+};
+use super::deps::DepGraph;
+use super::error::{Problem, SynthError, location};
+use super::expr::{Expr, Ref};
+use super::synth;
+use super::terraform::{Backend, RequiredProvider, TerraformSettings};
+use super::value::Node;
+
+/// Something that can be added to a stack, returning a handle to it.
+///
+/// Implemented by the raw builders ([`Resource`], [`DataSource`],
+/// [`Variable`], [`Output`], [`Provider`]) and by the typed bindings.
+pub trait Declare {
+    /// What adding returns: a handle whose attributes are references.
+    type Handle;
+    /// Adds `self` to `stack`.
+    fn declare(self, stack: &mut Stack) -> Self::Handle;
+}
+
+/// One Terraform root configuration: the blocks of one `main.tf.json`.
+#[derive(Debug)]
+pub struct Stack {
+    name: String,
+    terraform: TerraformSettings,
+    providers: Vec<Provider>,
+    variables: IndexMap<String, Variable>,
+    locals: IndexMap<String, (Node, SourceLocation)>,
+    data: IndexMap<(String, String), DataSource>,
+    resources: IndexMap<(String, String), Resource>,
+    outputs: IndexMap<String, Output>,
+    problems: Vec<Problem>,
+}
+
+/// A declared dependency that synthesis dropped because references already imply it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DroppedDependency {
+    /// The dependent block.
+    pub from: Address,
+    /// The dependency.
+    pub to: Address,
+    /// The reason given where it was declared.
+    pub reason: String,
+}
+
+/// The result of synthesizing a stack.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Synthesized {
+    /// The stack's name.
+    pub stack: String,
+    /// The Terraform JSON, pretty-printed, ending in a newline.
+    pub json: String,
+    /// Declared dependencies that were not written, being implied by references.
+    pub dropped: Vec<DroppedDependency>,
+    /// Number of resource blocks.
+    pub resources: usize,
+    /// Number of data source blocks.
+    pub data_sources: usize,
+}
+
+/// Whether `name` is a valid Terraform identifier.
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+impl Stack {
+    /// An empty stack named `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Stack {
+            name: name.into(),
+            terraform: TerraformSettings::default(),
+            providers: Vec::new(),
+            variables: IndexMap::new(),
+            locals: IndexMap::new(),
+            data: IndexMap::new(),
+            resources: IndexMap::new(),
+            outputs: IndexMap::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// The stack's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Adds a block and returns its handle; the same as `block.declare(stack)`.
+    pub fn add<B: Declare>(&mut self, block: B) -> B::Handle {
+        block.declare(self)
+    }
+
+    /// Sets `terraform.required_version`.
+    pub fn required_version(&mut self, constraint: impl Into<String>) -> &mut Self {
+        self.terraform.required_version = Some(constraint.into());
+        self
+    }
+
+    /// Adds a provider requirement, e.g. `("aws", "hashicorp/aws", "~> 5.100")`.
+    pub fn require_provider(
+        &mut self,
+        name: impl Into<String>,
+        source: impl Into<String>,
+        version: impl Into<String>,
+    ) -> &mut Self {
+        self.terraform.required_providers.insert(
+            name.into(),
+            RequiredProvider {
+                source: source.into(),
+                version: version.into(),
+            },
+        );
+        self
+    }
+
+    /// Sets the state backend (default: local state).
+    pub fn backend(&mut self, backend: Backend) -> &mut Self {
+        self.terraform.backend = Some(backend);
+        self
+    }
+
+    /// The `terraform` settings as set so far.
+    pub fn settings(&self) -> &TerraformSettings {
+        &self.terraform
+    }
+
+    /// Declares a local value and returns the reference `local.<name>`.
+    #[track_caller]
+    pub fn local(&mut self, name: impl Into<String>, value: impl Into<Node>) -> Expr {
+        let name = name.into();
+        let at = Location::caller();
+        self.check_name("local value name", &name, at);
+        if let Some((_, first)) = self.locals.get(&name) {
+            self.duplicate("local value", format!("local.{name}"), first, at);
+        } else {
+            self.locals.insert(name.clone(), (value.into(), at));
+        }
+        Expr::Ref(Ref::Local(name))
+    }
+
+    /// Records a problem that a module found in its own inputs; synthesis fails with it.
+    pub fn problem(&mut self, message: impl Into<String>) {
+        self.problems.push(Problem::Custom(message.into()));
+    }
+
+    /// The resources added so far, in declaration order.
+    pub fn resources(&self) -> impl Iterator<Item = &Resource> {
+        self.resources.values()
+    }
+
+    /// The data sources added so far, in declaration order.
+    pub fn data_sources(&self) -> impl Iterator<Item = &DataSource> {
+        self.data.values()
+    }
+
+    /// The resource of type `ty` named `name`, if declared.
+    pub fn resource(&self, ty: &str, name: &str) -> Option<&Resource> {
+        self.resources.get(&(ty.to_owned(), name.to_owned()))
+    }
+
+    /// The output named `name`, if declared.
+    pub fn output(&self, name: &str) -> Option<&Output> {
+        self.outputs.get(name)
+    }
+
+    /// The names of the declared outputs.
+    pub fn output_names(&self) -> impl Iterator<Item = &str> {
+        self.outputs.keys().map(String::as_str)
+    }
+
+    fn check_name(&mut self, what: &'static str, name: &str, at: SourceLocation) -> bool {
+        let ok = is_identifier(name);
+        if !ok {
+            self.problems.push(Problem::InvalidName {
+                what,
+                name: name.to_owned(),
+                at: location(at),
+            });
+        }
+        ok
+    }
+
+    fn duplicate(
+        &mut self,
+        kind: &'static str,
+        address: String,
+        first: SourceLocation,
+        second: SourceLocation,
+    ) {
+        self.problems.push(Problem::Duplicate {
+            kind,
+            address,
+            first: location(first),
+            second: location(second),
+        });
+    }
+
+    /// Checks the stack and renders it as Terraform JSON.
+    ///
+    /// Every problem is collected before failing: duplicate or invalid names,
+    /// references to undeclared blocks, dependency cycles, empty backend fields.
+    /// Declared dependencies that references already imply are dropped and
+    /// listed in [`Synthesized::dropped`].
+    pub fn synth(&self) -> Result<Synthesized, SynthError> {
+        let mut problems = self.problems.clone();
+        if let Some(backend) = &self.terraform.backend {
+            for field in backend.missing_fields() {
+                problems.push(Problem::BackendField {
+                    backend: backend.kind(),
+                    field,
+                });
+            }
+        }
+
+        let mut graph = DepGraph::new();
+        for address in self.addresses() {
+            graph.node(&address);
+        }
+        // (declaring block, index of the dependency in its list, edge index in the graph)
+        let mut declared: Vec<(Address, usize, usize)> = Vec::new();
+        for (from, body, deps) in self.dependents() {
+            let mut refs = Vec::new();
+            body.iter()
+                .for_each(|node| node.visit_refs(&mut |r| refs.push(r.clone())));
+            for target in refs.iter().filter_map(Address::of_ref) {
+                if graph.contains(&target) {
+                    graph.reference(&from, &target);
+                } else {
+                    let kind = target.kind();
+                    let problem = Problem::UndeclaredReference {
+                        from: from.clone(),
+                        to: target,
+                        kind,
+                    };
+                    if !problems.contains(&problem) {
+                        problems.push(problem);
+                    }
+                }
+            }
+            for (i, dep) in deps.iter().enumerate() {
+                if dep.reason.trim().is_empty() {
+                    problems.push(Problem::MissingReason {
+                        from: from.clone(),
+                        to: dep.target.clone(),
+                    });
+                }
+                if graph.contains(&dep.target) {
+                    declared.push((from.clone(), i, graph.declared(&from, &dep.target)));
+                } else {
+                    let kind = dep.target.kind();
+                    problems.push(Problem::UndeclaredDependency {
+                        from: from.clone(),
+                        to: dep.target.clone(),
+                        kind,
+                    });
+                }
+            }
+        }
+        self.check_blocks(&mut problems);
+
+        let cycles = graph.cycles();
+        problems.extend(cycles.into_iter().map(|path| Problem::Cycle { path }));
+        if !problems.is_empty() {
+            return Err(SynthError {
+                stack: self.name.clone(),
+                problems,
+            });
+        }
+
+        let redundant = graph.redundant_declared();
+        let mut keep: IndexMap<Address, Vec<&Dependency>> = IndexMap::new();
+        let mut dropped = Vec::new();
+        let deps_of = |address: &Address| -> &[Dependency] {
+            match address {
+                Address::Resource { ty, name } => {
+                    &self.resources[&(ty.clone(), name.clone())].meta.depends_on
+                }
+                Address::Data { ty, name } => {
+                    &self.data[&(ty.clone(), name.clone())].meta.depends_on
+                }
+                Address::Output(name) => &self.outputs[name].depends_on,
+                _ => &[],
+            }
+        };
+        for (from, i, edge) in &declared {
+            let dep = &deps_of(from)[*i];
+            if redundant[*edge] {
+                dropped.push(DroppedDependency {
+                    from: from.clone(),
+                    to: dep.target.clone(),
+                    reason: dep.reason.clone(),
+                });
+            } else {
+                keep.entry(from.clone()).or_default().push(dep);
+            }
+        }
+
+        let json = synth::render(
+            self,
+            &synth::Parts {
+                terraform: &self.terraform,
+                providers: &self.providers,
+                variables: &self.variables,
+                locals: &self.locals,
+                data: &self.data,
+                resources: &self.resources,
+                outputs: &self.outputs,
+                kept: &keep,
+            },
+        );
+        Ok(Synthesized {
+            stack: self.name.clone(),
+            json,
+            dropped,
+            resources: self.resources.len(),
+            data_sources: self.data.len(),
+        })
+    }
+
+    /// Every declared block that can be referenced or depended on.
+    fn addresses(&self) -> impl Iterator<Item = Address> + '_ {
+        let vars = self.variables.keys().map(|n| Address::Var(n.clone()));
+        let locals = self.locals.keys().map(|n| Address::Local(n.clone()));
+        let data = self.data.keys().map(|(ty, name)| Address::Data {
+            ty: ty.clone(),
+            name: name.clone(),
+        });
+        let resources = self.resources.keys().map(|(ty, name)| Address::Resource {
+            ty: ty.clone(),
+            name: name.clone(),
+        });
+        let outputs = self.outputs.keys().map(|n| Address::Output(n.clone()));
+        vars.chain(locals)
+            .chain(data)
+            .chain(resources)
+            .chain(outputs)
+    }
+
+    /// Every block that can refer to others: its address, the nodes to scan
+    /// for references, and its declared dependencies.
+    fn dependents(&self) -> Vec<(Address, Vec<&Node>, &[Dependency])> {
+        let mut out: Vec<(Address, Vec<&Node>, &[Dependency])> = Vec::new();
+        for (name, (value, _)) in &self.locals {
+            out.push((Address::Local(name.clone()), vec![value], &[]));
+        }
+        for ((ty, name), block) in &self.data {
+            let mut nodes: Vec<&Node> = block.body.values().collect();
+            nodes.extend(block.meta.count.iter().chain(block.meta.for_each.iter()));
+            out.push((
+                Address::Data {
+                    ty: ty.clone(),
+                    name: name.clone(),
+                },
+                nodes,
+                &block.meta.depends_on,
+            ));
+        }
+        for ((ty, name), block) in &self.resources {
+            let mut nodes: Vec<&Node> = block.body.values().collect();
+            nodes.extend(block.meta.count.iter().chain(block.meta.for_each.iter()));
+            out.push((
+                Address::Resource {
+                    ty: ty.clone(),
+                    name: name.clone(),
+                },
+                nodes,
+                &block.meta.depends_on,
+            ));
+        }
+        for (name, output) in &self.outputs {
+            out.push((
+                Address::Output(name.clone()),
+                vec![&output.value],
+                &output.depends_on,
+            ));
+        }
+        out
+    }
+
+    /// Checks that need each block on its own: numbers, paths, providers, lifecycle.
+    fn check_blocks(&self, problems: &mut Vec<Problem>) {
+        let non_finite = |address: String, node: &Node, root: &str, problems: &mut Vec<Problem>| {
+            node.visit_non_finite(root, &mut |path| {
+                problems.push(Problem::NonFiniteNumber {
+                    address: address.clone(),
+                    path: path.to_owned(),
+                })
+            });
+        };
+        let providers: Vec<ProviderRef> = self
+            .providers
+            .iter()
+            .map(|p| ProviderRef::new(p.name.clone(), p.alias.clone()))
+            .collect();
+        let blocks = self
+            .data
+            .values()
+            .map(|b| {
+                (
+                    Address::Data {
+                        ty: b.ty.clone(),
+                        name: b.name.clone(),
+                    },
+                    &b.body,
+                    &b.meta,
+                    &b.bad_paths,
+                )
+            })
+            .chain(self.resources.values().map(|b| {
+                (
+                    Address::Resource {
+                        ty: b.ty.clone(),
+                        name: b.name.clone(),
+                    },
+                    &b.body,
+                    &b.meta,
+                    &b.bad_paths,
+                )
+            }));
+        for (address, body, meta, bad_paths) in blocks {
+            for (key, node) in body {
+                non_finite(address.to_string(), node, key, problems);
+            }
+            for path in bad_paths {
+                problems.push(Problem::BadPath {
+                    address: address.to_string(),
+                    path: path.clone(),
+                });
+            }
+            if let Some(provider) = meta.provider.as_ref().filter(|p| !providers.contains(p)) {
+                problems.push(Problem::UndeclaredProvider {
+                    from: address.clone(),
+                    provider: provider.to_string(),
+                });
+            }
+            if meta.count.is_some() && meta.for_each.is_some() {
+                problems.push(Problem::Custom(format!(
+                    "{address}: count and for_each are both set (hint: Terraform allows only one of them per block)"
+                )));
+            }
+            if let Some(IgnoreChanges::Attributes(attrs)) = meta
+                .lifecycle
+                .as_ref()
+                .and_then(|l| l.ignore_changes.as_ref())
+            {
+                for entry in attrs.iter().filter(|a| !is_attribute_path(a)) {
+                    problems.push(Problem::BadIgnoreChanges {
+                        address: address.to_string(),
+                        entry: entry.clone(),
+                    });
+                }
+            }
+        }
+        for (name, (value, _)) in &self.locals {
+            non_finite(format!("local.{name}"), value, "value", problems);
+        }
+        for (name, output) in &self.outputs {
+            non_finite(format!("output.{name}"), &output.value, "value", problems);
+        }
+    }
+}
+
+/// Whether `text` looks like an attribute path: `tags`, `tags["Name"]`, `a.b[0]`.
+fn is_attribute_path(text: &str) -> bool {
+    let head_end = text.find(['.', '[']).unwrap_or(text.len());
+    is_identifier(&text[..head_end])
+        && text[head_end..]
+            .chars()
+            .all(|c| !c.is_whitespace() || c == ' ')
+        && !text.contains("${")
+}
+
+impl Declare for Resource {
+    type Handle = ResourceRef;
+
+    fn declare(self, stack: &mut Stack) -> ResourceRef {
+        let handle = ResourceRef::new(self.ty.clone(), self.name.clone());
+        let ok = stack.check_name("resource type", &self.ty, self.at)
+            & stack.check_name("resource name", &self.name, self.at);
+        let key = (self.ty.clone(), self.name.clone());
+        if let Some(first) = stack.resources.get(&key) {
+            let first = first.at;
+            stack.duplicate("resource", handle.to_string(), first, self.at);
+        } else if ok {
+            stack.resources.insert(key, self);
+        }
+        handle
+    }
+}
+
+impl Declare for DataSource {
+    type Handle = DataRef;
+
+    fn declare(self, stack: &mut Stack) -> DataRef {
+        let handle = DataRef::new(self.ty.clone(), self.name.clone());
+        let ok = stack.check_name("data source type", &self.ty, self.at)
+            & stack.check_name("data source name", &self.name, self.at);
+        let key = (self.ty.clone(), self.name.clone());
+        if let Some(first) = stack.data.get(&key) {
+            let first = first.at;
+            stack.duplicate("data source", handle.to_string(), first, self.at);
+        } else if ok {
+            stack.data.insert(key, self);
+        }
+        handle
+    }
+}
+
+impl Declare for Variable {
+    type Handle = VariableRef;
+
+    fn declare(self, stack: &mut Stack) -> VariableRef {
+        let handle = VariableRef::new(self.name.clone());
+        let ok = stack.check_name("variable name", &self.name, self.at);
+        if let Some(first) = stack.variables.get(&self.name) {
+            let first = first.at;
+            stack.duplicate("variable", format!("var.{}", self.name), first, self.at);
+        } else if ok {
+            stack.variables.insert(self.name.clone(), self);
+        }
+        handle
+    }
+}
+
+impl Declare for Output {
+    type Handle = ();
+
+    fn declare(self, stack: &mut Stack) {
+        let ok = stack.check_name("output name", &self.name, self.at);
+        if let Some(first) = stack.outputs.get(&self.name) {
+            let first = first.at;
+            stack.duplicate("output", format!("output.{}", self.name), first, self.at);
+        } else if ok {
+            stack.outputs.insert(self.name.clone(), self);
+        }
+    }
+}
+
+impl Declare for Provider {
+    type Handle = ProviderRef;
+
+    fn declare(self, stack: &mut Stack) -> ProviderRef {
+        let handle = ProviderRef::new(self.name.clone(), self.alias.clone());
+        let mut ok = stack.check_name("provider name", &self.name, self.at);
+        if let Some(alias) = &self.alias {
+            ok &= stack.check_name("provider alias", alias, self.at);
+        }
+        if let Some(first) = stack
+            .providers
+            .iter()
+            .find(|p| p.name == self.name && p.alias == self.alias)
+        {
+            let first = first.at;
+            stack.duplicate("provider configuration", handle.to_string(), first, self.at);
+        } else if ok {
+            stack.providers.push(self);
+        }
+        handle
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers() {
+        let check = |name: &str, expect: bool| assert_eq!(is_identifier(name), expect, "{name}");
+        check("main", true);
+        check("_x-1", true);
+        check("Web_2", true);
+        check("", false);
+        check("1abc", false);
+        check("-a", false);
+        check("a.b", false);
+        check("a b", false);
+        check("ü", false);
+    }
+
+    #[test]
+    fn attribute_paths() {
+        let check =
+            |text: &str, expect: bool| assert_eq!(is_attribute_path(text), expect, "{text}");
+        check("tags", true);
+        check("tags[\"Name\"]", true);
+        check("a.b[0]", true);
+        check("", false);
+        check("${x}", false);
+        check("1a", false);
+    }
+}

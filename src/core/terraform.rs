@@ -1,0 +1,288 @@
+//! The `terraform` settings block: required Terraform version, required
+//! providers and the state backend (local, S3 or Terraform Cloud).
+
+use indexmap::IndexMap;
+
+use super::value::Node;
+
+/// A provider requirement, `required_providers { aws = { source, version } }`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequiredProvider {
+    /// Source address, e.g. `hashicorp/aws`.
+    pub source: String,
+    /// Version constraint, e.g. `~> 5.100`.
+    pub version: String,
+}
+
+/// Where Terraform keeps the stack's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// A state file on disk (Terraform's default); `path` overrides the file name.
+    Local {
+        /// The state file path, relative to the stack directory.
+        path: Option<String>,
+    },
+    /// An S3 bucket, with S3-native locking when `use_lockfile` is set.
+    S3(S3Backend),
+    /// Terraform Cloud or Terraform Enterprise (`cloud` block).
+    Cloud(CloudBackend),
+}
+
+/// Settings of the `s3` backend.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3Backend {
+    /// The bucket holding the state.
+    pub bucket: String,
+    /// The object key of the state file.
+    pub key: String,
+    /// The bucket's region.
+    pub region: String,
+    /// Lock the state with an S3 lock file (Terraform 1.10 and later).
+    pub use_lockfile: bool,
+    /// Encrypt the state object at rest.
+    pub encrypt: bool,
+}
+
+/// Which Terraform Cloud workspaces the stack maps to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Workspaces {
+    /// Exactly one workspace, by name.
+    Name(String),
+    /// All workspaces carrying these tags.
+    Tags(Vec<String>),
+}
+
+/// Settings of the `cloud` block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloudBackend {
+    /// The organization name.
+    pub organization: String,
+    /// The workspace selection.
+    pub workspaces: Workspaces,
+    /// The project new workspaces go into.
+    pub project: Option<String>,
+    /// The hostname, for Terraform Enterprise (default `app.terraform.io`).
+    pub hostname: Option<String>,
+}
+
+impl Backend {
+    /// The backend's name as Terraform spells it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Backend::Local { .. } => "local",
+            Backend::S3(_) => "s3",
+            Backend::Cloud(_) => "cloud",
+        }
+    }
+
+    /// Names of required fields that are empty.
+    pub fn missing_fields(&self) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        let blank = |value: &str| value.trim().is_empty();
+        match self {
+            Backend::Local { path } => {
+                if path.as_deref().is_some_and(blank) {
+                    missing.push("path");
+                }
+            }
+            Backend::S3(s3) => {
+                for (field, value) in [
+                    ("bucket", &s3.bucket),
+                    ("key", &s3.key),
+                    ("region", &s3.region),
+                ] {
+                    if blank(value) {
+                        missing.push(field);
+                    }
+                }
+            }
+            Backend::Cloud(cloud) => {
+                if blank(&cloud.organization) {
+                    missing.push("organization");
+                }
+                let workspaces_missing = match &cloud.workspaces {
+                    Workspaces::Name(name) => blank(name).then_some("workspaces.name"),
+                    Workspaces::Tags(tags) => (tags.is_empty() || tags.iter().any(|t| blank(t)))
+                        .then_some("workspaces.tags"),
+                };
+                missing.extend(workspaces_missing);
+                if cloud.project.as_deref().is_some_and(blank) {
+                    missing.push("project");
+                }
+                if cloud.hostname.as_deref().is_some_and(blank) {
+                    missing.push("hostname");
+                }
+            }
+        }
+        missing
+    }
+
+    /// The JSON key this backend is written under inside `terraform`
+    /// (`backend` or `cloud`), and its body.
+    pub(crate) fn to_node(&self) -> (&'static str, Node) {
+        match self {
+            Backend::Local { path } => {
+                let mut body = IndexMap::new();
+                if let Some(path) = path {
+                    body.insert("path".to_owned(), Node::from(path));
+                }
+                ("backend", Node::map_of([("local", Node::Map(body))]))
+            }
+            Backend::S3(s3) => {
+                let mut body = Node::map_of([
+                    ("bucket", Node::from(&s3.bucket)),
+                    ("key", Node::from(&s3.key)),
+                    ("region", Node::from(&s3.region)),
+                ]);
+                if let Node::Map(items) = &mut body {
+                    if s3.encrypt {
+                        items.insert("encrypt".into(), true.into());
+                    }
+                    if s3.use_lockfile {
+                        items.insert("use_lockfile".into(), true.into());
+                    }
+                }
+                ("backend", Node::map_of([("s3", body)]))
+            }
+            Backend::Cloud(cloud) => {
+                let mut body = IndexMap::new();
+                if let Some(hostname) = &cloud.hostname {
+                    body.insert("hostname".to_owned(), Node::from(hostname));
+                }
+                body.insert("organization".to_owned(), Node::from(&cloud.organization));
+                let workspaces = match &cloud.workspaces {
+                    Workspaces::Name(name) => Node::map_of([("name", Node::from(name))]),
+                    Workspaces::Tags(tags) => {
+                        Node::map_of([("tags", Node::list_of(tags.iter().map(Node::from)))])
+                    }
+                };
+                let mut workspaces = workspaces;
+                if let (Some(project), Node::Map(items)) = (&cloud.project, &mut workspaces) {
+                    items.insert("project".to_owned(), Node::from(project));
+                }
+                body.insert("workspaces".to_owned(), workspaces);
+                ("cloud", Node::Map(body))
+            }
+        }
+    }
+}
+
+/// The whole `terraform` block of a stack.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TerraformSettings {
+    /// `required_version`, e.g. `>= 1.6.0`.
+    pub required_version: Option<String>,
+    /// `required_providers`, by local name.
+    pub required_providers: IndexMap<String, RequiredProvider>,
+    /// The backend; `None` means Terraform's default local state.
+    pub backend: Option<Backend>,
+}
+
+impl TerraformSettings {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.required_version.is_none()
+            && self.required_providers.is_empty()
+            && self.backend.is_none()
+    }
+
+    pub(crate) fn to_node(&self) -> Node {
+        let mut body = IndexMap::new();
+        if let Some(version) = &self.required_version {
+            body.insert("required_version".to_owned(), Node::from(version));
+        }
+        if !self.required_providers.is_empty() {
+            let mut providers: Vec<_> = self.required_providers.iter().collect();
+            providers.sort_by(|a, b| a.0.cmp(b.0));
+            body.insert(
+                "required_providers".to_owned(),
+                Node::map_of(providers.into_iter().map(|(name, req)| {
+                    (
+                        name.clone(),
+                        Node::map_of([("source", &req.source), ("version", &req.version)]),
+                    )
+                })),
+            );
+        }
+        if let Some(backend) = &self.backend {
+            let (key, node) = backend.to_node();
+            body.insert(key.to_owned(), node);
+        }
+        Node::Map(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cloud(workspaces: Workspaces) -> Backend {
+        Backend::Cloud(CloudBackend {
+            organization: "acme".into(),
+            workspaces,
+            project: None,
+            hostname: None,
+        })
+    }
+
+    #[test]
+    fn missing_fields() {
+        let check = |b: Backend, expect: &[&str]| assert_eq!(b.missing_fields(), expect, "{b:?}");
+        check(Backend::Local { path: None }, &[]);
+        check(
+            Backend::Local {
+                path: Some(" ".into()),
+            },
+            &["path"],
+        );
+        check(
+            Backend::S3(S3Backend {
+                bucket: "".into(),
+                key: "k".into(),
+                region: "".into(),
+                use_lockfile: true,
+                encrypt: true,
+            }),
+            &["bucket", "region"],
+        );
+        check(cloud(Workspaces::Name("".into())), &["workspaces.name"]);
+        check(cloud(Workspaces::Tags(vec![])), &["workspaces.tags"]);
+        check(cloud(Workspaces::Tags(vec!["app".into()])), &[]);
+    }
+
+    #[test]
+    fn cloud_block_shape() {
+        let mut backend = CloudBackend {
+            organization: "acme".into(),
+            workspaces: Workspaces::Tags(vec!["app".into(), "prod".into()]),
+            project: Some("web".into()),
+            hostname: Some("tfe.example.com".into()),
+        };
+        let (key, node) = Backend::Cloud(backend.clone()).to_node();
+        assert_eq!(key, "cloud");
+        assert_eq!(
+            node,
+            Node::map_of([
+                ("hostname", Node::from("tfe.example.com")),
+                ("organization", Node::from("acme")),
+                (
+                    "workspaces",
+                    Node::map_of([
+                        ("tags", Node::list_of(["app", "prod"])),
+                        ("project", Node::from("web")),
+                    ])
+                ),
+            ])
+        );
+        backend.workspaces = Workspaces::Name("web-prod".into());
+        backend.project = None;
+        backend.hostname = None;
+        let (_, node) = Backend::Cloud(backend).to_node();
+        assert_eq!(
+            node,
+            Node::map_of([
+                ("organization", Node::from("acme")),
+                ("workspaces", Node::map_of([("name", "web-prod")])),
+            ])
+        );
+    }
+}

@@ -1,0 +1,39 @@
+//! tfsynth: typed Rust code describes cloud infrastructure and is synthesized
+//! to Terraform JSON, which `terraform` then deploys.
+//!
+//! A [`Stack`] holds blocks (resources, data sources, variables, locals,
+//! outputs, providers and the `terraform` settings). Adding a block returns a
+//! handle whose attributes are [`Expr`] references; passing them to other
+//! blocks is how Terraform learns the dependency graph. [`Stack::synth`]
+//! checks the whole stack and renders deterministic JSON.
+//!
+//! An [`App`] groups named stacks and provides the `tfsynth` command line,
+//! so a crate of your own gets every command for free:
+//!
+//! ```no_run
+//! use tfsynth::{App, Resource, Stack};
+//!
+//! fn build(stack: &mut Stack) {
+//!     let vpc = stack.add(Resource::new("aws_vpc", "main").set("cidr_block", "10.0.0.0/16"));
+//!     stack.add(Resource::new("aws_subnet", "a").set("vpc_id", vpc.attr("id")).set("cidr_block", "10.0.1.0/24"));
+//! }
+//!
+//! fn main() -> std::process::ExitCode {
+//!     App::new("myinfra").stack("network", "A VPC and one subnet", build).run()
+//! }
+//! ```
+
+pub mod app;
+pub mod cli;
+pub mod core;
+pub mod fsio;
+pub mod suggest;
+
+pub use app::{App, StackDef};
+pub use core::func;
+pub use core::{
+    Address, Backend, BinOp, CloudBackend, DataRef, DataSource, Declare, Dependable, Expr,
+    IgnoreChanges, Lifecycle, Node, Number, Output, Part, Problem, Provider, ProviderRef, Ref,
+    Resource, ResourceRef, S3Backend, Stack, SynthError, Synthesized, Type, UnOp, Value, Variable,
+    VariableRef, Workspaces,
+};
