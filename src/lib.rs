@@ -37,3 +37,8 @@ pub use core::{
     Resource, ResourceRef, S3Backend, Stack, SynthError, Synthesized, Type, UnOp, Value, Variable,
     VariableRef, Workspaces,
 };
+
+/// The README's examples, compiled as doctests so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -1,5 +1,7 @@
 //! `tfsynth list`: the stacks this program defines.
 
+use std::io::Write;
+
 use crate::app::{App, AppError};
 
 /// List the stacks this program defines, with a line on each.
@@ -8,7 +10,7 @@ use crate::app::{App, AppError};
 pub struct Args {}
 
 /// Runs `list`.
-pub fn run(app: &App, _args: &Args) -> Result<(), Vec<AppError>> {
+pub fn run(app: &App, _args: &Args, out: &mut dyn Write) -> Result<(), Vec<AppError>> {
     app.check().map_err(|e| vec![e])?;
     let width = app
         .stacks()
@@ -17,7 +19,7 @@ pub fn run(app: &App, _args: &Args) -> Result<(), Vec<AppError>> {
         .max()
         .unwrap_or(0);
     for def in app.stacks() {
-        println!("{:width$}  {}", def.name(), def.description());
+        let _ = writeln!(out, "{:width$}  {}", def.name(), def.description());
     }
     Ok(())
 }

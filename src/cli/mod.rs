@@ -6,6 +6,7 @@
 //! standard error and an exit code (0 success, 2 usage, configuration or
 //! validation errors, 1 anything else); never a panic.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -42,8 +43,18 @@ enum Command {
     List(list::Args),
 }
 
-/// Parses `args` and runs the command against `app`; returns the exit code.
+/// Parses `args` and runs the command against `app`, printing to the
+/// process's standard output and error; returns the exit code.
 pub fn run<I, T>(app: &App, args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    run_with_output(app, args, &mut std::io::stdout(), &mut std::io::stderr())
+}
+
+/// Like [`run`], printing to the given writers instead (for tests and embedding).
+pub fn run_with_output<I, T>(app: &App, args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
@@ -57,25 +68,31 @@ where
     {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() { 2 } else { 0 };
+            let text = e.render().to_string();
+            return if e.use_stderr() {
+                let _ = write!(err, "{text}");
+                2
+            } else {
+                let _ = write!(out, "{text}");
+                0
+            };
         }
     };
     let result = match &cli.command {
-        Command::Synth(args) => synth::run(app, &cli, args),
-        Command::List(args) => list::run(app, args),
+        Command::Synth(args) => synth::run(app, &cli, args, out),
+        Command::List(args) => list::run(app, args, out),
     };
     match result {
         Ok(()) => 0,
-        Err(errors) => report(&errors),
+        Err(errors) => report(&errors, err),
     }
 }
 
 /// Prints each error as `error: ...` lines and returns the exit code.
-pub fn report(errors: &[AppError]) -> u8 {
+pub fn report(errors: &[AppError], err: &mut dyn Write) -> u8 {
     for error in errors {
         for line in error.to_string().lines() {
-            eprintln!("error: {line}");
+            let _ = writeln!(err, "error: {line}");
         }
     }
     errors.iter().map(AppError::exit_code).max().unwrap_or(1)

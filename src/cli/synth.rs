@@ -1,5 +1,7 @@
 //! `tfsynth synth`: write Terraform JSON for stacks.
 
+use std::io::Write;
+
 use crate::app::{App, AppError};
 use crate::fsio::WriteOutcome;
 
@@ -22,7 +24,7 @@ pub struct Args {
 }
 
 /// Runs `synth`.
-pub fn run(app: &App, cli: &Cli, args: &Args) -> Result<(), Vec<AppError>> {
+pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(), Vec<AppError>> {
     let written = app.synth_to(&args.stacks, &cli.out)?;
     for w in &written {
         let s = &w.synthesized;
@@ -30,14 +32,16 @@ pub fn run(app: &App, cli: &Cli, args: &Args) -> Result<(), Vec<AppError>> {
             WriteOutcome::Written => "wrote",
             WriteOutcome::Unchanged => "unchanged",
         };
-        println!(
+        let _ = writeln!(
+            out,
             "{state} {} ({}, {})",
             w.path.display(),
             plural(s.resources, "resource"),
             plural(s.data_sources, "data source")
         );
         for d in &s.dropped {
-            println!(
+            let _ = writeln!(
+                out,
                 "  note: dropped depends_on {} -> {}: references already order them ({})",
                 d.from, d.to, d.reason
             );

@@ -430,6 +430,11 @@ impl Stack {
         for (address, body, meta, bad_paths) in blocks {
             for (key, node) in body {
                 non_finite(address.to_string(), node, key, problems);
+                if META_ARGUMENTS.contains(&key.as_str()) {
+                    problems.push(Problem::Custom(format!(
+                        "{address}: {key:?} is a meta-argument, not an attribute (hint: use the builder's methods: .count(), .for_each(), .provider(), .depends_on(), .lifecycle(), .waive())"
+                    )));
+                }
             }
             for path in bad_paths {
                 problems.push(Problem::BadPath {
@@ -469,6 +474,17 @@ impl Stack {
         }
     }
 }
+
+/// Keys that Terraform reads as meta-arguments; the builders set them so
+/// that dependency pruning and escaping stay correct.
+const META_ARGUMENTS: [&str; 6] = [
+    "count",
+    "for_each",
+    "provider",
+    "depends_on",
+    "lifecycle",
+    "//",
+];
 
 /// Whether `text` looks like an attribute path: `tags`, `tags["Name"]`, `a.b[0]`.
 fn is_attribute_path(text: &str) -> bool {

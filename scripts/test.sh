@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The full test suite: unit, CLI, snapshot, example and real-terraform tests.
+# When terraform and the AWS provider mirror are found, the tests that need
+# them are required to run; otherwise they print "skipped: <reason>".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+if tfsynth_locate_terraform; then
+  export TFSYNTH_REQUIRE_TERRAFORM=1
+else
+  echo "skipped: real-terraform tests will skip (see the reason above)"
+fi
+
+cargo test --locked

@@ -1,0 +1,126 @@
+//! Helpers shared by the test areas.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `tfsynth` binary under test.
+pub fn tfsynth() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("tfsynth").expect("the tfsynth binary is built");
+    cmd.env_remove("TFSYNTH_OUT");
+    cmd
+}
+
+/// Says on the terminal (not in captured test output) that a test did not run.
+pub fn skip(test: &str, reason: &str) {
+    let _ = writeln!(std::io::stderr(), "skipped: {test}: {reason}");
+}
+
+/// The real terraform and the provider plugin directory, when both are there.
+pub struct Terraform {
+    pub bin: PathBuf,
+    pub plugin_dir: PathBuf,
+}
+
+impl Terraform {
+    /// Finds terraform and the plugin directory, or explains why not. When
+    /// `TFSYNTH_REQUIRE_TERRAFORM=1`, a missing tool is a test failure.
+    pub fn find(test: &str) -> Option<Terraform> {
+        let found = Self::locate();
+        match found {
+            Ok(t) => Some(t),
+            Err(reason) if std::env::var("TFSYNTH_REQUIRE_TERRAFORM").as_deref() == Ok("1") => {
+                panic!("{test}: TFSYNTH_REQUIRE_TERRAFORM=1 but {reason}")
+            }
+            Err(reason) => {
+                skip(test, &reason);
+                None
+            }
+        }
+    }
+
+    fn locate() -> Result<Terraform, String> {
+        let bin = PathBuf::from(
+            std::env::var("TFSYNTH_TERRAFORM").unwrap_or_else(|_| "terraform".into()),
+        );
+        let version = Command::new(&bin)
+            .arg("version")
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .output();
+        if !version.is_ok_and(|o| o.status.success()) {
+            return Err(format!("terraform not runnable as {}", bin.display()));
+        }
+        let plugin_dir = std::env::var("TFSYNTH_PLUGIN_DIR").map_err(|_| {
+            "TFSYNTH_PLUGIN_DIR is not set (the provider mirror directory)".to_string()
+        })?;
+        let plugin_dir = PathBuf::from(plugin_dir);
+        if !plugin_dir.join("registry.terraform.io").is_dir() {
+            return Err(format!(
+                "{} holds no registry.terraform.io folder",
+                plugin_dir.display()
+            ));
+        }
+        Ok(Terraform { bin, plugin_dir })
+    }
+
+    /// Runs terraform in `dir` without reading any user CLI configuration.
+    pub fn run(&self, dir: &Path, args: &[&str]) -> Output {
+        Command::new(&self.bin)
+            .args(args)
+            .current_dir(dir)
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1")
+            .output()
+            .expect("terraform runs")
+    }
+
+    /// Runs terraform and fails the test, showing its output, unless it succeeds.
+    pub fn ok(&self, dir: &Path, args: &[&str]) -> String {
+        let out = self.run(dir, args);
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "terraform {args:?} failed:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    }
+
+    /// `terraform init` from the plugin directory only.
+    pub fn init(&self, dir: &Path) {
+        let plugin_arg = format!("-plugin-dir={}", self.plugin_dir.display());
+        self.ok(
+            dir,
+            &[
+                "init",
+                "-input=false",
+                "-no-color",
+                "-backend=false",
+                &plugin_arg,
+            ],
+        );
+    }
+}
+
+/// Every file below `dir` with its bytes, sorted by path.
+pub fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                out.push((path.strip_prefix(dir).unwrap().to_path_buf(), bytes));
+            }
+        }
+    }
+    out.sort();
+    out
+}

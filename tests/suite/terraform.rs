@@ -1,0 +1,142 @@
+//! The real terraform and AWS provider on synthesized output.
+//!
+//! These tests need terraform and the provider mirror (`TFSYNTH_PLUGIN_DIR`);
+//! without them they print `skipped: <reason>`.
+
+use serde_json::{Value as Json, json};
+use tfsynth::{BinOp, Expr, Node, Output, Stack, func, interp};
+
+use super::engine::USER_DATA;
+use super::support::{Terraform, tfsynth};
+
+fn validate_stack(tf: &Terraform, bin: assert_cmd::Command, stack: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bin = bin;
+    bin.args(["synth", stack, "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let stack_dir = dir.path().join(stack);
+    tf.init(&stack_dir);
+    let report: Json =
+        serde_json::from_str(&tf.ok(&stack_dir, &["validate", "-json", "-no-color"])).unwrap();
+    assert_eq!(report["valid"], json!(true), "{report:#}");
+    assert_eq!(report["warning_count"], json!(0), "{report:#}");
+}
+
+#[test]
+fn terraform_validate_accepts_the_demo_stack() {
+    let Some(tf) = Terraform::find("terraform_validate_accepts_the_demo_stack") else {
+        return;
+    };
+    validate_stack(&tf, tfsynth(), "demo");
+}
+
+#[test]
+fn terraform_validate_accepts_the_example_stack() {
+    let Some(tf) = Terraform::find("terraform_validate_accepts_the_example_stack") else {
+        return;
+    };
+    validate_stack(&tf, super::example::custom_app(), "site");
+}
+
+/// Terraform itself evaluates every escaping case and must read back exactly
+/// the literal text we put in: the strongest check that escaping is right.
+#[test]
+fn terraform_reads_back_exactly_what_was_written() {
+    let Some(tf) = Terraform::find("terraform_reads_back_exactly_what_was_written") else {
+        return;
+    };
+    let mut stack = Stack::new("roundtrip");
+    let upper = |e: Expr| Expr::call("upper", vec![e]);
+    let cases: Vec<(&str, Node, Json)> = vec![
+        ("user_data", USER_DATA.into(), json!(USER_DATA)),
+        (
+            "iam_variable",
+            "arn:aws:s3:::home/${aws:username}/*".into(),
+            json!("arn:aws:s3:::home/${aws:username}/*"),
+        ),
+        (
+            "double_escape",
+            "$${x} and $$${y} and %%{z}".into(),
+            json!("$${x} and $$${y} and %%{z}"),
+        ),
+        (
+            "lone_dollars",
+            "cost $5, $$ and 100%".into(),
+            json!("cost $5, $$ and 100%"),
+        ),
+        (
+            "template",
+            interp!["a-", upper("b".into()), "-${lit}%{x}"].into(),
+            json!("a-B-${lit}%{x}"),
+        ),
+        (
+            "function_argument",
+            upper("${x} \"q\" \\ \n\t%{y}".into()).into(),
+            json!("${X} \"Q\" \\ \n\t%{Y}"),
+        ),
+        (
+            "map_keys",
+            Node::map_of([("${key}", "v"), ("%{k}", "w"), ("plain", "${v}")]),
+            json!({"${key}": "v", "%{k}": "w", "plain": "${v}"}),
+        ),
+        (
+            "object_in_expression",
+            func::jsonencode(Expr::Object(vec![("k ${x}".into(), "v%{y}".into())])).into(),
+            json!("{\"k ${x}\":\"v%{y}\"}"),
+        ),
+        (
+            "unicode",
+            "héllo ✓ 😀 \u{7}".into(),
+            json!("héllo ✓ 😀 \u{7}"),
+        ),
+        (
+            "operators",
+            Expr::cond(
+                Expr::binary(
+                    BinOp::Gt,
+                    Expr::binary(BinOp::Mul, Expr::binary(BinOp::Add, 1, 2), 3),
+                    8,
+                ),
+                "yes",
+                "no",
+            )
+            .into(),
+            json!("yes"),
+        ),
+        (
+            "numbers",
+            Node::list_of([
+                Node::from(2.5),
+                Node::from(9_007_199_254_740_993u64),
+                Node::from(-3),
+            ]),
+            json!([2.5, 9_007_199_254_740_993u64, -3]),
+        ),
+    ];
+    for (name, value, _) in &cases {
+        let local = stack.local(*name, value.clone());
+        stack.add(Output::new(*name, local));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf.json"), stack.synth().unwrap().json).unwrap();
+    tf.init(dir.path());
+    tf.ok(
+        dir.path(),
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+    );
+    let outputs: Json = serde_json::from_str(&tf.ok(dir.path(), &["output", "-json"])).unwrap();
+    for (name, _, expect) in &cases {
+        let got = &outputs[name]["value"];
+        let same = match (got, expect) {
+            // Terraform's numbers are arbitrary precision; compare large ones as text.
+            (Json::Array(g), Json::Array(e)) => g
+                .iter()
+                .map(ToString::to_string)
+                .eq(e.iter().map(ToString::to_string)),
+            _ => got == expect,
+        };
+        assert!(same, "{name}: terraform read {got} but {expect} was meant");
+    }
+}
