@@ -24,6 +24,7 @@
 //! ```
 
 pub mod app;
+pub mod aws;
 pub mod cli;
 pub mod core;
 pub mod fsio;
@@ -32,10 +33,10 @@ pub mod suggest;
 pub use app::{App, StackDef};
 pub use core::func;
 pub use core::{
-    Address, Backend, BinOp, CloudBackend, DataRef, DataSource, Declare, Dependable, Expr,
-    IgnoreChanges, Lifecycle, Node, Number, Output, Part, Problem, Provider, ProviderRef, Ref,
-    Resource, ResourceRef, S3Backend, Stack, SynthError, Synthesized, Type, UnOp, Value, Variable,
-    VariableRef, Workspaces,
+    Address, Backend, BinOp, Body, CloudBackend, DataBlock, DataRef, DataSource, Declare,
+    Dependable, Expr, IgnoreChanges, Lifecycle, Node, Number, Output, Part, Problem, Provider,
+    ProviderRef, Ref, Resource, ResourceRef, S3Backend, Stack, SynthError, Synthesized, Type, UnOp,
+    Value, Variable, VariableRef, Workspaces,
 };
 
 /// The README's examples, compiled as doctests so they cannot drift from the API.

@@ -1,10 +1,10 @@
-//! The demonstration stack: a VPC and two subnets, written with the engine's
-//! raw block API (no generated bindings), exercising variables with
-//! validation, locals, a data source, interpolation, functions and outputs.
+//! The demonstration stack: a VPC and two subnets with the typed AWS
+//! bindings, exercising variables with validation, locals, a data source,
+//! interpolation, functions and outputs.
 
-use tfsynth::{
-    DataSource, Expr, Node, Output, Provider, Resource, Stack, Type, Variable, func, interp,
-};
+use tfsynth::aws::data::DataAwsAvailabilityZones;
+use tfsynth::aws::resource::{AwsSubnet, AwsVpc};
+use tfsynth::{Expr, Node, Output, Provider, Stack, Type, Variable, func, interp};
 
 /// Adds the demonstration stack's blocks.
 pub fn build(stack: &mut Stack) {
@@ -45,18 +45,14 @@ pub fn build(stack: &mut Stack) {
             ]),
     );
 
-    let zones =
-        stack.add(DataSource::new("aws_availability_zones", "available").set("state", "available"));
+    let zones = stack.add(DataAwsAvailabilityZones::new("available").state("available"));
 
     let vpc = stack.add(
-        Resource::new("aws_vpc", "main")
-            .set("cidr_block", "10.0.0.0/16")
-            .set("enable_dns_support", true)
-            .set("enable_dns_hostnames", true)
-            .set(
-                "tags",
-                Node::map_of([("Name", interp![name_prefix.clone(), "-vpc"])]),
-            ),
+        AwsVpc::new("main")
+            .cidr_block("10.0.0.0/16")
+            .enable_dns_support(true)
+            .enable_dns_hostnames(true)
+            .tags([("Name", interp![name_prefix.clone(), "-vpc"])]),
     );
 
     let subnets: Vec<_> = ["a", "b"]
@@ -64,24 +60,20 @@ pub fn build(stack: &mut Stack) {
         .enumerate()
         .map(|(i, zone)| {
             stack.add(
-                Resource::new("aws_subnet", format!("public_{zone}"))
-                    .set("vpc_id", vpc.attr("id"))
-                    .set("cidr_block", func::cidrsubnet(vpc.attr("cidr_block"), 8, i))
-                    .set("availability_zone", func::element(zones.attr("names"), i))
-                    .set("map_public_ip_on_launch", false)
-                    .set(
-                        "tags",
-                        Node::map_of([("Name", interp![name_prefix.clone(), "-public-", zone])]),
-                    ),
+                AwsSubnet::new(format!("public_{zone}"), vpc.id())
+                    .cidr_block(func::cidrsubnet(vpc.cidr_block(), 8, i))
+                    .availability_zone(func::element(zones.names(), i))
+                    .map_public_ip_on_launch(false)
+                    .tags([("Name", interp![name_prefix.clone(), "-public-", zone])]),
             )
         })
         .collect();
 
-    stack.add(Output::new("vpc_id", vpc.attr("id")).description("ID of the VPC"));
+    stack.add(Output::new("vpc_id", vpc.id()).description("ID of the VPC"));
     stack.add(
         Output::new(
             "subnet_ids",
-            Expr::Tuple(subnets.iter().map(|s| s.attr("id")).collect()),
+            Expr::Tuple(subnets.iter().map(|s| s.id().expr()).collect()),
         )
         .description("IDs of the two public subnets"),
     );

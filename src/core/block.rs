@@ -223,31 +223,44 @@ macro_rules! block_builder {
 
             /// Appends a nested block (for block types that repeat, such as
             /// `ingress`), keeping earlier ones.
-            pub fn push_block(mut self, key: impl Into<String>, body: Node) -> Self {
-                let slot = self
-                    .body
-                    .entry(key.into())
-                    .or_insert_with(|| Node::List(Vec::new()));
-                match slot {
-                    Node::List(items) => items.push(body),
-                    other => *other = Node::List(vec![std::mem::take(other), body]),
-                }
+            pub fn push_block(mut self, key: &str, body: impl Into<Node>) -> Self {
+                self.push(key, body);
                 self
+            }
+
+            /// Appends a nested block in place; see [`Self::push_block`].
+            pub fn push(&mut self, key: &str, body: impl Into<Node>) {
+                super::typed::push_into(&mut self.body, key, body.into());
+            }
+
+            /// Adds a nested block of a map-mode block type under `label`, in place.
+            pub fn insert_keyed(
+                &mut self,
+                key: &str,
+                label: impl Into<String>,
+                body: impl Into<Node>,
+            ) {
+                super::typed::insert_keyed_into(&mut self.body, key, label.into(), body.into());
             }
 
             /// Escape hatch: sets any attribute by a dotted path
             /// (`"metadata_options.http_tokens"`), creating nested maps on the way.
             /// A path that runs into a non-map value is reported at synthesis.
             pub fn set_path(mut self, path: &str, value: impl Into<Node>) -> Self {
+                self.set_path_mut(path, value.into());
+                self
+            }
+
+            /// In-place [`Self::set_path`].
+            pub(crate) fn set_path_mut(&mut self, path: &str, value: Node) {
                 let parts: Vec<&str> = path.split('.').collect();
                 let mut root = Node::Map(std::mem::take(&mut self.body));
-                if parts.iter().any(|p| p.is_empty()) || !root.set_path(&parts, value.into()) {
+                if parts.iter().any(|p| p.is_empty()) || !root.set_path(&parts, value) {
                     self.bad_paths.push(path.to_owned());
                 }
                 if let Node::Map(body) = root {
                     self.body = body;
                 }
-                self
             }
 
             /// The body as set so far.

@@ -12,6 +12,7 @@ pub mod func;
 pub mod stack;
 pub mod synth;
 pub mod terraform;
+pub mod typed;
 pub mod types;
 pub mod value;
 
@@ -25,5 +26,6 @@ pub use stack::{Declare, DroppedDependency, Stack, Synthesized, is_identifier};
 pub use terraform::{
     Backend, CloudBackend, RequiredProvider, S3Backend, TerraformSettings, Workspaces,
 };
+pub use typed::{Body, DataBlock, ResourceBlock, WithLifecycle};
 pub use types::Type;
 pub use value::{Node, Number, Value};

@@ -338,6 +338,12 @@ impl<T> From<&Value<T>> for Expr {
     }
 }
 
+impl From<Node> for Value<Node> {
+    fn from(node: Node) -> Self {
+        Value::from_node(node)
+    }
+}
+
 impl From<&str> for Value<String> {
     fn from(text: &str) -> Self {
         Value::from_node(Node::from(text))

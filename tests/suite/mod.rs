@@ -1,6 +1,7 @@
 //! Test areas.
 
 mod cli;
+mod codegen;
 mod engine;
 mod example;
 mod snapshot;
