@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Extracts the committed schema subset from a full provider schema.
 
-Usage: extract_schema.py FULL_SCHEMA.json TYPES_FILE OUT.json
+Usage: extract_schema.py FULL_SCHEMA.json TYPES_FILE OUT.json NAMES_OUT
 
 FULL_SCHEMA.json is the output of `terraform providers schema -json`.
 TYPES_FILE lists "resource <type>" / "data <type>" lines. The output keeps
 the original format (so the same model reads both), with the provider's own
 configuration schema and only the listed types, keys sorted for stable diffs.
-An unknown type is an error naming it.
+An unknown type is an error naming it. NAMES_OUT receives the names of all
+the provider's types ("resource <type>" / "data <type>" lines), so that the
+validator can tell a misspelt type from a real one outside the subset.
 """
 import json
 import sys
@@ -15,7 +17,7 @@ import sys
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 
 
-def main(full_path, types_path, out_path):
+def main(full_path, types_path, out_path, names_path):
     with open(full_path) as f:
         full = json.load(f)
     provider = full["provider_schemas"][PROVIDER]
@@ -46,10 +48,14 @@ def main(full_path, types_path, out_path):
     with open(out_path, "w") as f:
         json.dump(subset, f, indent=1, sort_keys=True)
         f.write("\n")
+    with open(names_path, "w") as f:
+        for kind, key in (("resource", "resource_schemas"), ("data", "data_source_schemas")):
+            for name in sorted(provider[key]):
+                f.write(f"{kind} {name}\n")
     print(f"{out_path}: {len(wanted['resource'])} resources, {len(wanted['data'])} data sources")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
+    if len(sys.argv) != 5:
         sys.exit(__doc__)
     main(*sys.argv[1:])

@@ -34,5 +34,5 @@ JSON
 TF_CLI_CONFIG_FILE=/dev/null "$TFSYNTH_TERRAFORM" -chdir="$work" init -input=false -no-color \
   -plugin-dir="$TFSYNTH_PLUGIN_DIR" >/dev/null
 TF_CLI_CONFIG_FILE=/dev/null "$TFSYNTH_TERRAFORM" -chdir="$work" providers schema -json > "$work/full.json"
-python3 scripts/extract_schema.py "$work/full.json" schema/aws.types schema/aws.json
+python3 scripts/extract_schema.py "$work/full.json" schema/aws.types schema/aws.json schema/aws.names
 cargo run -q -p tfsynth-codegen

@@ -75,6 +75,20 @@ pub enum AppError {
         /// What the file system said.
         reason: String,
     },
+    /// An input file cannot be read.
+    #[error("cannot read {}: {reason}", path.display())]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// What the file system said.
+        reason: String,
+    },
+    /// Validation found problems (each already printed).
+    #[error("validation found {count} problem{}", if *count == 1 { "" } else { "s" })]
+    Findings {
+        /// How many.
+        count: usize,
+    },
     /// Writing a synthesized file failed.
     #[error("cannot write {}: {source}", path.display())]
     Write {

@@ -28,15 +28,17 @@ pub mod aws;
 pub mod cli;
 pub mod core;
 pub mod fsio;
+pub mod hcl;
 pub mod suggest;
+pub mod validate;
 
 pub use app::{App, StackDef};
 pub use core::func;
 pub use core::{
     Address, Backend, BinOp, Body, CloudBackend, DataBlock, DataRef, DataSource, Declare,
     Dependable, Expr, IgnoreChanges, Lifecycle, Node, Number, Output, Part, Problem, Provider,
-    ProviderRef, Ref, Resource, ResourceRef, S3Backend, Stack, SynthError, Synthesized, Type, UnOp,
-    Value, Variable, VariableRef, Workspaces,
+    ProviderRef, Ref, Resource, ResourceBlock, ResourceRef, S3Backend, Stack, SynthError,
+    Synthesized, Type, UnOp, Value, Variable, VariableRef, WithLifecycle, Workspaces,
 };
 
 /// The README's examples, compiled as doctests so they cannot drift from the API.

@@ -15,12 +15,13 @@ use crate::app::{App, AppError};
 
 pub mod list;
 pub mod synth;
+pub mod validate;
 
 /// Typed Rust infrastructure, synthesized to Terraform JSON.
 #[derive(Debug, Parser)]
 #[command(version, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  tfsynth list\n  tfsynth synth\n  tfsynth synth demo --out build"
+    after_help = "Examples:\n  tfsynth list\n  tfsynth synth\n  tfsynth synth demo --out build\n  tfsynth validate"
 )]
 pub struct Cli {
     /// Directory that receives one folder per stack.
@@ -41,6 +42,7 @@ pub struct Cli {
 enum Command {
     Synth(synth::Args),
     List(list::Args),
+    Validate(validate::Args),
 }
 
 /// Parses `args` and runs the command against `app`, printing to the
@@ -81,6 +83,7 @@ where
     let result = match &cli.command {
         Command::Synth(args) => synth::run(app, &cli, args, out),
         Command::List(args) => list::run(app, args, out),
+        Command::Validate(args) => validate::run(app, args, out, err),
     };
     match result {
         Ok(()) => 0,

@@ -7,3 +7,4 @@ mod example;
 mod snapshot;
 mod support;
 mod terraform;
+mod validate;

@@ -1,0 +1,803 @@
+//! Walks the configuration: each top-level block against Terraform's own
+//! rules, each resource, data source and provider body against its schema,
+//! and every string template through the reference checks.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value as Json};
+use tfsynth_schema::{Attribute, Block, NestedBlock, NestingMode, ProviderSchema, TypeExpr};
+
+use super::refs::{self, Scope};
+use super::{Declared, Finding, Report, each_object, pointer_segment};
+use crate::hcl::{self, Part};
+use crate::suggest;
+
+const TOP_LEVEL: &[&str] = &[
+    "terraform",
+    "provider",
+    "variable",
+    "locals",
+    "data",
+    "resource",
+    "output",
+    "module",
+    "moved",
+    "import",
+    "check",
+    "removed",
+];
+const TERRAFORM_KEYS: &[&str] = &[
+    "required_version",
+    "required_providers",
+    "backend",
+    "cloud",
+    "experiments",
+    "provider_meta",
+    "//",
+];
+const VARIABLE_KEYS: &[&str] = &[
+    "type",
+    "default",
+    "description",
+    "sensitive",
+    "nullable",
+    "validation",
+    "ephemeral",
+    "//",
+];
+const OUTPUT_KEYS: &[&str] = &[
+    "value",
+    "description",
+    "sensitive",
+    "depends_on",
+    "precondition",
+    "ephemeral",
+    "//",
+];
+const RESOURCE_META: &[&str] = &[
+    "count",
+    "for_each",
+    "provider",
+    "depends_on",
+    "lifecycle",
+    "connection",
+    "provisioner",
+    "//",
+    "dynamic",
+];
+const DATA_META: &[&str] = &[
+    "count",
+    "for_each",
+    "provider",
+    "depends_on",
+    "lifecycle",
+    "//",
+    "dynamic",
+];
+const LIFECYCLE_KEYS: &[&str] = &[
+    "create_before_destroy",
+    "prevent_destroy",
+    "ignore_changes",
+    "replace_triggered_by",
+    "precondition",
+    "postcondition",
+];
+
+pub(crate) struct Checker<'a> {
+    pub schema: &'static ProviderSchema,
+    pub names: &'static (BTreeSet<&'static str>, BTreeSet<&'static str>),
+    pub declared: &'a Declared,
+    pub report: &'a mut Report,
+}
+
+fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    suggest::closest(input, candidates)
+        .map(|s| format!(" (did you mean {s:?}?)"))
+        .unwrap_or_default()
+}
+
+/// Whether a JSON string holds an expression (interpolation or directive).
+fn is_dynamic(text: &str) -> bool {
+    match hcl::parse_template(text) {
+        Ok(parts) => parts.iter().any(|p| !matches!(p, Part::Text(_))),
+        Err(_) => true,
+    }
+}
+
+impl Checker<'_> {
+    fn finding(&mut self, address: &str, pointer: &str, rule: &'static str, message: String) {
+        self.report.findings.push(Finding {
+            address: address.to_owned(),
+            pointer: pointer.to_owned(),
+            rule,
+            message,
+        });
+    }
+
+    pub fn root(&mut self, root: &Map<String, Json>) {
+        for (key, value) in root {
+            let pointer = format!("/{}", pointer_segment(key));
+            match key.as_str() {
+                "terraform" => self.terraform(value, &pointer),
+                "provider" => self.providers(value, &pointer),
+                "variable" => self.variables(value, &pointer),
+                "locals" => self.locals(value, &pointer),
+                "resource" | "data" => self.typed_blocks(key == "data", value, &pointer),
+                "output" => self.outputs(value, &pointer),
+                "//" => {}
+                k if TOP_LEVEL.contains(&k) => {}
+                _ => {
+                    let hint = did_you_mean(key, TOP_LEVEL.iter().copied());
+                    self.finding(
+                        "(file)",
+                        &pointer,
+                        "unknown-block-type",
+                        format!("unknown top-level block type {key:?}{hint}"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn unknown_keys(
+        &mut self,
+        address: &str,
+        pointer: &str,
+        body: &Map<String, Json>,
+        allowed: &[&str],
+        what: &str,
+    ) {
+        for key in body.keys().filter(|k| !allowed.contains(&k.as_str())) {
+            let hint = did_you_mean(key, allowed.iter().copied());
+            self.finding(
+                address,
+                &format!("{pointer}/{}", pointer_segment(key)),
+                "unknown-attribute",
+                format!("{what} has no argument {key:?}{hint}"),
+            );
+        }
+    }
+
+    fn terraform(&mut self, value: &Json, pointer: &str) {
+        for (p, body) in each_object(value, pointer) {
+            self.unknown_keys("terraform", &p, body, TERRAFORM_KEYS, "the terraform block");
+        }
+    }
+
+    fn providers(&mut self, value: &Json, pointer: &str) {
+        for (p, by_name) in each_object(value, pointer) {
+            for (name, configs) in by_name {
+                for (p, config) in each_object(configs, &format!("{p}/{}", pointer_segment(name))) {
+                    let address = match config.get("alias").and_then(Json::as_str) {
+                        Some(alias) => format!("provider.{name}.{alias}"),
+                        None => format!("provider.{name}"),
+                    };
+                    let scope = Scope::default();
+                    self.templates(&address, &p, &Json::Object(config.clone()), &scope);
+                    if name == "aws" {
+                        self.block(
+                            &address,
+                            &p,
+                            config,
+                            &self.schema.provider.block,
+                            &["alias", "version", "//"],
+                        );
+                    } else {
+                        self.report.unchecked.insert(format!("provider {name}"));
+                    }
+                }
+            }
+        }
+    }
+
+    fn variables(&mut self, value: &Json, pointer: &str) {
+        for (p, by_name) in each_object(value, pointer) {
+            for (name, body) in by_name {
+                let address = format!("var.{name}");
+                for (p, body) in each_object(body, &format!("{p}/{}", pointer_segment(name))) {
+                    self.unknown_keys(&address, &p, body, VARIABLE_KEYS, "a variable");
+                    if let Some(validation) = body.get("validation") {
+                        self.templates(
+                            &address,
+                            &format!("{p}/validation"),
+                            validation,
+                            &Scope::default(),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn locals(&mut self, value: &Json, pointer: &str) {
+        for (p, by_name) in each_object(value, pointer) {
+            for (name, v) in by_name {
+                self.templates(
+                    &format!("local.{name}"),
+                    &format!("{p}/{}", pointer_segment(name)),
+                    v,
+                    &Scope::default(),
+                );
+            }
+        }
+    }
+
+    fn outputs(&mut self, value: &Json, pointer: &str) {
+        for (p, by_name) in each_object(value, pointer) {
+            for (name, body) in by_name {
+                let address = format!("output.{name}");
+                for (p, body) in each_object(body, &format!("{p}/{}", pointer_segment(name))) {
+                    self.unknown_keys(&address, &p, body, OUTPUT_KEYS, "an output");
+                    if !body.contains_key("value") {
+                        self.finding(
+                            &address,
+                            &p,
+                            "missing-required",
+                            "an output needs a \"value\"".into(),
+                        );
+                    }
+                    for (key, v) in body {
+                        match key.as_str() {
+                            "depends_on" => {
+                                self.depends_on(&address, &format!("{p}/depends_on"), v)
+                            }
+                            "//" => {}
+                            _ => self.templates(
+                                &address,
+                                &format!("{p}/{}", pointer_segment(key)),
+                                v,
+                                &Scope::default(),
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn typed_blocks(&mut self, data: bool, value: &Json, pointer: &str) {
+        for (p, by_type) in each_object(value, pointer) {
+            for (ty, by_name) in by_type {
+                let tp = format!("{p}/{}", pointer_segment(ty));
+                for (np, blocks) in each_object(by_name, &tp) {
+                    for (name, body) in blocks {
+                        let address = if data {
+                            format!("data.{ty}.{name}")
+                        } else {
+                            format!("{ty}.{name}")
+                        };
+                        for (bp, body) in
+                            each_object(body, &format!("{np}/{}", pointer_segment(name)))
+                        {
+                            self.typed_block(data, ty, &address, &bp, body);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn typed_block(
+        &mut self,
+        data: bool,
+        ty: &str,
+        address: &str,
+        pointer: &str,
+        body: &Map<String, Json>,
+    ) {
+        let scope = Scope {
+            count: body.contains_key("count"),
+            each: body.contains_key("for_each"),
+        };
+        for (key, v) in body {
+            let p = format!("{pointer}/{}", pointer_segment(key));
+            match key.as_str() {
+                "depends_on" => self.depends_on(address, &p, v),
+                "provider" => self.provider_meta(address, &p, v),
+                "lifecycle" => self.lifecycle(address, &p, v, data),
+                "//" => {}
+                _ => self.templates(address, &p, v, &scope),
+            }
+        }
+        let (schemas, known, kind) = if data {
+            (
+                &self.schema.data_source_schemas,
+                &self.names.1,
+                "data source",
+            )
+        } else {
+            (&self.schema.resource_schemas, &self.names.0, "resource")
+        };
+        if let Some(schema) = schemas.get(ty) {
+            let meta = if data { DATA_META } else { RESOURCE_META };
+            self.block(address, pointer, body, &schema.block, meta);
+        } else if known.contains(ty) {
+            self.report
+                .unchecked
+                .insert(format!("{kind} {ty} (not in schema/aws.types)"));
+        } else if ty.starts_with("aws_") {
+            let hint = did_you_mean(ty, known.iter().copied());
+            let type_pointer = pointer
+                .rsplit_once('/')
+                .map_or(pointer, |(head, _)| head)
+                .to_owned();
+            self.finding(
+                address,
+                &type_pointer,
+                if data {
+                    "unknown-data-type"
+                } else {
+                    "unknown-resource-type"
+                },
+                format!("the AWS provider has no {kind} type {ty:?}{hint}"),
+            );
+        } else {
+            let provider = ty.split('_').next().unwrap_or(ty);
+            self.report.unchecked.insert(format!(
+                "{kind} {ty} (provider {provider} has no schema here)"
+            ));
+        }
+    }
+
+    fn depends_on(&mut self, address: &str, pointer: &str, value: &Json) {
+        let Some(items) = value.as_array() else {
+            self.finding(
+                address,
+                pointer,
+                "type-mismatch",
+                "depends_on must be a list of references".into(),
+            );
+            return;
+        };
+        for (i, item) in items.iter().enumerate() {
+            let p = format!("{pointer}/{i}");
+            let Some(text) = item.as_str() else {
+                self.finding(
+                    address,
+                    &p,
+                    "type-mismatch",
+                    "a depends_on entry is a reference string".into(),
+                );
+                continue;
+            };
+            match hcl::parse_expression(text) {
+                Ok(expr) => {
+                    let traversals = expr.traversals();
+                    if traversals.len() != 1
+                        || !matches!(
+                            expr,
+                            hcl::Hcl::Var(_) | hcl::Hcl::GetAttr(..) | hcl::Hcl::Index(..)
+                        )
+                    {
+                        self.finding(
+                            address,
+                            &p,
+                            "invalid-reference",
+                            format!("depends_on entry {text:?} is not a reference to a block"),
+                        );
+                        continue;
+                    }
+                    let t = &traversals[0];
+                    if matches!(
+                        t.root.as_str(),
+                        "var" | "local" | "count" | "each" | "path" | "terraform" | "self"
+                    ) {
+                        self.finding(address, &p, "invalid-reference", format!("depends_on entry {text:?} must name a resource, data source or module"));
+                        continue;
+                    }
+                    if let Some(f) = refs::check(
+                        t,
+                        self.declared,
+                        &Scope {
+                            count: true,
+                            each: true,
+                        },
+                        self.schema,
+                    ) {
+                        self.finding(address, &p, f.0, f.1);
+                    }
+                }
+                Err(e) => self.finding(
+                    address,
+                    &p,
+                    "syntax",
+                    format!("depends_on entry {text:?}: {e}"),
+                ),
+            }
+        }
+    }
+
+    fn provider_meta(&mut self, address: &str, pointer: &str, value: &Json) {
+        match value.as_str() {
+            Some(text) if self.declared.providers.contains(text) || !text.contains('.') => {}
+            Some(text) => {
+                let hint = did_you_mean(text, self.declared.providers.iter().map(String::as_str));
+                self.finding(
+                    address,
+                    pointer,
+                    "undeclared-provider",
+                    format!("provider configuration {text:?} is not declared{hint}"),
+                );
+            }
+            None => self.finding(
+                address,
+                pointer,
+                "type-mismatch",
+                "provider must be a string such as \"aws.west\"".into(),
+            ),
+        }
+    }
+
+    fn lifecycle(&mut self, address: &str, pointer: &str, value: &Json, data: bool) {
+        for (p, body) in each_object(value, pointer) {
+            let allowed: &[&str] = if data {
+                &["precondition", "postcondition"]
+            } else {
+                LIFECYCLE_KEYS
+            };
+            self.unknown_keys(address, &p, body, allowed, "lifecycle");
+            for key in ["precondition", "postcondition"] {
+                if let Some(v) = body.get(key) {
+                    self.templates(
+                        address,
+                        &format!("{p}/{key}"),
+                        v,
+                        &Scope {
+                            count: true,
+                            each: true,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// Checks every string template below `value` for syntax and references.
+    fn templates(&mut self, address: &str, pointer: &str, value: &Json, scope: &Scope) {
+        match value {
+            Json::String(text) => {
+                if !text.contains("${") && !text.contains("%{") {
+                    return;
+                }
+                match hcl::parse_template(text) {
+                    Ok(parts) => {
+                        for t in hcl::template_traversals(&parts) {
+                            if let Some((rule, message)) =
+                                refs::check(&t, self.declared, scope, self.schema)
+                            {
+                                self.finding(address, pointer, rule, message);
+                            }
+                        }
+                    }
+                    Err(e) => self.finding(
+                        address,
+                        pointer,
+                        "syntax",
+                        format!("cannot parse the template: {e}"),
+                    ),
+                }
+            }
+            Json::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.templates(address, &format!("{pointer}/{i}"), item, scope);
+                }
+            }
+            Json::Object(map) => {
+                for (k, v) in map.iter().filter(|(k, _)| k.as_str() != "//") {
+                    self.templates(
+                        address,
+                        &format!("{pointer}/{}", pointer_segment(k)),
+                        v,
+                        scope,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Checks a block body against its schema.
+    fn block(
+        &mut self,
+        address: &str,
+        pointer: &str,
+        body: &Map<String, Json>,
+        schema: &Block,
+        meta: &[&str],
+    ) {
+        let dynamic: BTreeSet<&str> = body
+            .get("dynamic")
+            .and_then(Json::as_object)
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        for (key, value) in body {
+            let p = format!("{pointer}/{}", pointer_segment(key));
+            if meta.contains(&key.as_str()) {
+                if key == "dynamic" {
+                    for name in dynamic
+                        .iter()
+                        .filter(|n| !schema.block_types.contains_key(**n))
+                    {
+                        let hint =
+                            did_you_mean(name, schema.block_types.keys().map(String::as_str));
+                        self.finding(
+                            address,
+                            &format!("{p}/{}", pointer_segment(name)),
+                            "unknown-attribute",
+                            format!("no block type {name:?} for a dynamic block{hint}"),
+                        );
+                    }
+                }
+                continue;
+            }
+            if let Some(attr) = schema.attributes.get(key) {
+                self.attribute(address, &p, key, value, attr);
+            } else if let Some(nested) = schema.block_types.get(key) {
+                self.nested(address, &p, key, value, nested);
+            } else {
+                let candidates = schema
+                    .attributes
+                    .iter()
+                    .filter(|(_, a)| a.settable())
+                    .map(|(k, _)| k.as_str())
+                    .chain(schema.block_types.keys().map(String::as_str));
+                let hint = did_you_mean(key, candidates);
+                self.finding(
+                    address,
+                    &p,
+                    "unknown-attribute",
+                    format!("unknown attribute or block {key:?}{hint}"),
+                );
+            }
+        }
+        for (name, attr) in &schema.attributes {
+            if attr.required && body.get(name).is_none_or(Json::is_null) {
+                self.finding(
+                    address,
+                    pointer,
+                    "missing-required",
+                    format!("required attribute {name:?} is not set"),
+                );
+            }
+        }
+        for (name, nested) in &schema.block_types {
+            if nested.min_items > 0 && !body.contains_key(name) && !dynamic.contains(name.as_str())
+            {
+                let n = nested.min_items;
+                self.finding(
+                    address,
+                    pointer,
+                    "missing-required",
+                    format!("block {name:?} is required (at least {n})"),
+                );
+            }
+        }
+    }
+
+    fn attribute(
+        &mut self,
+        address: &str,
+        pointer: &str,
+        name: &str,
+        value: &Json,
+        attr: &Attribute,
+    ) {
+        if attr.computed_only() {
+            self.finding(
+                address,
+                pointer,
+                "computed-only",
+                format!("{name:?} is computed by the provider and cannot be set"),
+            );
+            return;
+        }
+        if let Some(problem) = type_problem(value, &attr.value_type()) {
+            self.finding(
+                address,
+                pointer,
+                "type-mismatch",
+                format!("{name:?}: {problem}"),
+            );
+        }
+    }
+
+    fn nested(
+        &mut self,
+        address: &str,
+        pointer: &str,
+        name: &str,
+        value: &Json,
+        nested: &NestedBlock,
+    ) {
+        let items: Vec<(String, &Map<String, Json>)> = match (nested.nesting_mode, value) {
+            (_, Json::String(text)) if is_dynamic(text) => {
+                self.finding(
+                    address,
+                    pointer,
+                    "block-shape",
+                    format!(
+                        "block {name:?} cannot be set from an expression; use a \"dynamic\" block"
+                    ),
+                );
+                return;
+            }
+            (NestingMode::Map, Json::Object(by_label)) => {
+                for (label, v) in by_label {
+                    let p = format!("{pointer}/{}", pointer_segment(label));
+                    match v.as_object() {
+                        Some(body) => self.block(address, &p, body, &nested.block, &["//"]),
+                        None => self.finding(
+                            address,
+                            &p,
+                            "block-shape",
+                            format!("block {name:?} {label:?} must be an object"),
+                        ),
+                    }
+                }
+                return;
+            }
+            (NestingMode::Single | NestingMode::Group, Json::Array(_)) => {
+                self.finding(
+                    address,
+                    pointer,
+                    "block-shape",
+                    format!("block {name:?} takes one block (an object), not a list"),
+                );
+                return;
+            }
+            (_, Json::Object(body)) => vec![(pointer.to_owned(), body)],
+            (NestingMode::List | NestingMode::Set, Json::Array(list)) => {
+                let mut items = Vec::new();
+                for (i, v) in list.iter().enumerate() {
+                    match v.as_object() {
+                        Some(body) => items.push((format!("{pointer}/{i}"), body)),
+                        None => self.finding(
+                            address,
+                            &format!("{pointer}/{i}"),
+                            "block-shape",
+                            format!("each {name:?} block must be an object"),
+                        ),
+                    }
+                }
+                items
+            }
+            (_, Json::Null) => return,
+            (_, other) => {
+                let found = json_kind(other);
+                self.finding(
+                    address,
+                    pointer,
+                    "block-shape",
+                    format!("block {name:?} must be an object or a list of objects, not {found}"),
+                );
+                return;
+            }
+        };
+        let n = items.len() as u64;
+        if nested.max_items > 0 && n > nested.max_items {
+            self.finding(
+                address,
+                pointer,
+                "block-shape",
+                format!(
+                    "block {name:?} allows at most {}, found {n}",
+                    nested.max_items
+                ),
+            );
+        }
+        if n < nested.min_items {
+            self.finding(
+                address,
+                pointer,
+                "block-shape",
+                format!(
+                    "block {name:?} needs at least {}, found {n}",
+                    nested.min_items
+                ),
+            );
+        }
+        for (p, body) in items {
+            self.block(address, &p, body, &nested.block, &["//", "dynamic"]);
+        }
+    }
+}
+
+fn json_kind(value: &Json) -> &'static str {
+    match value {
+        Json::Null => "null",
+        Json::Bool(_) => "a bool",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "a list",
+        Json::Object(_) => "an object",
+    }
+}
+
+/// Why `value` cannot be converted to `ty`, as Terraform converts JSON
+/// values; `None` when it can, or when it is an expression only Terraform
+/// can evaluate.
+pub(crate) fn type_problem(value: &Json, ty: &TypeExpr) -> Option<String> {
+    let mismatch = || Some(format!("expected {ty}, found {}", json_kind(value)));
+    match (value, ty) {
+        (Json::Null, _) | (_, TypeExpr::Dynamic) => None,
+        (Json::String(s), _) if is_dynamic(s) => None,
+        (Json::String(s), TypeExpr::Number) if s.trim().parse::<f64>().is_err() => {
+            Some(format!("expected number, found the string {s:?}"))
+        }
+        (Json::String(s), TypeExpr::Bool) if s != "true" && s != "false" => {
+            Some(format!("expected bool, found the string {s:?}"))
+        }
+        (Json::String(_), TypeExpr::String | TypeExpr::Number | TypeExpr::Bool) => None,
+        (Json::Number(_), TypeExpr::String | TypeExpr::Number) => None,
+        (Json::Bool(_), TypeExpr::String | TypeExpr::Bool) => None,
+        (Json::Array(items), TypeExpr::List(inner) | TypeExpr::Set(inner)) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| type_problem(v, inner).map(|p| format!("element {i}: {p}"))),
+        (Json::Array(items), TypeExpr::Tuple(types)) if items.len() == types.len() => items
+            .iter()
+            .zip(types)
+            .enumerate()
+            .find_map(|(i, (v, t))| type_problem(v, t).map(|p| format!("element {i}: {p}"))),
+        (Json::Object(map), TypeExpr::Map(inner)) => map
+            .iter()
+            .find_map(|(k, v)| type_problem(v, inner).map(|p| format!("key {k:?}: {p}"))),
+        (Json::Object(map), TypeExpr::Object(attrs)) => {
+            map.iter().find_map(|(k, v)| match attrs.get(k) {
+                None => Some(format!(
+                    "the object type has no attribute {k:?}{}",
+                    did_you_mean(k, attrs.keys().map(String::as_str))
+                )),
+                Some(t) => type_problem(v, t).map(|p| format!("attribute {k:?}: {p}")),
+            })
+        }
+        _ => mismatch(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn type_conversions_follow_terraform() {
+        let s = || TypeExpr::String;
+        let list = |t| TypeExpr::List(Box::new(t));
+        let check = |v: Json, t: TypeExpr, ok: bool| {
+            assert_eq!(type_problem(&v, &t).is_none(), ok, "{v} as {t}")
+        };
+        check(json!("x"), s(), true);
+        check(json!(3), s(), true);
+        check(json!(true), s(), true);
+        check(json!("3"), TypeExpr::Number, true);
+        check(json!("three"), TypeExpr::Number, false);
+        check(json!("${var.n}"), TypeExpr::Number, true);
+        check(json!("true"), TypeExpr::Bool, true);
+        check(json!("yes"), TypeExpr::Bool, false);
+        check(json!(1), TypeExpr::Bool, false);
+        check(json!(["a", 1]), list(s()), true);
+        check(json!(["a", [1]]), list(s()), false);
+        check(json!("a"), list(s()), false);
+        check(json!("${var.l}"), list(s()), true);
+        check(json!({"a": "b"}), TypeExpr::Map(Box::new(s())), true);
+        check(json!({"a": ["b"]}), TypeExpr::Map(Box::new(s())), false);
+        check(
+            json!({"a": 1}),
+            TypeExpr::Object([("a".to_string(), TypeExpr::Number)].into()),
+            true,
+        );
+        check(
+            json!({"b": 1}),
+            TypeExpr::Object([("a".to_string(), TypeExpr::Number)].into()),
+            false,
+        );
+        check(
+            json!([1, "x"]),
+            TypeExpr::Tuple(vec![TypeExpr::Number, s()]),
+            true,
+        );
+        check(json!(null), list(s()), true);
+        check(json!({"x": 1}), TypeExpr::Dynamic, true);
+    }
+}

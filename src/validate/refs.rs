@@ -1,0 +1,161 @@
+//! Reference checks: every `var.`, `local.`, `data.`, resource and module
+//! reference must name something the configuration declares, and an
+//! attribute read from a typed block must exist in its schema.
+
+use tfsynth_schema::{Block, ProviderSchema};
+
+use super::Declared;
+use crate::hcl::{Step, Traversal};
+use crate::suggest;
+
+/// What a template's surroundings allow.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Scope {
+    /// Inside a block with `count`: `count.index` is allowed.
+    pub count: bool,
+    /// Inside a block with `for_each`: `each.key` and `each.value` are allowed.
+    pub each: bool,
+}
+
+fn hint<'a>(input: &str, candidates: impl IntoIterator<Item = &'a String>) -> String {
+    suggest::closest(input, candidates.into_iter().map(String::as_str))
+        .map(|s| format!(" (did you mean {s:?}?)"))
+        .unwrap_or_default()
+}
+
+fn first_attr(t: &Traversal, n: usize) -> Option<&str> {
+    match t.steps.get(n) {
+        Some(Step::Attr(name)) => Some(name),
+        _ => None,
+    }
+}
+
+/// Checks an attribute read from a block of a known type.
+fn attribute(
+    block: &Block,
+    t: &Traversal,
+    skip: usize,
+    what: &str,
+) -> Option<(&'static str, String)> {
+    let attr = t.attr_after(skip)?;
+    if block.attributes.contains_key(attr) || block.block_types.contains_key(attr) {
+        return None;
+    }
+    let names: Vec<String> = block
+        .attributes
+        .keys()
+        .chain(block.block_types.keys())
+        .cloned()
+        .collect();
+    Some((
+        "unknown-reference-attribute",
+        format!("{what} has no attribute {attr:?}{}", hint(attr, &names)),
+    ))
+}
+
+/// The problem with one reference, if any: (rule, message).
+pub(crate) fn check(
+    t: &Traversal,
+    d: &Declared,
+    scope: &Scope,
+    schema: &ProviderSchema,
+) -> Option<(&'static str, String)> {
+    // `shown` is what the message names; `name` is compared with the declared names.
+    let undeclared_as =
+        |what: &str, shown: &str, name: &str, declared: &mut dyn Iterator<Item = &String>| {
+            let names: Vec<&String> = declared.collect();
+            Some((
+                "undeclared-reference",
+                format!(
+                    "reference to undeclared {what} {shown:?}{}",
+                    hint(name, names)
+                ),
+            ))
+        };
+    let undeclared = |what: &str, name: &str, declared: &mut dyn Iterator<Item = &String>| {
+        undeclared_as(what, name, name, declared)
+    };
+    match t.root.as_str() {
+        "var" => {
+            let name = first_attr(t, 0)?;
+            (!d.variables.contains(name))
+                .then(|| undeclared("variable", name, &mut d.variables.iter()))
+                .flatten()
+        }
+        "local" => {
+            let name = first_attr(t, 0)?;
+            (!d.locals.contains(name))
+                .then(|| undeclared("local value", name, &mut d.locals.iter()))
+                .flatten()
+        }
+        "module" => {
+            let name = first_attr(t, 0)?;
+            (!d.modules.contains(name))
+                .then(|| undeclared("module", name, &mut d.modules.iter()))
+                .flatten()
+        }
+        "count" => match first_attr(t, 0) {
+            _ if !scope.count => Some((
+                "invalid-reference",
+                "count.index is only valid in a block with count".into(),
+            )),
+            Some("index") | None => None,
+            Some(other) => Some((
+                "invalid-reference",
+                format!("count has no attribute {other:?}; only count.index"),
+            )),
+        },
+        "each" => match first_attr(t, 0) {
+            _ if !scope.each => Some((
+                "invalid-reference",
+                "each.key and each.value are only valid in a block with for_each".into(),
+            )),
+            Some("key" | "value") | None => None,
+            Some(other) => Some((
+                "invalid-reference",
+                format!("each has no attribute {other:?}; only each.key and each.value"),
+            )),
+        },
+        "path" | "terraform" | "self" => None,
+        "data" => {
+            let (ty, name) = (first_attr(t, 0)?, first_attr(t, 1)?);
+            let address = format!("data.{ty}.{name}");
+            match d.data.get(ty) {
+                Some(names) if names.contains(name) => {
+                    let block = &schema.data_source_schemas.get(ty)?.block;
+                    attribute(block, t, 2, &address)
+                }
+                Some(names) => undeclared_as("data source", &address, name, &mut names.iter()),
+                None => undeclared("data source", &address, &mut std::iter::empty()),
+            }
+        }
+        ty => {
+            let Some(name) = first_attr(t, 0) else {
+                return Some((
+                    "invalid-reference",
+                    format!(
+                        "{ty:?} is not a value: a reference names a block, as in {ty}.<name>.<attribute>"
+                    ),
+                ));
+            };
+            let address = format!("{ty}.{name}");
+            match d.resources.get(ty) {
+                Some(names) if names.contains(name) => {
+                    let block = &schema.resource_schemas.get(ty)?.block;
+                    attribute(block, t, 1, &address)
+                }
+                Some(names) => undeclared_as("resource", &address, name, &mut names.iter()),
+                None => {
+                    let types: Vec<String> = d.resources.keys().cloned().collect();
+                    Some((
+                        "undeclared-reference",
+                        format!(
+                            "reference to undeclared resource {address:?}{}",
+                            hint(ty, &types)
+                        ),
+                    ))
+                }
+            }
+        }
+    }
+}

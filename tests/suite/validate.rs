@@ -1,0 +1,346 @@
+//! `tfsynth validate`: a corpus of deliberately broken stacks, one mistake
+//! each, each with its exact finding; and the clean stacks pass.
+
+use super::support::tfsynth;
+use predicates::str::contains;
+use tfsynth::aws::data::DataAwsAvailabilityZones;
+use tfsynth::aws::resource::{AwsLaunchTemplate, AwsSecurityGroup, AwsSubnet, AwsVpc};
+use tfsynth::{
+    DataSource, Expr, Node, Output, Provider, Ref, Resource, ResourceBlock, Stack, Variable,
+    validate,
+};
+
+/// A small valid stack the broken ones start from.
+fn base(stack: &mut Stack) -> tfsynth::aws::resource::AwsVpcRef {
+    stack.add(Provider::new("aws").set("region", "eu-west-1"));
+    stack.add(AwsVpc::new("main").cidr_block("10.0.0.0/16"))
+}
+
+fn findings(build: impl Fn(&mut Stack)) -> Vec<String> {
+    let mut stack = Stack::new("broken");
+    build(&mut stack);
+    let json = stack
+        .synth()
+        .unwrap_or_else(|e| panic!("the broken stack still synthesizes: {e}"))
+        .json;
+    validate::validate(&json)
+        .findings
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+type Case = (&'static str, fn(&mut Stack), &'static str);
+const CORPUS: &[Case] = &[
+    (
+        "unknown resource type",
+        |s| {
+            base(s);
+            s.add(Resource::new("aws_vcp", "x").set("cidr_block", "10.1.0.0/16"));
+        },
+        "aws_vcp.x: /resource/aws_vcp: the AWS provider has no resource type \"aws_vcp\" (did you mean \"aws_vpc\"?) [unknown-resource-type]",
+    ),
+    (
+        "unknown data source type",
+        |s| {
+            base(s);
+            s.add(DataSource::new("aws_availability_zone_list", "z"));
+        },
+        "data.aws_availability_zone_list.z: /data/aws_availability_zone_list: the AWS provider has no data source type \"aws_availability_zone_list\" (did you mean \"aws_availability_zone\"?) [unknown-data-type]",
+    ),
+    (
+        "misspelt attribute",
+        |s| {
+            base(s);
+            s.add(AwsVpc::new("other").set("cidr_blok", "10.2.0.0/16"));
+        },
+        "aws_vpc.other: /resource/aws_vpc/other/cidr_blok: unknown attribute or block \"cidr_blok\" (did you mean \"cidr_block\"?) [unknown-attribute]",
+    ),
+    (
+        "missing required attribute",
+        |s| {
+            base(s);
+            s.add(Resource::new("aws_subnet", "a").set("cidr_block", "10.0.1.0/24"));
+        },
+        "aws_subnet.a: /resource/aws_subnet/a: required attribute \"vpc_id\" is not set [missing-required]",
+    ),
+    (
+        "number where a bool belongs",
+        |s| {
+            base(s);
+            s.add(
+                AwsVpc::new("other")
+                    .cidr_block("10.2.0.0/16")
+                    .set("enable_dns_support", 1),
+            );
+        },
+        "aws_vpc.other: /resource/aws_vpc/other/enable_dns_support: \"enable_dns_support\": expected bool, found a number [type-mismatch]",
+    ),
+    (
+        "text where a number belongs",
+        |s| {
+            let vpc = base(s);
+            s.add(AwsSecurityGroup::new("web").vpc_id(vpc.id()).set(
+                "ingress",
+                Node::list_of([Node::map_of([
+                    ("from_port", Node::from("http")),
+                    ("to_port", Node::from(80)),
+                    ("protocol", Node::from("tcp")),
+                ])]),
+            ));
+        },
+        "aws_security_group.web: /resource/aws_security_group/web/ingress: \"ingress\": element 0: attribute \"from_port\": expected number, found the string \"http\" [type-mismatch]",
+    ),
+    (
+        "list where a string belongs",
+        |s| {
+            base(s);
+            s.add(AwsVpc::new("other").set("cidr_block", Node::list_of(["10.2.0.0/16"])));
+        },
+        "aws_vpc.other: /resource/aws_vpc/other/cidr_block: \"cidr_block\": expected string, found a list [type-mismatch]",
+    ),
+    (
+        "computed-only attribute set",
+        |s| {
+            base(s);
+            s.add(
+                AwsVpc::new("other")
+                    .cidr_block("10.2.0.0/16")
+                    .set("arn", "arn:aws:ec2:::vpc/x"),
+            );
+        },
+        "aws_vpc.other: /resource/aws_vpc/other/arn: \"arn\" is computed by the provider and cannot be set [computed-only]",
+    ),
+    (
+        "list where one block belongs",
+        |s| {
+            base(s);
+            s.add(AwsLaunchTemplate::new("lt").set(
+                "metadata_options",
+                Node::list_of([
+                    Node::map_of([("http_tokens", "required")]),
+                    Node::map_of([("http_tokens", "optional")]),
+                ]),
+            ));
+        },
+        "aws_launch_template.lt: /resource/aws_launch_template/lt/metadata_options: block \"metadata_options\" allows at most 1, found 2 [block-shape]",
+    ),
+    (
+        "text where a block belongs",
+        |s| {
+            base(s);
+            s.add(AwsLaunchTemplate::new("lt").set("metadata_options", "required"));
+        },
+        "aws_launch_template.lt: /resource/aws_launch_template/lt/metadata_options: block \"metadata_options\" must be an object or a list of objects, not a string [block-shape]",
+    ),
+    (
+        "unknown attribute inside a nested block",
+        |s| {
+            base(s);
+            s.add(AwsLaunchTemplate::new("lt").set(
+                "metadata_options",
+                Node::map_of([("http_token", "required")]),
+            ));
+        },
+        "aws_launch_template.lt: /resource/aws_launch_template/lt/metadata_options/http_token: unknown attribute or block \"http_token\" (did you mean \"http_tokens\"?) [unknown-attribute]",
+    ),
+    (
+        "reference to an attribute the type lacks",
+        |s| {
+            let vpc = base(s);
+            s.add(AwsSubnet::new("a", vpc.raw().attr("vpc_id")).cidr_block("10.0.1.0/24"));
+        },
+        "aws_subnet.a: /resource/aws_subnet/a/vpc_id: aws_vpc.main has no attribute \"vpc_id\" [unknown-reference-attribute]",
+    ),
+    (
+        "reference to a data attribute the type lacks",
+        |s| {
+            let vpc = base(s);
+            let zones = s.add(DataAwsAvailabilityZones::new("all"));
+            s.add(
+                AwsSubnet::new("a", vpc.id())
+                    .cidr_block("10.0.1.0/24")
+                    .availability_zone(zones.raw().attr("zone_names").index(0)),
+            );
+        },
+        "aws_subnet.a: /resource/aws_subnet/a/availability_zone: data.aws_availability_zones.all has no attribute \"zone_names\" (did you mean \"names\"?) [unknown-reference-attribute]",
+    ),
+    (
+        "count.index outside count",
+        |s| {
+            let vpc = base(s);
+            s.add(
+                AwsSubnet::new("a", vpc.id()).cidr_block(tfsynth::func::cidrsubnet(
+                    vpc.cidr_block(),
+                    8,
+                    Expr::Ref(Ref::CountIndex),
+                )),
+            );
+        },
+        "aws_subnet.a: /resource/aws_subnet/a/cidr_block: count.index is only valid in a block with count [invalid-reference]",
+    ),
+    (
+        "each.value outside for_each",
+        |s| {
+            base(s);
+            s.add(AwsVpc::new("other").cidr_block(Expr::Ref(Ref::EachValue)));
+        },
+        "aws_vpc.other: /resource/aws_vpc/other/cidr_block: each.key and each.value are only valid in a block with for_each [invalid-reference]",
+    ),
+    (
+        "wrong value type inside a map",
+        |s| {
+            let vpc = base(s);
+            s.add(Variable::new("unused").default("x"));
+            s.add(Output::new("id", vpc.id()));
+            s.add(
+                AwsVpc::new("other")
+                    .cidr_block("10.9.0.0/16")
+                    .set("tags", Node::map_of([("Name", Node::list_of([1]))])),
+            );
+        },
+        "aws_vpc.other: /resource/aws_vpc/other/tags: \"tags\": key \"Name\": expected string, found a list [type-mismatch]",
+    ),
+    (
+        "provider argument misspelt",
+        |s| {
+            s.add(Provider::new("aws").set("regoin", "eu-west-1"));
+            s.add(AwsVpc::new("main").cidr_block("10.0.0.0/16"));
+        },
+        "provider.aws: /provider/aws/0/regoin: unknown attribute or block \"regoin\" (did you mean \"region\"?) [unknown-attribute]",
+    ),
+];
+
+#[test]
+fn broken_stack_corpus() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (name, build, expect) in CORPUS {
+        checked += 1;
+        let found = findings(build);
+        if found != [*expect] {
+            failures.push(format!(
+                "{name}:\n  expected: {expect}\n  found:    {found:?}"
+            ));
+        }
+    }
+    assert!(checked >= 15, "the corpus holds at least 15 broken stacks");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Hand-written or edited JSON (what `tfsynth validate --file` reads) can
+/// hold mistakes that the engine never writes; one per case.
+const RAW: &[(&str, &str, &str)] = &[
+    (
+        "undeclared variable",
+        r#"{"resource": {"aws_vpc": {"v": {"cidr_block": "${var.cidr}"}}}}"#,
+        "aws_vpc.v: /resource/aws_vpc/v/cidr_block: reference to undeclared variable \"cidr\" [undeclared-reference]",
+    ),
+    (
+        "misspelt resource name in a reference",
+        r#"{"resource": {"aws_vpc": {"main": {"cidr_block": "10.0.0.0/16"}}, "aws_subnet": {"a": {"vpc_id": "${aws_vpc.mian.id}"}}}}"#,
+        "aws_subnet.a: /resource/aws_subnet/a/vpc_id: reference to undeclared resource \"aws_vpc.mian\" (did you mean \"main\"?) [undeclared-reference]",
+    ),
+    (
+        "undeclared local in an output",
+        r#"{"locals": {"tags": {}}, "output": {"o": {"value": "${local.tag}"}}}"#,
+        "output.o: /output/o/value: reference to undeclared local value \"tag\" (did you mean \"tags\"?) [undeclared-reference]",
+    ),
+    (
+        "template syntax error",
+        r#"{"output": {"o": {"value": "${cidrsubnet(var.a, 8}"}}, "variable": {"a": {}}}"#,
+        "output.o: /output/o/value: cannot parse the template: at byte 21: expected `,` or `)`, found `}` [syntax]",
+    ),
+    (
+        "unknown top-level block",
+        r#"{"resources": {}}"#,
+        "(file): /resources: unknown top-level block type \"resources\" (did you mean \"resource\"?) [unknown-block-type]",
+    ),
+    (
+        "depends_on an undeclared block",
+        r#"{"resource": {"aws_vpc": {"v": {"cidr_block": "10.0.0.0/16", "depends_on": ["aws_internet_gateway.gw"]}}}}"#,
+        "aws_vpc.v: /resource/aws_vpc/v/depends_on/0: reference to undeclared resource \"aws_internet_gateway.gw\" [undeclared-reference]",
+    ),
+    (
+        "provider alias not configured",
+        r#"{"provider": {"aws": [{"region": "eu-west-1"}]}, "resource": {"aws_vpc": {"v": {"cidr_block": "10.0.0.0/16", "provider": "aws.west"}}}}"#,
+        "aws_vpc.v: /resource/aws_vpc/v/provider: provider configuration \"aws.west\" is not declared (did you mean \"aws\"?) [undeclared-provider]",
+    ),
+    (
+        "output without a value",
+        r#"{"output": {"o": {"description": "nothing"}}}"#,
+        "output.o: /output/o: an output needs a \"value\" [missing-required]",
+    ),
+    (
+        "required block given no items",
+        r#"{"resource": {"aws_lb_listener": {"l": {"load_balancer_arn": "arn:aws:elasticloadbalancing:::lb", "default_action": []}}}}"#,
+        "aws_lb_listener.l: /resource/aws_lb_listener/l/default_action: block \"default_action\" needs at least 1, found 0 [block-shape]",
+    ),
+    (
+        "not JSON",
+        "{\"resource\": ",
+        "(file): not valid JSON: EOF while parsing a value at line 1 column 13 [json-syntax]",
+    ),
+];
+
+#[test]
+fn raw_json_corpus() {
+    let mut failures = Vec::new();
+    for (name, json, expect) in RAW {
+        let found: Vec<String> = validate::validate(json)
+            .findings
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        if found != [*expect] {
+            failures.push(format!(
+                "{name}:\n  expected: {expect}\n  found:    {found:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn clean_stacks_pass_and_findings_exit_2() {
+    tfsynth()
+        .arg("validate")
+        .assert()
+        .success()
+        .stdout(contains("stack demo: valid"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("main.tf.json");
+    std::fs::write(&file, RAW[0].1).unwrap();
+    tfsynth()
+        .args(["validate", "--file"])
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(format!(
+            "error: {}: {}\nerror: validation found 1 problem\n",
+            file.display(),
+            RAW[0].2
+        ));
+    tfsynth()
+        .args(["validate", "--file"])
+        .arg(dir.path().join("missing.json"))
+        .assert()
+        .code(2)
+        .stderr(contains("error: cannot read"));
+}
+
+#[test]
+fn other_providers_and_unlisted_types_are_reported_as_unchecked() {
+    let report = validate::validate(
+        r#"{"resource": {"random_id": {"r": {"byte_length": 4}}, "aws_instance": {"i": {"ami": "ami-1"}}}}"#,
+    );
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    let unchecked: Vec<&String> = report.unchecked.iter().collect();
+    assert_eq!(
+        unchecked,
+        [
+            "resource aws_instance (not in schema/aws.types)",
+            "resource random_id (provider random has no schema here)"
+        ]
+    );
+}
