@@ -12,4 +12,4 @@ else
   echo "skipped: real-terraform tests will skip (see the reason above)"
 fi
 
-cargo test --locked
+cargo test --workspace --locked
