@@ -7,17 +7,19 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::config::{self, Config, ConfigError, ConfigFile, Overrides, Spec};
 use crate::core::{Stack, SynthError, Synthesized, is_identifier};
 use crate::fsio::{self, WriteOutcome};
 use crate::suggest;
 
-/// A function that adds a stack's blocks.
-pub type BuildFn = Box<dyn Fn(&mut Stack)>;
+/// A function that adds a stack's blocks, given its resolved configuration.
+pub type BuildFn = Box<dyn Fn(&mut Stack, &Config)>;
 
 /// A named stack definition.
 pub struct StackDef {
     name: String,
     description: String,
+    spec: Spec,
     build: BuildFn,
 }
 
@@ -31,6 +33,23 @@ impl StackDef {
     pub fn description(&self) -> &str {
         &self.description
     }
+
+    /// The configuration keys the stack accepts.
+    pub fn spec(&self) -> &Spec {
+        &self.spec
+    }
+}
+
+/// Where configuration comes from for one run: the file, the selected
+/// environment, and environment variables and `--set` overrides.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// The configuration file (empty when there is none).
+    pub file: ConfigFile,
+    /// The environment table to apply (`--env`); `None` uses each stack's default.
+    pub environment: Option<String>,
+    /// Environment variables and `--set` values.
+    pub overrides: Overrides,
 }
 
 impl fmt::Debug for StackDef {
@@ -67,6 +86,17 @@ pub enum AppError {
     /// The stack's blocks have problems.
     #[error("{0}")]
     Synth(#[from] SynthError),
+    /// The configuration has a problem.
+    #[error("stack {stack}: {error}")]
+    Config {
+        /// The stack being configured, or the file's name for file-level problems.
+        stack: String,
+        /// What is wrong and where.
+        error: ConfigError,
+    },
+    /// The configuration file itself has a problem.
+    #[error("{0}")]
+    ConfigFile(ConfigError),
     /// The output directory cannot be used.
     #[error("cannot write to output directory {}: {reason} (hint: pass a writable directory with --out)", path.display())]
     OutDir {
@@ -123,14 +153,18 @@ pub struct Written {
 /// A set of named stacks with the `tfsynth` command line.
 pub struct App {
     name: String,
+    config_file: String,
     stacks: Vec<StackDef>,
 }
 
 impl App {
-    /// An application; `name` is the program name shown in help and hints.
+    /// An application; `name` is the program name shown in help and hints,
+    /// and names its configuration file, `<name>.toml`.
     pub fn new(name: impl Into<String>) -> Self {
+        let name = name.into();
         App {
-            name: name.into(),
+            config_file: format!("{name}.toml"),
+            name,
             stacks: Vec::new(),
         }
     }
@@ -140,16 +174,35 @@ impl App {
         &self.name
     }
 
-    /// Defines a stack: its name, a one-line description, and the function that builds it.
+    /// The configuration file name searched for (`<name>.toml`).
+    pub fn config_file_name(&self) -> &str {
+        &self.config_file
+    }
+
+    /// Defines a stack that takes no configuration: its name, a one-line
+    /// description, and the function that builds it.
     pub fn stack(
-        mut self,
+        self,
         name: impl Into<String>,
         description: impl Into<String>,
         build: impl Fn(&mut Stack) + 'static,
     ) -> Self {
+        self.configured_stack(name, description, Spec::new(), move |stack, _| build(stack))
+    }
+
+    /// Defines a stack with configuration: the keys it accepts, and the
+    /// function that builds it from the resolved values.
+    pub fn configured_stack(
+        mut self,
+        name: impl Into<String>,
+        description: impl Into<String>,
+        spec: Spec,
+        build: impl Fn(&mut Stack, &Config) + 'static,
+    ) -> Self {
         self.stacks.push(StackDef {
             name: name.into(),
             description: description.into(),
+            spec,
             build: Box::new(build),
         });
         self
@@ -204,21 +257,86 @@ impl App {
         Ok(selected)
     }
 
-    /// Builds a stack from its definition.
-    pub fn build(&self, def: &StackDef) -> Stack {
+    /// Checks run-wide settings against the stack definitions: every stack
+    /// the file configures and every stack `--set` names must exist.
+    pub fn check_settings(&self, settings: &Settings) -> Result<(), AppError> {
+        let known: Vec<&str> = self.stacks.iter().map(|d| d.name.as_str()).collect();
+        for name in settings.file.stack_names() {
+            if !known.contains(&name) {
+                let hint = suggest::closest(name, known.iter().copied())
+                    .map(|s| format!(" (did you mean {s:?}?)"))
+                    .unwrap_or_default();
+                let path = settings
+                    .file
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                return Err(AppError::ConfigFile(ConfigError {
+                    location: format!("{path} [stacks.{name}]"),
+                    message: format!(
+                        "no stack is named {name:?}{hint}; stacks: {}",
+                        known.join(", ")
+                    ),
+                }));
+            }
+        }
+        settings
+            .overrides
+            .check_stacks(&known)
+            .map_err(AppError::ConfigFile)
+    }
+
+    /// Resolves a stack's configuration.
+    pub fn configure(&self, def: &StackDef, settings: &Settings) -> Result<Config, Vec<AppError>> {
+        config::resolve(
+            &def.spec,
+            &def.name,
+            &settings.file,
+            settings.environment.as_deref(),
+            &settings.overrides,
+        )
+        .map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|error| AppError::Config {
+                    stack: def.name.clone(),
+                    error,
+                })
+                .collect()
+        })
+    }
+
+    /// Builds a stack from its definition and configuration; the configured
+    /// backend, if any, is set before the stack's own blocks.
+    pub fn build(&self, def: &StackDef, config: &Config) -> Stack {
         let mut stack = Stack::new(def.name.clone());
-        (def.build)(&mut stack);
+        if let Some(backend) = config.backend() {
+            stack.backend(backend.clone());
+        }
+        (def.build)(&mut stack, config);
         stack
     }
 
     /// Builds and synthesizes the named stacks (all when `names` is empty),
     /// collecting the problems of every stack before failing.
-    pub fn synth(&self, names: &[String]) -> Result<Vec<Synthesized>, Vec<AppError>> {
+    pub fn synth(
+        &self,
+        names: &[String],
+        settings: &Settings,
+    ) -> Result<Vec<Synthesized>, Vec<AppError>> {
         let defs = self.select(names).map_err(|e| vec![e])?;
+        self.check_settings(settings).map_err(|e| vec![e])?;
         let mut done = Vec::new();
         let mut errors = Vec::new();
         for def in defs {
-            match self.build(def).synth() {
+            let config = match self.configure(def, settings) {
+                Ok(config) => config,
+                Err(e) => {
+                    errors.extend(e);
+                    continue;
+                }
+            };
+            match self.build(def, &config).synth() {
                 Ok(s) => done.push(s),
                 Err(e) => errors.push(AppError::Synth(e)),
             }
@@ -232,8 +350,13 @@ impl App {
 
     /// Synthesizes the named stacks and writes `<out>/<stack>/main.tf.json`
     /// for each. Nothing is written unless every stack synthesizes.
-    pub fn synth_to(&self, names: &[String], out: &Path) -> Result<Vec<Written>, Vec<AppError>> {
-        let all = self.synth(names)?;
+    pub fn synth_to(
+        &self,
+        names: &[String],
+        settings: &Settings,
+        out: &Path,
+    ) -> Result<Vec<Written>, Vec<AppError>> {
+        let all = self.synth(names, settings)?;
         let dirs: Vec<PathBuf> = all.iter().map(|s| out.join(&s.stack)).collect();
         for dir in &dirs {
             if let Err(e) = std::fs::create_dir_all(dir) {
@@ -333,7 +456,9 @@ mod tests {
             s.add(Resource::new("null_resource", "x"));
         });
         let dir = tempfile::tempdir().unwrap();
-        let errors = app.synth_to(&[], dir.path()).unwrap_err();
+        let errors = app
+            .synth_to(&[], &Settings::default(), dir.path())
+            .unwrap_err();
         assert_eq!(errors.len(), 1);
         assert!(
             errors[0]

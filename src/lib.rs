@@ -26,6 +26,7 @@
 pub mod app;
 pub mod aws;
 pub mod cli;
+pub mod config;
 pub mod core;
 pub mod fsio;
 pub mod hcl;

@@ -11,8 +11,10 @@ use std::path::PathBuf;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::app::{App, AppError};
+use crate::app::{App, AppError, Settings};
+use crate::config::{ConfigFile, Overrides};
 
+pub mod config;
 pub mod list;
 pub mod synth;
 pub mod validate;
@@ -21,7 +23,7 @@ pub mod validate;
 #[derive(Debug, Parser)]
 #[command(version, propagate_version = true)]
 #[command(
-    after_help = "Examples:\n  tfsynth list\n  tfsynth synth\n  tfsynth synth demo --out build\n  tfsynth validate"
+    after_help = "Examples:\n  tfsynth list\n  tfsynth synth\n  tfsynth synth demo --out build\n  tfsynth synth financial --env prod --set asg_max=8\n  tfsynth config financial\n  tfsynth validate"
 )]
 pub struct Cli {
     /// Directory that receives one folder per stack.
@@ -34,6 +36,18 @@ pub struct Cli {
     )]
     pub out: PathBuf,
 
+    /// Configuration file (default: <program>.toml in this directory or the nearest parent).
+    #[arg(long, global = true, value_name = "PATH", env = "TFSYNTH_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Environment table of the configuration to apply (default: each stack's default_environment).
+    #[arg(long = "env", global = true, value_name = "NAME", env = "TFSYNTH_ENV")]
+    pub environment: Option<String>,
+
+    /// Override a configuration value: KEY=VALUE for every selected stack, or STACK.KEY=VALUE.
+    #[arg(long = "set", global = true, value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -43,6 +57,36 @@ enum Command {
     Synth(synth::Args),
     List(list::Args),
     Validate(validate::Args),
+    Config(config::Args),
+}
+
+impl Cli {
+    /// Loads the configuration file and overrides for this run.
+    pub fn settings(&self, app: &App) -> Result<Settings, Vec<AppError>> {
+        let file = match &self.config {
+            Some(path) => ConfigFile::load(path),
+            None => std::env::current_dir()
+                .map_err(|e| crate::config::ConfigError {
+                    location: "the working directory".into(),
+                    message: e.to_string(),
+                })
+                .and_then(|dir| ConfigFile::discover_named(&dir, app.config_file_name())),
+        }
+        .map_err(|e| vec![AppError::ConfigFile(e)])?;
+        let mut overrides = Overrides::new().with_env(std::env::vars());
+        for arg in &self.set {
+            overrides = overrides
+                .set(arg)
+                .map_err(|e| vec![AppError::ConfigFile(e)])?;
+        }
+        let settings = Settings {
+            file,
+            environment: self.environment.clone(),
+            overrides,
+        };
+        app.check_settings(&settings).map_err(|e| vec![e])?;
+        Ok(settings)
+    }
 }
 
 /// Parses `args` and runs the command against `app`, printing to the
@@ -83,7 +127,8 @@ where
     let result = match &cli.command {
         Command::Synth(args) => synth::run(app, &cli, args, out),
         Command::List(args) => list::run(app, args, out),
-        Command::Validate(args) => validate::run(app, args, out, err),
+        Command::Validate(args) => validate::run(app, &cli, args, out, err),
+        Command::Config(args) => config::run(app, &cli, args, out),
     };
     match result {
         Ok(()) => 0,

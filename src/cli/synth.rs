@@ -25,7 +25,8 @@ pub struct Args {
 
 /// Runs `synth`.
 pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(), Vec<AppError>> {
-    let written = app.synth_to(&args.stacks, &cli.out)?;
+    let settings = cli.settings(app)?;
+    let written = app.synth_to(&args.stacks, &settings, &cli.out)?;
     for w in &written {
         let s = &w.synthesized;
         let state = match w.outcome {

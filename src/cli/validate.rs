@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use crate::app::{App, AppError};
 use crate::validate::{self, Report};
 
+use super::Cli;
+
 /// Validate stacks offline against the AWS provider schema.
 ///
 /// Synthesizes the named stacks in memory (default: all) and checks the
@@ -32,13 +34,15 @@ pub struct Args {
 /// Runs `validate`.
 pub fn run(
     app: &App,
+    cli: &Cli,
     args: &Args,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Vec<AppError>> {
     let mut reports: Vec<(String, Report)> = Vec::new();
     if args.files.is_empty() {
-        for synthesized in app.synth(&args.stacks)? {
+        let settings = cli.settings(app)?;
+        for synthesized in app.synth(&args.stacks, &settings)? {
             reports.push((
                 format!("stack {}", synthesized.stack),
                 validate::validate(&synthesized.json),

@@ -1,0 +1,868 @@
+//! Stack configuration: what each stack accepts ([`Spec`]), where values
+//! come from, and the resolved, checked result ([`Config`]).
+//!
+//! Values are layered, later layers winning: the key's default, the stack's
+//! table in `tfsynth.toml` (`[stacks.<stack>]`), the selected environment's
+//! table (`[stacks.<stack>.environments.<env>]`), environment variables
+//! (`TFSYNTH_<STACK>_<KEY>`), and `--set [stack.]key=value`. Every value
+//! keeps its source so `tfsynth config` can say where it came from.
+//!
+//! **Invariant:** resolution collects every problem (missing required
+//! values, wrong types, unknown keys with a suggestion, broken rules) before
+//! failing; each message names the key, where it was set and the rule.
+
+mod backend;
+pub mod rules;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+pub use backend::parse_backend;
+
+use crate::core::Backend;
+use crate::suggest;
+
+/// The file name searched for in the working directory and its parents.
+pub const FILE_NAME: &str = "tfsynth.toml";
+
+/// The type of a configuration value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Text.
+    String,
+    /// A whole number.
+    Integer,
+    /// `true` or `false`.
+    Bool,
+    /// A list of strings (comma-separated on the command line).
+    List,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::String => "a string",
+            Kind::Integer => "an integer",
+            Kind::Bool => "a bool",
+            Kind::List => "a list of strings",
+        })
+    }
+}
+
+/// A configuration value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigValue {
+    /// Text.
+    String(String),
+    /// A whole number.
+    Integer(i64),
+    /// A flag.
+    Bool(bool),
+    /// A list of strings.
+    List(Vec<String>),
+}
+
+impl ConfigValue {
+    fn kind(&self) -> Kind {
+        match self {
+            ConfigValue::String(_) => Kind::String,
+            ConfigValue::Integer(_) => Kind::Integer,
+            ConfigValue::Bool(_) => Kind::Bool,
+            ConfigValue::List(_) => Kind::List,
+        }
+    }
+
+    /// Parses text given on the command line or in an environment variable.
+    fn parse(kind: Kind, text: &str) -> Result<ConfigValue, String> {
+        match kind {
+            Kind::String => Ok(ConfigValue::String(text.to_owned())),
+            Kind::Integer => text
+                .trim()
+                .parse()
+                .map(ConfigValue::Integer)
+                .map_err(|_| format!("expected an integer, found {text:?}")),
+            Kind::Bool => match text.trim() {
+                "true" => Ok(ConfigValue::Bool(true)),
+                "false" => Ok(ConfigValue::Bool(false)),
+                _ => Err(format!("expected true or false, found {text:?}")),
+            },
+            Kind::List => Ok(ConfigValue::List(
+                text.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            )),
+        }
+    }
+
+    /// Converts a TOML value of the expected kind.
+    fn from_toml(kind: Kind, value: &toml::Value) -> Result<ConfigValue, String> {
+        let found = || format!("expected {kind}, found {}", describe_toml(value));
+        match (kind, value) {
+            (Kind::String, toml::Value::String(s)) => Ok(ConfigValue::String(s.clone())),
+            (Kind::Integer, toml::Value::Integer(i)) => Ok(ConfigValue::Integer(*i)),
+            (Kind::Bool, toml::Value::Boolean(b)) => Ok(ConfigValue::Bool(*b)),
+            (Kind::List, toml::Value::Array(items)) => items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned).ok_or_else(found))
+                .collect::<Result<_, _>>()
+                .map(ConfigValue::List),
+            _ => Err(found()),
+        }
+    }
+}
+
+fn describe_toml(value: &toml::Value) -> String {
+    match value {
+        toml::Value::String(s) => format!("the string {s:?}"),
+        toml::Value::Integer(i) => format!("the integer {i}"),
+        toml::Value::Float(x) => format!("the number {x}"),
+        toml::Value::Boolean(b) => format!("the bool {b}"),
+        toml::Value::Datetime(d) => format!("the date {d}"),
+        toml::Value::Array(_) => "a list".to_owned(),
+        toml::Value::Table(_) => "a table".to_owned(),
+    }
+}
+
+impl fmt::Display for ConfigValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigValue::String(s) => write!(f, "{s:?}"),
+            ConfigValue::Integer(i) => write!(f, "{i}"),
+            ConfigValue::Bool(b) => write!(f, "{b}"),
+            ConfigValue::List(items) => {
+                write!(
+                    f,
+                    "[{}]",
+                    items
+                        .iter()
+                        .map(|s| format!("{s:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        }
+    }
+}
+
+/// A per-key rule: the value is fine, or the reason it is not.
+pub type Rule = fn(&ConfigValue) -> Result<(), String>;
+
+/// A rule over several keys of a resolved configuration.
+pub type Check = fn(&Config) -> Result<(), String>;
+
+#[derive(Clone, Debug)]
+enum Default {
+    Required,
+    Optional,
+    Value(ConfigValue),
+}
+
+/// One configuration key a stack accepts.
+#[derive(Clone, Debug)]
+pub struct Key {
+    name: &'static str,
+    kind: Kind,
+    default: Default,
+    description: &'static str,
+    rules: Vec<(&'static str, Rule)>,
+}
+
+impl Key {
+    /// A key that must be set.
+    pub fn required(name: &'static str, kind: Kind, description: &'static str) -> Key {
+        Key {
+            name,
+            kind,
+            default: Default::Required,
+            description,
+            rules: Vec::new(),
+        }
+    }
+
+    /// A key that may stay unset.
+    pub fn optional(name: &'static str, kind: Kind, description: &'static str) -> Key {
+        Key {
+            name,
+            kind,
+            default: Default::Optional,
+            description,
+            rules: Vec::new(),
+        }
+    }
+
+    /// A key with a default value.
+    pub fn with_default(
+        name: &'static str,
+        default: ConfigValue,
+        description: &'static str,
+    ) -> Key {
+        Key {
+            name,
+            kind: default.kind(),
+            default: Default::Value(default),
+            description,
+            rules: Vec::new(),
+        }
+    }
+
+    /// Adds a named rule the value must satisfy.
+    pub fn rule(mut self, name: &'static str, rule: Rule) -> Key {
+        self.rules.push((name, rule));
+        self
+    }
+
+    /// The key's name.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// What the key means.
+    pub fn description(&self) -> &'static str {
+        self.description
+    }
+
+    /// The default, as shown in documentation: a value, `required` or `unset`.
+    pub fn default_text(&self) -> String {
+        match &self.default {
+            Default::Required => "required".into(),
+            Default::Optional => "unset".into(),
+            Default::Value(v) => v.to_string(),
+        }
+    }
+}
+
+/// Everything a stack accepts: its keys and the rules across them.
+#[derive(Clone, Debug, Default)]
+pub struct Spec {
+    keys: Vec<Key>,
+    checks: Vec<(&'static str, &'static [&'static str], Check)>,
+}
+
+impl Spec {
+    /// An empty spec: the stack takes no configuration.
+    pub fn new() -> Spec {
+        Spec::default()
+    }
+
+    /// Adds a key.
+    pub fn key(mut self, key: Key) -> Spec {
+        self.keys.push(key);
+        self
+    }
+
+    /// Adds a rule across `keys` (named in its messages).
+    pub fn check(
+        mut self,
+        rule: &'static str,
+        keys: &'static [&'static str],
+        check: Check,
+    ) -> Spec {
+        self.checks.push((rule, keys, check));
+        self
+    }
+
+    /// The keys, in declaration order.
+    pub fn keys(&self) -> &[Key] {
+        &self.keys
+    }
+
+    fn get(&self, name: &str) -> Option<&Key> {
+        self.keys.iter().find(|k| k.name == name)
+    }
+}
+
+/// Where a value came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The key's default.
+    Default,
+    /// A table of the configuration file.
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The table, e.g. `stacks.financial.environments.prod`.
+        table: String,
+    },
+    /// An environment variable.
+    Env(String),
+    /// `--set`.
+    Set(String),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Default => f.write_str("default"),
+            Source::File { path, table } => write!(f, "{} [{table}]", path.display()),
+            Source::Env(var) => write!(f, "environment variable {var}"),
+            Source::Set(arg) => write!(f, "--set {arg}"),
+        }
+    }
+}
+
+/// A configuration problem, naming the key and where it was set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// Where: `tfsynth.toml [stacks.financial] asg_min`, `--set asg_min=x`, ...
+    pub location: String,
+    /// What is wrong, with the rule's name.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn error(location: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        location: location.into(),
+        message: message.into(),
+    }
+}
+
+/// The configuration file, parsed (or empty when there is none).
+#[derive(Clone, Debug, Default)]
+pub struct ConfigFile {
+    path: Option<PathBuf>,
+    searched_from: Option<PathBuf>,
+    table: toml::Table,
+}
+
+impl ConfigFile {
+    /// Reads and parses `path`.
+    pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            error(
+                path.display().to_string(),
+                format!("cannot read the configuration file: {e}"),
+            )
+        })?;
+        ConfigFile::parse(path, &text)
+    }
+
+    /// Parses `text` as the contents of `path`.
+    pub fn parse(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            let at = e
+                .span()
+                .map(|span| {
+                    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                    format!(":{line}")
+                })
+                .unwrap_or_default();
+            error(
+                format!("{}{at}", path.display()),
+                format!("malformed TOML: {}", e.message()),
+            )
+        })?;
+        let file = ConfigFile {
+            path: Some(path.to_owned()),
+            searched_from: None,
+            table,
+        };
+        file.check_shape()?;
+        Ok(file)
+    }
+
+    /// Finds `tfsynth.toml` in `dir` or the nearest parent that has one; an
+    /// empty configuration when none has.
+    pub fn discover(dir: &Path) -> Result<ConfigFile, ConfigError> {
+        ConfigFile::discover_named(dir, FILE_NAME)
+    }
+
+    /// Like [`ConfigFile::discover`], for a file called `name`.
+    pub fn discover_named(dir: &Path, name: &str) -> Result<ConfigFile, ConfigError> {
+        for candidate in dir.ancestors() {
+            let path = candidate.join(name);
+            if path.is_file() {
+                return ConfigFile::load(&path);
+            }
+        }
+        Ok(ConfigFile {
+            path: None,
+            searched_from: Some(dir.to_owned()),
+            table: toml::Table::new(),
+        })
+    }
+
+    /// The file's path, when there is one.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn display_path(&self) -> String {
+        self.path
+            .as_ref()
+            .map_or_else(|| FILE_NAME.to_owned(), |p| p.display().to_string())
+    }
+
+    /// The top level holds `[stacks.*]` and `[terraform]` tables only.
+    fn check_shape(&self) -> Result<(), ConfigError> {
+        for (key, value) in &self.table {
+            match key.as_str() {
+                "stacks" | "terraform" if value.is_table() => {}
+                "stacks" | "terraform" => {
+                    return Err(error(
+                        format!("{} {key}", self.display_path()),
+                        "must be a table",
+                    ));
+                }
+                other => {
+                    let hint = did_you_mean(other, ["stacks", "terraform"]);
+                    return Err(error(
+                        format!("{} {other}", self.display_path()),
+                        format!(
+                            "unknown top-level key {other:?}{hint}; the file holds [stacks.<name>] and [terraform] tables"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The names of the stacks the file configures.
+    pub fn stack_names(&self) -> Vec<&str> {
+        self.stacks()
+            .map(|t| t.keys().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    fn stacks(&self) -> Option<&toml::Table> {
+        self.table.get("stacks").and_then(toml::Value::as_table)
+    }
+
+    /// A string setting of the `[terraform]` table (`binary`, `plugin_dir`).
+    pub fn terraform_setting(&self, key: &str) -> Option<&str> {
+        self.table
+            .get("terraform")
+            .and_then(toml::Value::as_table)
+            .and_then(|t| t.get(key))
+            .and_then(toml::Value::as_str)
+    }
+}
+
+fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    suggest::closest(input, candidates)
+        .map(|s| format!(" (did you mean {s:?}?)"))
+        .unwrap_or_default()
+}
+
+/// Values given outside the file: environment variables and `--set`.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// `(stack, key, value, as typed)` from `--set`; `stack` is `None` for a plain `key=value`.
+    sets: Vec<(Option<String>, String, String, String)>,
+    /// Environment variables, by name.
+    env: BTreeMap<String, String>,
+}
+
+impl Overrides {
+    /// No overrides.
+    pub fn new() -> Overrides {
+        Overrides::default()
+    }
+
+    /// Takes `TFSYNTH_*` variables from the given environment.
+    pub fn with_env(mut self, vars: impl IntoIterator<Item = (String, String)>) -> Overrides {
+        self.env = vars
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("TFSYNTH_"))
+            .collect();
+        self
+    }
+
+    /// Adds one `--set [stack.]key=value`.
+    pub fn set(mut self, arg: &str) -> Result<Overrides, ConfigError> {
+        let Some((lhs, value)) = arg.split_once('=') else {
+            return Err(error(
+                format!("--set {arg}"),
+                "expected KEY=VALUE or STACK.KEY=VALUE",
+            ));
+        };
+        let (stack, key) = match lhs.split_once('.') {
+            Some((stack, key)) => (Some(stack.trim().to_owned()), key.trim().to_owned()),
+            None => (None, lhs.trim().to_owned()),
+        };
+        if key.is_empty() || stack.as_deref() == Some("") {
+            return Err(error(
+                format!("--set {arg}"),
+                "expected KEY=VALUE or STACK.KEY=VALUE",
+            ));
+        }
+        self.sets
+            .push((stack, key, value.to_owned(), arg.to_owned()));
+        Ok(self)
+    }
+
+    /// Checks that every stack-qualified `--set` names a known stack.
+    pub fn check_stacks(&self, known: &[&str]) -> Result<(), ConfigError> {
+        for (stack, _, _, arg) in &self.sets {
+            if let Some(stack) = stack.as_deref().filter(|s| !known.contains(s)) {
+                let hint = did_you_mean(stack, known.iter().copied());
+                return Err(error(
+                    format!("--set {arg}"),
+                    format!("unknown stack {stack:?}{hint}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The environment variable that overrides `key` of `stack`.
+pub fn env_var(stack: &str, key: &str) -> String {
+    format!(
+        "TFSYNTH_{}_{}",
+        stack.to_uppercase().replace('-', "_"),
+        key.to_uppercase()
+    )
+}
+
+#[derive(Clone, Debug)]
+struct Entry {
+    value: Option<ConfigValue>,
+    source: Source,
+}
+
+/// A stack's resolved, checked configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    stack: String,
+    environment: Option<String>,
+    values: IndexMap<&'static str, Entry>,
+    descriptions: IndexMap<&'static str, &'static str>,
+    backend: Option<(Backend, Source)>,
+}
+
+impl Config {
+    /// The stack this configuration is for.
+    pub fn stack(&self) -> &str {
+        &self.stack
+    }
+
+    /// The selected environment table, if any.
+    pub fn environment(&self) -> Option<&str> {
+        self.environment.as_deref()
+    }
+
+    /// The configured backend, if any.
+    pub fn backend(&self) -> Option<&Backend> {
+        self.backend.as_ref().map(|(b, _)| b)
+    }
+
+    fn entry(&self, key: &str) -> &Entry {
+        self.values.get(key).unwrap_or_else(|| {
+            panic!(
+                "stack {} reads configuration key {key:?}, which its spec does not declare",
+                self.stack
+            )
+        })
+    }
+
+    /// Every key with its value and source, in spec order.
+    pub fn entries(
+        &self,
+    ) -> impl Iterator<Item = (&'static str, Option<&ConfigValue>, &Source, &'static str)> {
+        self.values
+            .iter()
+            .map(|(k, e)| (*k, e.value.as_ref(), &e.source, self.descriptions[k]))
+    }
+
+    /// The value of `key`, if set.
+    pub fn value(&self, key: &str) -> Option<&ConfigValue> {
+        self.entry(key).value.as_ref()
+    }
+
+    /// A string key; `None` when unset.
+    pub fn opt_string(&self, key: &str) -> Option<&str> {
+        match self.value(key) {
+            Some(ConfigValue::String(s)) => Some(s),
+            None => None,
+            Some(other) => panic!(
+                "configuration key {key:?} is {}, not a string",
+                other.kind()
+            ),
+        }
+    }
+
+    /// A string key that resolution guarantees is set.
+    pub fn string(&self, key: &str) -> &str {
+        self.opt_string(key)
+            .unwrap_or_else(|| panic!("configuration key {key:?} is unset"))
+    }
+
+    /// An integer key that resolution guarantees is set.
+    pub fn int(&self, key: &str) -> i64 {
+        match self.value(key) {
+            Some(ConfigValue::Integer(i)) => *i,
+            other => panic!("configuration key {key:?} is {other:?}, not an integer"),
+        }
+    }
+
+    /// A bool key that resolution guarantees is set.
+    pub fn bool(&self, key: &str) -> bool {
+        match self.value(key) {
+            Some(ConfigValue::Bool(b)) => *b,
+            other => panic!("configuration key {key:?} is {other:?}, not a bool"),
+        }
+    }
+
+    /// A list key; empty when unset.
+    pub fn list(&self, key: &str) -> &[String] {
+        match self.value(key) {
+            Some(ConfigValue::List(items)) => items,
+            None => &[],
+            Some(other) => panic!("configuration key {key:?} is {}, not a list", other.kind()),
+        }
+    }
+
+    /// Where `key`'s value came from, for messages.
+    pub fn source(&self, key: &str) -> &Source {
+        &self.entry(key).source
+    }
+}
+
+/// Resolves `stack`'s configuration from every layer and checks it.
+pub fn resolve(
+    spec: &Spec,
+    stack: &str,
+    file: &ConfigFile,
+    environment: Option<&str>,
+    overrides: &Overrides,
+) -> Result<Config, Vec<ConfigError>> {
+    let mut errors = Vec::new();
+    let mut values: IndexMap<&'static str, Entry> = IndexMap::new();
+    let mut descriptions = IndexMap::new();
+    for key in &spec.keys {
+        let value = match &key.default {
+            Default::Value(v) => Some(v.clone()),
+            _ => None,
+        };
+        values.insert(
+            key.name,
+            Entry {
+                value,
+                source: Source::Default,
+            },
+        );
+        descriptions.insert(key.name, key.description);
+    }
+    let path = file.display_path();
+    let stack_table = file.stacks().and_then(|t| t.get(stack));
+    let mut backend = None;
+
+    // The stack's table, then the selected environment's table.
+    let mut layers: Vec<(String, &toml::Table)> = Vec::new();
+    let mut env_name = environment.map(str::to_owned);
+    if let Some(value) = stack_table {
+        let Some(table) = value.as_table() else {
+            return Err(vec![error(
+                format!("{path} stacks.{stack}"),
+                "must be a table",
+            )]);
+        };
+        layers.push((format!("stacks.{stack}"), table));
+        if env_name.is_none() {
+            match table.get("default_environment") {
+                Some(toml::Value::String(s)) => env_name = Some(s.clone()),
+                Some(other) => errors.push(error(
+                    format!("{path} [stacks.{stack}] default_environment"),
+                    format!("expected a string, found {}", describe_toml(other)),
+                )),
+                None => {}
+            }
+        }
+        let envs = table.get("environments").and_then(toml::Value::as_table);
+        if let Some(name) = &env_name {
+            match envs
+                .and_then(|e| e.get(name))
+                .and_then(toml::Value::as_table)
+            {
+                Some(env_table) => {
+                    layers.push((format!("stacks.{stack}.environments.{name}"), env_table))
+                }
+                None => {
+                    let known: Vec<&str> = envs
+                        .map(|e| e.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
+                    let hint = did_you_mean(name, known.iter().copied());
+                    errors.push(error(
+                        format!("{path} [stacks.{stack}]"),
+                        format!(
+                            "environment {name:?} is not configured{hint}; configured environments: {}",
+                            if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                        ),
+                    ));
+                }
+            }
+        }
+    } else if let Some(name) = &env_name {
+        errors.push(error(
+            format!("{path} [stacks.{stack}]"),
+            format!(
+                "environment {name:?} is not configured; the file has no [stacks.{stack}] table"
+            ),
+        ));
+    }
+
+    for (table_name, table) in &layers {
+        let source = Source::File {
+            path: file.path.clone().unwrap_or_else(|| FILE_NAME.into()),
+            table: table_name.clone(),
+        };
+        for (name, value) in table.iter() {
+            let location = format!("{path} [{table_name}] {name}");
+            match name.as_str() {
+                "default_environment" | "environments" if table_name.matches('.').count() == 1 => {
+                    continue;
+                }
+                "backend" => {
+                    match value
+                        .as_table()
+                        .ok_or_else(|| "must be a table".to_owned())
+                        .and_then(parse_backend)
+                    {
+                        Ok(b) => backend = Some((b, source.clone())),
+                        Err(message) => errors.push(error(location, message)),
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            let Some(key) = spec.get(name) else {
+                let hint = did_you_mean(name, spec.keys.iter().map(|k| k.name));
+                errors.push(error(location, format!("unknown key {name:?}{hint}")));
+                continue;
+            };
+            match ConfigValue::from_toml(key.kind, value) {
+                Ok(v) => {
+                    values[key.name] = Entry {
+                        value: Some(v),
+                        source: source.clone(),
+                    }
+                }
+                Err(message) => errors.push(error(location, message)),
+            }
+        }
+    }
+
+    for key in &spec.keys {
+        let var = env_var(stack, key.name);
+        if let Some(text) = overrides.env.get(&var) {
+            match ConfigValue::parse(key.kind, text) {
+                Ok(v) => {
+                    values[key.name] = Entry {
+                        value: Some(v),
+                        source: Source::Env(var),
+                    }
+                }
+                Err(message) => errors.push(error(format!("environment variable {var}"), message)),
+            }
+        }
+    }
+
+    for (target, name, text, arg) in &overrides.sets {
+        if target.as_deref().is_some_and(|t| t != stack) {
+            continue;
+        }
+        let Some(key) = spec.get(name) else {
+            let hint = did_you_mean(name, spec.keys.iter().map(|k| k.name));
+            errors.push(error(
+                format!("--set {arg}"),
+                format!("stack {stack} has no configuration key {name:?}{hint}"),
+            ));
+            continue;
+        };
+        match ConfigValue::parse(key.kind, text) {
+            Ok(v) => {
+                values[key.name] = Entry {
+                    value: Some(v),
+                    source: Source::Set(arg.clone()),
+                }
+            }
+            Err(message) => errors.push(error(format!("--set {arg}"), message)),
+        }
+    }
+
+    let where_set = |entry: &Entry, key: &str| -> String {
+        match &entry.source {
+            Source::Default => format!("{path} [stacks.{stack}] {key}"),
+            Source::File { table, .. } => format!("{path} [{table}] {key}"),
+            Source::Env(var) => format!("environment variable {var}"),
+            Source::Set(arg) => format!("--set {arg}"),
+        }
+    };
+    for key in &spec.keys {
+        let entry = &values[key.name];
+        match &entry.value {
+            None if matches!(key.default, Default::Required) => {
+                let found = match (&file.path, &file.searched_from) {
+                    (None, Some(dir)) => format!(
+                        "; no {FILE_NAME} was found in {} or its parents",
+                        dir.display()
+                    ),
+                    _ => String::new(),
+                };
+                errors.push(error(
+                    format!("{path} [stacks.{stack}] {}", key.name),
+                    format!(
+                        "missing required value ({}){found} (hint: set it in the file, with --set {}=..., or with {})",
+                        key.description,
+                        key.name,
+                        env_var(stack, key.name)
+                    ),
+                ));
+            }
+            Some(value) => {
+                for (rule, check) in &key.rules {
+                    if let Err(message) = check(value) {
+                        errors.push(error(
+                            where_set(entry, key.name),
+                            format!("{message} (rule: {rule})"),
+                        ));
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+
+    let config = Config {
+        stack: stack.to_owned(),
+        environment: env_name,
+        values,
+        descriptions,
+        backend,
+    };
+    if errors.is_empty() {
+        for (rule, keys, check) in &spec.checks {
+            if let Err(message) = check(&config) {
+                let first = keys.first().copied().unwrap_or("");
+                let location = config
+                    .values
+                    .get(first)
+                    .map(|e| where_set(e, first))
+                    .unwrap_or_else(|| path.clone());
+                errors.push(error(location, format!("{message} (rule: {rule})")));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(config)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,291 @@
+//! Resolution: layering, provenance and every kind of error.
+
+use std::path::Path;
+
+use super::*;
+
+fn spec() -> Spec {
+    Spec::new()
+        .key(
+            Key::required("owner", Kind::String, "team that owns the stack")
+                .rule("non-empty", rules::non_empty),
+        )
+        .key(
+            Key::with_default("asg_min", ConfigValue::Integer(1), "minimum instances")
+                .rule("at least 1", rules::positive),
+        )
+        .key(Key::with_default(
+            "asg_max",
+            ConfigValue::Integer(3),
+            "maximum instances",
+        ))
+        .key(Key::with_default(
+            "multi_az",
+            ConfigValue::Bool(true),
+            "standby in a second zone",
+        ))
+        .key(
+            Key::with_default(
+                "vpc_cidr",
+                ConfigValue::String("10.0.0.0/16".into()),
+                "VPC CIDR",
+            )
+            .rule("CIDR", rules::vpc_cidr),
+        )
+        .key(Key::optional(
+            "certificate_arn",
+            Kind::String,
+            "HTTPS certificate",
+        ))
+        .key(Key::with_default(
+            "alarm_emails",
+            ConfigValue::List(vec![]),
+            "alarm recipients",
+        ))
+        .check("min <= max", &["asg_min", "asg_max"], |c| {
+            if c.int("asg_min") <= c.int("asg_max") {
+                Ok(())
+            } else {
+                Err(format!(
+                    "asg_min ({}) must not exceed asg_max ({})",
+                    c.int("asg_min"),
+                    c.int("asg_max")
+                ))
+            }
+        })
+}
+
+const FILE: &str = r#"
+[stacks.web]
+owner = "platform"
+asg_max = 4
+default_environment = "dev"
+
+[stacks.web.environments.dev]
+asg_min = 2
+
+[stacks.web.environments.prod]
+asg_min = 3
+multi_az = true
+[stacks.web.environments.prod.backend]
+type = "s3"
+bucket = "acme-state"
+key = "web/prod.tfstate"
+region = "eu-west-1"
+"#;
+
+fn file(text: &str) -> ConfigFile {
+    ConfigFile::parse(Path::new("tfsynth.toml"), text).unwrap()
+}
+
+fn errors(text: &str, env: Option<&str>, overrides: Overrides) -> Vec<String> {
+    match resolve(&spec(), "web", &file(text), env, &overrides) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[test]
+fn layers_and_sources() {
+    let overrides = Overrides::new()
+        .with_env([
+            ("TFSYNTH_WEB_ASG_MAX".to_string(), "6".to_string()),
+            ("HOME".into(), "/x".into()),
+        ])
+        .set("web.multi_az=false")
+        .unwrap()
+        .set("alarm_emails=a@example.com, b@example.com")
+        .unwrap();
+    let c = resolve(&spec(), "web", &file(FILE), None, &overrides).unwrap();
+    assert_eq!(c.environment(), Some("dev"), "default_environment applies");
+    assert_eq!(c.string("owner"), "platform");
+    assert_eq!(c.int("asg_min"), 2);
+    assert_eq!(c.int("asg_max"), 6);
+    assert!(!c.bool("multi_az"));
+    assert_eq!(c.list("alarm_emails"), ["a@example.com", "b@example.com"]);
+    assert_eq!(c.opt_string("certificate_arn"), None);
+    let sources: Vec<String> = c
+        .entries()
+        .map(|(k, _, s, _)| format!("{k}: {s}"))
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "owner: tfsynth.toml [stacks.web]",
+            "asg_min: tfsynth.toml [stacks.web.environments.dev]",
+            "asg_max: environment variable TFSYNTH_WEB_ASG_MAX",
+            "multi_az: --set web.multi_az=false",
+            "vpc_cidr: default",
+            "certificate_arn: default",
+            "alarm_emails: --set alarm_emails=a@example.com, b@example.com",
+        ]
+    );
+    assert!(c.backend().is_none());
+}
+
+#[test]
+fn environment_selection_and_backend() {
+    let c = resolve(&spec(), "web", &file(FILE), Some("prod"), &Overrides::new()).unwrap();
+    assert_eq!(c.int("asg_min"), 3);
+    assert_eq!(
+        c.backend(),
+        Some(&Backend::S3(crate::core::S3Backend {
+            bucket: "acme-state".into(),
+            key: "web/prod.tfstate".into(),
+            region: "eu-west-1".into(),
+            use_lockfile: true,
+            encrypt: true,
+        }))
+    );
+    assert_eq!(
+        errors(FILE, Some("staging"), Overrides::new()),
+        [
+            "tfsynth.toml [stacks.web]: environment \"staging\" is not configured; configured environments: dev, prod"
+        ]
+    );
+    assert_eq!(
+        errors(FILE, Some("prd"), Overrides::new()),
+        [
+            "tfsynth.toml [stacks.web]: environment \"prd\" is not configured (did you mean \"prod\"?); configured environments: dev, prod"
+        ]
+    );
+}
+
+#[test]
+fn every_problem_is_reported_with_its_place() {
+    let text = r#"
+[stacks.web]
+owner = " "
+asg_mni = 2
+asg_max = "three"
+vpc_cidr = "10.0.0.0/8"
+[stacks.web.backend]
+type = "s4"
+"#;
+    let overrides = Overrides::new()
+        .with_env([("TFSYNTH_WEB_MULTI_AZ".to_string(), "maybe".to_string())])
+        .set("asg_min=x")
+        .unwrap()
+        .set("colour=blue")
+        .unwrap();
+    assert_eq!(
+        errors(text, None, overrides),
+        [
+            "tfsynth.toml [stacks.web] asg_mni: unknown key \"asg_mni\" (did you mean \"asg_min\"?)",
+            "tfsynth.toml [stacks.web] asg_max: expected an integer, found the string \"three\"",
+            "tfsynth.toml [stacks.web] backend: unknown backend type \"s4\" (did you mean \"s3\"?); use \"local\", \"s3\" or \"cloud\"",
+            "environment variable TFSYNTH_WEB_MULTI_AZ: expected true or false, found \"maybe\"",
+            "--set asg_min=x: expected an integer, found \"x\"",
+            "--set colour=blue: stack web has no configuration key \"colour\"",
+            "tfsynth.toml [stacks.web] owner: \" \" must be non-empty text without surrounding spaces (rule: non-empty)",
+            "tfsynth.toml [stacks.web] vpc_cidr: \"10.0.0.0/8\" has prefix /8; a VPC takes /16 to /28 (rule: CIDR)",
+        ]
+    );
+}
+
+#[test]
+fn missing_required_and_cross_key_rules() {
+    assert_eq!(
+        errors("", None, Overrides::new()),
+        [
+            "tfsynth.toml [stacks.web] owner: missing required value (team that owns the stack) (hint: set it in the file, with --set owner=..., or with TFSYNTH_WEB_OWNER)"
+        ]
+    );
+    let overrides = Overrides::new().set("asg_min=5").unwrap();
+    assert_eq!(
+        errors(FILE, None, overrides),
+        ["--set asg_min=5: asg_min (5) must not exceed asg_max (4) (rule: min <= max)"]
+    );
+}
+
+#[test]
+fn file_level_errors() {
+    let err = ConfigFile::parse(Path::new("t.toml"), "[stacks.web]\nowner = \n").unwrap_err();
+    assert_eq!(err.location, "t.toml:2");
+    assert!(
+        err.message.starts_with("malformed TOML: "),
+        "{}",
+        err.message
+    );
+    let err = ConfigFile::parse(Path::new("t.toml"), "[stack.web]\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "t.toml stack: unknown top-level key \"stack\" (did you mean \"stacks\"?); the file holds [stacks.<name>] and [terraform] tables"
+    );
+    assert!(Overrides::new().set("novalue").is_err());
+    assert!(Overrides::new().set(".x=1").is_err());
+    let o = Overrides::new().set("webb.owner=x").unwrap();
+    assert_eq!(
+        o.check_stacks(&["web"]).unwrap_err().to_string(),
+        "--set webb.owner=x: unknown stack \"webb\" (did you mean \"web\"?)"
+    );
+}
+
+#[test]
+fn discovery_searches_parents() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(FILE_NAME), "[stacks.web]\nowner = \"x\"\n").unwrap();
+    let nested = dir.path().join("a/b");
+    std::fs::create_dir_all(&nested).unwrap();
+    let found = ConfigFile::discover(&nested).unwrap();
+    assert_eq!(found.path(), Some(dir.path().join(FILE_NAME).as_path()));
+    assert_eq!(found.stack_names(), ["web"]);
+    let empty = tempfile::tempdir().unwrap();
+    let none = ConfigFile::discover(empty.path()).unwrap();
+    assert!(none.path().is_none());
+    let message =
+        resolve(&spec(), "web", &none, None, &Overrides::new()).unwrap_err()[0].to_string();
+    assert!(
+        message.contains(&format!(
+            "no tfsynth.toml was found in {} or its parents",
+            empty.path().display()
+        )),
+        "{message}"
+    );
+}
+
+#[test]
+fn backends() {
+    let parse = |text: &str| parse_backend(&text.parse::<toml::Table>().unwrap());
+    assert_eq!(
+        parse("type = \"local\"").unwrap(),
+        Backend::Local { path: None }
+    );
+    assert_eq!(
+        parse(
+            "type = \"cloud\"\norganization = \"acme\"\nworkspace_tags = [\"web\"]\nproject = \"p\""
+        )
+        .unwrap(),
+        Backend::Cloud(crate::core::CloudBackend {
+            organization: "acme".into(),
+            workspaces: crate::core::Workspaces::Tags(vec!["web".into()]),
+            project: Some("p".into()),
+            hostname: None,
+        })
+    );
+    let check = |text: &str, expect: &str| assert_eq!(parse(text).unwrap_err(), expect, "{text}");
+    check(
+        "bucket = \"b\"",
+        "backend needs a type: \"local\", \"s3\" or \"cloud\"",
+    );
+    check(
+        "type = \"s3\"\nbucket = \"b\"\nkey = \"k\"",
+        "s3 backend: required field region is missing",
+    );
+    check(
+        "type = \"s3\"\nbucket = \"b\"\nkey = \"k\"\nregion = \"r\"\nlockfile = true",
+        "s3 backend: unknown field \"lockfile\" (did you mean \"use_lockfile\"?)",
+    );
+    check(
+        "type = \"cloud\"\norganization = \"a\"",
+        "cloud backend: required field workspace (or workspace_tags) is missing",
+    );
+    check(
+        "type = \"cloud\"\norganization = \"a\"\nworkspace = \"w\"\nworkspace_tags = [\"t\"]",
+        "cloud backend: set workspace or workspace_tags, not both",
+    );
+    check(
+        "type = \"cloud\"\nworkspace = \"w\"",
+        "cloud backend: required field organization is missing",
+    );
+}
