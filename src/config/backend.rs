@@ -25,13 +25,15 @@ fn flag(table: &toml::Table, key: &str, kind: &str, default: bool) -> Result<boo
 }
 
 fn only(table: &toml::Table, allowed: &[&str], kind: &str) -> Result<(), String> {
-    for key in table.keys().filter(|k| !allowed.contains(&k.as_str())) {
-        let hint = suggest::closest(key, allowed.iter().copied())
-            .map(|s| format!(" (did you mean {s:?}?)"))
-            .unwrap_or_default();
-        return Err(format!("{kind} backend: unknown field {key:?}{hint}"));
+    match table.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(key) => {
+            let hint = suggest::closest(key, allowed.iter().copied())
+                .map(|s| format!(" (did you mean {s:?}?)"))
+                .unwrap_or_default();
+            Err(format!("{kind} backend: unknown field {key:?}{hint}"))
+        }
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Parses a backend table: `type = "local" | "s3" | "cloud"` and its fields.
