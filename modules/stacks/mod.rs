@@ -1,3 +1,7 @@
-//! Complete stacks, each a function that adds its blocks to a `Stack`.
+//! Complete stacks, each a function that adds its blocks to a `Stack`, and
+//! for configured stacks the spec of the keys it accepts.
 
+pub mod common;
 pub mod demo;
+pub mod financial;
+pub mod webapp;

@@ -189,7 +189,7 @@ mod tests {
             .matrix(vec![vec![1, 2]])
             .shape(Node::map_of([("a", "x")]))
             .at_most_one(AtMostOne::new(3))
-            .by_key("k", ByKey::new().v("value"))
+            .by_key("k", ByKey::new().v("value").id("nested-id"))
             .group_one(GroupOne::new().y("g"))
             .single_one(SingleOne::new().x("s").set("extra", true))
             .depends_on(&dep, "fixture order")
@@ -209,7 +209,7 @@ mod tests {
                 "matrix": [[1, 2]],
                 "shape": {"a": "x"},
                 "at_most_one": {"z": 3},
-                "by_key": {"k": {"v": "value"}},
+                "by_key": {"k": {"v": "value", "id": "nested-id"}},
                 "group_one": {"y": "g"},
                 "single_one": {"x": "s", "extra": true},
                 "depends_on": ["aws_eip.dep"],

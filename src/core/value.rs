@@ -417,6 +417,17 @@ impl<T, K: Into<String>, V: Into<Value<T>>> From<BTreeMap<K, V>> for Value<Index
     }
 }
 
+impl<T, K: Into<String>, V: Into<Value<T>>> From<Vec<(K, V)>> for Value<IndexMap<String, T>> {
+    fn from(items: Vec<(K, V)>) -> Self {
+        Value::from_node(Node::Map(
+            items
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into().node))
+                .collect(),
+        ))
+    }
+}
+
 impl<T, K: Into<String>, V: Into<Value<T>>, const N: usize> From<[(K, V); N]>
     for Value<IndexMap<String, T>>
 {

@@ -87,7 +87,9 @@ fn list_shows_stacks() {
         .arg("list")
         .assert()
         .success()
-        .stdout(predicate::str::is_match(r"(?m)^demo  Demonstration: ").unwrap());
+        .stdout(predicate::str::is_match(r"(?m)^demo       Demonstration: ").unwrap())
+        .stdout(predicate::str::is_match(r"(?m)^financial  Financial services: ").unwrap())
+        .stdout(predicate::str::is_match(r"(?m)^webapp     Web application: ").unwrap());
 }
 
 #[test]
@@ -100,7 +102,7 @@ fn unknown_stack_is_a_usage_error() {
         .code(2)
         .stdout("")
         .stderr(
-            "error: unknown stack \"dmeo\" (did you mean \"demo\"?); available stacks: demo (hint: `tfsynth list` shows them)\n",
+            "error: unknown stack \"dmeo\" (did you mean \"demo\"?); available stacks: demo, financial, webapp (hint: `tfsynth list` shows them)\n",
         );
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),

@@ -5,6 +5,7 @@ mod codegen;
 mod engine;
 mod example;
 mod snapshot;
+mod stacks;
 mod support;
 mod terraform;
 mod validate;

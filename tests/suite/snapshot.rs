@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::support::tfsynth;
+use super::support::synth_stack;
 
 /// Compares `actual` with the committed snapshot `name`, or rewrites it when
 /// `TFSYNTH_UPDATE_SNAPSHOTS=1`.
@@ -37,17 +37,17 @@ pub fn assert_snapshot(name: &str, actual: &str) {
     }
 }
 
-fn synthesized(stack: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    tfsynth()
-        .args(["synth", stack, "--out"])
-        .arg(dir.path())
-        .assert()
-        .success();
-    std::fs::read_to_string(dir.path().join(stack).join("main.tf.json")).unwrap()
+#[test]
+fn demo_stack() {
+    assert_snapshot("demo.main.tf.json", &synth_stack("demo").1);
 }
 
 #[test]
-fn demo_stack() {
-    assert_snapshot("demo.main.tf.json", &synthesized("demo"));
+fn financial_stack() {
+    assert_snapshot("financial.main.tf.json", &synth_stack("financial").1);
+}
+
+#[test]
+fn webapp_stack() {
+    assert_snapshot("webapp.main.tf.json", &synth_stack("webapp").1);
 }

@@ -7,8 +7,32 @@ use std::process::{Command, Output};
 /// The `tfsynth` binary under test.
 pub fn tfsynth() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("tfsynth").expect("the tfsynth binary is built");
-    cmd.env_remove("TFSYNTH_OUT");
+    cmd.env_remove("TFSYNTH_OUT")
+        .env_remove("TFSYNTH_ENV")
+        .env("TFSYNTH_CONFIG", repo_config());
+    for (key, _) in std::env::vars()
+        .filter(|(k, _)| k.starts_with("TFSYNTH_FINANCIAL_") || k.starts_with("TFSYNTH_WEBAPP_"))
+    {
+        cmd.env_remove(key);
+    }
     cmd
+}
+
+/// The repository's own configuration file.
+pub fn repo_config() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tfsynth.toml")
+}
+
+/// Synthesizes `stack` with the binary into a fresh directory and parses it.
+pub fn synth_stack(stack: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    tfsynth()
+        .args(["synth", stack, "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(dir.path().join(stack).join("main.tf.json")).unwrap();
+    (dir, text)
 }
 
 /// Says on the terminal (not in captured test output) that a test did not run.

@@ -33,6 +33,22 @@ fn terraform_validate_accepts_the_demo_stack() {
 }
 
 #[test]
+fn terraform_validate_accepts_the_financial_stack() {
+    let Some(tf) = Terraform::find("terraform_validate_accepts_the_financial_stack") else {
+        return;
+    };
+    validate_stack(&tf, tfsynth(), "financial");
+}
+
+#[test]
+fn terraform_validate_accepts_the_webapp_stack() {
+    let Some(tf) = Terraform::find("terraform_validate_accepts_the_webapp_stack") else {
+        return;
+    };
+    validate_stack(&tf, tfsynth(), "webapp");
+}
+
+#[test]
 fn terraform_validate_accepts_the_example_stack() {
     let Some(tf) = Terraform::find("terraform_validate_accepts_the_example_stack") else {
         return;

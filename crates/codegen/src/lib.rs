@@ -280,11 +280,13 @@ fn members(
     tf_path: &str,
     nested_out: &mut Vec<NestedModel>,
 ) -> (Vec<Arg>, Vec<BlockArg>, Vec<Arg>, Vec<BlockArg>) {
+    let top_level = !tf_path.contains('.');
     let (mut required, mut required_blocks, mut setters, mut block_setters) =
         (vec![], vec![], vec![], vec![]);
     for (name, attr) in &block.attributes {
-        // The SDK marks every `id` optional and computed; it is the provider's to set.
-        if name == "id" && attr.computed {
+        // The SDK marks every resource's own `id` optional and computed; it is
+        // the provider's to set. Inside nested blocks `id` is a real argument.
+        if top_level && name == "id" && attr.computed {
             continue;
         }
         if attr.required {

@@ -1006,6 +1006,12 @@ impl LaunchTemplate {
         Self(body)
     }
 
+    /// `id` (string, optional, computed).
+    pub fn id(mut self, value: impl Into<Value<String>>) -> Self {
+        self.0.insert("id", Into::<Value<String>>::into(value));
+        self
+    }
+
     /// `name` (string, optional, computed).
     pub fn name(mut self, value: impl Into<Value<String>>) -> Self {
         self.0.insert("name", Into::<Value<String>>::into(value));

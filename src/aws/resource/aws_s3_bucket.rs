@@ -625,6 +625,12 @@ impl LifecycleRule {
         self
     }
 
+    /// `id` (string, optional, computed).
+    pub fn id(mut self, value: impl Into<Value<String>>) -> Self {
+        self.0.insert("id", Into::<Value<String>>::into(value));
+        self
+    }
+
     /// `prefix` (string, optional).
     pub fn prefix(mut self, value: impl Into<Value<String>>) -> Self {
         self.0.insert("prefix", Into::<Value<String>>::into(value));

@@ -294,6 +294,12 @@ impl ByKey {
         Self(body)
     }
 
+    /// `id` (string, optional, computed).
+    pub fn id(mut self, value: impl Into<Value<String>>) -> Self {
+        self.0.insert("id", Into::<Value<String>>::into(value));
+        self
+    }
+
     /// `v` (string, optional).
     pub fn v(mut self, value: impl Into<Value<String>>) -> Self {
         self.0.insert("v", Into::<Value<String>>::into(value));

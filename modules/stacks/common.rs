@@ -1,0 +1,130 @@
+//! What the financial and webapp stacks share: the configuration keys every
+//! stack has, tagging through the provider's default tags, the AMI lookup,
+//! and the rules that hold across keys.
+
+use tfsynth::aws::data::DataAwsSsmParameter;
+use tfsynth::config::{Config, ConfigValue, Key, Kind, Spec, rules};
+use tfsynth::{Provider, Stack, Value};
+
+/// The public SSM parameter that names the latest Amazon Linux 2 AMI.
+pub const AMAZON_LINUX_2: &str = "/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-x86_64-gp2";
+
+fn string(value: &str) -> ConfigValue {
+    ConfigValue::String(value.to_owned())
+}
+
+fn int(value: i64) -> ConfigValue {
+    ConfigValue::Integer(value)
+}
+
+/// The keys every stack has: where it runs, who owns it, how it is sized.
+pub fn spec(instance_type: &str, sizes: (i64, i64, i64), app_port: i64) -> Spec {
+    Spec::new()
+        .key(Key::with_default("region", string("us-east-1"), "AWS region").rule("AWS region name", rules::region))
+        .key(Key::required("environment", Kind::String, "deployment environment, e.g. prod").rule("name", name_rule))
+        .key(Key::required("owner", Kind::String, "team that owns the stack (Owner tag)").rule("non-empty", rules::non_empty))
+        .key(Key::required("cost_center", Kind::String, "cost center (CostCenter tag)").rule("non-empty", rules::non_empty))
+        .key(Key::required("project", Kind::String, "project name (Project tag, name prefix)").rule("name", name_rule))
+        .key(
+            Key::with_default("instance_type", string(instance_type), "EC2 instance type of the web tier")
+                .rule("instance type", rules::instance_type),
+        )
+        .key(Key::with_default("asg_min", int(sizes.0), "auto scaling group minimum size").rule("not negative", rules::not_negative))
+        .key(Key::with_default("asg_max", int(sizes.1), "auto scaling group maximum size").rule("at least 1", rules::positive))
+        .key(Key::with_default("asg_desired", int(sizes.2), "auto scaling group desired size").rule("not negative", rules::not_negative))
+        .key(Key::with_default("app_port", int(app_port), "port the application listens on").rule("port", rules::port))
+        .key(Key::optional("ami", Kind::String, "AMI id (default: latest Amazon Linux 2 from SSM)").rule("AMI id", rules::ami_id))
+        .key(Key::optional("certificate_arn", Kind::String, "ACM certificate: enables HTTPS").rule("ARN", rules::arn))
+        .key(
+            Key::with_default("log_retention_days", int(7), "CloudWatch Logs retention in days")
+                .rule("CloudWatch retention", rules::log_retention),
+        )
+        .key(Key::with_default("alarm_emails", ConfigValue::List(Vec::new()), "emails subscribed to alarms").rule("emails", rules::emails))
+        .check("min <= desired <= max", &["asg_min", "asg_desired", "asg_max"], |c| {
+            let (min, desired, max) = (c.int("asg_min"), c.int("asg_desired"), c.int("asg_max"));
+            if min <= desired && desired <= max {
+                Ok(())
+            } else {
+                Err(format!("asg_min ({min}) <= asg_desired ({desired}) <= asg_max ({max}) does not hold"))
+            }
+        })
+        .check("names within 32 characters", &["project", "environment"], |c| {
+            let name = name(c);
+            for suffix in ["-alb", "-tg"] {
+                rules::elb_name(&format!("{name}{suffix}"))
+                    .map_err(|e| format!("project and environment make the load balancer {e}; shorten them"))?;
+            }
+            Ok(())
+        })
+}
+
+/// Lowercase letters, digits and hyphens: safe in every AWS name it goes into.
+pub fn name_rule(value: &ConfigValue) -> Result<(), String> {
+    let ConfigValue::String(s) = value else {
+        return Ok(());
+    };
+    let ok = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{s:?} must be lowercase letters, digits and inner hyphens"
+        ))
+    }
+}
+
+/// The name prefix of the stack's resources: `<project>-<environment>`.
+pub fn name(config: &Config) -> String {
+    format!(
+        "{}-{}",
+        config.string("project"),
+        config.string("environment")
+    )
+}
+
+/// Requires the AWS provider and configures it with the stack's tags.
+pub fn provider(stack: &mut Stack, config: &Config) {
+    stack.required_version(">= 1.10.0");
+    stack.require_provider("aws", "hashicorp/aws", "~> 5.100");
+    stack.add(
+        Provider::new("aws")
+            .set("region", config.string("region"))
+            .default_tags([
+                ("Environment", config.string("environment")),
+                ("Owner", config.string("owner")),
+                ("CostCenter", config.string("cost_center")),
+                ("Project", config.string("project")),
+                ("ManagedBy", "tfsynth"),
+            ]),
+    );
+}
+
+/// The configured AMI, or the latest Amazon Linux 2 from the public SSM parameter.
+pub fn ami(stack: &mut Stack, config: &Config) -> Value<String> {
+    match config.opt_string("ami") {
+        Some(id) => Value::from(id),
+        None => stack
+            .add(DataAwsSsmParameter::new("ami", AMAZON_LINUX_2))
+            .insecure_value(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        let check = |v: &str, ok: bool| assert_eq!(name_rule(&string(v)).is_ok(), ok, "{v}");
+        check("financial", true);
+        check("prod-2", true);
+        check("Prod", false);
+        check("a_b", false);
+        check("-a", false);
+        check("", false);
+    }
+}
