@@ -161,14 +161,12 @@ mod tests {
     use super::super::test_support::{body, data, json};
     use super::*;
     use serde_json::json;
-    use tfsynth::Expr;
 
     #[test]
     fn least_privilege_instance_role() {
         let mut stack = Stack::new("t");
-        let arn = |ty: &str, name: &str| {
-            Value::from(Expr::from(tfsynth::ResourceRef::new(ty, name).attr("arn")))
-        };
+        let arn =
+            |ty: &str, name: &str| Value::from(tfsynth::ResourceRef::new(ty, name).attr("arn"));
         stack.add(tfsynth::Resource::new("aws_s3_bucket", "data"));
         stack.add(tfsynth::Resource::new("aws_s3_bucket", "logs"));
         stack.add(tfsynth::Resource::new("aws_cloudwatch_log_group", "app"));

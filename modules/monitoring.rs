@@ -173,15 +173,12 @@ mod tests {
     use super::super::test_support::{body, data, json};
     use super::*;
     use serde_json::json;
-    use tfsynth::Expr;
 
     #[test]
     fn flow_logs_topic_and_alarms() {
         let mut stack = Stack::new("t");
         stack.add(tfsynth::Resource::new("aws_vpc", "v"));
-        let vpc_id = Value::from(Expr::from(
-            tfsynth::ResourceRef::new("aws_vpc", "v").attr("id"),
-        ));
+        let vpc_id = Value::from(tfsynth::ResourceRef::new("aws_vpc", "v").attr("id"));
         let mon = Monitoring::new(
             &mut stack,
             "mon",

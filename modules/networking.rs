@@ -66,7 +66,7 @@ impl Networking {
         let zone = |stack: &mut Stack, i: usize| -> Expr {
             match config.zones.get(i) {
                 Some(z) => z.as_str().into(),
-                None => Expr::from(func::element(zones_data(stack, prefix), i)),
+                None => func::element(zones_data(stack, prefix), i),
             }
         };
         let vpc = stack.add(
