@@ -22,6 +22,10 @@ pub struct Args {
     /// The stack.
     #[arg(value_name = "STACK")]
     pub stack: String,
+
+    /// List the keys the stack accepts, with defaults, as a Markdown table, instead of resolving them.
+    #[arg(long)]
+    pub keys: bool,
 }
 
 fn describe(backend: &Backend) -> String {
@@ -44,10 +48,24 @@ fn describe(backend: &Backend) -> String {
 
 /// Runs `config`.
 pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(), Vec<AppError>> {
-    let settings = cli.settings(app)?;
     let def = app
         .select(std::slice::from_ref(&args.stack))
         .map_err(|e| vec![e])?[0];
+    if args.keys {
+        let _ = writeln!(out, "| key | default | meaning |");
+        let _ = writeln!(out, "| --- | --- | --- |");
+        for key in def.spec().keys() {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                key.name(),
+                key.default_text(),
+                key.description()
+            );
+        }
+        return Ok(());
+    }
+    let settings = cli.settings(app)?;
     let config = app.configure(def, &settings)?;
     let env = config
         .environment()

@@ -310,3 +310,21 @@ fn configuration_mistakes_exit_2_and_write_nothing() {
         );
     }
 }
+
+#[test]
+fn readme_lists_every_configuration_key() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    for stack in ["financial", "webapp"] {
+        let output = tfsynth()
+            .args(["config", stack, "--keys"])
+            .output()
+            .unwrap();
+        let table = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            readme.contains(&format!("`{stack}` keys:\n\n{table}")),
+            "README's {stack} key table is out of date; paste `tfsynth config {stack} --keys`"
+        );
+    }
+}
