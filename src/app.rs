@@ -119,6 +119,17 @@ pub enum AppError {
         /// How many.
         count: usize,
     },
+    /// Running terraform failed before or around terraform itself.
+    #[error("{0}")]
+    Run(#[from] crate::terraform::RunError),
+    /// terraform ran and failed; its own output said why.
+    #[error("terraform {command} failed with exit code {code}")]
+    Terraform {
+        /// terraform's exit code.
+        code: i32,
+        /// The terraform command.
+        command: String,
+    },
     /// Writing a synthesized file failed.
     #[error("cannot write {}: {source}", path.display())]
     Write {
@@ -133,6 +144,10 @@ impl AppError {
     /// The process exit code: 2 for usage and configuration errors, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
+            AppError::Run(e) => e.exit_code(),
+            AppError::Terraform { code, .. } => {
+                u8::try_from(*code).ok().filter(|c| *c != 0).unwrap_or(1)
+            }
             AppError::Write { .. } => 1,
             _ => 2,
         }

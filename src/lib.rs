@@ -31,6 +31,7 @@ pub mod core;
 pub mod fsio;
 pub mod hcl;
 pub mod suggest;
+pub mod terraform;
 pub mod validate;
 
 pub use app::{App, StackDef};

@@ -16,6 +16,8 @@ use crate::config::{ConfigFile, Overrides};
 
 pub mod config;
 pub mod list;
+pub mod output;
+pub mod run;
 pub mod synth;
 pub mod validate;
 
@@ -58,6 +60,11 @@ enum Command {
     List(list::Args),
     Validate(validate::Args),
     Config(config::Args),
+    Init(run::InitArgs),
+    Plan(run::PlanArgs),
+    Apply(run::ApplyArgs),
+    Destroy(run::DestroyArgs),
+    Output(output::Args),
 }
 
 impl Cli {
@@ -129,6 +136,29 @@ where
         Command::List(args) => list::run(app, args, out),
         Command::Validate(args) => validate::run(app, &cli, args, out, err),
         Command::Config(args) => config::run(app, &cli, args, out),
+        Command::Init(a) => run::run(app, &cli, &a.stacks, &a.common, run::Kind::Init, out),
+        Command::Plan(a) => run::run(app, &cli, &a.stacks, &a.common, run::Kind::Plan, out),
+        Command::Apply(a) => run::run(
+            app,
+            &cli,
+            &a.stacks,
+            &a.common,
+            run::Kind::Apply {
+                auto_approve: a.auto_approve,
+            },
+            out,
+        ),
+        Command::Destroy(a) => run::run(
+            app,
+            &cli,
+            &a.stacks,
+            &a.common,
+            run::Kind::Destroy {
+                auto_approve: a.auto_approve,
+            },
+            out,
+        ),
+        Command::Output(a) => output::run(app, &cli, a, out),
     };
     match result {
         Ok(()) => 0,

@@ -4,6 +4,7 @@ mod cli;
 mod codegen;
 mod engine;
 mod example;
+mod runner;
 mod snapshot;
 mod stacks;
 mod support;

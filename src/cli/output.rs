@@ -1,0 +1,61 @@
+//! `tfsynth output`: the stack's terraform outputs.
+
+use std::io::Write;
+
+use crate::app::{App, AppError};
+use crate::terraform::{self, StackLock};
+
+use super::Cli;
+use super::run::{Common, check_version, locate, prepare};
+
+/// Print a stack's outputs, as terraform reports them.
+///
+/// Passes `terraform output` through: one NAME after `--` prints just that
+/// output; --json prints machine-readable JSON. Does not synthesize unless
+/// asked to (outputs come from the state).
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tfsynth output webapp\n  tfsynth output financial --json\n  tfsynth output webapp -- alb_dns_name"
+)]
+pub struct Args {
+    /// The stack.
+    #[arg(value_name = "STACK")]
+    pub stack: String,
+    /// Machine-readable JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Synthesize first (outputs come from the state, so this is rarely needed).
+    #[arg(long)]
+    pub synth: bool,
+    /// Extra arguments passed to terraform, after `--`.
+    #[arg(last = true, value_name = "TERRAFORM_ARGS")]
+    pub extra: Vec<String>,
+}
+
+/// Runs `output`.
+pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(), Vec<AppError>> {
+    let common = Common {
+        skip_synth: !args.synth,
+        extra: Vec::new(),
+    };
+    let (settings, dirs) = prepare(app, cli, std::slice::from_ref(&args.stack), &common)?;
+    let (stack, dir) = &dirs[0];
+    let tf = locate(&settings)?;
+    let version = tf.version().map_err(|e| vec![AppError::Run(e)])?;
+    check_version(stack, dir, version)?;
+    let _lock = StackLock::acquire(stack, dir).map_err(|e| vec![AppError::Run(e)])?;
+    let _ = out.flush();
+    let mut terraform_args = vec!["output".to_owned()];
+    if args.json {
+        terraform_args.push("-json".to_owned());
+    }
+    terraform_args.push("-no-color".to_owned());
+    terraform_args.extend(args.extra.iter().cloned());
+    match terraform::run_streaming(&tf, dir, &terraform_args).map_err(|e| vec![AppError::Run(e)])? {
+        0 => Ok(()),
+        code => Err(vec![AppError::Terraform {
+            code,
+            command: "output".into(),
+        }]),
+    }
+}

@@ -1,0 +1,332 @@
+//! `tfsynth init|plan|apply|destroy`: synthesize, then run terraform in the
+//! stack's directory. One file for the four because they share every step
+//! but the last; each has its own `Args` and help text.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use crate::app::{App, AppError, Settings};
+use crate::terraform::{self, RunError, StackLock, Terraform, Version};
+
+use super::Cli;
+
+/// Options every terraform command shares.
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    /// Use the synthesized files as they are instead of synthesizing first.
+    #[arg(long)]
+    pub skip_synth: bool,
+
+    /// Extra arguments passed to terraform, after `--`.
+    #[arg(last = true, value_name = "TERRAFORM_ARGS")]
+    pub extra: Vec<String>,
+}
+
+/// Initialize stacks' working directories (providers and backend).
+///
+/// Synthesizes the stacks (default: all), then runs `terraform init` in each
+/// stack's directory, one stack after another (inits sharing a plugin cache
+/// must not race). Providers come from the plugin directory when one is
+/// configured (TFSYNTH_PLUGIN_DIR or `plugin_dir` in [terraform]), so init
+/// works offline. Other commands run init themselves when it is needed.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  tfsynth init\n  tfsynth init financial -- -upgrade")]
+pub struct InitArgs {
+    /// Stacks (default: all).
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// Show what terraform would change, and keep the plan for apply.
+///
+/// Synthesizes, initializes when needed, and runs `terraform plan`, saving
+/// the plan in the stack's directory. `tfsynth apply` applies that saved plan
+/// as long as the configuration has not changed since.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tfsynth plan financial\n  tfsynth plan webapp -- -refresh=false"
+)]
+pub struct PlanArgs {
+    /// Stacks (default: all).
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// Create or update the stack's infrastructure.
+///
+/// Applies the saved plan when it is current, otherwise plans first and
+/// shows the changes. Asks for confirmation unless --auto-approve; without a
+/// terminal and without --auto-approve it refuses. Exits with terraform's
+/// exit code.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tfsynth apply webapp\n  tfsynth apply financial --auto-approve"
+)]
+pub struct ApplyArgs {
+    /// Stacks to apply, in this order.
+    #[arg(value_name = "STACK", required = true)]
+    pub stacks: Vec<String>,
+    /// Apply without asking.
+    #[arg(long)]
+    pub auto_approve: bool,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// Destroy everything the stack created.
+///
+/// Asks you to type the stack's name unless --auto-approve; without a
+/// terminal and without --auto-approve it refuses. Never touches state or
+/// lock files itself; terraform updates the state.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  tfsynth destroy webapp\n  tfsynth destroy webapp --auto-approve"
+)]
+pub struct DestroyArgs {
+    /// Stacks to destroy, in this order.
+    #[arg(value_name = "STACK", required = true)]
+    pub stacks: Vec<String>,
+    /// Destroy without asking.
+    #[arg(long)]
+    pub auto_approve: bool,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// Which terraform command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `init`
+    Init,
+    /// `plan`
+    Plan,
+    /// `apply`
+    Apply {
+        /// Skip the question.
+        auto_approve: bool,
+    },
+    /// `destroy`
+    Destroy {
+        /// Skip the question.
+        auto_approve: bool,
+    },
+}
+
+fn run_error(e: RunError) -> Vec<AppError> {
+    vec![AppError::Run(e)]
+}
+
+/// The run's settings and each selected stack with its directory.
+pub type Prepared = (Settings, Vec<(String, PathBuf)>);
+
+/// Synthesizes (unless skipped) and returns each stack's directory.
+pub fn prepare(
+    app: &App,
+    cli: &Cli,
+    names: &[String],
+    common: &Common,
+) -> Result<Prepared, Vec<AppError>> {
+    let settings = cli.settings(app)?;
+    let defs = app.select(names).map_err(|e| vec![e])?;
+    if !common.skip_synth {
+        let selected: Vec<String> = defs.iter().map(|d| d.name().to_owned()).collect();
+        app.synth_to(&selected, &settings, &cli.out)?;
+    }
+    let mut dirs = Vec::new();
+    for def in defs {
+        let dir = cli.out.join(def.name());
+        if !dir.join("main.tf.json").is_file() {
+            return Err(run_error(RunError::NotSynthesized {
+                stack: def.name().into(),
+                path: dir.join("main.tf.json"),
+            }));
+        }
+        dirs.push((def.name().to_owned(), dir));
+    }
+    Ok((settings, dirs))
+}
+
+/// Locates terraform as the settings say.
+pub fn locate(settings: &Settings) -> Result<Terraform, Vec<AppError>> {
+    Terraform::locate(
+        settings.file.terraform_setting("binary"),
+        settings.file.terraform_setting("plugin_dir"),
+    )
+    .map_err(run_error)
+}
+
+/// Fails when terraform is older than the stack's `required_version`.
+pub fn check_version(stack: &str, dir: &Path, version: Version) -> Result<(), Vec<AppError>> {
+    if let Some(required) = terraform::required_version(dir) {
+        match terraform::satisfies(version, &required) {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(run_error(RunError::TooOld {
+                    stack: stack.into(),
+                    found: version.to_string(),
+                    required,
+                }));
+            }
+            Err(why) => {
+                return Err(vec![AppError::Run(RunError::TooOld {
+                    stack: stack.into(),
+                    found: version.to_string(),
+                    required: format!("{required} ({why})"),
+                })]);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `-no-color` unless terraform's output goes to a terminal.
+fn color_args() -> Vec<String> {
+    if std::io::stdout().is_terminal() {
+        Vec::new()
+    } else {
+        vec!["-no-color".to_owned()]
+    }
+}
+
+/// Runs terraform and turns a failing exit code into the command's result.
+fn terraform_step(tf: &Terraform, dir: &Path, args: Vec<String>) -> Result<(), Vec<AppError>> {
+    match terraform::run_streaming(tf, dir, &args).map_err(run_error)? {
+        0 => Ok(()),
+        code => Err(vec![AppError::Terraform {
+            code,
+            command: args.first().cloned().unwrap_or_default(),
+        }]),
+    }
+}
+
+fn init(tf: &Terraform, dir: &Path, extra: &[String]) -> Result<(), Vec<AppError>> {
+    let mut args = vec!["init".to_owned(), "-input=false".to_owned()];
+    args.extend(color_args());
+    if let Some(plugins) = &tf.plugin_dir {
+        args.push(format!("-plugin-dir={}", plugins.display()));
+    }
+    args.extend(extra.iter().cloned());
+    terraform_step(tf, dir, args)?;
+    terraform::record_init(dir, tf).map_err(run_error)
+}
+
+fn plan(tf: &Terraform, dir: &Path, extra: &[String], destroy: bool) -> Result<(), Vec<AppError>> {
+    let mut args = vec![
+        "plan".to_owned(),
+        "-input=false".to_owned(),
+        format!("-out={}", terraform::PLAN_FILE),
+    ];
+    if destroy {
+        args.push("-destroy".to_owned());
+    }
+    args.extend(color_args());
+    args.extend(extra.iter().cloned());
+    terraform_step(tf, dir, args)?;
+    terraform::record_plan(dir).map_err(run_error)
+}
+
+fn ask(
+    stack: &str,
+    command: &'static str,
+    question: &str,
+    expected: &str,
+) -> Result<(), Vec<AppError>> {
+    if !std::io::stdin().is_terminal() {
+        return Err(run_error(RunError::NeedsConfirmation {
+            stack: stack.into(),
+            command,
+        }));
+    }
+    if terraform::confirm(question, expected).map_err(run_error)? {
+        Ok(())
+    } else {
+        Err(run_error(RunError::Cancelled {
+            stack: stack.into(),
+            command,
+        }))
+    }
+}
+
+/// Runs one terraform command over the stacks, one after another.
+pub fn run(
+    app: &App,
+    cli: &Cli,
+    names: &[String],
+    common: &Common,
+    kind: Kind,
+    out: &mut dyn Write,
+) -> Result<(), Vec<AppError>> {
+    let (settings, dirs) = prepare(app, cli, names, common)?;
+    let tf = locate(&settings)?;
+    let version = tf.version().map_err(run_error)?;
+    for (stack, dir) in &dirs {
+        check_version(stack, dir, version)?;
+    }
+    for (stack, dir) in &dirs {
+        let _lock = StackLock::acquire(stack, dir).map_err(run_error)?;
+        let _ = writeln!(out, "==> {stack}: terraform in {}", dir.display());
+        let _ = out.flush();
+        if kind == Kind::Init {
+            init(&tf, dir, &common.extra)?;
+            continue;
+        }
+        if terraform::needs_init(dir, &tf).map_err(run_error)? {
+            init(&tf, dir, &[])?;
+        }
+        match kind {
+            Kind::Init => unreachable!("handled above"),
+            Kind::Plan => plan(&tf, dir, &common.extra, false)?,
+            Kind::Apply { auto_approve } => {
+                if !auto_approve && !std::io::stdin().is_terminal() {
+                    return Err(run_error(RunError::NeedsConfirmation {
+                        stack: stack.clone(),
+                        command: "apply",
+                    }));
+                }
+                if !terraform::plan_is_current(dir).map_err(run_error)? {
+                    plan(&tf, dir, &common.extra, false)?;
+                }
+                if !auto_approve {
+                    ask(
+                        stack,
+                        "apply",
+                        &format!("Apply the plan above to stack {stack}? Type yes:"),
+                        "yes",
+                    )?;
+                }
+                let mut args = vec!["apply".to_owned(), "-input=false".to_owned()];
+                args.extend(color_args());
+                args.push(terraform::PLAN_FILE.to_owned());
+                let result = terraform_step(&tf, dir, args);
+                terraform::forget_plan(dir);
+                result?;
+            }
+            Kind::Destroy { auto_approve } => {
+                if !auto_approve {
+                    ask(
+                        stack,
+                        "destroy",
+                        &format!(
+                            "Destroy every resource of stack {stack}? Type the stack's name to confirm:"
+                        ),
+                        stack,
+                    )?;
+                }
+                let mut args = vec![
+                    "destroy".to_owned(),
+                    "-input=false".to_owned(),
+                    "-auto-approve".to_owned(),
+                ];
+                args.extend(color_args());
+                args.extend(common.extra.iter().cloned());
+                terraform::forget_plan(dir);
+                terraform_step(&tf, dir, args)?;
+            }
+        }
+    }
+    Ok(())
+}

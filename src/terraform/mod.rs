@@ -1,0 +1,456 @@
+//! The terraform runner: locate terraform, check its version against the
+//! stack's `required_version`, run init/plan/apply/destroy/output in the
+//! stack's directory with its output streaming live, forward interrupts, and
+//! read outputs back into typed Rust values.
+//!
+//! **Invariant:** the runner never deletes or rewrites terraform's state or
+//! lock files; its own bookkeeping lives in `<stack dir>/.tfsynth/`.
+//!
+//! **Invariant:** tfsynth never exits before terraform does: an interrupt is
+//! forwarded to terraform, which stops cleanly, releases its lock and writes
+//! its state, and tfsynth then exits with terraform's exit code.
+
+mod process;
+mod version;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use process::{StackLock, run_streaming};
+pub use version::{Version, satisfies};
+
+/// Why terraform could not be run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The terraform binary was not found.
+    #[error(
+        "terraform not found (tried {tried}); install terraform, put it on PATH, or point tfsynth at it with TFSYNTH_TERRAFORM=/path/to/terraform or `binary` in the [terraform] table of the configuration file"
+    )]
+    NotFound {
+        /// What was tried.
+        tried: String,
+    },
+    /// terraform is older than the stack requires.
+    #[error(
+        "stack {stack}: terraform {found} does not satisfy the stack's required_version {required:?} (hint: install a newer terraform or point TFSYNTH_TERRAFORM at one)"
+    )]
+    TooOld {
+        /// The stack.
+        stack: String,
+        /// The version found.
+        found: String,
+        /// The constraint.
+        required: String,
+    },
+    /// The configured plugin directory does not exist or has no providers.
+    #[error("provider plugin directory {} {why} (hint: set TFSYNTH_PLUGIN_DIR or `plugin_dir` in the [terraform] table to the folder that holds registry.terraform.io/)", path.display())]
+    PluginDir {
+        /// The directory.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+    /// The stack has not been synthesized (with --skip-synth).
+    #[error("stack {stack}: {} does not exist (hint: run without --skip-synth, or `tfsynth synth {stack}` first)", path.display())]
+    NotSynthesized {
+        /// The stack.
+        stack: String,
+        /// The missing file.
+        path: PathBuf,
+    },
+    /// Another tfsynth command holds the stack directory.
+    #[error("stack {stack} is busy: another tfsynth command is running in {} (hint: wait for it to finish)", dir.display())]
+    Busy {
+        /// The stack.
+        stack: String,
+        /// Its directory.
+        dir: PathBuf,
+    },
+    /// A command that changes infrastructure needs confirmation and there is no one to ask.
+    #[error(
+        "stack {stack}: {command} changes real infrastructure and needs confirmation, but standard input is not a terminal (hint: pass --auto-approve)"
+    )]
+    NeedsConfirmation {
+        /// The stack.
+        stack: String,
+        /// The command.
+        command: &'static str,
+    },
+    /// The user declined.
+    #[error("stack {stack}: {command} cancelled")]
+    Cancelled {
+        /// The stack.
+        stack: String,
+        /// The command.
+        command: &'static str,
+    },
+    /// Reading terraform's output failed.
+    #[error("stack {stack}: cannot read terraform outputs: {reason}")]
+    Outputs {
+        /// The stack.
+        stack: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// An I/O failure around running terraform.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+impl RunError {
+    /// 2 for what the user can fix in their invocation or setup, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Io { .. } | RunError::Outputs { .. } | RunError::Busy { .. } => 1,
+            _ => 2,
+        }
+    }
+}
+
+fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> RunError {
+    let context = context.into();
+    move |source| RunError::Io { context, source }
+}
+
+/// A located terraform and where its providers come from.
+#[derive(Clone, Debug)]
+pub struct Terraform {
+    /// The binary.
+    pub bin: PathBuf,
+    /// The provider plugin directory, passed to `init` as `-plugin-dir`.
+    pub plugin_dir: Option<PathBuf>,
+}
+
+/// Finds `name` on PATH.
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+impl Terraform {
+    /// Locates terraform: `TFSYNTH_TERRAFORM`, else the configuration's
+    /// `[terraform] binary`, else `terraform` on PATH; and the plugin
+    /// directory: `TFSYNTH_PLUGIN_DIR`, else `[terraform] plugin_dir`.
+    pub fn locate(binary: Option<&str>, plugin_dir: Option<&str>) -> Result<Terraform, RunError> {
+        let env_bin = std::env::var("TFSYNTH_TERRAFORM")
+            .ok()
+            .filter(|s| !s.is_empty());
+        let bin = match env_bin.as_deref().or(binary) {
+            Some(explicit) => {
+                let path = PathBuf::from(explicit);
+                let found = if path.components().count() > 1 {
+                    path.is_file().then_some(path)
+                } else {
+                    on_path(explicit)
+                };
+                found.ok_or_else(|| RunError::NotFound {
+                    tried: explicit.to_owned(),
+                })?
+            }
+            None => on_path("terraform").ok_or_else(|| RunError::NotFound {
+                tried: "terraform on PATH".into(),
+            })?,
+        };
+        let env_plugins = std::env::var("TFSYNTH_PLUGIN_DIR")
+            .ok()
+            .filter(|s| !s.is_empty());
+        let plugin_dir = env_plugins.as_deref().or(plugin_dir).map(PathBuf::from);
+        if let Some(dir) = &plugin_dir {
+            if !dir.is_dir() {
+                return Err(RunError::PluginDir {
+                    path: dir.clone(),
+                    why: "does not exist",
+                });
+            }
+            if !dir.join("registry.terraform.io").is_dir() {
+                return Err(RunError::PluginDir {
+                    path: dir.clone(),
+                    why: "holds no registry.terraform.io folder",
+                });
+            }
+        }
+        Ok(Terraform { bin, plugin_dir })
+    }
+
+    /// `terraform version -json`.
+    pub fn version(&self) -> Result<Version, RunError> {
+        let out = std::process::Command::new(&self.bin)
+            .args(["version", "-json"])
+            .env("CHECKPOINT_DISABLE", "1")
+            .output()
+            .map_err(io(format!("cannot run {}", self.bin.display())))?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        parsed["terraform_version"]
+            .as_str()
+            .and_then(Version::parse)
+            .ok_or_else(|| RunError::NotFound {
+                tried: format!("{} (it did not report a version)", self.bin.display()),
+            })
+    }
+}
+
+/// tfsynth's own bookkeeping folder inside a stack directory.
+fn state_dir(dir: &Path) -> PathBuf {
+    dir.join(".tfsynth")
+}
+
+/// A stable 64-bit FNV-1a hash, for recording what a plan or init was made from.
+pub fn fingerprint(parts: &[&[u8]]) -> String {
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for part in parts {
+        for byte in part.iter().chain(b"\0") {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x100000001b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+/// What Terraform reads from the stack directory: every `*.tf.json` (the
+/// synthesized file and any `_override` files), in name order.
+pub fn configuration_fingerprint(dir: &Path) -> Result<String, RunError> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(io(format!("cannot read {}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(".tf.json") || n.ends_with(".tf"))
+        })
+        .collect();
+    files.sort();
+    let mut contents = Vec::new();
+    for file in &files {
+        contents.push(
+            file.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+                .into_bytes(),
+        );
+        contents.push(fs::read(file).map_err(io(format!("cannot read {}", file.display())))?);
+    }
+    let refs: Vec<&[u8]> = contents.iter().map(Vec::as_slice).collect();
+    Ok(fingerprint(&refs))
+}
+
+/// The `terraform` block of the synthesized JSON, which decides whether
+/// `init` must run again.
+fn init_fingerprint(dir: &Path, plugin_dir: Option<&Path>) -> Result<String, RunError> {
+    let path = dir.join("main.tf.json");
+    let text = fs::read_to_string(&path).map_err(io(format!("cannot read {}", path.display())))?;
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let block = json
+        .get("terraform")
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let plugins = plugin_dir
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    Ok(fingerprint(&[block.as_bytes(), plugins.as_bytes()]))
+}
+
+/// Reads a bookkeeping record.
+fn read_record(dir: &Path, name: &str) -> Option<String> {
+    fs::read_to_string(state_dir(dir).join(name))
+        .ok()
+        .map(|s| s.trim().to_owned())
+}
+
+/// Writes a bookkeeping record.
+fn write_record(dir: &Path, name: &str, value: &str) -> Result<(), RunError> {
+    let folder = state_dir(dir);
+    fs::create_dir_all(&folder).map_err(io(format!("cannot create {}", folder.display())))?;
+    crate::fsio::write_atomic(&folder.join(name), format!("{value}\n").as_bytes())
+        .map(|_| ())
+        .map_err(io(format!("cannot write {}", folder.join(name).display())))
+}
+
+/// Whether `init` must run: no `.terraform/`, or the providers, backend or
+/// plugin directory changed since the last successful init.
+pub fn needs_init(dir: &Path, tf: &Terraform) -> Result<bool, RunError> {
+    if !dir.join(".terraform").is_dir() {
+        return Ok(true);
+    }
+    Ok(read_record(dir, "init") != Some(init_fingerprint(dir, tf.plugin_dir.as_deref())?))
+}
+
+/// Records a successful init.
+pub fn record_init(dir: &Path, tf: &Terraform) -> Result<(), RunError> {
+    write_record(
+        dir,
+        "init",
+        &init_fingerprint(dir, tf.plugin_dir.as_deref())?,
+    )
+}
+
+/// The saved plan's file name inside the stack directory.
+pub const PLAN_FILE: &str = "tfsynth.tfplan";
+
+/// Records that the saved plan was made from the current configuration.
+pub fn record_plan(dir: &Path) -> Result<(), RunError> {
+    write_record(dir, "plan", &configuration_fingerprint(dir)?)
+}
+
+/// Whether the saved plan exists and was made from the current configuration.
+pub fn plan_is_current(dir: &Path) -> Result<bool, RunError> {
+    Ok(dir.join(PLAN_FILE).is_file()
+        && read_record(dir, "plan") == Some(configuration_fingerprint(dir)?))
+}
+
+/// Forgets the saved plan after it was applied (terraform refuses a plan twice).
+pub fn forget_plan(dir: &Path) {
+    let _ = fs::remove_file(dir.join(PLAN_FILE));
+    let _ = fs::remove_file(state_dir(dir).join("plan"));
+}
+
+/// The `required_version` constraint of a synthesized stack, if any.
+pub fn required_version(dir: &Path) -> Option<String> {
+    let text = fs::read_to_string(dir.join("main.tf.json")).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json["terraform"]["required_version"]
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// Asks `question` on the terminal; true for "yes" or `expected`.
+pub fn confirm(question: &str, expected: &str) -> Result<bool, RunError> {
+    let mut out = std::io::stderr();
+    let _ = write!(out, "{question} ");
+    let _ = out.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(io("cannot read the answer"))?;
+    let answer = answer.trim();
+    Ok(answer == expected || answer.eq_ignore_ascii_case("yes"))
+}
+
+/// Reads the stack's outputs back into a typed value: `T` deserializes
+/// from an object of output names to their values.
+pub fn read_outputs<T: serde::de::DeserializeOwned>(
+    tf: &Terraform,
+    stack: &str,
+    dir: &Path,
+) -> Result<T, RunError> {
+    let out = std::process::Command::new(&tf.bin)
+        .args(["output", "-json", "-no-color"])
+        .current_dir(dir)
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .map_err(io(format!("cannot run {}", tf.bin.display())))?;
+    if !out.status.success() {
+        return Err(RunError::Outputs {
+            stack: stack.into(),
+            reason: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        });
+    }
+    outputs_from_json(stack, &String::from_utf8_lossy(&out.stdout))
+}
+
+/// Maps `terraform output -json` (`{name: {value, type, sensitive}}`) to `T`.
+pub fn outputs_from_json<T: serde::de::DeserializeOwned>(
+    stack: &str,
+    text: &str,
+) -> Result<T, RunError> {
+    let fail = |reason: String| RunError::Outputs {
+        stack: stack.into(),
+        reason,
+    };
+    let parsed: serde_json::Value = serde_json::from_str(text).map_err(|e| fail(e.to_string()))?;
+    let values: serde_json::Map<String, serde_json::Value> = parsed
+        .as_object()
+        .ok_or_else(|| fail("terraform did not print an object".into()))?
+        .iter()
+        .map(|(k, v)| (k.clone(), v["value"].clone()))
+        .collect();
+    serde_json::from_value(serde_json::Value::Object(values)).map_err(|e| fail(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_stable_and_sensitive() {
+        assert_eq!(fingerprint(&[b"a", b"b"]), fingerprint(&[b"a", b"b"]));
+        assert_ne!(
+            fingerprint(&[b"ab"]),
+            fingerprint(&[b"a", b"b"]),
+            "part boundaries count"
+        );
+        assert_eq!(fingerprint(&[]), "cbf29ce484222325");
+    }
+
+    #[test]
+    fn typed_outputs() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Out {
+            vpc_id: String,
+            subnet_ids: Vec<String>,
+        }
+        let text = r#"{"vpc_id": {"value": "vpc-1", "type": "string", "sensitive": false},
+                       "subnet_ids": {"value": ["a", "b"], "type": ["tuple", ["string", "string"]], "sensitive": false}}"#;
+        let out: Out = outputs_from_json("s", text).unwrap();
+        assert_eq!(
+            out,
+            Out {
+                vpc_id: "vpc-1".into(),
+                subnet_ids: vec!["a".into(), "b".into()]
+            }
+        );
+        let err = outputs_from_json::<Out>("s", r#"{"vpc_id": {"value": "x"}}"#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "stack s: cannot read terraform outputs: missing field `subnet_ids`"
+        );
+    }
+
+    #[test]
+    fn plan_and_init_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::write(
+            d.join("main.tf.json"),
+            r#"{"terraform": {"required_version": ">= 1.6"}}"#,
+        )
+        .unwrap();
+        let tf = Terraform {
+            bin: "terraform".into(),
+            plugin_dir: None,
+        };
+        assert!(needs_init(d, &tf).unwrap(), "no .terraform yet");
+        fs::create_dir(d.join(".terraform")).unwrap();
+        assert!(needs_init(d, &tf).unwrap(), "never initialised by tfsynth");
+        record_init(d, &tf).unwrap();
+        assert!(!needs_init(d, &tf).unwrap());
+        fs::write(
+            d.join("main.tf.json"),
+            r#"{"terraform": {"required_version": ">= 1.7"}}"#,
+        )
+        .unwrap();
+        assert!(needs_init(d, &tf).unwrap(), "the terraform block changed");
+        assert_eq!(required_version(d).as_deref(), Some(">= 1.7"));
+
+        assert!(!plan_is_current(d).unwrap());
+        fs::write(d.join(PLAN_FILE), "plan").unwrap();
+        record_plan(d).unwrap();
+        assert!(plan_is_current(d).unwrap());
+        fs::write(d.join("emulator_override.tf.json"), "{}").unwrap();
+        assert!(
+            !plan_is_current(d).unwrap(),
+            "an override file changes what terraform reads"
+        );
+        forget_plan(d);
+        assert!(!d.join(PLAN_FILE).exists());
+    }
+}

@@ -1,0 +1,342 @@
+//! The terraform runner against a fake terraform that records its calls,
+//! working directory, environment and the signals it receives.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use predicates::str::contains;
+
+use super::support::{tfsynth, tree};
+
+struct Fake {
+    dir: tempfile::TempDir,
+}
+
+impl Fake {
+    fn new() -> Fake {
+        Fake {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    fn log_path(&self) -> PathBuf {
+        self.dir.path().join("terraform.log")
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    /// The terraform commands called, without `version`.
+    fn calls(&self) -> Vec<String> {
+        self.log()
+            .lines()
+            .filter_map(|l| l.strip_prefix("call "))
+            .filter(|c| !c.starts_with("version"))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn cmd(&self) -> assert_cmd::Command {
+        let mut cmd = tfsynth();
+        cmd.env("TFSYNTH_TERRAFORM", fake_binary())
+            .env("FAKE_TF_LOG", self.log_path())
+            .env_remove("TFSYNTH_PLUGIN_DIR")
+            .env_remove("FAKE_TF_EXIT")
+            .env_remove("FAKE_TF_SLEEP")
+            .env_remove("FAKE_TF_VERSION")
+            .arg("--out")
+            .arg(self.out());
+        cmd
+    }
+}
+
+fn fake_binary() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fake-terraform")
+}
+
+#[test]
+fn plan_initializes_once_then_plans_into_a_saved_file() {
+    let fake = Fake::new();
+    let plugins = fake.dir.path().join("plugins");
+    std::fs::create_dir_all(plugins.join("registry.terraform.io")).unwrap();
+    fake.cmd()
+        .args(["plan", "demo"])
+        .env("TFSYNTH_PLUGIN_DIR", &plugins)
+        .assert()
+        .success();
+    assert_eq!(
+        fake.calls(),
+        [
+            format!(
+                "init -input=false -no-color -plugin-dir={}",
+                plugins.display()
+            ),
+            "plan -input=false -out=tfsynth.tfplan -no-color".to_owned(),
+        ]
+    );
+    let stack_dir = fake.out().join("demo");
+    assert!(fake.log().contains(&format!("cwd {}", stack_dir.display())));
+    assert!(
+        fake.log()
+            .contains("env TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1")
+    );
+    fake.cmd()
+        .args(["plan", "demo", "--", "-refresh=false"])
+        .env("TFSYNTH_PLUGIN_DIR", &plugins)
+        .assert()
+        .success();
+    assert_eq!(fake.calls().len(), 3, "no second init: {:?}", fake.calls());
+    assert_eq!(
+        fake.calls()[2],
+        "plan -input=false -out=tfsynth.tfplan -no-color -refresh=false"
+    );
+}
+
+#[test]
+fn apply_uses_the_current_saved_plan() {
+    let fake = Fake::new();
+    fake.cmd().args(["plan", "demo"]).assert().success();
+    fake.cmd()
+        .args(["apply", "demo", "--auto-approve"])
+        .assert()
+        .success();
+    assert_eq!(
+        fake.calls(),
+        [
+            "init -input=false -no-color",
+            "plan -input=false -out=tfsynth.tfplan -no-color",
+            "apply -input=false -no-color tfsynth.tfplan"
+        ]
+    );
+    assert!(
+        !fake.out().join("demo/tfsynth.tfplan").exists(),
+        "an applied plan is not reused"
+    );
+    fake.cmd()
+        .args(["apply", "demo", "--auto-approve"])
+        .assert()
+        .success();
+    let calls = fake.calls();
+    assert_eq!(
+        calls[3..],
+        [
+            "plan -input=false -out=tfsynth.tfplan -no-color",
+            "apply -input=false -no-color tfsynth.tfplan"
+        ]
+    );
+}
+
+#[test]
+fn apply_and_destroy_refuse_without_a_terminal_or_auto_approve() {
+    let fake = Fake::new();
+    for command in ["apply", "destroy"] {
+        fake.cmd()
+            .args([command, "demo"])
+            .write_stdin("yes\n")
+            .assert()
+            .code(2)
+            .stderr(contains(format!("error: stack demo: {command} changes real infrastructure and needs confirmation, but standard input is not a terminal (hint: pass --auto-approve)")));
+    }
+    assert!(
+        fake.calls()
+            .iter()
+            .all(|c| !c.starts_with("apply") && !c.starts_with("destroy")),
+        "{:?}",
+        fake.calls()
+    );
+}
+
+#[test]
+fn destroy_passes_auto_approve_and_extra_arguments() {
+    let fake = Fake::new();
+    fake.cmd()
+        .args([
+            "destroy",
+            "demo",
+            "--auto-approve",
+            "--",
+            "-target=aws_vpc.main",
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        fake.calls().last().unwrap(),
+        "destroy -input=false -auto-approve -no-color -target=aws_vpc.main"
+    );
+}
+
+#[test]
+fn terraform_exit_code_is_passed_through() {
+    let fake = Fake::new();
+    fake.cmd()
+        .args(["plan", "demo"])
+        .env("FAKE_TF_EXIT", "3")
+        .assert()
+        .code(3)
+        .stderr(contains("terraform init failed with exit code 3"));
+}
+
+#[test]
+fn output_passes_through() {
+    let fake = Fake::new();
+    fake.cmd().args(["synth", "demo"]).assert().success();
+    fake.cmd()
+        .args(["output", "demo", "--json"])
+        .assert()
+        .success()
+        .stdout(contains("\"value\": \"vpc-123\""));
+    assert_eq!(fake.calls().last().unwrap(), "output -json -no-color");
+}
+
+#[test]
+fn clear_errors_before_terraform_runs() {
+    let fake = Fake::new();
+    fake.cmd()
+        .args(["plan", "demo"])
+        .env("FAKE_TF_VERSION", "1.5.7")
+        .assert()
+        .code(2)
+        .stderr(contains("error: stack demo: terraform 1.5.7 does not satisfy the stack's required_version \">= 1.6.0\""));
+    fake.cmd()
+        .args(["plan", "demo"])
+        .env("TFSYNTH_TERRAFORM", "/nonexistent/terraform")
+        .assert()
+        .code(2)
+        .stderr(contains("error: terraform not found (tried /nonexistent/terraform); install terraform, put it on PATH, or point tfsynth at it with TFSYNTH_TERRAFORM"));
+    fake.cmd()
+        .args(["plan", "demo"])
+        .env("TFSYNTH_PLUGIN_DIR", "/nonexistent/plugins")
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "error: provider plugin directory /nonexistent/plugins does not exist",
+        ));
+    fake.cmd()
+        .args(["plan", "nosuch"])
+        .assert()
+        .code(2)
+        .stderr(contains("unknown stack \"nosuch\""));
+    fake.cmd()
+        .args(["plan", "webapp", "--skip-synth"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "main.tf.json does not exist (hint: run without --skip-synth",
+        ));
+    assert!(
+        fake.calls().is_empty(),
+        "terraform never ran: {:?}",
+        fake.calls()
+    );
+}
+
+#[test]
+fn state_and_lock_files_are_never_touched() {
+    let fake = Fake::new();
+    fake.cmd().args(["synth", "demo"]).assert().success();
+    let dir = fake.out().join("demo");
+    std::fs::write(dir.join("terraform.tfstate"), "{\"serial\": 41}").unwrap();
+    std::fs::write(dir.join("terraform.tfstate.backup"), "{\"serial\": 40}").unwrap();
+    std::fs::write(dir.join(".terraform.lock.hcl"), "# lock").unwrap();
+    let keep = [
+        "terraform.tfstate",
+        "terraform.tfstate.backup",
+        ".terraform.lock.hcl",
+    ];
+    let before: Vec<_> = tree(&dir)
+        .into_iter()
+        .filter(|(p, _)| keep.contains(&p.to_str().unwrap()))
+        .collect();
+    for args in [
+        &["plan", "demo"][..],
+        &["apply", "demo", "--auto-approve"],
+        &["destroy", "demo", "--auto-approve"],
+        &["init", "demo"],
+    ] {
+        fake.cmd().args(args).assert().success();
+    }
+    let after: Vec<_> = tree(&dir)
+        .into_iter()
+        .filter(|(p, _)| keep.contains(&p.to_str().unwrap()))
+        .collect();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn a_second_command_on_the_same_stack_is_refused() {
+    let fake = Fake::new();
+    fake.cmd().args(["synth", "demo"]).assert().success();
+    let _held = tfsynth::terraform::StackLock::acquire("demo", &fake.out().join("demo")).unwrap();
+    fake.cmd()
+        .args(["plan", "demo", "--skip-synth"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "error: stack demo is busy: another tfsynth command is running in",
+        ));
+}
+
+fn wait_for(fake: &Fake, text: &str) {
+    let start = Instant::now();
+    while !fake.log().contains(text) {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "terraform never logged {text:?}: {}",
+            fake.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn interrupt(signal: libc::c_int, expected_code: i32, logged: &str) {
+    let fake = Fake::new();
+    fake.cmd().args(["synth", "demo"]).assert().success();
+    let mut std_cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("tfsynth"));
+    std_cmd
+        .args(["apply", "demo", "--auto-approve", "--skip-synth", "--out"])
+        .arg(fake.out())
+        .env("TFSYNTH_CONFIG", super::support::repo_config())
+        .env("TFSYNTH_TERRAFORM", fake_binary())
+        .env("FAKE_TF_LOG", fake.log_path())
+        .env("FAKE_TF_SLEEP", "30")
+        .env_remove("TFSYNTH_PLUGIN_DIR")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = std_cmd.spawn().unwrap();
+    wait_for(&fake, "started");
+    // SAFETY: signals our own child process.
+    unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    let status = child.wait().unwrap();
+    let log = fake.log();
+    assert_eq!(
+        status.code(),
+        Some(expected_code),
+        "tfsynth exits with terraform's code\n{log}"
+    );
+    assert_eq!(
+        log.matches("signal ").count(),
+        1,
+        "forwarded exactly once\n{log}"
+    );
+    assert!(log.contains(logged), "{log}");
+    assert!(
+        log.trim_end().ends_with("released lock"),
+        "terraform finished cleaning up before tfsynth exited\n{log}"
+    );
+}
+
+#[test]
+fn sigterm_is_forwarded_and_tfsynth_waits() {
+    interrupt(libc::SIGTERM, 143, "signal TERM");
+}
+
+#[test]
+fn sigint_is_forwarded_once_and_tfsynth_waits() {
+    interrupt(libc::SIGINT, 130, "signal INT");
+}
