@@ -28,6 +28,7 @@ pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod emulator;
 pub mod fsio;
 pub mod hcl;
 pub mod suggest;

@@ -40,6 +40,10 @@ pub fn spec(instance_type: &str, sizes: (i64, i64, i64), app_port: i64) -> Spec 
                 .rule("CloudWatch retention", rules::log_retention),
         )
         .key(Key::with_default("alarm_emails", ConfigValue::List(Vec::new()), "emails subscribed to alarms").rule("emails", rules::emails))
+        .key(
+            Key::optional("emulator_endpoint", Kind::String, "send every AWS API call to this emulator URL (moto, LocalStack)")
+                .rule("http(s) URL", url_rule),
+        )
         .check("min <= desired <= max", &["asg_min", "asg_desired", "asg_max"], |c| {
             let (min, desired, max) = (c.int("asg_min"), c.int("asg_desired"), c.int("asg_max"));
             if min <= desired && desired <= max {
@@ -86,21 +90,39 @@ pub fn name(config: &Config) -> String {
     )
 }
 
-/// Requires the AWS provider and configures it with the stack's tags.
+/// An `http://` or `https://` URL with a host.
+pub fn url_rule(value: &ConfigValue) -> Result<(), String> {
+    let ConfigValue::String(s) = value else {
+        return Ok(());
+    };
+    let rest = s
+        .strip_prefix("http://")
+        .or_else(|| s.strip_prefix("https://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with('/') && !host.contains(' ') => Ok(()),
+        _ => Err(format!("{s:?} is not an http:// or https:// URL")),
+    }
+}
+
+/// Requires the AWS provider and configures it with the stack's tags, and
+/// with the emulator endpoint when one is configured. Call it after the
+/// stack's other blocks: the emulator settings cover the services they use.
 pub fn provider(stack: &mut Stack, config: &Config) {
     stack.required_version(">= 1.10.0");
     stack.require_provider("aws", "hashicorp/aws", "~> 5.100");
-    stack.add(
-        Provider::new("aws")
-            .set("region", config.string("region"))
-            .default_tags([
-                ("Environment", config.string("environment")),
-                ("Owner", config.string("owner")),
-                ("CostCenter", config.string("cost_center")),
-                ("Project", config.string("project")),
-                ("ManagedBy", "tfsynth"),
-            ]),
-    );
+    let mut provider = Provider::new("aws").set("region", config.string("region"));
+    if let Some(url) = config.opt_string("emulator_endpoint") {
+        for (key, value) in tfsynth::emulator::aws_provider_settings(stack, url) {
+            provider = provider.set(key, value);
+        }
+    }
+    stack.add(provider.default_tags([
+        ("Environment", config.string("environment")),
+        ("Owner", config.string("owner")),
+        ("CostCenter", config.string("cost_center")),
+        ("Project", config.string("project")),
+        ("ManagedBy", "tfsynth"),
+    ]));
 }
 
 /// The configured AMI, or the latest Amazon Linux 2 from the public SSM parameter.
@@ -126,5 +148,13 @@ mod tests {
         check("a_b", false);
         check("-a", false);
         check("", false);
+    }
+
+    #[test]
+    fn urls() {
+        assert!(url_rule(&string("http://127.0.0.1:5000")).is_ok());
+        assert!(url_rule(&string("https://localstack:4566")).is_ok());
+        assert!(url_rule(&string("127.0.0.1:5000")).is_err());
+        assert!(url_rule(&string("http://")).is_err());
     }
 }

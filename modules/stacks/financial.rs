@@ -106,7 +106,6 @@ pub fn spec() -> Spec {
 
 /// Adds the financial stack's blocks.
 pub fn build(stack: &mut Stack, config: &Config) {
-    common::provider(stack, config);
     let name = common::name(config);
     let environment = config.string("environment");
     let nat = NatMode::parse(config.string("nat_mode")).expect("checked by the spec");
@@ -328,4 +327,5 @@ pub fn build(stack: &mut Stack, config: &Config) {
     for (output, value, description) in outputs {
         stack.add(Output::new(output, value).description(description));
     }
+    common::provider(stack, config);
 }

@@ -95,7 +95,6 @@ fn threshold_rule(value: &ConfigValue) -> Result<(), String> {
 
 /// Adds the webapp stack's blocks.
 pub fn build(stack: &mut Stack, config: &Config) {
-    common::provider(stack, config);
     let name = common::name(config);
     let vpc = stack.add(DataAwsVpc::new("default").default(true));
     let subnets =
@@ -216,4 +215,5 @@ pub fn build(stack: &mut Stack, config: &Config) {
     for (output, value, description) in outputs {
         stack.add(Output::new(output, value).description(description));
     }
+    common::provider(stack, config);
 }

@@ -99,6 +99,25 @@ impl Terraform {
             .expect("terraform runs")
     }
 
+    /// Runs terraform with extra environment variables; returns (success, stdout + stderr).
+    pub fn run_env(&self, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
+        let mut cmd = Command::new(&self.bin);
+        cmd.args(args)
+            .current_dir(dir)
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .env("CHECKPOINT_DISABLE", "1");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("terraform runs");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    }
+
     /// Runs terraform and fails the test, showing its output, unless it succeeds.
     pub fn ok(&self, dir: &Path, args: &[&str]) -> String {
         let out = self.run(dir, args);

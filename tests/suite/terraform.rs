@@ -4,7 +4,9 @@
 //! without them they print `skipped: <reason>`.
 
 use serde_json::{Value as Json, json};
-use tfsynth::{BinOp, Expr, Node, Output, Stack, func, interp};
+use tfsynth::{
+    Backend, BinOp, CloudBackend, Expr, Node, Output, S3Backend, Stack, Workspaces, func, interp,
+};
 
 use super::engine::USER_DATA;
 use super::support::{Terraform, tfsynth};
@@ -154,5 +156,110 @@ fn terraform_reads_back_exactly_what_was_written() {
             _ => got == expect,
         };
         assert!(same, "{name}: terraform read {got} but {expect} was meant");
+    }
+}
+
+/// Each backend as tfsynth writes it goes through a real `terraform init`.
+/// Every AWS and HCP Terraform endpoint points at a closed loopback port, so
+/// terraform decodes the block (rejecting any unknown or missing argument)
+/// and then fails only when it tries to connect.
+#[test]
+fn terraform_init_accepts_every_backend() {
+    let Some(tf) = Terraform::find("terraform_init_accepts_every_backend") else {
+        return;
+    };
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+        ("AWS_MAX_ATTEMPTS", "1"),
+    ];
+    let s3 = S3Backend {
+        bucket: "acme-state".into(),
+        key: "app/terraform.tfstate".into(),
+        region: "eu-west-1".into(),
+        use_lockfile: true,
+        encrypt: true,
+    };
+    let cloud = |workspaces, project: Option<&str>| {
+        Backend::Cloud(CloudBackend {
+            organization: "acme".into(),
+            workspaces,
+            project: project.map(str::to_owned),
+            hostname: Some("127.0.0.1:9".into()),
+        })
+    };
+    let cases: Vec<(&str, Backend, Option<(&str, &str)>, bool)> = vec![
+        (
+            "local",
+            Backend::Local {
+                path: Some("state/app.tfstate".into()),
+            },
+            None,
+            true,
+        ),
+        ("s3", Backend::S3(s3.clone()), None, false),
+        (
+            "cloud by name",
+            cloud(Workspaces::Name("app-prod".into()), None),
+            None,
+            false,
+        ),
+        (
+            "cloud by tags",
+            cloud(Workspaces::Tags(vec!["app".into()]), Some("payments")),
+            None,
+            false,
+        ),
+        (
+            "control: unknown s3 argument",
+            Backend::S3(s3),
+            Some((
+                "\"use_lockfile\": true",
+                "\"use_lockfile\": true, \"bogus\": 1",
+            )),
+            false,
+        ),
+    ];
+    for (name, backend, tamper, succeeds) in cases {
+        let mut stack = Stack::new("backend");
+        stack.required_version(">= 1.10.0");
+        stack.backend(backend);
+        stack.add(tfsynth::Resource::new("terraform_data", "marker"));
+        let mut json = stack.synth().unwrap().json;
+        if let Some((from, to)) = tamper {
+            assert!(json.contains(from), "{name}: {json}");
+            json = json.replace(from, to);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf.json"), &json).unwrap();
+        let (ok, text) = tf.run_env(dir.path(), &["init", "-input=false", "-no-color"], &env);
+        let decode_error = [
+            "Extraneous JSON object property",
+            "Unsupported argument",
+            "Missing required argument",
+            "Invalid value",
+        ]
+        .iter()
+        .any(|e| text.contains(e));
+        if name.starts_with("control") {
+            assert!(
+                decode_error,
+                "{name}: terraform must reject the tampered block\n{text}"
+            );
+            continue;
+        }
+        assert!(
+            !decode_error,
+            "{name}: terraform rejected the block\n{text}"
+        );
+        assert_eq!(ok, succeeds, "{name}\n{text}");
+        if !succeeds {
+            assert!(
+                text.contains("127.0.0.1:9") && text.contains("connection refused"),
+                "{name}: failed only at the connection\n{text}"
+            );
+        }
     }
 }
