@@ -190,7 +190,9 @@ fn terraform_init_accepts_every_backend() {
             hostname: Some("127.0.0.1:9".into()),
         })
     };
-    let cases: Vec<(&str, Backend, Option<(&str, &str)>, bool)> = vec![
+    // (name, backend, text to tamper with, whether init succeeds)
+    type Case<'a> = (&'a str, Backend, Option<(&'a str, &'a str)>, bool);
+    let cases: Vec<Case> = vec![
         (
             "local",
             Backend::Local {
