@@ -29,6 +29,9 @@ use tfsynth::{ResourceBlock, Stack, Value, interp};
 
 use super::{label, name_tags};
 
+/// Where the data bucket's server access logs go in the logs bucket.
+const DATA_ACCESS_LOG_PREFIX: &str = "s3/data/";
+
 /// Inputs of [`Storage`].
 #[derive(Clone, Debug)]
 pub struct StorageConfig {
@@ -175,7 +178,7 @@ impl Storage {
                             "Service",
                         ))
                         .actions(["s3:PutObject"])
-                        .resources([interp![bucket.arn(), "/s3/*"]])
+                        .resources([interp![bucket.arn(), "/", DATA_ACCESS_LOG_PREFIX, "*"]])
                         .condition(StatementCondition::new(
                             "ArnLike",
                             [data_bucket_arn],
@@ -227,13 +230,18 @@ impl Storage {
                 ),
         );
         stack.add(
-            AwsS3BucketLogging::new(&data_prefix, data_bucket.id(), logs_bucket.id(), "s3/data/")
-                // S3 checks that it may write to the target bucket when logging
-                // is switched on; that permission is in the logs bucket's policy.
-                .depends_on(
-                    &logs_policy,
-                    "S3 checks write access to the target bucket when logging is enabled",
-                ),
+            AwsS3BucketLogging::new(
+                &data_prefix,
+                data_bucket.id(),
+                logs_bucket.id(),
+                DATA_ACCESS_LOG_PREFIX,
+            )
+            // S3 checks that it may write to the target bucket when logging
+            // is switched on; that permission is in the logs bucket's policy.
+            .depends_on(
+                &logs_policy,
+                "S3 checks write access to the target bucket when logging is enabled",
+            ),
         );
         Storage {
             data_bucket,
@@ -345,5 +353,10 @@ mod tests {
             ]
         );
         assert_eq!(doc["statement"][1]["actions"], json!(["s3:PutObject"]));
+        assert_eq!(
+            doc["statement"][2]["resources"],
+            json!(["${aws_s3_bucket.store_logs.arn}/s3/data/*"]),
+            "exactly the logging prefix"
+        );
     }
 }

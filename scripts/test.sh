@@ -13,3 +13,6 @@ else
 fi
 
 cargo test --workspace --locked
+
+# The end-to-end deployment test (skips itself without terraform).
+scripts/e2e.sh

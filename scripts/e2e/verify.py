@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Checks through the AWS API (boto3, against the emulator) that a stack
+deployed by `tfsynth apply` exists with the properties asked for, or, with
+--gone, that nothing of it is left after `tfsynth destroy`.
+
+Usage: verify.py STACK ENDPOINT OUTPUTS_JSON
+       verify.py STACK ENDPOINT --gone
+"""
+import json
+import sys
+
+import boto3
+
+REGION = "us-east-1"
+
+
+class Checker:
+    def __init__(self, stack, endpoint):
+        self.stack = stack
+        self.endpoint = endpoint
+        self.failures = []
+        self.passed = 0
+
+    def client(self, service):
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION)
+
+    def check(self, what, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failures.append(f"{self.stack}: {what}" + (f" ({detail})" if detail else ""))
+
+    def equal(self, what, got, want):
+        self.check(what, got == want, f"got {got!r}, want {want!r}")
+
+    def finish(self):
+        for failure in self.failures:
+            print(f"FAIL {failure}")
+        print(f"{self.stack}: {self.passed} checks passed, {len(self.failures)} failed")
+        return 1 if self.failures else 0
+
+
+def bucket(c, name):
+    s3 = c.client("s3")
+    sse = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    c.equal(f"bucket {name} encryption", sse["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"], "AES256")
+    c.equal(f"bucket {name} versioning", s3.get_bucket_versioning(Bucket=name).get("Status"), "Enabled")
+    block = s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"]
+    c.check(f"bucket {name} public access block", all(block.values()) and len(block) == 4, str(block))
+    policy = json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])
+    c.check(f"bucket {name} denies plain HTTP", any(
+        s.get("Effect") == "Deny" and s.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport") == "false"
+        for s in policy["Statement"]))
+
+
+def launch_template(c, name_prefix):
+    ec2 = c.client("ec2")
+    templates = [t for t in ec2.describe_launch_templates()["LaunchTemplates"] if t["LaunchTemplateName"].startswith(name_prefix)]
+    c.equal("one launch template", len(templates), 1)
+    if not templates:
+        return
+    data = ec2.describe_launch_template_versions(LaunchTemplateId=templates[0]["LaunchTemplateId"])["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+    c.equal("launch template requires IMDSv2", data["MetadataOptions"]["HttpTokens"], "required")
+    ebs = data["BlockDeviceMappings"][0]["Ebs"]
+    c.check("launch template encrypts the root volume", ebs.get("Encrypted") in (True, "true"), str(ebs))
+    c.check("launch template has an instance profile", "Arn" in data.get("IamInstanceProfile", {}))
+
+
+def asg(c, name, sizes, subnet_count):
+    group = c.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]
+    c.equal(f"auto scaling group {name} exists", len(group), 1)
+    if not group:
+        return None
+    g = group[0]
+    c.equal("auto scaling sizes (min, max, desired)", (g["MinSize"], g["MaxSize"], g["DesiredCapacity"]), sizes)
+    c.equal("auto scaling subnets", len(g["VPCZoneIdentifier"].split(",")), subnet_count)
+    c.equal("auto scaling health check type", g["HealthCheckType"], "ELB")
+    c.equal("auto scaling group attached to one target group", len(g.get("TargetGroupARNs", [])), 1)
+    return g
+
+
+def target_group(c, name, expected):
+    tg = c.client("elbv2").describe_target_groups(Names=[name])["TargetGroups"][0]
+    got = {
+        "path": tg["HealthCheckPath"],
+        "matcher": tg["Matcher"]["HttpCode"],
+        "healthy": tg["HealthyThresholdCount"],
+        "unhealthy": tg["UnhealthyThresholdCount"],
+        "timeout": tg["HealthCheckTimeoutSeconds"],
+        "interval": tg["HealthCheckIntervalSeconds"],
+    }
+    c.equal("target group health check", got, expected)
+    return tg
+
+
+def alarms(c, expected):
+    found = {a["AlarmName"]: a for a in c.client("cloudwatch").describe_alarms()["MetricAlarms"]}
+    for name, (metric, threshold, dimensions) in expected.items():
+        alarm = found.get(name)
+        c.check(f"alarm {name} exists", alarm is not None)
+        if alarm:
+            c.equal(f"alarm {name} metric", alarm["MetricName"], metric)
+            c.equal(f"alarm {name} threshold", alarm["Threshold"], threshold)
+            c.equal(f"alarm {name} dimensions", sorted(d["Name"] for d in alarm["Dimensions"]), sorted(dimensions))
+            c.equal(f"alarm {name} missing data", alarm.get("TreatMissingData"), "notBreaching")
+            c.check(f"alarm {name} notifies a topic", any(":sns:" in a for a in alarm.get("AlarmActions", [])))
+
+
+def no_wildcard_actions(c, prefix):
+    iam = c.client("iam")
+    roles = [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(prefix)]
+    c.check("IAM roles exist", bool(roles), prefix)
+    for role in roles:
+        for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+            document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+            if isinstance(document, str):
+                document = json.loads(document)
+            for statement in document["Statement"]:
+                actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                c.check(f"role {role} policy {name} has no wildcard action", not any("*" in a for a in actions), str(actions))
+    return roles
+
+
+def outputs(c, values, names):
+    for name in names:
+        value = values.get(name, {}).get("value")
+        c.check(f"output {name} is set", value not in (None, "", [], {}), repr(value))
+
+
+def verify_financial(c, values):
+    outputs(c, values, ["vpc_id", "alb_dns_name", "alb_arn", "rds_endpoint", "rds_address", "data_bucket_arn",
+                        "data_bucket_name", "logs_bucket_arn", "logs_bucket_name"])
+    for name in ("financial-prod-data", "financial-prod-logs"):
+        bucket(c, name)
+    db = c.client("rds").describe_db_instances(DBInstanceIdentifier="financial-prod-mysql")["DBInstances"][0]
+    c.equal("RDS engine", db["Engine"], "mysql")
+    c.check("RDS engine version 8.0", db["EngineVersion"].startswith("8.0"), db["EngineVersion"])
+    c.equal("RDS instance class", db["DBInstanceClass"], "db.t3.medium")
+    c.equal("RDS storage encrypted", db["StorageEncrypted"], True)
+    c.equal("RDS Multi-AZ", db["MultiAZ"], True)
+    c.equal("RDS not public", db["PubliclyAccessible"], False)
+    c.check("RDS password managed by Secrets Manager", "MasterUserSecret" in db, str(db.get("MasterUserSecret")))
+    vpc_id = values["vpc_id"]["value"]
+    subnets = c.client("ec2").describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
+    c.equal("six subnets across three zones", (len(subnets), len({s["AvailabilityZone"] for s in subnets})), (6, 3))
+    group = asg(c, "financial-prod-asg", (2, 6, 3), 3)
+    private = {s["SubnetId"] for s in subnets if any(t["Value"].startswith("financial-prod-private") for t in s.get("Tags", []) if t["Key"] == "Name")}
+    if group:
+        c.equal("instances in the private subnets", set(group["VPCZoneIdentifier"].split(",")), private)
+    target_group(c, "financial-prod-tg", {"path": "/", "matcher": "200", "healthy": 2, "unhealthy": 2, "timeout": 5, "interval": 30})
+    launch_template(c, "financial-prod-")
+    flow = c.client("ec2").describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
+    c.check("VPC flow log captures ALL traffic to CloudWatch Logs",
+            len(flow) == 1 and flow[0]["TrafficType"] == "ALL" and flow[0]["LogDestinationType"] == "cloud-watch-logs", str(flow))
+    alarms(c, {
+        "financial-prod-rds-cpu": ("CPUUtilization", 80.0, ["DBInstanceIdentifier"]),
+        "financial-prod-rds-connections": ("DatabaseConnections", 80.0, ["DBInstanceIdentifier"]),
+        "financial-prod-alb-unhealthy-hosts": ("UnHealthyHostCount", 1.0, ["LoadBalancer", "TargetGroup"]),
+        "financial-prod-alb-5xx": ("HTTPCode_ELB_5XX_Count", 10.0, ["LoadBalancer"]),
+    })
+    no_wildcard_actions(c, "financial-prod")
+
+
+def verify_webapp(c, values):
+    outputs(c, values, ["alb_dns_name", "alb_zone_id", "sns_topic_arn", "auto_scaling_group_name",
+                        "cpu_scaling_policy_name", "unhealthy_alarm_name"])
+    default_vpc = c.client("ec2").describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    default_subnets = c.client("ec2").describe_subnets(Filters=[{"Name": "vpc-id", "Values": [default_vpc]}])["Subnets"]
+    asg(c, "webapp-dev-asg", (1, 3, 1), len(default_subnets))
+    tg = target_group(c, "webapp-dev-tg", {"path": "/", "matcher": "200", "healthy": 2, "unhealthy": 2, "timeout": 5, "interval": 30})
+    c.equal("target group in the default VPC", tg["VpcId"], default_vpc)
+    launch_template(c, "webapp-dev-")
+    policies = c.client("autoscaling").describe_policies(AutoScalingGroupName="webapp-dev-asg")["ScalingPolicies"]
+    tracking = [p for p in policies if p["PolicyType"] == "TargetTrackingScaling"]
+    c.check("CPU target tracking at 50%", len(tracking) == 1 and tracking[0]["TargetTrackingConfiguration"]["TargetValue"] == 50.0
+            and tracking[0]["TargetTrackingConfiguration"]["PredefinedMetricSpecification"]["PredefinedMetricType"] == "ASGAverageCPUUtilization",
+            str(tracking))
+    alarms(c, {"webapp-dev-unhealthy-hosts": ("UnHealthyHostCount", 0.0, ["LoadBalancer", "TargetGroup"])})
+    topic = values["sns_topic_arn"]["value"]
+    alarm = c.client("cloudwatch").describe_alarms(AlarmNames=["webapp-dev-unhealthy-hosts"])["MetricAlarms"]
+    c.check("the alarm notifies the stack's topic", bool(alarm) and topic in alarm[0].get("AlarmActions", []))
+    roles = no_wildcard_actions(c, "webapp-dev")
+    attached = [p["PolicyName"] for r in roles for p in c.client("iam").list_attached_role_policies(RoleName=r)["AttachedPolicies"]]
+    c.check("instances can use Systems Manager", "AmazonSSMManagedInstanceCore" in attached, str(attached))
+
+
+def verify_gone(c):
+    prefix = f"{c.stack}-"
+    ec2 = c.client("ec2")
+    vpcs = [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")]
+    c.equal("no VPC left besides the default", vpcs, [])
+    c.equal("no bucket left", [b["Name"] for b in c.client("s3").list_buckets()["Buckets"] if b["Name"].startswith(prefix)], [])
+    c.equal("no database left", [d["DBInstanceIdentifier"] for d in c.client("rds").describe_db_instances()["DBInstances"]], [])
+    c.equal("no auto scaling group left", [g["AutoScalingGroupName"] for g in c.client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]], [])
+    c.equal("no load balancer left", [lb["LoadBalancerName"] for lb in c.client("elbv2").describe_load_balancers()["LoadBalancers"]], [])
+    c.equal("no alarm left", [a["AlarmName"] for a in c.client("cloudwatch").describe_alarms()["MetricAlarms"] if a["AlarmName"].startswith(prefix)], [])
+    c.equal("no topic left", [t["TopicArn"] for t in c.client("sns").list_topics()["Topics"] if prefix in t["TopicArn"]], [])
+    c.equal("no role left", [r["RoleName"] for r in c.client("iam").list_roles()["Roles"] if r["RoleName"].startswith(prefix)], [])
+    c.equal("no launch template left", [t["LaunchTemplateName"] for t in ec2.describe_launch_templates()["LaunchTemplates"] if t["LaunchTemplateName"].startswith(prefix)], [])
+    logs = c.client("logs").describe_log_groups()["logGroups"]
+    c.equal("no log group left", [g["logGroupName"] for g in logs if c.stack in g["logGroupName"]], [])
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    stack, endpoint, what = sys.argv[1:]
+    c = Checker(stack, endpoint)
+    try:
+        if what == "--gone":
+            verify_gone(c)
+        else:
+            with open(what) as f:
+                values = json.load(f)
+            {"financial": verify_financial, "webapp": verify_webapp}[stack](c, values)
+    except Exception as e:  # an API error is a failed check, reported with what was asked
+        c.check("the emulator answers every query", False, f"{type(e).__name__}: {e}")
+    sys.exit(c.finish())
+
+
+if __name__ == "__main__":
+    main()
