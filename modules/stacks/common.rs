@@ -4,7 +4,7 @@
 
 use tfsynth::aws::data::DataAwsSsmParameter;
 use tfsynth::config::{Config, ConfigValue, Key, Kind, Spec, rules};
-use tfsynth::{Provider, Stack, Value};
+use tfsynth::{Expr, Output, Provider, Stack, Value};
 
 /// The public SSM parameter that names the latest Amazon Linux 2 AMI.
 pub const AMAZON_LINUX_2: &str = "/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-x86_64-gp2";
@@ -123,6 +123,13 @@ pub fn provider(stack: &mut Stack, config: &Config) {
         ("Project", config.string("project")),
         ("ManagedBy", "tfsynth"),
     ]));
+}
+
+/// Adds the stack's outputs: (name, value, description).
+pub fn outputs<const N: usize>(stack: &mut Stack, outputs: [(&str, Expr, &str); N]) {
+    for (name, value, description) in outputs {
+        stack.add(Output::new(name, value).description(description));
+    }
 }
 
 /// The configured AMI, or the latest Amazon Linux 2 from the public SSM parameter.

@@ -3,7 +3,7 @@
 //! logs, least-privilege IAM, VPC flow logs and four alarms.
 
 use tfsynth::config::{Config, ConfigValue, Key, Kind, Spec, rules};
-use tfsynth::{Expr, Output, Stack, Value};
+use tfsynth::{Stack, Value};
 
 use super::common;
 use crate::modules::database::{Database, DatabaseConfig};
@@ -285,47 +285,47 @@ pub fn build(stack: &mut Stack, config: &Config) {
         monitoring.alarm(stack, alarm);
     }
 
-    let outputs: [(&str, Expr, &str); 9] = [
-        ("vpc_id", net.vpc_id.expr(), "ID of the VPC"),
-        (
-            "alb_dns_name",
-            web.alb.dns_name().expr(),
-            "DNS name of the application load balancer",
-        ),
-        (
-            "alb_arn",
-            web.alb.arn().expr(),
-            "ARN of the application load balancer",
-        ),
-        (
-            "rds_endpoint",
-            db.instance.endpoint().expr(),
-            "RDS endpoint (host:port)",
-        ),
-        ("rds_address", db.instance.address().expr(), "RDS host name"),
-        (
-            "data_bucket_arn",
-            storage.data_bucket.arn().expr(),
-            "ARN of the data bucket",
-        ),
-        (
-            "data_bucket_name",
-            storage.data_bucket.bucket().expr(),
-            "name of the data bucket",
-        ),
-        (
-            "logs_bucket_arn",
-            storage.logs_bucket.arn().expr(),
-            "ARN of the logs bucket",
-        ),
-        (
-            "logs_bucket_name",
-            storage.logs_bucket.bucket().expr(),
-            "name of the logs bucket",
-        ),
-    ];
-    for (output, value, description) in outputs {
-        stack.add(Output::new(output, value).description(description));
-    }
+    common::outputs(
+        stack,
+        [
+            ("vpc_id", net.vpc_id.expr(), "ID of the VPC"),
+            (
+                "alb_dns_name",
+                web.alb.dns_name().expr(),
+                "DNS name of the application load balancer",
+            ),
+            (
+                "alb_arn",
+                web.alb.arn().expr(),
+                "ARN of the application load balancer",
+            ),
+            (
+                "rds_endpoint",
+                db.instance.endpoint().expr(),
+                "RDS endpoint (host:port)",
+            ),
+            ("rds_address", db.instance.address().expr(), "RDS host name"),
+            (
+                "data_bucket_arn",
+                storage.data_bucket.arn().expr(),
+                "ARN of the data bucket",
+            ),
+            (
+                "data_bucket_name",
+                storage.data_bucket.bucket().expr(),
+                "name of the data bucket",
+            ),
+            (
+                "logs_bucket_arn",
+                storage.logs_bucket.arn().expr(),
+                "ARN of the logs bucket",
+            ),
+            (
+                "logs_bucket_name",
+                storage.logs_bucket.bucket().expr(),
+                "name of the logs bucket",
+            ),
+        ],
+    );
     common::provider(stack, config);
 }

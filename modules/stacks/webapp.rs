@@ -2,10 +2,10 @@
 //! auto scaling group of Amazon Linux 2 instances with CPU target tracking,
 //! Systems Manager access, and an SNS-alerting unhealthy-host alarm.
 
+use tfsynth::Stack;
 use tfsynth::aws::data::aws_subnets::Filter;
 use tfsynth::aws::data::{DataAwsSubnets, DataAwsVpc};
 use tfsynth::config::{Config, ConfigValue, Key, Spec, rules};
-use tfsynth::{Expr, Output, Stack};
 
 use super::common;
 use crate::modules::iam::{Iam, IamConfig};
@@ -180,40 +180,40 @@ pub fn build(stack: &mut Stack, config: &Config) {
         .cpu_policy
         .as_ref()
         .expect("the webapp stack always tracks CPU");
-    let outputs: [(&str, Expr, &str); 6] = [
-        (
-            "alb_dns_name",
-            web.alb.dns_name().expr(),
-            "DNS name of the application load balancer",
-        ),
-        (
-            "alb_zone_id",
-            web.alb.zone_id().expr(),
-            "Route 53 zone of the load balancer, for alias records",
-        ),
-        (
-            "sns_topic_arn",
-            topic.arn().expr(),
-            "ARN of the alarm topic",
-        ),
-        (
-            "auto_scaling_group_name",
-            web.asg.name().expr(),
-            "name of the auto scaling group",
-        ),
-        (
-            "cpu_scaling_policy_name",
-            policy.name().expr(),
-            "name of the CPU target-tracking policy",
-        ),
-        (
-            "unhealthy_alarm_name",
-            alarm.alarm_name().expr(),
-            "name of the unhealthy-host alarm",
-        ),
-    ];
-    for (output, value, description) in outputs {
-        stack.add(Output::new(output, value).description(description));
-    }
+    common::outputs(
+        stack,
+        [
+            (
+                "alb_dns_name",
+                web.alb.dns_name().expr(),
+                "DNS name of the application load balancer",
+            ),
+            (
+                "alb_zone_id",
+                web.alb.zone_id().expr(),
+                "Route 53 zone of the load balancer, for alias records",
+            ),
+            (
+                "sns_topic_arn",
+                topic.arn().expr(),
+                "ARN of the alarm topic",
+            ),
+            (
+                "auto_scaling_group_name",
+                web.asg.name().expr(),
+                "name of the auto scaling group",
+            ),
+            (
+                "cpu_scaling_policy_name",
+                policy.name().expr(),
+                "name of the CPU target-tracking policy",
+            ),
+            (
+                "unhealthy_alarm_name",
+                alarm.alarm_name().expr(),
+                "name of the unhealthy-host alarm",
+            ),
+        ],
+    );
     common::provider(stack, config);
 }

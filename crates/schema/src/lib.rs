@@ -224,6 +224,21 @@ pub enum TypeExpr {
 }
 
 impl TypeExpr {
+    /// `list(inner)`
+    pub fn list(inner: TypeExpr) -> TypeExpr {
+        TypeExpr::List(Box::new(inner))
+    }
+
+    /// `set(inner)`
+    pub fn set(inner: TypeExpr) -> TypeExpr {
+        TypeExpr::Set(Box::new(inner))
+    }
+
+    /// `map(inner)`
+    pub fn map(inner: TypeExpr) -> TypeExpr {
+        TypeExpr::Map(Box::new(inner))
+    }
+
     fn from_json(value: &serde_json::Value) -> Result<TypeExpr, String> {
         use serde_json::Value as J;
         match value {
