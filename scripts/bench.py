@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
 """Benchmarks tfsynth against a baseline measured in the same run.
 
-Usage: bench.py validate   (called by scripts/bench.sh, which builds the
-release binaries and locates terraform)
+Usage: bench.py [validate] [synth] [scaling]   (called by scripts/bench.sh,
+which builds the release binaries and locates terraform)
 
 validate: `tfsynth validate --file` (a whole process, start-up included)
 against `terraform validate` (after `terraform init`, which is not timed) on
 the same synthesized JSON: the demo stack and a generated 1,000-resource
-stack. Prints a Markdown table of medians and the speed-up ratio.
+stack.
+synth: `tfsynth synth STACK` as a whole process for each stack, with
+`terraform validate` on the same output as the baseline for scale.
+scaling: synthesizing generated stacks of 100, 1,000 and 10,000 resources:
+time, peak memory (the process's maximum resident set), and the ratios
+between sizes.
+Each prints a Markdown table of medians and ratios measured in this run.
 """
+import json
 import os
 import shutil
 import statistics
@@ -29,6 +36,16 @@ def run(cmd, cwd=None, ok_codes=(0,)):
     if proc.returncode not in ok_codes:
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout.decode()}{proc.stderr.decode()}")
     return proc
+
+
+def peak_memory_kib(cmd, cwd=None):
+    """Runs `cmd` once and returns its maximum resident set size in KiB."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=TF_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode})")
+    return usage.ru_maxrss
 
 
 def median_seconds(cmd, runs, cwd=None, ok_codes=(0,)):
@@ -64,15 +81,55 @@ def bench_validate(work):
         print(f"| {label} | {fmt(ours)} | {fmt(theirs)} | {theirs / ours:.0f}x |")
 
 
+def init(directory):
+    terraform = os.environ["TFSYNTH_TERRAFORM"]
+    plugin_dir = os.environ["TFSYNTH_PLUGIN_DIR"]
+    run([terraform, "init", "-input=false", "-no-color", "-backend=false", f"-plugin-dir={plugin_dir}"], cwd=directory)
+
+
+def bench_synth(work):
+    terraform = os.environ["TFSYNTH_TERRAFORM"]
+    config = os.path.join(ROOT, "tfsynth.toml")
+    print("| stack | resources | tfsynth synth (process) | terraform validate | ratio |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for stack in ["demo", "webapp", "financial"]:
+        cmd = [TFSYNTH, "--config", config, "synth", stack, "--out", work]
+        ours = median_seconds(cmd, 20)
+        directory = os.path.join(work, stack)
+        with open(os.path.join(directory, "main.tf.json")) as f:
+            resources = sum(len(v) for v in json.load(f).get("resource", {}).values())
+        init(directory)
+        theirs = median_seconds([terraform, "validate", "-no-color"], 5, cwd=directory)
+        print(f"| {stack} | {resources} | {fmt(ours)} | {fmt(theirs)} | {theirs / ours:.0f}x |")
+
+
+def bench_scaling(work):
+    rows = []
+    for resources, runs in [(100, 20), (1000, 10), (10000, 5)]:
+        stack = f"scale_{resources}"
+        cmd = [SCALE, "synth", stack, "--out", work]
+        seconds = median_seconds(cmd, runs)
+        memory = max(peak_memory_kib(cmd) for _ in range(3))
+        rows.append((resources, seconds, memory))
+    print("| resources | synth (process) | peak memory | time ratio to the size before |")
+    print("| ---: | ---: | ---: | ---: |")
+    previous = None
+    for resources, seconds, memory in rows:
+        ratio = f"{seconds / previous:.1f}" if previous else "-"
+        print(f"| {resources:,} | {fmt(seconds)} | {memory / 1024:.1f} MiB | {ratio} |")
+        previous = seconds
+
+
 def main():
-    what = sys.argv[1:] or ["validate"]
+    what = sys.argv[1:] or ["validate", "synth", "scaling"]
     work = tempfile.mkdtemp(prefix="tfsynth-bench-")
     try:
         for name in what:
-            if name == "validate":
-                bench_validate(work)
-            else:
-                sys.exit(f"unknown benchmark {name!r}; known: validate")
+            benches = {"validate": bench_validate, "synth": bench_synth, "scaling": bench_scaling}
+            if name not in benches:
+                sys.exit(f"unknown benchmark {name!r}; known: {', '.join(benches)}")
+            print(f"\n{name}:")
+            benches[name](work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

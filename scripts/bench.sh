@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and prints Markdown tables of medians and ratios, each
 # against a baseline measured in the same run. Builds the release binaries
-# first. Usage: scripts/bench.sh [validate]...
+# first. Usage: scripts/bench.sh [validate] [synth] [scaling]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh

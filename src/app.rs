@@ -130,6 +130,9 @@ pub enum AppError {
         /// The terraform command.
         command: String,
     },
+    /// The graph could not be built or drawn.
+    #[error("{0}")]
+    Graph(String),
     /// Writing a synthesized file failed.
     #[error("cannot write {}: {source}", path.display())]
     Write {

@@ -30,6 +30,7 @@ pub mod config;
 pub mod core;
 pub mod emulator;
 pub mod fsio;
+pub mod graph;
 pub mod hcl;
 pub mod suggest;
 pub mod terraform;

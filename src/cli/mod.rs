@@ -15,6 +15,7 @@ use crate::app::{App, AppError, Settings};
 use crate::config::{ConfigFile, Overrides};
 
 pub mod config;
+pub mod graph;
 pub mod list;
 pub mod output;
 pub mod run;
@@ -65,6 +66,7 @@ enum Command {
     Apply(run::ApplyArgs),
     Destroy(run::DestroyArgs),
     Output(output::Args),
+    Graph(graph::Args),
 }
 
 impl Cli {
@@ -159,6 +161,7 @@ where
             out,
         ),
         Command::Output(a) => output::run(app, &cli, a, out),
+        Command::Graph(a) => graph::run(app, &cli, a, out),
     };
     match result {
         Ok(()) => 0,

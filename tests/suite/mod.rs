@@ -4,6 +4,7 @@ mod cli;
 mod codegen;
 mod engine;
 mod example;
+mod graph;
 mod runner;
 mod snapshot;
 mod stacks;
