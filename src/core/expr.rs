@@ -40,6 +40,28 @@ pub enum Ref {
     EachValue,
 }
 
+impl Ref {
+    /// Appends the reference's HCL text, without the formatting machinery
+    /// (references are the most frequent thing rendered).
+    fn write_to(&self, out: &mut String) {
+        let pair = |out: &mut String, prefix: &str, ty: &str, name: &str| {
+            out.push_str(prefix);
+            out.push_str(ty);
+            out.push('.');
+            out.push_str(name);
+        };
+        match self {
+            Ref::Resource { ty, name } => pair(out, "", ty, name),
+            Ref::Data { ty, name } => pair(out, "data.", ty, name),
+            Ref::Var(name) => pair(out, "", "var", name),
+            Ref::Local(name) => pair(out, "", "local", name),
+            Ref::CountIndex => out.push_str("count.index"),
+            Ref::EachKey => out.push_str("each.key"),
+            Ref::EachValue => out.push_str("each.value"),
+        }
+    }
+}
+
 impl fmt::Display for Ref {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -284,9 +306,7 @@ impl Expr {
     fn write_hcl(&self, out: &mut String) {
         match self {
             Expr::Lit(node) => write_literal_hcl(node, out),
-            Expr::Ref(target) => {
-                let _ = write!(out, "{target}");
-            }
+            Expr::Ref(target) => target.write_to(out),
             Expr::GetAttr(base, name) => {
                 base.write_operand(out);
                 out.push('.');
@@ -317,7 +337,7 @@ impl Expr {
                 out.push('"');
                 for part in parts {
                     match part {
-                        Part::Text(text) => out.push_str(&escape_hcl_string(text)),
+                        Part::Text(text) => push_hcl_string(out, text),
                         Part::Expr(expr) => {
                             out.push_str("${");
                             expr.write_hcl(out);
@@ -363,7 +383,7 @@ impl Expr {
                 for (i, (key, value)) in items.iter().enumerate() {
                     out.push_str(if i > 0 { ", " } else { " " });
                     out.push('"');
-                    out.push_str(&escape_hcl_string(key));
+                    push_hcl_string(out, key);
                     out.push_str("\" = ");
                     value.write_hcl(out);
                 }
@@ -381,7 +401,7 @@ fn write_literal_hcl(node: &Node, out: &mut String) {
         Node::Number(n) => out.push_str(&n.to_string()),
         Node::String(s) => {
             out.push('"');
-            out.push_str(&escape_hcl_string(s));
+            push_hcl_string(out, s);
             out.push('"');
         }
         Node::Expr(expr) => expr.write_hcl(out),
@@ -413,20 +433,30 @@ pub fn escape_template(text: &str) -> String {
 /// template escapes of [`escape_template`].
 pub fn escape_hcl_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
-    for c in text.chars() {
+    push_hcl_string(&mut out, text);
+    out
+}
+
+/// Appends `text` escaped as by [`escape_hcl_string`], without temporaries.
+fn push_hcl_string(out: &mut String, text: &str) {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
             c if c.is_control() => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
         }
     }
-    escape_template(&out)
 }
 
 impl From<Ref> for Expr {

@@ -7,7 +7,10 @@
 //! order, blocks sorted by type and name, attributes in the order they were
 //! set, empty sections omitted, two-space indentation and a final newline.
 
+use std::borrow::Cow;
+
 use indexmap::IndexMap;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value as Json};
 
 use super::block::{
@@ -37,7 +40,7 @@ pub fn node_to_json(node: &Node) -> Json {
         Node::Null => Json::Null,
         Node::Bool(b) => Json::Bool(*b),
         Node::Number(n) => n.to_json().map(Json::Number).unwrap_or(Json::Null),
-        Node::String(text) => Json::String(escape_template(text)),
+        Node::String(text) => Json::String(escape_template_cow(text).into_owned()),
         Node::Expr(expr) => expr_to_json(expr),
         Node::List(items) => Json::Array(items.iter().map(node_to_json).collect()),
         Node::Map(items) => Json::Object(
@@ -73,6 +76,15 @@ pub fn expr_to_json(expr: &Expr) -> Json {
 
 fn object(items: impl IntoIterator<Item = (String, Json)>) -> Json {
     Json::Object(items.into_iter().collect())
+}
+
+/// [`escape_template`] without copying text that needs no escaping.
+fn escape_template_cow(text: &str) -> Cow<'_, str> {
+    if text.contains("${") || text.contains("%{") {
+        Cow::Owned(escape_template(text))
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 fn body_to_json(body: &IndexMap<String, Node>) -> Map<String, Json> {
@@ -128,55 +140,6 @@ fn comment(deps: &[&Dependency], waivers: &IndexMap<String, String>) -> Option<J
         );
     }
     (!out.is_empty()).then_some(Json::Object(out))
-}
-
-fn block_to_json(body: &IndexMap<String, Node>, meta: &Meta, kept: &[&Dependency]) -> Json {
-    let mut out = body_to_json(body);
-    if let Some(count) = &meta.count {
-        out.insert("count".into(), node_to_json(count));
-    }
-    if let Some(for_each) = &meta.for_each {
-        out.insert("for_each".into(), node_to_json(for_each));
-    }
-    if let Some(provider) = &meta.provider {
-        out.insert("provider".into(), Json::String(provider.to_string()));
-    }
-    if !kept.is_empty() {
-        out.insert(
-            "depends_on".into(),
-            Json::Array(
-                kept.iter()
-                    .map(|d| Json::String(d.target.to_string()))
-                    .collect(),
-            ),
-        );
-    }
-    if let Some(lifecycle) = &meta.lifecycle {
-        out.insert("lifecycle".into(), lifecycle_to_json(lifecycle));
-    }
-    if let Some(c) = comment(kept, &meta.waivers) {
-        out.insert("//".into(), c);
-    }
-    Json::Object(out)
-}
-
-/// Groups blocks by type, both levels sorted by name.
-fn typed_blocks<'a, B: 'a>(
-    blocks: impl Iterator<Item = (&'a (String, String), &'a B)>,
-    mut render: impl FnMut(&'a B) -> Json,
-) -> Json {
-    let mut sorted: Vec<_> = blocks.collect();
-    sorted.sort_by(|a, b| a.0.cmp(b.0));
-    let mut out = Map::new();
-    for ((ty, name), block) in sorted {
-        let entry = out
-            .entry(ty.clone())
-            .or_insert_with(|| Json::Object(Map::new()));
-        if let Json::Object(by_name) = entry {
-            by_name.insert(name.clone(), render(block));
-        }
-    }
-    Json::Object(out)
 }
 
 fn variable_to_json(var: &Variable) -> Json {
@@ -269,89 +232,237 @@ fn providers_to_json(providers: &[Provider]) -> Json {
     Json::Object(out)
 }
 
-/// Renders the whole stack.
+/// A node serialized straight to the output, with no JSON tree in between.
+struct SerNode<'a>(&'a Node);
+
+impl Serialize for SerNode<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Node::Null => s.serialize_unit(),
+            Node::Bool(b) => s.serialize_bool(*b),
+            Node::Number(n) => match n.to_json() {
+                Some(number) => number.serialize(s),
+                None => s.serialize_unit(),
+            },
+            Node::String(text) => s.serialize_str(&escape_template_cow(text)),
+            Node::Expr(expr) => expr_to_json(expr).serialize(s),
+            Node::List(items) => s.collect_seq(items.iter().map(SerNode)),
+            Node::Map(items) => {
+                let mut map = s.serialize_map(Some(items.len()))?;
+                for (key, value) in items {
+                    map.serialize_entry(&escape_template_cow(key), &SerNode(value))?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// A resource or data source block: body, meta-arguments, comment.
+struct SerBlock<'a> {
+    body: &'a IndexMap<String, Node>,
+    meta: &'a Meta,
+    kept: &'a [&'a Dependency],
+}
+
+impl Serialize for SerBlock<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        for (key, value) in self.body {
+            map.serialize_entry(key, &SerNode(value))?;
+        }
+        if let Some(count) = &self.meta.count {
+            map.serialize_entry("count", &SerNode(count))?;
+        }
+        if let Some(for_each) = &self.meta.for_each {
+            map.serialize_entry("for_each", &SerNode(for_each))?;
+        }
+        if let Some(provider) = &self.meta.provider {
+            map.serialize_entry("provider", &provider.to_string())?;
+        }
+        if !self.kept.is_empty() {
+            let targets: Vec<String> = self.kept.iter().map(|d| d.target.to_string()).collect();
+            map.serialize_entry("depends_on", &targets)?;
+        }
+        if let Some(lifecycle) = &self.meta.lifecycle {
+            map.serialize_entry("lifecycle", &lifecycle_to_json(lifecycle))?;
+        }
+        if let Some(c) = comment(self.kept, &self.meta.waivers) {
+            map.serialize_entry("//", &c)?;
+        }
+        map.end()
+    }
+}
+
+/// Blocks grouped by type, both levels sorted by name.
+struct SerTyped<'a>(Vec<(&'a str, Vec<(&'a str, SerBlock<'a>)>)>);
+
+impl<'a> SerTyped<'a> {
+    fn new(blocks: impl Iterator<Item = (&'a str, &'a str, SerBlock<'a>)>) -> Self {
+        let mut sorted: Vec<_> = blocks.collect();
+        sorted.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        let mut groups: Vec<(&str, Vec<(&str, SerBlock)>)> = Vec::new();
+        for (ty, name, block) in sorted {
+            match groups.last_mut() {
+                Some((last, items)) if *last == ty => items.push((name, block)),
+                _ => groups.push((ty, vec![(name, block)])),
+            }
+        }
+        SerTyped(groups)
+    }
+}
+
+impl Serialize for SerTyped<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (ty, items) in &self.0 {
+            map.serialize_entry(ty, &SerNamed(items))?;
+        }
+        map.end()
+    }
+}
+
+struct SerNamed<'a, 'b>(&'b [(&'a str, SerBlock<'a>)]);
+
+impl Serialize for SerNamed<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, block) in self.0 {
+            map.serialize_entry(name, block)?;
+        }
+        map.end()
+    }
+}
+
+/// The whole document, top-level sections in their fixed order.
+struct SerRoot<'a> {
+    small: Vec<(&'static str, Json)>,
+    locals: Vec<(&'a String, &'a Node)>,
+    data: Option<SerTyped<'a>>,
+    resources: Option<SerTyped<'a>>,
+    outputs: Option<Json>,
+}
+
+impl Serialize for SerRoot<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        for (key, value) in &self.small {
+            map.serialize_entry(key, value)?;
+        }
+        if !self.locals.is_empty() {
+            map.serialize_entry("locals", &SerLocals(&self.locals))?;
+        }
+        if let Some(data) = &self.data {
+            map.serialize_entry("data", data)?;
+        }
+        if let Some(resources) = &self.resources {
+            map.serialize_entry("resource", resources)?;
+        }
+        if let Some(outputs) = &self.outputs {
+            map.serialize_entry("output", outputs)?;
+        }
+        map.end()
+    }
+}
+
+struct SerLocals<'a, 'b>(&'b [(&'a String, &'a Node)]);
+
+impl Serialize for SerLocals<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, value) in self.0 {
+            map.serialize_entry(name, &SerNode(value))?;
+        }
+        map.end()
+    }
+}
+
+/// Renders the whole stack. Resources, data sources and locals, which make
+/// up nearly all of a large stack, stream straight into the output.
 pub(crate) fn render(_stack: &Stack, parts: &Parts<'_>) -> String {
     let no_deps: Vec<&Dependency> = Vec::new();
     let kept = |address: Address| -> &[&Dependency] {
         parts.kept.get(&address).map_or(&no_deps[..], |v| &v[..])
     };
-    let mut root = Map::new();
+    let mut small = Vec::new();
     if !parts.terraform.is_empty() {
-        root.insert("terraform".into(), node_to_json(&parts.terraform.to_node()));
+        small.push(("terraform", node_to_json(&parts.terraform.to_node())));
     }
     if !parts.providers.is_empty() {
-        root.insert("provider".into(), providers_to_json(parts.providers));
+        small.push(("provider", providers_to_json(parts.providers)));
     }
     if !parts.variables.is_empty() {
         let mut vars: Vec<_> = parts.variables.iter().collect();
         vars.sort_by(|a, b| a.0.cmp(b.0));
-        root.insert(
-            "variable".into(),
+        small.push((
+            "variable",
             object(
                 vars.into_iter()
                     .map(|(name, var)| (name.clone(), variable_to_json(var))),
             ),
-        );
+        ));
     }
-    if !parts.locals.is_empty() {
-        let mut locals: Vec<_> = parts.locals.iter().collect();
-        locals.sort_by(|a, b| a.0.cmp(b.0));
-        root.insert(
-            "locals".into(),
-            object(
-                locals
-                    .into_iter()
-                    .map(|(name, (value, _))| (name.clone(), node_to_json(value))),
-            ),
-        );
-    }
-    if !parts.data.is_empty() {
-        root.insert(
-            "data".into(),
-            typed_blocks(parts.data.iter(), |b| {
-                block_to_json(
-                    &b.body,
-                    &b.meta,
-                    kept(Address::Data {
-                        ty: b.ty.clone(),
-                        name: b.name.clone(),
-                    }),
-                )
-            }),
-        );
-    }
-    if !parts.resources.is_empty() {
-        root.insert(
-            "resource".into(),
-            typed_blocks(parts.resources.iter(), |b| {
-                block_to_json(
-                    &b.body,
-                    &b.meta,
-                    kept(Address::Resource {
-                        ty: b.ty.clone(),
-                        name: b.name.clone(),
-                    }),
-                )
-            }),
-        );
-    }
-    if !parts.outputs.is_empty() {
+    let mut locals: Vec<(&String, &Node)> = parts
+        .locals
+        .iter()
+        .map(|(name, (value, _))| (name, value))
+        .collect();
+    locals.sort_by(|a, b| a.0.cmp(b.0));
+    let data = (!parts.data.is_empty()).then(|| {
+        SerTyped::new(parts.data.values().map(|b| {
+            let kept = kept(Address::Data {
+                ty: b.ty.clone(),
+                name: b.name.clone(),
+            });
+            (
+                b.ty.as_str(),
+                b.name.as_str(),
+                SerBlock {
+                    body: &b.body,
+                    meta: &b.meta,
+                    kept,
+                },
+            )
+        }))
+    });
+    let resources = (!parts.resources.is_empty()).then(|| {
+        SerTyped::new(parts.resources.values().map(|b| {
+            let kept = kept(Address::Resource {
+                ty: b.ty.clone(),
+                name: b.name.clone(),
+            });
+            (
+                b.ty.as_str(),
+                b.name.as_str(),
+                SerBlock {
+                    body: &b.body,
+                    meta: &b.meta,
+                    kept,
+                },
+            )
+        }))
+    });
+    let outputs = (!parts.outputs.is_empty()).then(|| {
         let mut outputs: Vec<_> = parts.outputs.iter().collect();
         outputs.sort_by(|a, b| a.0.cmp(b.0));
-        root.insert(
-            "output".into(),
-            object(outputs.into_iter().map(|(name, o)| {
-                (
-                    name.clone(),
-                    output_to_json(o, kept(Address::Output(name.clone()))),
-                )
-            })),
-        );
-    }
-    let mut text =
-        serde_json::to_string_pretty(&Json::Object(root)).expect("JSON values always serialize");
-    text.push('\n');
-    text
+        object(outputs.into_iter().map(|(name, o)| {
+            (
+                name.clone(),
+                output_to_json(o, kept(Address::Output(name.clone()))),
+            )
+        }))
+    });
+    let root = SerRoot {
+        small,
+        locals,
+        data,
+        resources,
+        outputs,
+    };
+    let mut bytes = Vec::with_capacity(64 * 1024);
+    serde_json::to_writer_pretty(&mut bytes, &root).expect("serializing to memory cannot fail");
+    bytes.push(b'\n');
+    String::from_utf8(bytes).expect("serde_json writes UTF-8")
 }
 
 #[cfg(test)]

@@ -129,9 +129,22 @@ impl Node {
         }
     }
 
+    /// Whether any number below this node cannot be written to JSON.
+    pub fn has_non_finite(&self) -> bool {
+        match self {
+            Node::Number(n) => !n.is_finite(),
+            Node::List(items) => items.iter().any(Node::has_non_finite),
+            Node::Map(items) => items.values().any(Node::has_non_finite),
+            _ => false,
+        }
+    }
+
     /// Calls `visit` with the dotted path of every number that cannot be
     /// written to JSON.
     pub fn visit_non_finite(&self, path: &str, visit: &mut dyn FnMut(&str)) {
+        if !self.has_non_finite() {
+            return;
+        }
         match self {
             Node::Number(n) if !n.is_finite() => visit(path),
             Node::List(items) => {
