@@ -15,7 +15,11 @@ use super::Cli;
 /// attributes and blocks (with a "did you mean"), missing required
 /// arguments, type mismatches, computed-only attributes set, wrong block
 /// shapes, and references to undeclared blocks or to attributes a type does
-/// not have. Needs no terraform and no network. With --file, checks existing
+/// not have; and the security policy rules (IAM wildcards, unencrypted S3,
+/// RDS and EBS, public databases, security groups open to the world beyond
+/// ports 80 and 443, launch templates without IMDSv2, buckets without a
+/// public access block). A block can waive a rule only with a written
+/// reason, which is printed. Needs no terraform and no network. With --file, checks existing
 /// Terraform JSON files instead. Exits with 2 when anything is found.
 #[derive(Debug, clap::Args)]
 #[command(
@@ -67,6 +71,12 @@ pub fn run(
         problems += report.findings.len();
         if report.findings.is_empty() {
             let _ = writeln!(out, "{subject}: valid");
+        }
+        for (address, rule, reason) in &report.waived {
+            let _ = writeln!(
+                out,
+                "  waived: {subject}: {address}: policy rule {rule}: {reason}"
+            );
         }
         for unchecked in &report.unchecked {
             let _ = writeln!(out, "  note: {subject}: {unchecked}: not checked");

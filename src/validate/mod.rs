@@ -9,6 +9,7 @@
 //! JSON pointer of the offending value and the rule it breaks.
 
 mod blocks;
+pub mod policy;
 mod refs;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -56,6 +57,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Block types that exist but have no schema here, so their bodies were not checked.
     pub unchecked: BTreeSet<String>,
+    /// Policy rules waived by a block: (address, rule, the written reason).
+    pub waived: Vec<(String, String, String)>,
 }
 
 /// The committed AWS provider schema subset, parsed once.
@@ -198,6 +201,9 @@ pub fn validate(text: &str) -> Report {
         report: &mut report,
     };
     checker.root(root);
+    let (findings, waived) = policy::check(root);
+    report.findings.extend(findings);
+    report.waived = waived;
     report
 }
 

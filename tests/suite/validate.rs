@@ -344,3 +344,130 @@ fn other_providers_and_unlisted_types_are_reported_as_unchecked() {
         ]
     );
 }
+
+/// One policy violation per case, each with its exact finding.
+const POLICY: &[(&str, &str, &str)] = &[
+    (
+        "wildcard action in a policy document",
+        r#"{"data": {"aws_iam_policy_document": {"d": {"statement": [{"actions": ["s3:*"], "resources": ["arn:aws:s3:::b/*"]}]}}}}"#,
+        "data.aws_iam_policy_document.d: /data/aws_iam_policy_document/d/statement/0: the statement allows the wildcard action \"s3:*\"; name the actions [iam-wildcard-action]",
+    ),
+    (
+        "wildcard resource in an inline policy",
+        r#"{"resource": {"aws_iam_role_policy": {"p": {"role": "r", "policy": "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"*\"}]}"}}}}"#,
+        "aws_iam_role_policy.p: /resource/aws_iam_role_policy/p/policy: the statement allows its actions on every resource (\"*\"); name the resources [iam-wildcard-resource]",
+    ),
+    (
+        "unencrypted bucket",
+        r#"{"resource": {"aws_s3_bucket": {"b": {}}, "aws_s3_bucket_public_access_block": {"b": {"bucket": "${aws_s3_bucket.b.id}", "block_public_acls": true, "block_public_policy": true, "ignore_public_acls": true, "restrict_public_buckets": true}}}}"#,
+        "aws_s3_bucket.b: /resource/aws_s3_bucket/b: the bucket has no aws_s3_bucket_server_side_encryption_configuration [s3-encryption]",
+    ),
+    (
+        "bucket without a full public access block",
+        r#"{"resource": {"aws_s3_bucket": {"b": {}}, "aws_s3_bucket_server_side_encryption_configuration": {"b": {"bucket": "${aws_s3_bucket.b.id}", "rule": [{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}]}}, "aws_s3_bucket_public_access_block": {"b": {"bucket": "${aws_s3_bucket.b.id}", "block_public_acls": true, "block_public_policy": false, "ignore_public_acls": true, "restrict_public_buckets": true}}}}"#,
+        "aws_s3_bucket.b: /resource/aws_s3_bucket/b: the bucket has no aws_s3_bucket_public_access_block blocking all four kinds of public access [s3-public-access]",
+    ),
+    (
+        "unencrypted database",
+        r#"{"resource": {"aws_db_instance": {"db": {"instance_class": "db.t3.micro", "storage_encrypted": false}}}}"#,
+        "aws_db_instance.db: /resource/aws_db_instance/db/storage_encrypted: storage_encrypted is not true [rds-encryption]",
+    ),
+    (
+        "public database",
+        r#"{"resource": {"aws_db_instance": {"db": {"instance_class": "db.t3.micro", "storage_encrypted": true, "publicly_accessible": true}}}}"#,
+        "aws_db_instance.db: /resource/aws_db_instance/db/publicly_accessible: the database is publicly accessible [rds-public]",
+    ),
+    (
+        "unencrypted launch template volume",
+        r#"{"resource": {"aws_launch_template": {"lt": {"metadata_options": {"http_tokens": "required"}, "block_device_mappings": [{"device_name": "/dev/xvda", "ebs": {"volume_size": 8}}]}}}}"#,
+        "aws_launch_template.lt: /resource/aws_launch_template/lt/block_device_mappings/0/ebs: the volume is not encrypted [ebs-encryption]",
+    ),
+    (
+        "launch template without IMDSv2",
+        r#"{"resource": {"aws_launch_template": {"lt": {"metadata_options": {"http_tokens": "optional"}}}}}"#,
+        "aws_launch_template.lt: /resource/aws_launch_template/lt/metadata_options: metadata_options.http_tokens is not \"required\" [imdsv2]",
+    ),
+    (
+        "SSH open to the world",
+        r#"{"resource": {"aws_vpc_security_group_ingress_rule": {"ssh": {"security_group_id": "sg-1", "ip_protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_ipv4": "0.0.0.0/0"}}}}"#,
+        "aws_vpc_security_group_ingress_rule.ssh: /resource/aws_vpc_security_group_ingress_rule/ssh: ports 22-22 are open to the whole internet [sg-open-world]",
+    ),
+    (
+        "every port open over IPv6 in an inline rule",
+        r#"{"resource": {"aws_security_group": {"sg": {"ingress": [{"from_port": 0, "to_port": 0, "protocol": "-1", "ipv6_cidr_blocks": ["::/0"], "cidr_blocks": [], "description": "", "prefix_list_ids": [], "security_groups": [], "self": false}]}}}}"#,
+        "aws_security_group.sg: /resource/aws_security_group/sg/ingress/0: ports 0-0 are open to the whole internet [sg-open-world]",
+    ),
+];
+
+#[test]
+fn policy_corpus() {
+    let mut failures = Vec::new();
+    for (name, json, expect) in POLICY {
+        let found: Vec<String> = validate::validate(json)
+            .findings
+            .iter()
+            .filter(|f| !f.rule.starts_with("unknown") && f.rule != "missing-required")
+            .map(ToString::to_string)
+            .collect();
+        if found != [*expect] {
+            failures.push(format!(
+                "{name}:\n  expected: {expect}\n  found:    {found:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn waiving_a_rule_needs_a_reason_and_is_reported() {
+    let build = |reason: &str| {
+        let mut s = Stack::new("w");
+        s.add(
+            Resource::new("aws_vpc_security_group_ingress_rule", "smtp")
+                .set("security_group_id", "sg-1")
+                .set("ip_protocol", "tcp")
+                .set("from_port", 25)
+                .set("to_port", 25)
+                .set("cidr_ipv4", "0.0.0.0/0")
+                .waive("sg-open-world", reason),
+        );
+        validate::validate(&s.synth().unwrap().json)
+    };
+    let report = build("inbound mail relay: SMTP must accept the internet");
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    assert_eq!(
+        report.waived,
+        [(
+            "aws_vpc_security_group_ingress_rule.smtp".to_string(),
+            "sg-open-world".to_string(),
+            "inbound mail relay: SMTP must accept the internet".to_string()
+        )]
+    );
+    let unexplained = build(" ");
+    assert_eq!(
+        unexplained.findings.len(),
+        1,
+        "a blank reason waives nothing"
+    );
+    assert_eq!(unexplained.findings[0].rule, "sg-open-world");
+}
+
+#[test]
+fn validate_prints_waivers() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("main.tf.json");
+    std::fs::write(
+        &file,
+        r#"{"resource": {"aws_db_instance": {"db": {"instance_class": "db.t3.micro", "storage_encrypted": true, "publicly_accessible": true, "//": {"waive": {"rds-public": "a read-only public demo dataset"}}}}}}"#,
+    )
+    .unwrap();
+    tfsynth()
+        .args(["validate", "--file"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(contains("waived: "))
+        .stdout(contains(
+            "aws_db_instance.db: policy rule rds-public: a read-only public demo dataset",
+        ));
+}
