@@ -304,15 +304,15 @@ pub(crate) fn check(root: &Map<String, Json>) -> (Vec<Finding>, Vec<(String, Str
                     .iter()
                     .enumerate()
                 {
-                    if let Some(ebs) = single(mapping.get("ebs")) {
-                        if !is_true(ebs.get("encrypted")) {
-                            raw.push((
-                                block,
-                                at(&format!("block_device_mappings/{i}/ebs")),
-                                "ebs-encryption",
-                                "the volume is not encrypted".into(),
-                            ));
-                        }
+                    if let Some(ebs) = single(mapping.get("ebs"))
+                        && !is_true(ebs.get("encrypted"))
+                    {
+                        raw.push((
+                            block,
+                            at(&format!("block_device_mappings/{i}/ebs")),
+                            "ebs-encryption",
+                            "the volume is not encrypted".into(),
+                        ));
                     }
                 }
             }
