@@ -79,15 +79,17 @@ impl ConfigValue {
     fn parse(kind: Kind, text: &str) -> Result<ConfigValue, String> {
         match kind {
             Kind::String => Ok(ConfigValue::String(text.to_owned())),
+            // The text is never repeated: a value typed into the wrong place
+            // may be a secret.
             Kind::Integer => text
                 .trim()
                 .parse()
                 .map(ConfigValue::Integer)
-                .map_err(|_| format!("expected an integer, found {text:?}")),
+                .map_err(|_| "expected an integer".to_owned()),
             Kind::Bool => match text.trim() {
                 "true" => Ok(ConfigValue::Bool(true)),
                 "false" => Ok(ConfigValue::Bool(false)),
-                _ => Err(format!("expected true or false, found {text:?}")),
+                _ => Err("expected true or false".to_owned()),
             },
             Kind::List => Ok(ConfigValue::List(
                 text.split(',')
@@ -118,7 +120,8 @@ impl ConfigValue {
 
 fn describe_toml(value: &toml::Value) -> String {
     match value {
-        toml::Value::String(s) => format!("the string {s:?}"),
+        // The content is never repeated: it may be a secret in the wrong place.
+        toml::Value::String(_) => "a string".to_owned(),
         toml::Value::Integer(i) => format!("the integer {i}"),
         toml::Value::Float(x) => format!("the number {x}"),
         toml::Value::Boolean(b) => format!("the bool {b}"),
@@ -460,7 +463,8 @@ fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) 
 /// Values given outside the file: environment variables and `--set`.
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
-    /// `(stack, key, value, as typed)` from `--set`; `stack` is `None` for a plain `key=value`.
+    /// `(stack, key, value, "[stack.]key")` from `--set`; `stack` is `None`
+    /// for a plain `key=value`. Messages name the key, never the value.
     sets: Vec<(Option<String>, String, String, String)>,
     /// Environment variables, by name.
     env: BTreeMap<String, String>,
@@ -495,12 +499,12 @@ impl Overrides {
         };
         if key.is_empty() || stack.as_deref() == Some("") {
             return Err(error(
-                format!("--set {arg}"),
+                format!("--set {}", lhs.trim()),
                 "expected KEY=VALUE or STACK.KEY=VALUE",
             ));
         }
         self.sets
-            .push((stack, key, value.to_owned(), arg.to_owned()));
+            .push((stack, key, value.to_owned(), lhs.trim().to_owned()));
         Ok(self)
     }
 

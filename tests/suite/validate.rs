@@ -23,9 +23,15 @@ fn findings(build: impl Fn(&mut Stack)) -> Vec<String> {
         .synth()
         .unwrap_or_else(|e| panic!("the broken stack still synthesizes: {e}"))
         .json;
+    // Schema and reference findings only: the policy rules have a corpus of their own.
+    let policy: Vec<&str> = validate::policy::RULES
+        .iter()
+        .map(|(rule, _)| *rule)
+        .collect();
     validate::validate(&json)
         .findings
         .iter()
+        .filter(|f| !policy.contains(&f.rule))
         .map(ToString::to_string)
         .collect()
 }
