@@ -700,23 +700,66 @@ pub fn resolve(
                         .map(|e| e.keys().map(String::as_str).collect())
                         .unwrap_or_default();
                     let hint = did_you_mean(name, known.iter().copied());
-                    errors.push(error(
+                    // Everything else would only be a consequence of this.
+                    return Err(vec![error(
                         format!("{path} [stacks.{stack}]"),
                         format!(
                             "environment {name:?} is not configured{hint}; configured environments: {}",
-                            if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                            if known.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                known.join(", ")
+                            }
                         ),
-                    ));
+                    )]);
                 }
             }
         }
-    } else if let Some(name) = &env_name {
-        errors.push(error(
+        // Tables of the other environments are checked too, for unknown
+        // keys and wrong types, so a mistake never waits for its environment.
+        for (other, value) in envs
+            .into_iter()
+            .flatten()
+            .filter(|(other, _)| Some(*other) != env_name.as_ref())
+        {
+            let table_name = format!("stacks.{stack}.environments.{other}");
+            let Some(other_table) = value.as_table() else {
+                errors.push(error(format!("{path} [{table_name}]"), "must be a table"));
+                continue;
+            };
+            for (name, value) in other_table {
+                let location = format!("{path} [{table_name}] {name}");
+                if name == "backend" {
+                    if let Err(message) = value
+                        .as_table()
+                        .ok_or_else(|| "must be a table".to_owned())
+                        .and_then(parse_backend)
+                    {
+                        errors.push(error(location, message));
+                    }
+                    continue;
+                }
+                match spec.get(name) {
+                    None => {
+                        let hint = did_you_mean(name, spec.keys.iter().map(|k| k.name));
+                        errors.push(error(location, format!("unknown key {name:?}{hint}")));
+                    }
+                    Some(key) => {
+                        if let Err(message) = ConfigValue::from_toml(key.kind, value) {
+                            errors.push(error(location, message));
+                        }
+                    }
+                }
+            }
+        }
+    } else if let Some(name) = env_name.as_ref().filter(|_| !spec.keys.is_empty()) {
+        // A stack that takes no configuration has no environments to choose.
+        return Err(vec![error(
             format!("{path} [stacks.{stack}]"),
             format!(
                 "environment {name:?} is not configured; the file has no [stacks.{stack}] table"
             ),
-        ));
+        )]);
     }
 
     for (table_name, table) in &layers {

@@ -5,6 +5,7 @@ mod codegen;
 mod engine;
 mod example;
 mod graph;
+mod hardening;
 mod runner;
 mod snapshot;
 mod stacks;

@@ -1,0 +1,585 @@
+//! Bad input of every kind, secrets that must not leak, and synthesis that
+//! must survive being killed.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use super::support::{repo_config, tfsynth, tree};
+
+/// A working directory with a configuration file and a previous, good `out/`.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(repo_config(), dir.path().join("tfsynth.toml")).unwrap();
+        let ws = Workspace { dir };
+        ws.cmd().arg("synth").assert().success();
+        std::fs::write(
+            ws.out().join("financial/terraform.tfstate"),
+            "{\"serial\": 3}",
+        )
+        .unwrap();
+        ws
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("tfsynth.toml")
+    }
+
+    fn cmd(&self) -> assert_cmd::Command {
+        let mut cmd = tfsynth();
+        cmd.current_dir(self.dir.path())
+            .env_remove("TFSYNTH_CONFIG");
+        cmd
+    }
+}
+
+/// A 64-bit FNV-1a checksum of every file below `dir`, with its path.
+fn checksums(dir: &Path) -> Vec<(PathBuf, u64)> {
+    tree(dir)
+        .into_iter()
+        .map(|(path, bytes)| {
+            let sum = bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
+                (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+            });
+            (path, sum)
+        })
+        .collect()
+}
+
+/// How a case breaks the input: the configuration file's text, extra
+/// arguments, environment variables.
+struct Case {
+    name: &'static str,
+    config: Option<&'static str>,
+    args: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
+    expect: &'static str,
+}
+
+const GOOD_FINANCIAL: &str = "[stacks.financial]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"fin\"\nenvironment = \"prod\"\n\
+[stacks.webapp]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"web\"\nenvironment = \"dev\"\n";
+
+macro_rules! with_good {
+    ($extra:literal) => {
+        concat!(
+            "[stacks.financial]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"fin\"\nenvironment = \"prod\"\n",
+            $extra,
+            "\n[stacks.webapp]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"web\"\nenvironment = \"dev\"\n"
+        )
+    };
+}
+
+const CASES: &[Case] = &[
+    // Configuration files.
+    Case {
+        name: "malformed TOML",
+        config: Some("[stacks.financial\nowner = 1"),
+        args: &[],
+        env: &[],
+        expect: "tfsynth.toml:1: malformed TOML",
+    },
+    Case {
+        name: "unclosed string",
+        config: Some("[stacks.financial]\nowner = \"o\n"),
+        args: &[],
+        env: &[],
+        expect: "tfsynth.toml:2: malformed TOML",
+    },
+    Case {
+        name: "unknown top-level table",
+        config: Some("[stack.financial]\nowner = \"o\"\n"),
+        args: &[],
+        env: &[],
+        expect: "unknown top-level key \"stack\" (did you mean \"stacks\"?)",
+    },
+    Case {
+        name: "unknown stack table",
+        config: Some(with_good!("[stacks.finance]\nowner = \"o\"")),
+        args: &[],
+        env: &[],
+        expect: "[stacks.finance]: no stack is named \"finance\" (did you mean \"financial\"?)",
+    },
+    Case {
+        name: "missing required owner",
+        config: Some(
+            "[stacks.financial]\ncost_center = \"c\"\nproject = \"fin\"\nenvironment = \"prod\"\n",
+        ),
+        args: &["financial"],
+        env: &[],
+        expect: "[stacks.financial] owner: missing required value",
+    },
+    Case {
+        name: "missing required project",
+        config: Some(
+            "[stacks.financial]\nowner = \"o\"\ncost_center = \"c\"\nenvironment = \"prod\"\n",
+        ),
+        args: &["financial"],
+        env: &[],
+        expect: "[stacks.financial] project: missing required value",
+    },
+    Case {
+        name: "wrong type: string for integer",
+        config: Some(with_good!("asg_max = \"six\"")),
+        args: &[],
+        env: &[],
+        expect: "[stacks.financial] asg_max: expected an integer, found a string",
+    },
+    Case {
+        name: "wrong type: integer for string",
+        config: Some(with_good!("region = 5")),
+        args: &[],
+        env: &[],
+        expect: "[stacks.financial] region: expected a string, found the integer 5",
+    },
+    Case {
+        name: "wrong type: string for bool",
+        config: Some(with_good!("db_multi_az = \"yes\"")),
+        args: &[],
+        env: &[],
+        expect: "[stacks.financial] db_multi_az: expected a bool, found a string",
+    },
+    Case {
+        name: "wrong type: list of numbers",
+        config: Some(with_good!("alarm_emails = [1, 2]")),
+        args: &[],
+        env: &[],
+        expect: "[stacks.financial] alarm_emails: expected a list of strings",
+    },
+    Case {
+        name: "unknown key",
+        config: Some(with_good!("instance_typ = \"t3.large\"")),
+        args: &[],
+        env: &[],
+        expect: "unknown key \"instance_typ\" (did you mean \"instance_type\"?)",
+    },
+    Case {
+        name: "impossible sizes",
+        config: Some(with_good!("asg_min = 5\nasg_desired = 3")),
+        args: &[],
+        env: &[],
+        expect: "asg_min (5) <= asg_desired (3) <= asg_max (6) does not hold (rule: min <= desired <= max)",
+    },
+    Case {
+        name: "negative size",
+        config: Some(with_good!("asg_min = -1")),
+        args: &[],
+        env: &[],
+        expect: "-1 must not be negative (rule: not negative)",
+    },
+    Case {
+        name: "invalid CIDR",
+        config: Some(with_good!("vpc_cidr = \"10.0.0.300/16\"")),
+        args: &[],
+        env: &[],
+        expect: "\"10.0.0.300/16\" is not an IPv4 CIDR block such as 10.0.0.0/16 (rule: VPC CIDR)",
+    },
+    Case {
+        name: "CIDR with host bits",
+        config: Some(with_good!("vpc_cidr = \"10.0.5.0/16\"")),
+        args: &[],
+        env: &[],
+        expect: "has host bits set; the network address is 10.0.0.0 (rule: VPC CIDR)",
+    },
+    Case {
+        name: "CIDR too small for the zones",
+        config: Some(with_good!(
+            "vpc_cidr = \"10.0.0.0/24\"\nsubnet_newbits = 2\naz_count = 3"
+        )),
+        args: &[],
+        env: &[],
+        expect: "6 subnets (public and private in 3 zones) do not fit in 2 bits (rule: CIDR fits the zones)",
+    },
+    Case {
+        name: "too many zones",
+        config: Some(with_good!("az_count = 9")),
+        args: &[],
+        env: &[],
+        expect: "9 zones; use 1 to 6 (rule: 1 to 6 zones)",
+    },
+    Case {
+        name: "zones do not match az_count",
+        config: Some(with_good!("availability_zones = [\"us-east-1a\"]")),
+        args: &[],
+        env: &[],
+        expect: "1 zones are listed but az_count is 3 (rule: zones match az_count)",
+    },
+    Case {
+        name: "bad bucket name",
+        config: Some(with_good!("data_bucket_name = \"my..bucket\"")),
+        args: &[],
+        env: &[],
+        expect: "must not have two periods, or a period next to a hyphen (rule: S3 bucket naming rules)",
+    },
+    Case {
+        name: "project name with capitals",
+        config: Some(
+            "[stacks.financial]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"Fin\"\nenvironment = \"prod\"\n",
+        ),
+        args: &["financial"],
+        env: &[],
+        expect: "\"Fin\" must be lowercase letters, digits and inner hyphens (rule: name)",
+    },
+    Case {
+        name: "load balancer name too long",
+        config: Some(
+            "[stacks.financial]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"financial-services-core\"\nenvironment = \"production\"\n",
+        ),
+        args: &["financial"],
+        env: &[],
+        expect: "AWS allows 1 to 32; shorten them (rule: names within 32 characters)",
+    },
+    Case {
+        name: "retention CloudWatch rejects",
+        config: Some(with_good!("log_retention_days = 45")),
+        args: &[],
+        env: &[],
+        expect: "45 days is not a retention CloudWatch accepts",
+    },
+    Case {
+        name: "bad NAT mode",
+        config: Some(with_good!("nat_mode = \"none\"")),
+        args: &[],
+        env: &[],
+        expect: "\"none\" is not \"per_az\" or \"single\" (rule: per_az or single)",
+    },
+    Case {
+        name: "bad instance type",
+        config: Some(with_good!("instance_type = \"large\"")),
+        args: &[],
+        env: &[],
+        expect: "\"large\" is not an instance type such as \"t3.medium\" (rule: instance type)",
+    },
+    Case {
+        name: "unknown backend type",
+        config: Some(with_good!("[stacks.financial.backend]\ntype = \"gcs\"")),
+        args: &[],
+        env: &[],
+        expect: "unknown backend type \"gcs\"",
+    },
+    Case {
+        name: "backend missing a field",
+        config: Some(with_good!(
+            "[stacks.financial.backend]\ntype = \"s3\"\nbucket = \"b\"\nregion = \"us-east-1\""
+        )),
+        args: &[],
+        env: &[],
+        expect: "s3 backend: required field key is missing",
+    },
+    Case {
+        name: "unknown environment",
+        config: Some(GOOD_FINANCIAL),
+        args: &["financial", "--env", "qa"],
+        env: &[],
+        expect: "environment \"qa\" is not configured; configured environments: none",
+    },
+    Case {
+        name: "unknown key in an environment not selected",
+        config: Some(with_good!(
+            "[stacks.financial.environments.staging]\nasg_mx = 2"
+        )),
+        args: &[],
+        env: &[],
+        expect: "[stacks.financial.environments.staging] asg_mx: unknown key \"asg_mx\" (did you mean \"asg_max\"?)",
+    },
+    // Command lines.
+    Case {
+        name: "unknown stack",
+        config: None,
+        args: &["finance"],
+        env: &[],
+        expect: "error: unknown stack \"finance\" (did you mean \"financial\"?)",
+    },
+    Case {
+        name: "--set without '='",
+        config: None,
+        args: &["--set", "asg_max"],
+        env: &[],
+        expect: "error: --set asg_max: expected KEY=VALUE or STACK.KEY=VALUE",
+    },
+    Case {
+        name: "--set to an unknown stack",
+        config: None,
+        args: &["--set", "webap.asg_max=2"],
+        env: &[],
+        expect: "--set webap.asg_max: unknown stack \"webap\" (did you mean \"webapp\"?)",
+    },
+    Case {
+        name: "--set of a wrong type",
+        config: None,
+        args: &["financial", "--set", "asg_max=lots"],
+        env: &[],
+        expect: "--set asg_max: expected an integer",
+    },
+    Case {
+        name: "--set of an unknown key",
+        config: None,
+        args: &["webapp", "--set", "subnet_newbits=4"],
+        env: &[],
+        expect: "--set subnet_newbits: stack webapp has no configuration key \"subnet_newbits\"",
+    },
+    Case {
+        name: "--out is a file",
+        config: None,
+        args: &["--out", "tfsynth.toml"],
+        env: &[],
+        expect: "error: cannot write to output directory tfsynth.toml",
+    },
+    Case {
+        name: "--config that does not exist",
+        config: None,
+        args: &["--config", "nowhere.toml"],
+        env: &[],
+        expect: "error: nowhere.toml: cannot read the configuration file",
+    },
+    Case {
+        name: "unknown flag",
+        config: None,
+        args: &["--frobnicate"],
+        env: &[],
+        expect: "unexpected argument '--frobnicate'",
+    },
+    // Environment overrides.
+    Case {
+        name: "environment variable of a wrong type",
+        config: None,
+        args: &["financial"],
+        env: &[("TFSYNTH_FINANCIAL_ASG_MIN", "two")],
+        expect: "environment variable TFSYNTH_FINANCIAL_ASG_MIN: expected an integer",
+    },
+    Case {
+        name: "environment variable breaking a rule",
+        config: None,
+        args: &["webapp"],
+        env: &[("TFSYNTH_WEBAPP_CPU_TARGET", "150")],
+        expect: "150 must be a percentage from 1 to 100 (rule: percentage)",
+    },
+    Case {
+        name: "TFSYNTH_ENV naming no environment",
+        config: None,
+        args: &["webapp"],
+        env: &[("TFSYNTH_ENV", "prd")],
+        expect: "environment \"prd\" is not configured; configured environments: dev",
+    },
+    Case {
+        name: "TFSYNTH_CONFIG that does not exist",
+        config: None,
+        args: &[],
+        env: &[("TFSYNTH_CONFIG", "missing.toml")],
+        expect: "error: missing.toml: cannot read the configuration file",
+    },
+];
+
+#[test]
+fn bad_input_exits_2_with_one_clear_line_and_leaves_out_untouched() {
+    assert!(CASES.len() >= 30, "the corpus holds at least 30 bad inputs");
+    let mut failures = Vec::new();
+    for case in CASES {
+        let ws = Workspace::new();
+        let before = checksums(&ws.out());
+        if let Some(text) = case.config {
+            std::fs::write(ws.config(), text).unwrap();
+        }
+        let mut cmd = ws.cmd();
+        cmd.arg("synth").args(case.args);
+        for (k, v) in case.env {
+            cmd.env(k, v);
+        }
+        let output = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let error_lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
+        let problems = [
+            (
+                output.status.code() != Some(2),
+                format!("exit code {:?}", output.status.code()),
+            ),
+            (
+                !stderr.contains(case.expect),
+                "the expected message is missing".to_owned(),
+            ),
+            (
+                error_lines.len() != 1,
+                format!("{} error lines", error_lines.len()),
+            ),
+            (
+                stderr.contains("panicked") || stderr.contains("RUST_BACKTRACE"),
+                "a panic".to_owned(),
+            ),
+            (checksums(&ws.out()) != before, "out/ changed".to_owned()),
+        ];
+        for (bad, why) in problems {
+            if bad {
+                failures.push(format!("{}: {why}\n  stderr: {stderr}", case.name));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+const SECRET: &str = "Pl4nted-S3cret-9f2c";
+
+#[test]
+fn a_planted_secret_reaches_neither_out_nor_any_message() {
+    let ws = Workspace::new();
+    let set = |arg: &str| arg.replace("SECRET", SECRET);
+    let config_with_secret = format!(
+        "{GOOD_FINANCIAL}\n[stacks.financial.environments.prod]\ndb_password = \"{SECRET}\"\nasg_max = \"{SECRET}\"\n"
+    );
+    let with_secret: Vec<(Vec<String>, Vec<(&str, &str)>, Option<String>)> = vec![
+        (
+            vec![
+                "synth".into(),
+                "financial".into(),
+                "--set".into(),
+                set("db_password=SECRET"),
+            ],
+            vec![],
+            None,
+        ),
+        (
+            vec![
+                "synth".into(),
+                "financial".into(),
+                "--set".into(),
+                set("asg_max=SECRET"),
+            ],
+            vec![],
+            None,
+        ),
+        (
+            vec![
+                "synth".into(),
+                "financial".into(),
+                "--set".into(),
+                set("financial.master_password=SECRET"),
+            ],
+            vec![],
+            None,
+        ),
+        (
+            vec!["synth".into(), "financial".into()],
+            vec![("TFSYNTH_FINANCIAL_ASG_MIN", SECRET)],
+            None,
+        ),
+        (
+            vec!["synth".into(), "financial".into()],
+            vec![],
+            Some(config_with_secret),
+        ),
+        (
+            vec![
+                "config".into(),
+                "webapp".into(),
+                "--set".into(),
+                set("password=SECRET"),
+            ],
+            vec![],
+            None,
+        ),
+        (
+            vec!["validate".into(), "--set".into(), set("token=SECRET")],
+            vec![],
+            None,
+        ),
+    ];
+    for (args, env, config) in with_secret {
+        let original = std::fs::read_to_string(ws.config()).unwrap();
+        if let Some(text) = &config {
+            std::fs::write(ws.config(), text).unwrap();
+        }
+        let mut cmd = ws.cmd();
+        cmd.args(&args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let output = cmd.output().unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {all}");
+        assert!(!all.contains(SECRET), "{args:?} printed the secret: {all}");
+        std::fs::write(ws.config(), original).unwrap();
+    }
+    for (path, bytes) in tree(&ws.out()) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(SECRET),
+            "{} holds the secret",
+            path.display()
+        );
+    }
+}
+
+/// Kills synthesis of a 10,000-resource stack at many points while it
+/// works; the previous file must stay whole each time (or be replaced whole).
+#[test]
+fn killed_synthesis_leaves_the_previous_file_intact() {
+    let exe = std::env::current_exe().unwrap();
+    let scale = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .unwrap()
+        .join("examples")
+        .join("scale");
+    assert!(
+        scale.is_file(),
+        "run with `cargo test`, which builds the examples"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let full = {
+        let reference = dir.path().join("reference");
+        let status = std::process::Command::new(&scale)
+            .args(["synth", "scale_10000", "--out"])
+            .arg(&reference)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::read(reference.join("scale_10000/main.tf.json")).unwrap()
+    };
+    let target = out.join("scale_10000/main.tf.json");
+    let previous = b"{\n  \"//\": \"the previous synthesis\"\n}\n".to_vec();
+    let mut replaced = 0;
+    for delay_ms in (0..200).step_by(8) {
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(&target, &previous).unwrap();
+        let mut child = std::process::Command::new(&scale)
+            .args(["synth", "scale_10000", "--out"])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = std::fs::read(&target).unwrap();
+        assert!(
+            now == previous || now == full,
+            "after a kill at {delay_ms} ms the file is neither the old one nor the new one"
+        );
+        if now == full {
+            replaced += 1;
+        }
+        for entry in std::fs::read_dir(target.parent().unwrap()).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            assert!(
+                !name.ends_with(".tf.json") || name == "main.tf.json",
+                "a leftover terraform would read: {name}"
+            );
+        }
+    }
+    assert!(
+        replaced < 25,
+        "most kills landed before the rename ({replaced} of 25 completed)"
+    );
+}
