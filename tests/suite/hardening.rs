@@ -433,7 +433,9 @@ fn a_planted_secret_reaches_neither_out_nor_any_message() {
     let config_with_secret = format!(
         "{GOOD_FINANCIAL}\n[stacks.financial.environments.prod]\ndb_password = \"{SECRET}\"\nasg_max = \"{SECRET}\"\n"
     );
-    let with_secret: Vec<(Vec<String>, Vec<(&str, &str)>, Option<String>)> = vec![
+    // (arguments, environment variables, configuration file text)
+    type Plant<'a> = (Vec<String>, Vec<(&'a str, &'a str)>, Option<String>);
+    let with_secret: Vec<Plant> = vec![
         (
             vec![
                 "synth".into(),
