@@ -14,5 +14,8 @@ fi
 
 cargo test --workspace --locked
 
+# Bounded fuzzing: the property tests again with many more random inputs.
+PROPTEST_CASES=5000 cargo test --locked --test main fuzz
+
 # The end-to-end deployment test (skips itself without terraform).
 scripts/e2e.sh

@@ -408,6 +408,23 @@ mod tests {
     }
 
     #[test]
+    fn hostile_nesting_is_an_error_not_a_stack_overflow() {
+        for opener in ["(", "[", "{ a = ", "!", "-", "\"${", "f("] {
+            let text = format!("${{{}}}", opener.repeat(100_000));
+            let err = parse_template(&text).unwrap_err();
+            assert!(
+                err.message.contains("nested too deeply") || err.message.starts_with("expected"),
+                "{opener}: {err}"
+            );
+        }
+        let deep = format!("{}1{}", "(".repeat(50), ")".repeat(50));
+        assert!(
+            parse_expression(&deep).is_ok(),
+            "legitimate nesting still parses"
+        );
+    }
+
+    #[test]
     fn expressions_parse() {
         let e = parse_expression("a.b[0]").unwrap();
         assert_eq!(

@@ -7,7 +7,10 @@ use std::fmt;
 
 use super::{ForExpr, Hcl, Op, Part};
 
-/// Nesting deeper than this is rejected rather than risking the stack.
+/// Nesting deeper than this is rejected rather than risking the stack. Each
+/// level of parentheses costs a few units (one per grammar level), so this
+/// allows about sixty levels, far beyond real configurations, while staying
+/// well inside a 2 MiB thread stack even in unoptimized builds.
 const MAX_DEPTH: usize = 200;
 
 /// A syntax error at a byte offset.

@@ -4,6 +4,7 @@ mod cli;
 mod codegen;
 mod engine;
 mod example;
+mod fuzz;
 mod graph;
 mod hardening;
 mod runner;
