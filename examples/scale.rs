@@ -3,7 +3,7 @@
 //! hold that many resources, each a private, encrypted, versioned S3 bucket
 //! with its companion blocks (five resources per bucket).
 //!
-//! `cargo run --release --example scale -- synth scale_1000 --out /tmp/scale`
+//! `cargo run --release --example scale -- synth scale_1000 --out build`
 
 use std::process::ExitCode;
 
