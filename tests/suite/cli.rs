@@ -146,12 +146,13 @@ fn bad_flags_are_usage_errors() {
 
 #[test]
 fn every_command_has_help_with_an_example() {
-    for args in [
-        vec!["--help"],
-        vec!["synth", "--help"],
-        vec!["list", "--help"],
-        vec!["help", "synth"],
-    ] {
+    let commands = [
+        "synth", "list", "validate", "config", "init", "plan", "apply", "destroy", "output",
+        "graph",
+    ];
+    let mut all = vec![vec!["--help"], vec!["help", "synth"]];
+    all.extend(commands.iter().map(|c| vec![*c, "--help"]));
+    for args in all {
         tfsynth()
             .args(&args)
             .assert()
