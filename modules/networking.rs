@@ -138,16 +138,12 @@ impl Networking {
                         // internet; no reference orders it after the gateway.
                         .depends_on(&igw, "an EIP in a VPC needs the internet gateway attached"),
                 );
+                // A public NAT gateway routes through the internet gateway; it
+                // references its EIP, which already waits for the gateway.
                 let nat = stack.add(
                     AwsNatGateway::new(label(prefix, &format!("nat_{i}")), public.id())
                         .allocation_id(eip.id())
-                        .tags(name_tags(&format!("{name}-nat-{i}")))
-                        // A public NAT gateway routes through the internet gateway,
-                        // which nothing it references points at.
-                        .depends_on(
-                            &igw,
-                            "a public NAT gateway needs the internet gateway to route",
-                        ),
+                        .tags(name_tags(&format!("{name}-nat-{i}"))),
                 );
                 nat_ids.push(nat.id());
             }
@@ -248,8 +244,8 @@ mod tests {
             body(&j, "aws_route", "net_private_1_internet")["nat_gateway_id"],
             json!("${aws_nat_gateway.net_nat_1.id}")
         );
-        // Declared on both; written only on the EIP, since the NAT gateway
-        // references the EIP and so already follows the internet gateway.
+        // Only the EIP declares the ordering: the NAT gateway references the
+        // EIP and so already follows the internet gateway.
         assert_eq!(
             body(&j, "aws_eip", "net_nat_0")["depends_on"],
             json!(["aws_internet_gateway.net_igw"])
