@@ -226,6 +226,27 @@ fn only_web_ports((from, to): (i64, i64), protocol: Option<&str>) -> bool {
     protocol != Some("-1") && from == to && (from == 80 || from == 443)
 }
 
+/// Why an ingress rule breaks `sg-open-world`, if it does: open to the whole
+/// internet (either CIDR key) on anything but exactly port 80 or 443.
+fn open_ingress(
+    rule: &Map<String, Json>,
+    cidr_keys: [&str; 2],
+    protocol_key: &str,
+) -> Option<String> {
+    let cidrs: Vec<&str> = cidr_keys
+        .iter()
+        .flat_map(|k| strings(rule.get(*k)))
+        .collect();
+    let protocol = rule.get(protocol_key).and_then(Json::as_str);
+    let ports = port_range(rule);
+    (open_world(&cidrs) && !only_web_ports(ports, protocol)).then(|| {
+        format!(
+            "ports {}-{} are open to the whole internet",
+            ports.0, ports.1
+        )
+    })
+}
+
 /// Runs every rule over the configuration; waived findings come back separately.
 pub(crate) fn check(root: &Map<String, Json>) -> (Vec<Finding>, Vec<(String, String, String)>) {
     let resources = blocks(root, "resource");
@@ -325,54 +346,27 @@ pub(crate) fn check(root: &Map<String, Json>) -> (Vec<Finding>, Vec<(String, Str
                 ));
             }
             "aws_vpc_security_group_ingress_rule" => {
-                let cidrs = strings(block.body.get("cidr_ipv4"))
-                    .into_iter()
-                    .chain(strings(block.body.get("cidr_ipv6")))
-                    .collect::<Vec<_>>();
-                let protocol = block.body.get("ip_protocol").and_then(Json::as_str);
-                if open_world(&cidrs) && !only_web_ports(port_range(block.body), protocol) {
-                    let (f, t) = port_range(block.body);
-                    raw.push((
-                        block,
-                        at(""),
-                        "sg-open-world",
-                        format!("ports {f}-{t} are open to the whole internet"),
-                    ));
+                if let Some(message) =
+                    open_ingress(block.body, ["cidr_ipv4", "cidr_ipv6"], "ip_protocol")
+                {
+                    raw.push((block, at(""), "sg-open-world", message));
                 }
             }
             "aws_security_group_rule"
                 if block.body.get("type").and_then(Json::as_str) == Some("ingress") =>
             {
-                let cidrs = strings(block.body.get("cidr_blocks"))
-                    .into_iter()
-                    .chain(strings(block.body.get("ipv6_cidr_blocks")))
-                    .collect::<Vec<_>>();
-                let protocol = block.body.get("protocol").and_then(Json::as_str);
-                if open_world(&cidrs) && !only_web_ports(port_range(block.body), protocol) {
-                    let (f, t) = port_range(block.body);
-                    raw.push((
-                        block,
-                        at(""),
-                        "sg-open-world",
-                        format!("ports {f}-{t} are open to the whole internet"),
-                    ));
+                if let Some(message) =
+                    open_ingress(block.body, ["cidr_blocks", "ipv6_cidr_blocks"], "protocol")
+                {
+                    raw.push((block, at(""), "sg-open-world", message));
                 }
             }
             "aws_security_group" => {
                 for (i, rule) in repeated(block.body.get("ingress")).iter().enumerate() {
-                    let cidrs = strings(rule.get("cidr_blocks"))
-                        .into_iter()
-                        .chain(strings(rule.get("ipv6_cidr_blocks")))
-                        .collect::<Vec<_>>();
-                    let protocol = rule.get("protocol").and_then(Json::as_str);
-                    if open_world(&cidrs) && !only_web_ports(port_range(rule), protocol) {
-                        let (f, t) = port_range(rule);
-                        raw.push((
-                            block,
-                            at(&format!("ingress/{i}")),
-                            "sg-open-world",
-                            format!("ports {f}-{t} are open to the whole internet"),
-                        ));
+                    if let Some(message) =
+                        open_ingress(rule, ["cidr_blocks", "ipv6_cidr_blocks"], "protocol")
+                    {
+                        raw.push((block, at(&format!("ingress/{i}")), "sg-open-world", message));
                     }
                 }
             }
