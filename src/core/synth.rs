@@ -334,6 +334,18 @@ impl Serialize for SerNamed<'_, '_> {
     }
 }
 
+/// One resource or data source, ready for [`SerTyped::new`]: the two are
+/// written alike, only their addresses (and so their kept dependencies) differ.
+fn entry<'a>(
+    ty: &'a str,
+    name: &'a str,
+    body: &'a IndexMap<String, Node>,
+    meta: &'a Meta,
+    kept: &'a [&'a Dependency],
+) -> (&'a str, &'a str, SerBlock<'a>) {
+    (ty, name, SerBlock { body, meta, kept })
+}
+
 /// The whole document, top-level sections in their fixed order.
 struct SerRoot<'a> {
     small: Vec<(&'static str, Json)>,
@@ -410,35 +422,29 @@ pub(crate) fn render(_stack: &Stack, parts: &Parts<'_>) -> String {
     locals.sort_by(|a, b| a.0.cmp(b.0));
     let data = (!parts.data.is_empty()).then(|| {
         SerTyped::new(parts.data.values().map(|b| {
-            let kept = kept(Address::Data {
-                ty: b.ty.clone(),
-                name: b.name.clone(),
-            });
-            (
-                b.ty.as_str(),
-                b.name.as_str(),
-                SerBlock {
-                    body: &b.body,
-                    meta: &b.meta,
-                    kept,
-                },
+            entry(
+                &b.ty,
+                &b.name,
+                &b.body,
+                &b.meta,
+                kept(Address::Data {
+                    ty: b.ty.clone(),
+                    name: b.name.clone(),
+                }),
             )
         }))
     });
     let resources = (!parts.resources.is_empty()).then(|| {
         SerTyped::new(parts.resources.values().map(|b| {
-            let kept = kept(Address::Resource {
-                ty: b.ty.clone(),
-                name: b.name.clone(),
-            });
-            (
-                b.ty.as_str(),
-                b.name.as_str(),
-                SerBlock {
-                    body: &b.body,
-                    meta: &b.meta,
-                    kept,
-                },
+            entry(
+                &b.ty,
+                &b.name,
+                &b.body,
+                &b.meta,
+                kept(Address::Resource {
+                    ty: b.ty.clone(),
+                    name: b.name.clone(),
+                }),
             )
         }))
     });
