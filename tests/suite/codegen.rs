@@ -42,13 +42,50 @@ fn generated_bindings_are_not_stale() {
 fn every_listed_type_is_in_the_schema_and_bound() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let list = std::fs::read_to_string(root.join("schema/aws.types")).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("schema/aws.json")).unwrap())
+            .unwrap();
+    let provider = &schema["provider_schemas"]["registry.terraform.io/hashicorp/aws"];
+    let mut opaque = 0;
     for line in list
         .lines()
         .map(|l| l.split('#').next().unwrap().trim())
         .filter(|l| !l.is_empty())
     {
-        let (kind, ty) = line.split_once(' ').unwrap();
-        let dir = if kind == "data" { "data" } else { "resource" };
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if let ["opaque", kind, ty, path] = words[..] {
+            // The block at `path` became an optional "dynamic" attribute.
+            let key = if kind == "data" {
+                "data_source_schemas"
+            } else {
+                "resource_schemas"
+            };
+            let mut block = &provider[key][ty]["block"];
+            let (parents, last) = path.rsplit_once('/').unwrap_or(("", path));
+            for name in parents.split('/').filter(|n| !n.is_empty()) {
+                block = &block["block_types"][name]["block"];
+            }
+            assert!(
+                block["block_types"].get(last).is_none(),
+                "{line}: still a block"
+            );
+            assert_eq!(block["attributes"][last]["type"], "dynamic", "{line}");
+            assert_eq!(block["attributes"][last]["optional"], true, "{line}");
+            opaque += 1;
+            continue;
+        }
+        let [kind, ty] = words[..] else {
+            panic!("{line}: not 'resource TYPE', 'data TYPE' or 'opaque KIND TYPE PATH'");
+        };
+        let (dir, key) = if kind == "data" {
+            ("data", "data_source_schemas")
+        } else {
+            ("resource", "resource_schemas")
+        };
+        assert!(
+            provider[key].get(ty).is_some(),
+            "{line} is not in schema/aws.json"
+        );
         assert!(
             root.join("src/aws")
                 .join(dir)
@@ -57,4 +94,8 @@ fn every_listed_type_is_in_the_schema_and_bound() {
             "{line} has no binding"
         );
     }
+    assert!(
+        opaque > 0,
+        "the WAF ACL's recursive statements are listed as opaque"
+    );
 }

@@ -49,6 +49,9 @@ pub mod aws_vpc;
 pub mod aws_vpc_endpoint;
 pub mod aws_vpc_security_group_egress_rule;
 pub mod aws_vpc_security_group_ingress_rule;
+pub mod aws_wafv2_web_acl;
+pub mod aws_wafv2_web_acl_association;
+pub mod aws_wafv2_web_acl_logging_configuration;
 
 pub use aws_acm_certificate::{AwsAcmCertificate, AwsAcmCertificateRef};
 pub use aws_autoscaling_group::{AwsAutoscalingGroup, AwsAutoscalingGroupRef};
@@ -110,4 +113,9 @@ pub use aws_vpc_security_group_egress_rule::{
 };
 pub use aws_vpc_security_group_ingress_rule::{
     AwsVpcSecurityGroupIngressRule, AwsVpcSecurityGroupIngressRuleRef,
+};
+pub use aws_wafv2_web_acl::{AwsWafv2WebAcl, AwsWafv2WebAclRef};
+pub use aws_wafv2_web_acl_association::{AwsWafv2WebAclAssociation, AwsWafv2WebAclAssociationRef};
+pub use aws_wafv2_web_acl_logging_configuration::{
+    AwsWafv2WebAclLoggingConfiguration, AwsWafv2WebAclLoggingConfigurationRef,
 };
