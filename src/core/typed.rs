@@ -192,6 +192,7 @@ mod tests {
             .by_key("k", ByKey::new().v("value").id("nested-id"))
             .group_one(GroupOne::new().y("g"))
             .single_one(SingleOne::new().x("s").set("extra", true))
+            .marker(Marker::new().none(MarkerNone::new()))
             .depends_on(&dep, "fixture order")
             .waive("rule-x", "reason x"),
         );
@@ -212,6 +213,7 @@ mod tests {
                 "by_key": {"k": {"v": "value", "id": "nested-id"}},
                 "group_one": {"y": "g"},
                 "single_one": {"x": "s", "extra": true},
+                "marker": {"none": {}},
                 "depends_on": ["aws_eip.dep"],
                 "//": {"depends_on": {"aws_eip.dep": "fixture order"}, "waive": {"rule-x": "reason x"}}
             })

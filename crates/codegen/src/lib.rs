@@ -238,8 +238,12 @@ fn arg(name: &str, attr: &Attribute) -> Arg {
 }
 
 /// Whether configuration can set anything in a block.
+/// Whether a configuration can set anything in the block: blocks of only
+/// computed attributes are read-only, but an empty block is a marker whose
+/// presence is the setting (WAF's `none {}`, `count {}`, `allow {}`).
 fn block_settable(block: &Block) -> bool {
-    block.attributes.values().any(Attribute::settable)
+    (block.attributes.is_empty() && block.block_types.is_empty())
+        || block.attributes.values().any(Attribute::settable)
         || block.block_types.values().any(|b| block_settable(&b.block))
 }
 

@@ -228,6 +228,31 @@ impl From<TargetObjectKeyFormatPartitionedPrefix> for Node {
     }
 }
 
+/// The `simple_prefix` block of `aws_s3_bucket_logging.target_object_key_format`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TargetObjectKeyFormatSimplePrefix(Body);
+
+impl TargetObjectKeyFormatSimplePrefix {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<TargetObjectKeyFormatSimplePrefix> for Node {
+    fn from(block: TargetObjectKeyFormatSimplePrefix) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `target_object_key_format` block of `aws_s3_bucket_logging`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TargetObjectKeyFormat(Body);
@@ -243,6 +268,12 @@ impl TargetObjectKeyFormat {
     /// `partitioned_prefix` block (list, 0 to 1).
     pub fn partitioned_prefix(mut self, block: TargetObjectKeyFormatPartitionedPrefix) -> Self {
         self.0.insert("partitioned_prefix", block);
+        self
+    }
+
+    /// `simple_prefix` block (list, 0 to 1).
+    pub fn simple_prefix(mut self, block: TargetObjectKeyFormatSimplePrefix) -> Self {
+        self.0.insert("simple_prefix", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what

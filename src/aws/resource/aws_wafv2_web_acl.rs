@@ -1632,6 +1632,93 @@ impl From<RuleChallengeConfig> for Node {
     }
 }
 
+/// The `count` block of `aws_wafv2_web_acl.rule.override_action`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleOverrideActionCount(Body);
+
+impl RuleOverrideActionCount {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleOverrideActionCount> for Node {
+    fn from(block: RuleOverrideActionCount) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `none` block of `aws_wafv2_web_acl.rule.override_action`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleOverrideActionNone(Body);
+
+impl RuleOverrideActionNone {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleOverrideActionNone> for Node {
+    fn from(block: RuleOverrideActionNone) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `override_action` block of `aws_wafv2_web_acl.rule`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleOverrideAction(Body);
+
+impl RuleOverrideAction {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+
+    /// `count` block (list, 0 to 1).
+    pub fn count_(mut self, block: RuleOverrideActionCount) -> Self {
+        self.0.insert("count", block);
+        self
+    }
+
+    /// `none` block (list, 0 to 1).
+    pub fn none(mut self, block: RuleOverrideActionNone) -> Self {
+        self.0.insert("none", block);
+        self
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleOverrideAction> for Node {
+    fn from(block: RuleOverrideAction) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `rule_label` block of `aws_wafv2_web_acl.rule`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleRuleLabel(Body);
@@ -1726,6 +1813,31 @@ impl From<RuleStatementAsnMatchStatement> for Node {
     }
 }
 
+/// The `all_query_arguments` block of `aws_wafv2_web_acl.rule.statement.byte_match_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementByteMatchStatementFieldToMatchAllQueryArguments(Body);
+
+impl RuleStatementByteMatchStatementFieldToMatchAllQueryArguments {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementByteMatchStatementFieldToMatchAllQueryArguments> for Node {
+    fn from(block: RuleStatementByteMatchStatementFieldToMatchAllQueryArguments) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `body` block of `aws_wafv2_web_acl.rule.statement.byte_match_statement.field_to_match`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementByteMatchStatementFieldToMatchBody(Body);
@@ -1758,6 +1870,31 @@ impl From<RuleStatementByteMatchStatementFieldToMatchBody> for Node {
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.byte_match_statement.field_to_match.cookies.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementByteMatchStatementFieldToMatchCookiesMatchPatternAll(Body);
+
+impl RuleStatementByteMatchStatementFieldToMatchCookiesMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementByteMatchStatementFieldToMatchCookiesMatchPatternAll> for Node {
+    fn from(block: RuleStatementByteMatchStatementFieldToMatchCookiesMatchPatternAll) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.byte_match_statement.field_to_match.cookies`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementByteMatchStatementFieldToMatchCookiesMatchPattern(Body);
@@ -1781,6 +1918,15 @@ impl RuleStatementByteMatchStatementFieldToMatchCookiesMatchPattern {
     pub fn included_cookies(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_cookies", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementByteMatchStatementFieldToMatchCookiesMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -1861,6 +2007,31 @@ impl From<RuleStatementByteMatchStatementFieldToMatchHeaderOrder> for Node {
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.byte_match_statement.field_to_match.headers.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementByteMatchStatementFieldToMatchHeadersMatchPatternAll(Body);
+
+impl RuleStatementByteMatchStatementFieldToMatchHeadersMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementByteMatchStatementFieldToMatchHeadersMatchPatternAll> for Node {
+    fn from(block: RuleStatementByteMatchStatementFieldToMatchHeadersMatchPatternAll) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.byte_match_statement.field_to_match.headers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementByteMatchStatementFieldToMatchHeadersMatchPattern(Body);
@@ -1884,6 +2055,15 @@ impl RuleStatementByteMatchStatementFieldToMatchHeadersMatchPattern {
     pub fn included_headers(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_headers", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementByteMatchStatementFieldToMatchHeadersMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -1993,6 +2173,31 @@ impl From<RuleStatementByteMatchStatementFieldToMatchJa4Fingerprint> for Node {
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.byte_match_statement.field_to_match.json_body.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementByteMatchStatementFieldToMatchJsonBodyMatchPatternAll(Body);
+
+impl RuleStatementByteMatchStatementFieldToMatchJsonBodyMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementByteMatchStatementFieldToMatchJsonBodyMatchPatternAll> for Node {
+    fn from(block: RuleStatementByteMatchStatementFieldToMatchJsonBodyMatchPatternAll) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.byte_match_statement.field_to_match.json_body`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementByteMatchStatementFieldToMatchJsonBodyMatchPattern(Body);
@@ -2009,6 +2214,15 @@ impl RuleStatementByteMatchStatementFieldToMatchJsonBodyMatchPattern {
     pub fn included_paths(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_paths", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementByteMatchStatementFieldToMatchJsonBodyMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -2067,6 +2281,56 @@ impl RuleStatementByteMatchStatementFieldToMatchJsonBody {
 
 impl From<RuleStatementByteMatchStatementFieldToMatchJsonBody> for Node {
     fn from(block: RuleStatementByteMatchStatementFieldToMatchJsonBody) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `method` block of `aws_wafv2_web_acl.rule.statement.byte_match_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementByteMatchStatementFieldToMatchMethod(Body);
+
+impl RuleStatementByteMatchStatementFieldToMatchMethod {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementByteMatchStatementFieldToMatchMethod> for Node {
+    fn from(block: RuleStatementByteMatchStatementFieldToMatchMethod) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `query_string` block of `aws_wafv2_web_acl.rule.statement.byte_match_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementByteMatchStatementFieldToMatchQueryString(Body);
+
+impl RuleStatementByteMatchStatementFieldToMatchQueryString {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementByteMatchStatementFieldToMatchQueryString> for Node {
+    fn from(block: RuleStatementByteMatchStatementFieldToMatchQueryString) -> Node {
         block.0.into()
     }
 }
@@ -2155,6 +2419,31 @@ impl From<RuleStatementByteMatchStatementFieldToMatchUriFragment> for Node {
     }
 }
 
+/// The `uri_path` block of `aws_wafv2_web_acl.rule.statement.byte_match_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementByteMatchStatementFieldToMatchUriPath(Body);
+
+impl RuleStatementByteMatchStatementFieldToMatchUriPath {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementByteMatchStatementFieldToMatchUriPath> for Node {
+    fn from(block: RuleStatementByteMatchStatementFieldToMatchUriPath) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `field_to_match` block of `aws_wafv2_web_acl.rule.statement.byte_match_statement`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementByteMatchStatementFieldToMatch(Body);
@@ -2165,6 +2454,15 @@ impl RuleStatementByteMatchStatementFieldToMatch {
         #[allow(unused_mut)]
         let mut body = Body::default();
         Self(body)
+    }
+
+    /// `all_query_arguments` block (list, 0 to 1).
+    pub fn all_query_arguments(
+        mut self,
+        block: RuleStatementByteMatchStatementFieldToMatchAllQueryArguments,
+    ) -> Self {
+        self.0.insert("all_query_arguments", block);
+        self
     }
 
     /// `body` block (list, 0 to 1).
@@ -2222,6 +2520,21 @@ impl RuleStatementByteMatchStatementFieldToMatch {
         self
     }
 
+    /// `method` block (list, 0 to 1).
+    pub fn method(mut self, block: RuleStatementByteMatchStatementFieldToMatchMethod) -> Self {
+        self.0.insert("method", block);
+        self
+    }
+
+    /// `query_string` block (list, 0 to 1).
+    pub fn query_string(
+        mut self,
+        block: RuleStatementByteMatchStatementFieldToMatchQueryString,
+    ) -> Self {
+        self.0.insert("query_string", block);
+        self
+    }
+
     /// `single_header` block (list, 0 to 1).
     pub fn single_header(
         mut self,
@@ -2246,6 +2559,12 @@ impl RuleStatementByteMatchStatementFieldToMatch {
         block: RuleStatementByteMatchStatementFieldToMatchUriFragment,
     ) -> Self {
         self.0.insert("uri_fragment", block);
+        self
+    }
+
+    /// `uri_path` block (list, 0 to 1).
+    pub fn uri_path(mut self, block: RuleStatementByteMatchStatementFieldToMatchUriPath) -> Self {
+        self.0.insert("uri_path", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -4131,6 +4450,31 @@ impl From<RuleStatementRateBasedStatementCustomKeyCookie> for Node {
     }
 }
 
+/// The `forwarded_ip` block of `aws_wafv2_web_acl.rule.statement.rate_based_statement.custom_key`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRateBasedStatementCustomKeyForwardedIp(Body);
+
+impl RuleStatementRateBasedStatementCustomKeyForwardedIp {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRateBasedStatementCustomKeyForwardedIp> for Node {
+    fn from(block: RuleStatementRateBasedStatementCustomKeyForwardedIp) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `text_transformation` block of `aws_wafv2_web_acl.rule.statement.rate_based_statement.custom_key.header`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementRateBasedStatementCustomKeyHeaderTextTransformation(Body);
@@ -4184,6 +4528,56 @@ impl RuleStatementRateBasedStatementCustomKeyHeader {
 
 impl From<RuleStatementRateBasedStatementCustomKeyHeader> for Node {
     fn from(block: RuleStatementRateBasedStatementCustomKeyHeader) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `http_method` block of `aws_wafv2_web_acl.rule.statement.rate_based_statement.custom_key`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRateBasedStatementCustomKeyHttpMethod(Body);
+
+impl RuleStatementRateBasedStatementCustomKeyHttpMethod {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRateBasedStatementCustomKeyHttpMethod> for Node {
+    fn from(block: RuleStatementRateBasedStatementCustomKeyHttpMethod) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `ip` block of `aws_wafv2_web_acl.rule.statement.rate_based_statement.custom_key`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRateBasedStatementCustomKeyIp(Body);
+
+impl RuleStatementRateBasedStatementCustomKeyIp {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRateBasedStatementCustomKeyIp> for Node {
+    fn from(block: RuleStatementRateBasedStatementCustomKeyIp) -> Node {
         block.0.into()
     }
 }
@@ -4459,9 +4853,33 @@ impl RuleStatementRateBasedStatementCustomKey {
         self
     }
 
+    /// `forwarded_ip` block (list, 0 to 1).
+    pub fn forwarded_ip(
+        mut self,
+        block: RuleStatementRateBasedStatementCustomKeyForwardedIp,
+    ) -> Self {
+        self.0.insert("forwarded_ip", block);
+        self
+    }
+
     /// `header` block (list, 0 to 1).
     pub fn header(mut self, block: RuleStatementRateBasedStatementCustomKeyHeader) -> Self {
         self.0.insert("header", block);
+        self
+    }
+
+    /// `http_method` block (list, 0 to 1).
+    pub fn http_method(
+        mut self,
+        block: RuleStatementRateBasedStatementCustomKeyHttpMethod,
+    ) -> Self {
+        self.0.insert("http_method", block);
+        self
+    }
+
+    /// `ip` block (list, 0 to 1).
+    pub fn ip(mut self, block: RuleStatementRateBasedStatementCustomKeyIp) -> Self {
+        self.0.insert("ip", block);
         self
     }
 
@@ -4628,6 +5046,31 @@ impl From<RuleStatementRateBasedStatement> for Node {
     }
 }
 
+/// The `all_query_arguments` block of `aws_wafv2_web_acl.rule.statement.regex_match_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRegexMatchStatementFieldToMatchAllQueryArguments(Body);
+
+impl RuleStatementRegexMatchStatementFieldToMatchAllQueryArguments {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRegexMatchStatementFieldToMatchAllQueryArguments> for Node {
+    fn from(block: RuleStatementRegexMatchStatementFieldToMatchAllQueryArguments) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `body` block of `aws_wafv2_web_acl.rule.statement.regex_match_statement.field_to_match`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementRegexMatchStatementFieldToMatchBody(Body);
@@ -4660,6 +5103,31 @@ impl From<RuleStatementRegexMatchStatementFieldToMatchBody> for Node {
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.regex_match_statement.field_to_match.cookies.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRegexMatchStatementFieldToMatchCookiesMatchPatternAll(Body);
+
+impl RuleStatementRegexMatchStatementFieldToMatchCookiesMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRegexMatchStatementFieldToMatchCookiesMatchPatternAll> for Node {
+    fn from(block: RuleStatementRegexMatchStatementFieldToMatchCookiesMatchPatternAll) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.regex_match_statement.field_to_match.cookies`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementRegexMatchStatementFieldToMatchCookiesMatchPattern(Body);
@@ -4683,6 +5151,15 @@ impl RuleStatementRegexMatchStatementFieldToMatchCookiesMatchPattern {
     pub fn included_cookies(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_cookies", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementRegexMatchStatementFieldToMatchCookiesMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -4763,6 +5240,31 @@ impl From<RuleStatementRegexMatchStatementFieldToMatchHeaderOrder> for Node {
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.regex_match_statement.field_to_match.headers.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRegexMatchStatementFieldToMatchHeadersMatchPatternAll(Body);
+
+impl RuleStatementRegexMatchStatementFieldToMatchHeadersMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRegexMatchStatementFieldToMatchHeadersMatchPatternAll> for Node {
+    fn from(block: RuleStatementRegexMatchStatementFieldToMatchHeadersMatchPatternAll) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.regex_match_statement.field_to_match.headers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementRegexMatchStatementFieldToMatchHeadersMatchPattern(Body);
@@ -4786,6 +5288,15 @@ impl RuleStatementRegexMatchStatementFieldToMatchHeadersMatchPattern {
     pub fn included_headers(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_headers", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementRegexMatchStatementFieldToMatchHeadersMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -4895,6 +5406,31 @@ impl From<RuleStatementRegexMatchStatementFieldToMatchJa4Fingerprint> for Node {
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.regex_match_statement.field_to_match.json_body.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRegexMatchStatementFieldToMatchJsonBodyMatchPatternAll(Body);
+
+impl RuleStatementRegexMatchStatementFieldToMatchJsonBodyMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRegexMatchStatementFieldToMatchJsonBodyMatchPatternAll> for Node {
+    fn from(block: RuleStatementRegexMatchStatementFieldToMatchJsonBodyMatchPatternAll) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.regex_match_statement.field_to_match.json_body`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementRegexMatchStatementFieldToMatchJsonBodyMatchPattern(Body);
@@ -4911,6 +5447,15 @@ impl RuleStatementRegexMatchStatementFieldToMatchJsonBodyMatchPattern {
     pub fn included_paths(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_paths", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementRegexMatchStatementFieldToMatchJsonBodyMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -4969,6 +5514,56 @@ impl RuleStatementRegexMatchStatementFieldToMatchJsonBody {
 
 impl From<RuleStatementRegexMatchStatementFieldToMatchJsonBody> for Node {
     fn from(block: RuleStatementRegexMatchStatementFieldToMatchJsonBody) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `method` block of `aws_wafv2_web_acl.rule.statement.regex_match_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRegexMatchStatementFieldToMatchMethod(Body);
+
+impl RuleStatementRegexMatchStatementFieldToMatchMethod {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRegexMatchStatementFieldToMatchMethod> for Node {
+    fn from(block: RuleStatementRegexMatchStatementFieldToMatchMethod) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `query_string` block of `aws_wafv2_web_acl.rule.statement.regex_match_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRegexMatchStatementFieldToMatchQueryString(Body);
+
+impl RuleStatementRegexMatchStatementFieldToMatchQueryString {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRegexMatchStatementFieldToMatchQueryString> for Node {
+    fn from(block: RuleStatementRegexMatchStatementFieldToMatchQueryString) -> Node {
         block.0.into()
     }
 }
@@ -5057,6 +5652,31 @@ impl From<RuleStatementRegexMatchStatementFieldToMatchUriFragment> for Node {
     }
 }
 
+/// The `uri_path` block of `aws_wafv2_web_acl.rule.statement.regex_match_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRegexMatchStatementFieldToMatchUriPath(Body);
+
+impl RuleStatementRegexMatchStatementFieldToMatchUriPath {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRegexMatchStatementFieldToMatchUriPath> for Node {
+    fn from(block: RuleStatementRegexMatchStatementFieldToMatchUriPath) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `field_to_match` block of `aws_wafv2_web_acl.rule.statement.regex_match_statement`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementRegexMatchStatementFieldToMatch(Body);
@@ -5067,6 +5687,15 @@ impl RuleStatementRegexMatchStatementFieldToMatch {
         #[allow(unused_mut)]
         let mut body = Body::default();
         Self(body)
+    }
+
+    /// `all_query_arguments` block (list, 0 to 1).
+    pub fn all_query_arguments(
+        mut self,
+        block: RuleStatementRegexMatchStatementFieldToMatchAllQueryArguments,
+    ) -> Self {
+        self.0.insert("all_query_arguments", block);
+        self
     }
 
     /// `body` block (list, 0 to 1).
@@ -5127,6 +5756,21 @@ impl RuleStatementRegexMatchStatementFieldToMatch {
         self
     }
 
+    /// `method` block (list, 0 to 1).
+    pub fn method(mut self, block: RuleStatementRegexMatchStatementFieldToMatchMethod) -> Self {
+        self.0.insert("method", block);
+        self
+    }
+
+    /// `query_string` block (list, 0 to 1).
+    pub fn query_string(
+        mut self,
+        block: RuleStatementRegexMatchStatementFieldToMatchQueryString,
+    ) -> Self {
+        self.0.insert("query_string", block);
+        self
+    }
+
     /// `single_header` block (list, 0 to 1).
     pub fn single_header(
         mut self,
@@ -5151,6 +5795,12 @@ impl RuleStatementRegexMatchStatementFieldToMatch {
         block: RuleStatementRegexMatchStatementFieldToMatchUriFragment,
     ) -> Self {
         self.0.insert("uri_fragment", block);
+        self
+    }
+
+    /// `uri_path` block (list, 0 to 1).
+    pub fn uri_path(mut self, block: RuleStatementRegexMatchStatementFieldToMatchUriPath) -> Self {
+        self.0.insert("uri_path", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -5230,6 +5880,33 @@ impl From<RuleStatementRegexMatchStatement> for Node {
     }
 }
 
+/// The `all_query_arguments` block of `aws_wafv2_web_acl.rule.statement.regex_pattern_set_reference_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRegexPatternSetReferenceStatementFieldToMatchAllQueryArguments(Body);
+
+impl RuleStatementRegexPatternSetReferenceStatementFieldToMatchAllQueryArguments {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRegexPatternSetReferenceStatementFieldToMatchAllQueryArguments> for Node {
+    fn from(
+        block: RuleStatementRegexPatternSetReferenceStatementFieldToMatchAllQueryArguments,
+    ) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `body` block of `aws_wafv2_web_acl.rule.statement.regex_pattern_set_reference_statement.field_to_match`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementRegexPatternSetReferenceStatementFieldToMatchBody(Body);
@@ -5262,6 +5939,35 @@ impl From<RuleStatementRegexPatternSetReferenceStatementFieldToMatchBody> for No
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.regex_pattern_set_reference_statement.field_to_match.cookies.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRegexPatternSetReferenceStatementFieldToMatchCookiesMatchPatternAll(Body);
+
+impl RuleStatementRegexPatternSetReferenceStatementFieldToMatchCookiesMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRegexPatternSetReferenceStatementFieldToMatchCookiesMatchPatternAll>
+    for Node
+{
+    fn from(
+        block: RuleStatementRegexPatternSetReferenceStatementFieldToMatchCookiesMatchPatternAll,
+    ) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.regex_pattern_set_reference_statement.field_to_match.cookies`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementRegexPatternSetReferenceStatementFieldToMatchCookiesMatchPattern(Body);
@@ -5285,6 +5991,15 @@ impl RuleStatementRegexPatternSetReferenceStatementFieldToMatchCookiesMatchPatte
     pub fn included_cookies(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_cookies", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementRegexPatternSetReferenceStatementFieldToMatchCookiesMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -5367,6 +6082,35 @@ impl From<RuleStatementRegexPatternSetReferenceStatementFieldToMatchHeaderOrder>
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.regex_pattern_set_reference_statement.field_to_match.headers.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRegexPatternSetReferenceStatementFieldToMatchHeadersMatchPatternAll(Body);
+
+impl RuleStatementRegexPatternSetReferenceStatementFieldToMatchHeadersMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRegexPatternSetReferenceStatementFieldToMatchHeadersMatchPatternAll>
+    for Node
+{
+    fn from(
+        block: RuleStatementRegexPatternSetReferenceStatementFieldToMatchHeadersMatchPatternAll,
+    ) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.regex_pattern_set_reference_statement.field_to_match.headers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementRegexPatternSetReferenceStatementFieldToMatchHeadersMatchPattern(Body);
@@ -5390,6 +6134,15 @@ impl RuleStatementRegexPatternSetReferenceStatementFieldToMatchHeadersMatchPatte
     pub fn included_headers(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_headers", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementRegexPatternSetReferenceStatementFieldToMatchHeadersMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -5505,6 +6258,35 @@ impl From<RuleStatementRegexPatternSetReferenceStatementFieldToMatchJa4Fingerpri
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.regex_pattern_set_reference_statement.field_to_match.json_body.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRegexPatternSetReferenceStatementFieldToMatchJsonBodyMatchPatternAll(Body);
+
+impl RuleStatementRegexPatternSetReferenceStatementFieldToMatchJsonBodyMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRegexPatternSetReferenceStatementFieldToMatchJsonBodyMatchPatternAll>
+    for Node
+{
+    fn from(
+        block: RuleStatementRegexPatternSetReferenceStatementFieldToMatchJsonBodyMatchPatternAll,
+    ) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.regex_pattern_set_reference_statement.field_to_match.json_body`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementRegexPatternSetReferenceStatementFieldToMatchJsonBodyMatchPattern(Body);
@@ -5521,6 +6303,15 @@ impl RuleStatementRegexPatternSetReferenceStatementFieldToMatchJsonBodyMatchPatt
     pub fn included_paths(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_paths", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementRegexPatternSetReferenceStatementFieldToMatchJsonBodyMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -5581,6 +6372,56 @@ impl RuleStatementRegexPatternSetReferenceStatementFieldToMatchJsonBody {
 
 impl From<RuleStatementRegexPatternSetReferenceStatementFieldToMatchJsonBody> for Node {
     fn from(block: RuleStatementRegexPatternSetReferenceStatementFieldToMatchJsonBody) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `method` block of `aws_wafv2_web_acl.rule.statement.regex_pattern_set_reference_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRegexPatternSetReferenceStatementFieldToMatchMethod(Body);
+
+impl RuleStatementRegexPatternSetReferenceStatementFieldToMatchMethod {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRegexPatternSetReferenceStatementFieldToMatchMethod> for Node {
+    fn from(block: RuleStatementRegexPatternSetReferenceStatementFieldToMatchMethod) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `query_string` block of `aws_wafv2_web_acl.rule.statement.regex_pattern_set_reference_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRegexPatternSetReferenceStatementFieldToMatchQueryString(Body);
+
+impl RuleStatementRegexPatternSetReferenceStatementFieldToMatchQueryString {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRegexPatternSetReferenceStatementFieldToMatchQueryString> for Node {
+    fn from(block: RuleStatementRegexPatternSetReferenceStatementFieldToMatchQueryString) -> Node {
         block.0.into()
     }
 }
@@ -5671,6 +6512,31 @@ impl From<RuleStatementRegexPatternSetReferenceStatementFieldToMatchUriFragment>
     }
 }
 
+/// The `uri_path` block of `aws_wafv2_web_acl.rule.statement.regex_pattern_set_reference_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementRegexPatternSetReferenceStatementFieldToMatchUriPath(Body);
+
+impl RuleStatementRegexPatternSetReferenceStatementFieldToMatchUriPath {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementRegexPatternSetReferenceStatementFieldToMatchUriPath> for Node {
+    fn from(block: RuleStatementRegexPatternSetReferenceStatementFieldToMatchUriPath) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `field_to_match` block of `aws_wafv2_web_acl.rule.statement.regex_pattern_set_reference_statement`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementRegexPatternSetReferenceStatementFieldToMatch(Body);
@@ -5681,6 +6547,15 @@ impl RuleStatementRegexPatternSetReferenceStatementFieldToMatch {
         #[allow(unused_mut)]
         let mut body = Body::default();
         Self(body)
+    }
+
+    /// `all_query_arguments` block (list, 0 to 1).
+    pub fn all_query_arguments(
+        mut self,
+        block: RuleStatementRegexPatternSetReferenceStatementFieldToMatchAllQueryArguments,
+    ) -> Self {
+        self.0.insert("all_query_arguments", block);
+        self
     }
 
     /// `body` block (list, 0 to 1).
@@ -5750,6 +6625,24 @@ impl RuleStatementRegexPatternSetReferenceStatementFieldToMatch {
         self
     }
 
+    /// `method` block (list, 0 to 1).
+    pub fn method(
+        mut self,
+        block: RuleStatementRegexPatternSetReferenceStatementFieldToMatchMethod,
+    ) -> Self {
+        self.0.insert("method", block);
+        self
+    }
+
+    /// `query_string` block (list, 0 to 1).
+    pub fn query_string(
+        mut self,
+        block: RuleStatementRegexPatternSetReferenceStatementFieldToMatchQueryString,
+    ) -> Self {
+        self.0.insert("query_string", block);
+        self
+    }
+
     /// `single_header` block (list, 0 to 1).
     pub fn single_header(
         mut self,
@@ -5774,6 +6667,15 @@ impl RuleStatementRegexPatternSetReferenceStatementFieldToMatch {
         block: RuleStatementRegexPatternSetReferenceStatementFieldToMatchUriFragment,
     ) -> Self {
         self.0.insert("uri_fragment", block);
+        self
+    }
+
+    /// `uri_path` block (list, 0 to 1).
+    pub fn uri_path(
+        mut self,
+        block: RuleStatementRegexPatternSetReferenceStatementFieldToMatchUriPath,
+    ) -> Self {
+        self.0.insert("uri_path", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -6490,6 +7392,31 @@ impl From<RuleStatementRuleGroupReferenceStatement> for Node {
     }
 }
 
+/// The `all_query_arguments` block of `aws_wafv2_web_acl.rule.statement.size_constraint_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementSizeConstraintStatementFieldToMatchAllQueryArguments(Body);
+
+impl RuleStatementSizeConstraintStatementFieldToMatchAllQueryArguments {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementSizeConstraintStatementFieldToMatchAllQueryArguments> for Node {
+    fn from(block: RuleStatementSizeConstraintStatementFieldToMatchAllQueryArguments) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `body` block of `aws_wafv2_web_acl.rule.statement.size_constraint_statement.field_to_match`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementSizeConstraintStatementFieldToMatchBody(Body);
@@ -6522,6 +7449,31 @@ impl From<RuleStatementSizeConstraintStatementFieldToMatchBody> for Node {
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.size_constraint_statement.field_to_match.cookies.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementSizeConstraintStatementFieldToMatchCookiesMatchPatternAll(Body);
+
+impl RuleStatementSizeConstraintStatementFieldToMatchCookiesMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementSizeConstraintStatementFieldToMatchCookiesMatchPatternAll> for Node {
+    fn from(block: RuleStatementSizeConstraintStatementFieldToMatchCookiesMatchPatternAll) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.size_constraint_statement.field_to_match.cookies`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementSizeConstraintStatementFieldToMatchCookiesMatchPattern(Body);
@@ -6545,6 +7497,15 @@ impl RuleStatementSizeConstraintStatementFieldToMatchCookiesMatchPattern {
     pub fn included_cookies(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_cookies", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementSizeConstraintStatementFieldToMatchCookiesMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -6625,6 +7586,31 @@ impl From<RuleStatementSizeConstraintStatementFieldToMatchHeaderOrder> for Node 
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.size_constraint_statement.field_to_match.headers.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementSizeConstraintStatementFieldToMatchHeadersMatchPatternAll(Body);
+
+impl RuleStatementSizeConstraintStatementFieldToMatchHeadersMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementSizeConstraintStatementFieldToMatchHeadersMatchPatternAll> for Node {
+    fn from(block: RuleStatementSizeConstraintStatementFieldToMatchHeadersMatchPatternAll) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.size_constraint_statement.field_to_match.headers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementSizeConstraintStatementFieldToMatchHeadersMatchPattern(Body);
@@ -6648,6 +7634,15 @@ impl RuleStatementSizeConstraintStatementFieldToMatchHeadersMatchPattern {
     pub fn included_headers(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_headers", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementSizeConstraintStatementFieldToMatchHeadersMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -6757,6 +7752,33 @@ impl From<RuleStatementSizeConstraintStatementFieldToMatchJa4Fingerprint> for No
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.size_constraint_statement.field_to_match.json_body.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementSizeConstraintStatementFieldToMatchJsonBodyMatchPatternAll(Body);
+
+impl RuleStatementSizeConstraintStatementFieldToMatchJsonBodyMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementSizeConstraintStatementFieldToMatchJsonBodyMatchPatternAll> for Node {
+    fn from(
+        block: RuleStatementSizeConstraintStatementFieldToMatchJsonBodyMatchPatternAll,
+    ) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.size_constraint_statement.field_to_match.json_body`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementSizeConstraintStatementFieldToMatchJsonBodyMatchPattern(Body);
@@ -6773,6 +7795,15 @@ impl RuleStatementSizeConstraintStatementFieldToMatchJsonBodyMatchPattern {
     pub fn included_paths(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_paths", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementSizeConstraintStatementFieldToMatchJsonBodyMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -6831,6 +7862,56 @@ impl RuleStatementSizeConstraintStatementFieldToMatchJsonBody {
 
 impl From<RuleStatementSizeConstraintStatementFieldToMatchJsonBody> for Node {
     fn from(block: RuleStatementSizeConstraintStatementFieldToMatchJsonBody) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `method` block of `aws_wafv2_web_acl.rule.statement.size_constraint_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementSizeConstraintStatementFieldToMatchMethod(Body);
+
+impl RuleStatementSizeConstraintStatementFieldToMatchMethod {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementSizeConstraintStatementFieldToMatchMethod> for Node {
+    fn from(block: RuleStatementSizeConstraintStatementFieldToMatchMethod) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `query_string` block of `aws_wafv2_web_acl.rule.statement.size_constraint_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementSizeConstraintStatementFieldToMatchQueryString(Body);
+
+impl RuleStatementSizeConstraintStatementFieldToMatchQueryString {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementSizeConstraintStatementFieldToMatchQueryString> for Node {
+    fn from(block: RuleStatementSizeConstraintStatementFieldToMatchQueryString) -> Node {
         block.0.into()
     }
 }
@@ -6919,6 +8000,31 @@ impl From<RuleStatementSizeConstraintStatementFieldToMatchUriFragment> for Node 
     }
 }
 
+/// The `uri_path` block of `aws_wafv2_web_acl.rule.statement.size_constraint_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementSizeConstraintStatementFieldToMatchUriPath(Body);
+
+impl RuleStatementSizeConstraintStatementFieldToMatchUriPath {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementSizeConstraintStatementFieldToMatchUriPath> for Node {
+    fn from(block: RuleStatementSizeConstraintStatementFieldToMatchUriPath) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `field_to_match` block of `aws_wafv2_web_acl.rule.statement.size_constraint_statement`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementSizeConstraintStatementFieldToMatch(Body);
@@ -6929,6 +8035,15 @@ impl RuleStatementSizeConstraintStatementFieldToMatch {
         #[allow(unused_mut)]
         let mut body = Body::default();
         Self(body)
+    }
+
+    /// `all_query_arguments` block (list, 0 to 1).
+    pub fn all_query_arguments(
+        mut self,
+        block: RuleStatementSizeConstraintStatementFieldToMatchAllQueryArguments,
+    ) -> Self {
+        self.0.insert("all_query_arguments", block);
+        self
     }
 
     /// `body` block (list, 0 to 1).
@@ -6995,6 +8110,21 @@ impl RuleStatementSizeConstraintStatementFieldToMatch {
         self
     }
 
+    /// `method` block (list, 0 to 1).
+    pub fn method(mut self, block: RuleStatementSizeConstraintStatementFieldToMatchMethod) -> Self {
+        self.0.insert("method", block);
+        self
+    }
+
+    /// `query_string` block (list, 0 to 1).
+    pub fn query_string(
+        mut self,
+        block: RuleStatementSizeConstraintStatementFieldToMatchQueryString,
+    ) -> Self {
+        self.0.insert("query_string", block);
+        self
+    }
+
     /// `single_header` block (list, 0 to 1).
     pub fn single_header(
         mut self,
@@ -7019,6 +8149,15 @@ impl RuleStatementSizeConstraintStatementFieldToMatch {
         block: RuleStatementSizeConstraintStatementFieldToMatchUriFragment,
     ) -> Self {
         self.0.insert("uri_fragment", block);
+        self
+    }
+
+    /// `uri_path` block (list, 0 to 1).
+    pub fn uri_path(
+        mut self,
+        block: RuleStatementSizeConstraintStatementFieldToMatchUriPath,
+    ) -> Self {
+        self.0.insert("uri_path", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -7106,6 +8245,31 @@ impl From<RuleStatementSizeConstraintStatement> for Node {
     }
 }
 
+/// The `all_query_arguments` block of `aws_wafv2_web_acl.rule.statement.sqli_match_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementSqliMatchStatementFieldToMatchAllQueryArguments(Body);
+
+impl RuleStatementSqliMatchStatementFieldToMatchAllQueryArguments {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementSqliMatchStatementFieldToMatchAllQueryArguments> for Node {
+    fn from(block: RuleStatementSqliMatchStatementFieldToMatchAllQueryArguments) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `body` block of `aws_wafv2_web_acl.rule.statement.sqli_match_statement.field_to_match`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementSqliMatchStatementFieldToMatchBody(Body);
@@ -7138,6 +8302,31 @@ impl From<RuleStatementSqliMatchStatementFieldToMatchBody> for Node {
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.sqli_match_statement.field_to_match.cookies.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementSqliMatchStatementFieldToMatchCookiesMatchPatternAll(Body);
+
+impl RuleStatementSqliMatchStatementFieldToMatchCookiesMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementSqliMatchStatementFieldToMatchCookiesMatchPatternAll> for Node {
+    fn from(block: RuleStatementSqliMatchStatementFieldToMatchCookiesMatchPatternAll) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.sqli_match_statement.field_to_match.cookies`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementSqliMatchStatementFieldToMatchCookiesMatchPattern(Body);
@@ -7161,6 +8350,15 @@ impl RuleStatementSqliMatchStatementFieldToMatchCookiesMatchPattern {
     pub fn included_cookies(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_cookies", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementSqliMatchStatementFieldToMatchCookiesMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -7241,6 +8439,31 @@ impl From<RuleStatementSqliMatchStatementFieldToMatchHeaderOrder> for Node {
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.sqli_match_statement.field_to_match.headers.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementSqliMatchStatementFieldToMatchHeadersMatchPatternAll(Body);
+
+impl RuleStatementSqliMatchStatementFieldToMatchHeadersMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementSqliMatchStatementFieldToMatchHeadersMatchPatternAll> for Node {
+    fn from(block: RuleStatementSqliMatchStatementFieldToMatchHeadersMatchPatternAll) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.sqli_match_statement.field_to_match.headers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementSqliMatchStatementFieldToMatchHeadersMatchPattern(Body);
@@ -7264,6 +8487,15 @@ impl RuleStatementSqliMatchStatementFieldToMatchHeadersMatchPattern {
     pub fn included_headers(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_headers", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementSqliMatchStatementFieldToMatchHeadersMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -7373,6 +8605,31 @@ impl From<RuleStatementSqliMatchStatementFieldToMatchJa4Fingerprint> for Node {
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.sqli_match_statement.field_to_match.json_body.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementSqliMatchStatementFieldToMatchJsonBodyMatchPatternAll(Body);
+
+impl RuleStatementSqliMatchStatementFieldToMatchJsonBodyMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementSqliMatchStatementFieldToMatchJsonBodyMatchPatternAll> for Node {
+    fn from(block: RuleStatementSqliMatchStatementFieldToMatchJsonBodyMatchPatternAll) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.sqli_match_statement.field_to_match.json_body`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementSqliMatchStatementFieldToMatchJsonBodyMatchPattern(Body);
@@ -7389,6 +8646,15 @@ impl RuleStatementSqliMatchStatementFieldToMatchJsonBodyMatchPattern {
     pub fn included_paths(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_paths", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementSqliMatchStatementFieldToMatchJsonBodyMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -7447,6 +8713,56 @@ impl RuleStatementSqliMatchStatementFieldToMatchJsonBody {
 
 impl From<RuleStatementSqliMatchStatementFieldToMatchJsonBody> for Node {
     fn from(block: RuleStatementSqliMatchStatementFieldToMatchJsonBody) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `method` block of `aws_wafv2_web_acl.rule.statement.sqli_match_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementSqliMatchStatementFieldToMatchMethod(Body);
+
+impl RuleStatementSqliMatchStatementFieldToMatchMethod {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementSqliMatchStatementFieldToMatchMethod> for Node {
+    fn from(block: RuleStatementSqliMatchStatementFieldToMatchMethod) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `query_string` block of `aws_wafv2_web_acl.rule.statement.sqli_match_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementSqliMatchStatementFieldToMatchQueryString(Body);
+
+impl RuleStatementSqliMatchStatementFieldToMatchQueryString {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementSqliMatchStatementFieldToMatchQueryString> for Node {
+    fn from(block: RuleStatementSqliMatchStatementFieldToMatchQueryString) -> Node {
         block.0.into()
     }
 }
@@ -7535,6 +8851,31 @@ impl From<RuleStatementSqliMatchStatementFieldToMatchUriFragment> for Node {
     }
 }
 
+/// The `uri_path` block of `aws_wafv2_web_acl.rule.statement.sqli_match_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementSqliMatchStatementFieldToMatchUriPath(Body);
+
+impl RuleStatementSqliMatchStatementFieldToMatchUriPath {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementSqliMatchStatementFieldToMatchUriPath> for Node {
+    fn from(block: RuleStatementSqliMatchStatementFieldToMatchUriPath) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `field_to_match` block of `aws_wafv2_web_acl.rule.statement.sqli_match_statement`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementSqliMatchStatementFieldToMatch(Body);
@@ -7545,6 +8886,15 @@ impl RuleStatementSqliMatchStatementFieldToMatch {
         #[allow(unused_mut)]
         let mut body = Body::default();
         Self(body)
+    }
+
+    /// `all_query_arguments` block (list, 0 to 1).
+    pub fn all_query_arguments(
+        mut self,
+        block: RuleStatementSqliMatchStatementFieldToMatchAllQueryArguments,
+    ) -> Self {
+        self.0.insert("all_query_arguments", block);
+        self
     }
 
     /// `body` block (list, 0 to 1).
@@ -7602,6 +8952,21 @@ impl RuleStatementSqliMatchStatementFieldToMatch {
         self
     }
 
+    /// `method` block (list, 0 to 1).
+    pub fn method(mut self, block: RuleStatementSqliMatchStatementFieldToMatchMethod) -> Self {
+        self.0.insert("method", block);
+        self
+    }
+
+    /// `query_string` block (list, 0 to 1).
+    pub fn query_string(
+        mut self,
+        block: RuleStatementSqliMatchStatementFieldToMatchQueryString,
+    ) -> Self {
+        self.0.insert("query_string", block);
+        self
+    }
+
     /// `single_header` block (list, 0 to 1).
     pub fn single_header(
         mut self,
@@ -7626,6 +8991,12 @@ impl RuleStatementSqliMatchStatementFieldToMatch {
         block: RuleStatementSqliMatchStatementFieldToMatchUriFragment,
     ) -> Self {
         self.0.insert("uri_fragment", block);
+        self
+    }
+
+    /// `uri_path` block (list, 0 to 1).
+    pub fn uri_path(mut self, block: RuleStatementSqliMatchStatementFieldToMatchUriPath) -> Self {
+        self.0.insert("uri_path", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -7708,6 +9079,31 @@ impl From<RuleStatementSqliMatchStatement> for Node {
     }
 }
 
+/// The `all_query_arguments` block of `aws_wafv2_web_acl.rule.statement.xss_match_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementXssMatchStatementFieldToMatchAllQueryArguments(Body);
+
+impl RuleStatementXssMatchStatementFieldToMatchAllQueryArguments {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementXssMatchStatementFieldToMatchAllQueryArguments> for Node {
+    fn from(block: RuleStatementXssMatchStatementFieldToMatchAllQueryArguments) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `body` block of `aws_wafv2_web_acl.rule.statement.xss_match_statement.field_to_match`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementXssMatchStatementFieldToMatchBody(Body);
@@ -7740,6 +9136,31 @@ impl From<RuleStatementXssMatchStatementFieldToMatchBody> for Node {
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.xss_match_statement.field_to_match.cookies.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementXssMatchStatementFieldToMatchCookiesMatchPatternAll(Body);
+
+impl RuleStatementXssMatchStatementFieldToMatchCookiesMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementXssMatchStatementFieldToMatchCookiesMatchPatternAll> for Node {
+    fn from(block: RuleStatementXssMatchStatementFieldToMatchCookiesMatchPatternAll) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.xss_match_statement.field_to_match.cookies`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementXssMatchStatementFieldToMatchCookiesMatchPattern(Body);
@@ -7763,6 +9184,15 @@ impl RuleStatementXssMatchStatementFieldToMatchCookiesMatchPattern {
     pub fn included_cookies(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_cookies", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementXssMatchStatementFieldToMatchCookiesMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -7843,6 +9273,31 @@ impl From<RuleStatementXssMatchStatementFieldToMatchHeaderOrder> for Node {
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.xss_match_statement.field_to_match.headers.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementXssMatchStatementFieldToMatchHeadersMatchPatternAll(Body);
+
+impl RuleStatementXssMatchStatementFieldToMatchHeadersMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementXssMatchStatementFieldToMatchHeadersMatchPatternAll> for Node {
+    fn from(block: RuleStatementXssMatchStatementFieldToMatchHeadersMatchPatternAll) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.xss_match_statement.field_to_match.headers`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementXssMatchStatementFieldToMatchHeadersMatchPattern(Body);
@@ -7866,6 +9321,15 @@ impl RuleStatementXssMatchStatementFieldToMatchHeadersMatchPattern {
     pub fn included_headers(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_headers", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementXssMatchStatementFieldToMatchHeadersMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -7975,6 +9439,31 @@ impl From<RuleStatementXssMatchStatementFieldToMatchJa4Fingerprint> for Node {
     }
 }
 
+/// The `all` block of `aws_wafv2_web_acl.rule.statement.xss_match_statement.field_to_match.json_body.match_pattern`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementXssMatchStatementFieldToMatchJsonBodyMatchPatternAll(Body);
+
+impl RuleStatementXssMatchStatementFieldToMatchJsonBodyMatchPatternAll {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementXssMatchStatementFieldToMatchJsonBodyMatchPatternAll> for Node {
+    fn from(block: RuleStatementXssMatchStatementFieldToMatchJsonBodyMatchPatternAll) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `match_pattern` block of `aws_wafv2_web_acl.rule.statement.xss_match_statement.field_to_match.json_body`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementXssMatchStatementFieldToMatchJsonBodyMatchPattern(Body);
@@ -7991,6 +9480,15 @@ impl RuleStatementXssMatchStatementFieldToMatchJsonBodyMatchPattern {
     pub fn included_paths(mut self, value: impl Into<Value<Vec<String>>>) -> Self {
         self.0
             .insert("included_paths", Into::<Value<Vec<String>>>::into(value));
+        self
+    }
+
+    /// `all` block (list, 0 to 1).
+    pub fn all(
+        mut self,
+        block: RuleStatementXssMatchStatementFieldToMatchJsonBodyMatchPatternAll,
+    ) -> Self {
+        self.0.insert("all", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -8049,6 +9547,56 @@ impl RuleStatementXssMatchStatementFieldToMatchJsonBody {
 
 impl From<RuleStatementXssMatchStatementFieldToMatchJsonBody> for Node {
     fn from(block: RuleStatementXssMatchStatementFieldToMatchJsonBody) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `method` block of `aws_wafv2_web_acl.rule.statement.xss_match_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementXssMatchStatementFieldToMatchMethod(Body);
+
+impl RuleStatementXssMatchStatementFieldToMatchMethod {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementXssMatchStatementFieldToMatchMethod> for Node {
+    fn from(block: RuleStatementXssMatchStatementFieldToMatchMethod) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `query_string` block of `aws_wafv2_web_acl.rule.statement.xss_match_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementXssMatchStatementFieldToMatchQueryString(Body);
+
+impl RuleStatementXssMatchStatementFieldToMatchQueryString {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementXssMatchStatementFieldToMatchQueryString> for Node {
+    fn from(block: RuleStatementXssMatchStatementFieldToMatchQueryString) -> Node {
         block.0.into()
     }
 }
@@ -8137,6 +9685,31 @@ impl From<RuleStatementXssMatchStatementFieldToMatchUriFragment> for Node {
     }
 }
 
+/// The `uri_path` block of `aws_wafv2_web_acl.rule.statement.xss_match_statement.field_to_match`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStatementXssMatchStatementFieldToMatchUriPath(Body);
+
+impl RuleStatementXssMatchStatementFieldToMatchUriPath {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RuleStatementXssMatchStatementFieldToMatchUriPath> for Node {
+    fn from(block: RuleStatementXssMatchStatementFieldToMatchUriPath) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `field_to_match` block of `aws_wafv2_web_acl.rule.statement.xss_match_statement`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStatementXssMatchStatementFieldToMatch(Body);
@@ -8147,6 +9720,15 @@ impl RuleStatementXssMatchStatementFieldToMatch {
         #[allow(unused_mut)]
         let mut body = Body::default();
         Self(body)
+    }
+
+    /// `all_query_arguments` block (list, 0 to 1).
+    pub fn all_query_arguments(
+        mut self,
+        block: RuleStatementXssMatchStatementFieldToMatchAllQueryArguments,
+    ) -> Self {
+        self.0.insert("all_query_arguments", block);
+        self
     }
 
     /// `body` block (list, 0 to 1).
@@ -8204,6 +9786,21 @@ impl RuleStatementXssMatchStatementFieldToMatch {
         self
     }
 
+    /// `method` block (list, 0 to 1).
+    pub fn method(mut self, block: RuleStatementXssMatchStatementFieldToMatchMethod) -> Self {
+        self.0.insert("method", block);
+        self
+    }
+
+    /// `query_string` block (list, 0 to 1).
+    pub fn query_string(
+        mut self,
+        block: RuleStatementXssMatchStatementFieldToMatchQueryString,
+    ) -> Self {
+        self.0.insert("query_string", block);
+        self
+    }
+
     /// `single_header` block (list, 0 to 1).
     pub fn single_header(
         mut self,
@@ -8228,6 +9825,12 @@ impl RuleStatementXssMatchStatementFieldToMatch {
         block: RuleStatementXssMatchStatementFieldToMatchUriFragment,
     ) -> Self {
         self.0.insert("uri_fragment", block);
+        self
+    }
+
+    /// `uri_path` block (list, 0 to 1).
+    pub fn uri_path(mut self, block: RuleStatementXssMatchStatementFieldToMatchUriPath) -> Self {
+        self.0.insert("uri_path", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what
@@ -8523,6 +10126,12 @@ impl Rule {
     /// `challenge_config` block (list, 0 to 1).
     pub fn challenge_config(mut self, block: RuleChallengeConfig) -> Self {
         self.0.insert("challenge_config", block);
+        self
+    }
+
+    /// `override_action` block (list, 0 to 1).
+    pub fn override_action(mut self, block: RuleOverrideAction) -> Self {
+        self.0.insert("override_action", block);
         self
     }
 

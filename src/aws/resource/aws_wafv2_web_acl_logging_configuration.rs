@@ -267,6 +267,56 @@ impl From<LoggingFilter> for Node {
     }
 }
 
+/// The `method` block of `aws_wafv2_web_acl_logging_configuration.redacted_fields`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RedactedFieldsMethod(Body);
+
+impl RedactedFieldsMethod {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RedactedFieldsMethod> for Node {
+    fn from(block: RedactedFieldsMethod) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `query_string` block of `aws_wafv2_web_acl_logging_configuration.redacted_fields`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RedactedFieldsQueryString(Body);
+
+impl RedactedFieldsQueryString {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RedactedFieldsQueryString> for Node {
+    fn from(block: RedactedFieldsQueryString) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `single_header` block of `aws_wafv2_web_acl_logging_configuration.redacted_fields`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RedactedFieldsSingleHeader(Body);
@@ -293,6 +343,31 @@ impl From<RedactedFieldsSingleHeader> for Node {
     }
 }
 
+/// The `uri_path` block of `aws_wafv2_web_acl_logging_configuration.redacted_fields`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RedactedFieldsUriPath(Body);
+
+impl RedactedFieldsUriPath {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<RedactedFieldsUriPath> for Node {
+    fn from(block: RedactedFieldsUriPath) -> Node {
+        block.0.into()
+    }
+}
+
 /// The `redacted_fields` block of `aws_wafv2_web_acl_logging_configuration`.
 ///
 /// Parts of the request to exclude from logs
@@ -307,9 +382,27 @@ impl RedactedFields {
         Self(body)
     }
 
+    /// `method` block (list, 0 to 1).
+    pub fn method(mut self, block: RedactedFieldsMethod) -> Self {
+        self.0.insert("method", block);
+        self
+    }
+
+    /// `query_string` block (list, 0 to 1).
+    pub fn query_string(mut self, block: RedactedFieldsQueryString) -> Self {
+        self.0.insert("query_string", block);
+        self
+    }
+
     /// `single_header` block (list, 0 to 1).
     pub fn single_header(mut self, block: RedactedFieldsSingleHeader) -> Self {
         self.0.insert("single_header", block);
+        self
+    }
+
+    /// `uri_path` block (list, 0 to 1).
+    pub fn uri_path(mut self, block: RedactedFieldsUriPath) -> Self {
+        self.0.insert("uri_path", block);
         self
     }
     /// Escape hatch: sets any argument or nested block by name, for what

@@ -113,6 +113,12 @@ impl AwsFixture {
         self
     }
 
+    /// `marker` block (list, 0 to 1).
+    pub fn marker(mut self, block: Marker) -> Self {
+        self.0.insert("marker", block);
+        self
+    }
+
     /// `single_one` block (single).
     pub fn single_one(mut self, block: SingleOne) -> Self {
         self.0.insert("single_one", block);
@@ -186,6 +192,11 @@ impl AwsFixtureRef {
     /// Reference to `listeners` (list(object({port = number})), optional).
     pub fn listeners(&self) -> Value<Vec<Node>> {
         Value::from(self.0.attr("listeners"))
+    }
+
+    /// reference to the `marker` block (list).
+    pub fn marker(&self) -> Expr {
+        self.0.attr("marker")
     }
 
     /// Reference to `matrix` (list(list(number)), optional).
@@ -346,6 +357,62 @@ impl GroupOne {
 
 impl From<GroupOne> for Node {
     fn from(block: GroupOne) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `none` block of `aws_fixture.marker`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MarkerNone(Body);
+
+impl MarkerNone {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<MarkerNone> for Node {
+    fn from(block: MarkerNone) -> Node {
+        block.0.into()
+    }
+}
+
+/// The `marker` block of `aws_fixture`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Marker(Body);
+
+impl Marker {
+    /// Starts the block with its required arguments.
+    pub fn new() -> Self {
+        #[allow(unused_mut)]
+        let mut body = Body::default();
+        Self(body)
+    }
+
+    /// `none` block (list, 0 to 1).
+    pub fn none(mut self, block: MarkerNone) -> Self {
+        self.0.insert("none", block);
+        self
+    }
+    /// Escape hatch: sets any argument or nested block by name, for what
+    /// this block's typed API lacks. `tfsynth validate` still checks it.
+    pub fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.0.insert(key, value);
+        self
+    }
+}
+
+impl From<Marker> for Node {
+    fn from(block: Marker) -> Node {
         block.0.into()
     }
 }
