@@ -1,14 +1,17 @@
-//! Monitoring: log groups for the application and for VPC flow logs, a flow
-//! log capturing ALL traffic into CloudWatch Logs with its own
-//! least-privilege role, an SNS topic for alarm actions, and metric alarms
-//! that treat missing data as not breaching.
+//! Monitoring: a customer-managed KMS key for logs and alarms, log groups
+//! for the application and for VPC flow logs encrypted with it, a flow log
+//! capturing ALL traffic into CloudWatch Logs with its own least-privilege
+//! role, an SNS topic for alarm actions encrypted with the same key, and
+//! metric alarms that treat missing data as not breaching.
 
 use tfsynth::aws::data::aws_iam_policy_document::Statement;
+use tfsynth::aws::data::{DataAwsCallerIdentity, DataAwsPartition, DataAwsRegion};
 use tfsynth::aws::resource::{
     AwsCloudwatchLogGroup, AwsCloudwatchLogGroupRef, AwsCloudwatchMetricAlarm,
-    AwsCloudwatchMetricAlarmRef, AwsFlowLog, AwsSnsTopic, AwsSnsTopicRef, AwsSnsTopicSubscription,
+    AwsCloudwatchMetricAlarmRef, AwsFlowLog, AwsKmsAlias, AwsKmsKey, AwsKmsKeyRef, AwsSnsTopic,
+    AwsSnsTopicRef, AwsSnsTopicSubscription,
 };
-use tfsynth::{ResourceBlock, Stack, Value, interp};
+use tfsynth::{Expr, Node, ResourceBlock, Stack, Value, func, interp};
 
 use super::iam::service_role;
 use super::{label, name_tags};
@@ -57,20 +60,127 @@ pub struct Alarm {
 pub struct Monitoring {
     name: String,
     prefix: String,
+    /// The customer-managed key of the log groups and the topic; other
+    /// modules' log groups (and RDS Performance Insights) use it too.
+    pub key: AwsKmsKeyRef,
     /// The application's log group.
     pub app_log_group: AwsCloudwatchLogGroupRef,
     /// The topic alarms notify, when configured.
     pub topic: Option<AwsSnsTopicRef>,
 }
 
+/// The key of the stack's logs and alarms: rotated yearly, administered by
+/// the account through IAM (AWS's default key policy), usable by CloudWatch
+/// Logs for this account's log groups and by CloudWatch alarms of this
+/// account publishing to the encrypted topic.
+///
+/// The key policy is written inline rather than as an
+/// `aws_iam_policy_document`: in a key policy the resource `"*"` means the
+/// key itself, which IAM policy checkers would report as a wildcard.
+fn logs_key(stack: &mut Stack, prefix: &str, name: &str) -> AwsKmsKeyRef {
+    let account = stack
+        .add(DataAwsCallerIdentity::new(label(prefix, "account")))
+        .account_id();
+    let partition = stack
+        .add(DataAwsPartition::new(label(prefix, "partition")))
+        .partition();
+    let region = stack
+        .add(DataAwsRegion::new(label(prefix, "region")))
+        .name();
+    let statement =
+        |sid: &str, principal: (&str, Expr), actions: &[&str], condition: Option<Node>| {
+            let mut fields = vec![
+                ("Sid", Node::from(sid)),
+                ("Effect", Node::from("Allow")),
+                ("Principal", Node::map_of([(principal.0, principal.1)])),
+                ("Action", Node::list_of(actions.iter().copied())),
+                ("Resource", Node::from("*")),
+            ];
+            fields.extend(condition.map(|c| ("Condition", c)));
+            Node::map_of(fields)
+        };
+    let admin = statement(
+        "AccountAdministersTheKey",
+        (
+            "AWS",
+            interp![
+                "arn:",
+                partition.clone(),
+                ":iam::",
+                account.clone(),
+                ":root"
+            ],
+        ),
+        &["kms:*"],
+        None,
+    );
+    let use_actions = [
+        "kms:Encrypt",
+        "kms:Decrypt",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:DescribeKey",
+    ];
+    let logs = statement(
+        "CloudWatchLogsUsesTheKey",
+        (
+            "Service",
+            interp!["logs.", region.clone(), ".amazonaws.com"],
+        ),
+        &use_actions,
+        Some(Node::map_of([(
+            "ArnLike",
+            Node::map_of([(
+                "kms:EncryptionContext:aws:logs:arn",
+                interp![
+                    "arn:",
+                    partition,
+                    ":logs:",
+                    region,
+                    ":",
+                    account.clone(),
+                    ":log-group:*"
+                ],
+            )]),
+        )])),
+    );
+    let alarms = statement(
+        "AlarmsPublishToTheEncryptedTopic",
+        ("Service", Expr::from("cloudwatch.amazonaws.com")),
+        &["kms:Decrypt", "kms:GenerateDataKey"],
+        Some(Node::map_of([(
+            "StringEquals",
+            Node::map_of([("aws:SourceAccount", account.expr())]),
+        )])),
+    );
+    let policy = Node::map_of([
+        ("Version", Node::from("2012-10-17")),
+        ("Statement", Node::list_of([admin, logs, alarms])),
+    ]);
+    let key = stack.add(
+        AwsKmsKey::new(prefix)
+            .description(format!("{name}: CloudWatch Logs and alarm notifications"))
+            .enable_key_rotation(true)
+            .deletion_window_in_days(30)
+            .policy(func::jsonencode(policy))
+            .tags(name_tags(&format!("{name}-logs"))),
+    );
+    stack.add(AwsKmsAlias::new(prefix, key.key_id()).name(format!("alias/{name}-logs")));
+    key
+}
+
 impl Monitoring {
     /// Adds log groups, the flow log and the topic under `prefix`.
     pub fn new(stack: &mut Stack, prefix: &str, config: &MonitoringConfig) -> Monitoring {
         let name = &config.name;
+        let key = logs_key(stack, prefix, name);
         let app_log_group = stack.add(
             AwsCloudwatchLogGroup::new(label(prefix, "app"))
                 .name(format!("/{name}/app"))
                 .retention_in_days(config.retention_days)
+                .kms_key_id(key.arn())
                 .tags(name_tags(&format!("{name}-app"))),
         );
         if let Some(vpc_id) = &config.vpc_id {
@@ -78,6 +188,7 @@ impl Monitoring {
                 AwsCloudwatchLogGroup::new(label(prefix, "flow"))
                     .name(format!("/{name}/vpc-flow-logs"))
                     .retention_in_days(config.retention_days)
+                    .kms_key_id(key.arn())
                     .tags(name_tags(&format!("{name}-flow-logs"))),
             );
             let (role, policy) = service_role(
@@ -119,7 +230,7 @@ impl Monitoring {
             let topic = stack.add(
                 AwsSnsTopic::new(label(prefix, "alarms"))
                     .name(format!("{name}-alarms"))
-                    .kms_master_key_id("alias/aws/sns")
+                    .kms_master_key_id(key.arn())
                     .tags(name_tags(&format!("{name}-alarms"))),
             );
             for (i, email) in config.alarm_emails.iter().enumerate() {
@@ -135,6 +246,7 @@ impl Monitoring {
         Monitoring {
             name: name.clone(),
             prefix: prefix.to_owned(),
+            key,
             app_log_group,
             topic,
         }

@@ -1,8 +1,8 @@
-//! Storage: a data bucket and a logs bucket, each encrypted (SSE-S3),
-//! versioned, fully private (public access block, bucket-owner-enforced
-//! ownership) and refusing plain-HTTP access; the data bucket logs its access
-//! to the logs bucket, which also accepts the load balancer's access logs and
-//! expires what it holds.
+//! Storage: a logs bucket and, optionally, a data bucket, each encrypted
+//! (SSE-S3), versioned, fully private (public access block,
+//! bucket-owner-enforced ownership) and refusing plain-HTTP access; the data
+//! bucket logs its access to the logs bucket, which also accepts the load
+//! balancer's access logs and expires what it holds.
 
 use tfsynth::aws::data::aws_iam_policy_document::{
     Statement, StatementCondition, StatementPrincipals,
@@ -37,8 +37,8 @@ const DATA_ACCESS_LOG_PREFIX: &str = "s3/data/";
 pub struct StorageConfig {
     /// Prefix of `Name` tags.
     pub name: String,
-    /// The data bucket's name.
-    pub data_bucket: String,
+    /// The data bucket's name; `None` for a logs bucket only.
+    pub data_bucket: Option<String>,
     /// The logs bucket's name.
     pub logs_bucket: String,
     /// Days before objects in the logs bucket expire.
@@ -47,10 +47,10 @@ pub struct StorageConfig {
     pub noncurrent_days: i64,
 }
 
-/// The two buckets and what other modules need of them.
+/// The buckets and what other modules need of them.
 pub struct Storage {
-    /// The data bucket.
-    pub data_bucket: AwsS3BucketRef,
+    /// The data bucket, when configured.
+    pub data_bucket: Option<AwsS3BucketRef>,
     /// The logs bucket.
     pub logs_bucket: AwsS3BucketRef,
     /// The logs bucket's policy: writers of logs must wait for it.
@@ -134,21 +134,23 @@ fn secure_bucket(
 }
 
 impl Storage {
-    /// Adds both buckets under `prefix`.
+    /// Adds the buckets under `prefix`.
     pub fn new(stack: &mut Stack, prefix: &str, config: &StorageConfig) -> Storage {
         let alb_log_prefix = "alb".to_owned();
         let logs_prefix = label(prefix, "logs");
         let data_prefix = label(prefix, "data");
         let account = stack.add(DataAwsCallerIdentity::new(label(prefix, "account")));
         let elb_account = stack.add(DataAwsElbServiceAccount::new(label(prefix, "elb")));
-        let (data_bucket, _, data_versioning) = secure_bucket(
-            stack,
-            &data_prefix,
-            &config.data_bucket,
-            &format!("{}-data", config.name),
-            |_, _| Vec::new(),
-        );
-        let data_bucket_arn = data_bucket.arn();
+        let data = config.data_bucket.as_ref().map(|data_bucket| {
+            secure_bucket(
+                stack,
+                &data_prefix,
+                data_bucket,
+                &format!("{}-data", config.name),
+                |_, _| Vec::new(),
+            )
+        });
+        let data_bucket_arn = data.as_ref().map(|(bucket, _, _)| bucket.arn());
         let alb_prefix = alb_log_prefix.clone();
         let (logs_bucket, logs_policy, logs_versioning) = secure_bucket(
             stack,
@@ -156,7 +158,7 @@ impl Storage {
             &config.logs_bucket,
             &format!("{}-logs", config.name),
             |_, bucket| {
-                vec![
+                let mut statements = vec![
                     Statement::new()
                         .sid("LoadBalancerAccessLogs")
                         .effect("Allow")
@@ -170,6 +172,8 @@ impl Storage {
                             account.account_id(),
                             "/*"
                         ]]),
+                ];
+                statements.extend(data_bucket_arn.map(|data_bucket_arn| {
                     Statement::new()
                         .sid("ServerAccessLogs")
                         .effect("Allow")
@@ -188,8 +192,9 @@ impl Storage {
                             "StringEquals",
                             [account.account_id()],
                             "aws:SourceAccount",
-                        )),
-                ]
+                        ))
+                }));
+                statements
             },
         );
         stack.add(
@@ -212,6 +217,14 @@ impl Storage {
                     "a lifecycle configuration with version rules needs versioning enabled first",
                 ),
         );
+        let Some((data_bucket, _, data_versioning)) = data else {
+            return Storage {
+                data_bucket: None,
+                logs_bucket,
+                logs_policy,
+                alb_log_prefix,
+            };
+        };
         stack.add(
             AwsS3BucketLifecycleConfiguration::new(&data_prefix, data_bucket.id())
                 .rule(
@@ -244,7 +257,7 @@ impl Storage {
             ),
         );
         Storage {
-            data_bucket,
+            data_bucket: Some(data_bucket),
             logs_bucket,
             logs_policy,
             alb_log_prefix,
@@ -259,13 +272,17 @@ mod tests {
     use serde_json::json;
 
     fn build() -> serde_json::Value {
+        build_with(Some("acme-dev-data"))
+    }
+
+    fn build_with(data_bucket: Option<&str>) -> serde_json::Value {
         let mut stack = Stack::new("t");
         Storage::new(
             &mut stack,
             "store",
             &StorageConfig {
                 name: "acme-dev".into(),
-                data_bucket: "acme-dev-data".into(),
+                data_bucket: data_bucket.map(str::to_owned),
                 logs_bucket: "acme-dev-logs".into(),
                 logs_expiration_days: 90,
                 noncurrent_days: 30,
@@ -358,5 +375,21 @@ mod tests {
             json!(["${aws_s3_bucket.store_logs.arn}/s3/data/*"]),
             "exactly the logging prefix"
         );
+    }
+
+    #[test]
+    fn a_logs_bucket_alone_takes_only_load_balancer_logs() {
+        let j = build_with(None);
+        assert_eq!(count(&j, "aws_s3_bucket"), 1);
+        assert_eq!(count(&j, "aws_s3_bucket_logging"), 0);
+        assert_eq!(count(&j, "aws_s3_bucket_lifecycle_configuration"), 1);
+        let doc = data(&j, "aws_iam_policy_document", "store_logs_policy");
+        let sids: Vec<&str> = doc["statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["sid"].as_str().unwrap())
+            .collect();
+        assert_eq!(sids, ["DenyInsecureTransport", "LoadBalancerAccessLogs"]);
     }
 }

@@ -3,7 +3,11 @@
 //! load balancer and only the application port from the load balancer to
 //! the instances. Instances come from a launch template with IMDSv2 required,
 //! an encrypted root volume, an instance profile and user data rendered from
-//! a handlebars template in the repository.
+//! a handlebars template in the repository. With a certificate the load
+//! balancer serves HTTPS (TLS 1.2 or 1.3 only) and HTTP redirects to it; with
+//! a firewall configured, a WAF web ACL (a per-IP rate limit and AWS's
+//! managed rule groups) guards it and logs into an encrypted log group with
+//! credentials redacted.
 
 use handlebars::Handlebars;
 use serde_json::json;
@@ -19,11 +23,24 @@ use tfsynth::aws::resource::aws_launch_template::{
 use tfsynth::aws::resource::aws_lb::AccessLogs;
 use tfsynth::aws::resource::aws_lb_listener::{DefaultAction, DefaultActionRedirect};
 use tfsynth::aws::resource::aws_lb_target_group::HealthCheck as TgHealthCheck;
+use tfsynth::aws::resource::aws_wafv2_web_acl::{
+    DefaultAction as WafDefaultAction, DefaultActionAllow, Rule, RuleAction, RuleActionBlock,
+    RuleOverrideAction, RuleOverrideActionNone, RuleStatement,
+    RuleStatementManagedRuleGroupStatement,
+    RuleStatementManagedRuleGroupStatementRuleActionOverride,
+    RuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUse,
+    RuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseCount,
+    RuleStatementRateBasedStatement, RuleVisibilityConfig, VisibilityConfig,
+};
+use tfsynth::aws::resource::aws_wafv2_web_acl_logging_configuration::{
+    RedactedFields, RedactedFieldsSingleHeader,
+};
 use tfsynth::aws::resource::{
     AwsAutoscalingGroup, AwsAutoscalingGroupRef, AwsAutoscalingPolicy, AwsAutoscalingPolicyRef,
-    AwsLaunchTemplate, AwsLb, AwsLbListener, AwsLbRef, AwsLbTargetGroup, AwsLbTargetGroupRef,
-    AwsS3BucketPolicyRef, AwsSecurityGroup, AwsSecurityGroupRef, AwsVpcSecurityGroupEgressRule,
-    AwsVpcSecurityGroupIngressRule,
+    AwsCloudwatchLogGroup, AwsLaunchTemplate, AwsLb, AwsLbListener, AwsLbRef, AwsLbTargetGroup,
+    AwsLbTargetGroupRef, AwsS3BucketPolicyRef, AwsSecurityGroup, AwsSecurityGroupRef,
+    AwsVpcSecurityGroupEgressRule, AwsVpcSecurityGroupIngressRule, AwsWafv2WebAcl,
+    AwsWafv2WebAclAssociation, AwsWafv2WebAclLoggingConfiguration,
 };
 use tfsynth::{ResourceBlock, Stack, Value, func};
 
@@ -57,6 +74,38 @@ pub struct AccessLogTarget {
     pub prefix: String,
     /// The bucket's policy, which must grant the load balancer write access first.
     pub policy: AwsS3BucketPolicyRef,
+}
+
+/// AWS managed rule groups every web ACL applies, in priority order: the
+/// OWASP-style core set, known bad inputs (Log4Shell and the like), SQL
+/// injection, Amazon's IP reputation list and anonymous IPs (Tor, VPNs,
+/// proxies).
+pub const MANAGED_RULE_GROUPS: [&str; 5] = [
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesSQLiRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesAnonymousIpList",
+];
+
+/// Rules of the managed groups that only count instead of blocking: servers
+/// of partners and monitoring services run in cloud hosting ranges, which
+/// the anonymous-IP group would otherwise block outright.
+pub const COUNT_ONLY_RULES: [(&str, &str); 1] =
+    [("AWSManagedRulesAnonymousIpList", "HostingProviderIPList")];
+
+/// The request headers WAF logs never contain.
+pub const REDACTED_HEADERS: [&str; 2] = ["authorization", "cookie"];
+
+/// The web application firewall in front of the load balancer.
+#[derive(Clone, Debug)]
+pub struct Firewall {
+    /// Requests per 5 minutes from one IP address before it is blocked.
+    pub rate_limit: i64,
+    /// Days the WAF log group keeps events.
+    pub log_retention_days: i64,
+    /// The customer-managed KMS key of the WAF log group.
+    pub kms_key_arn: Value<String>,
 }
 
 /// Inputs of [`WebTier`].
@@ -93,7 +142,9 @@ pub struct WebTierConfig {
     /// The target group health check.
     pub health_check: HealthCheck,
     /// An ACM certificate: adds HTTPS, and HTTP redirects to it.
-    pub certificate_arn: Option<String>,
+    pub certificate_arn: Option<Value<String>>,
+    /// A WAF web ACL on the load balancer.
+    pub firewall: Option<Firewall>,
     /// Target average CPU for target tracking; `None` for a fixed size.
     pub cpu_target: Option<f64>,
     /// Load balancer access logs.
@@ -262,7 +313,7 @@ impl WebTier {
                         .port(443)
                         .protocol("HTTPS")
                         .ssl_policy("ELBSecurityPolicy-TLS13-1-2-2021-06")
-                        .certificate_arn(certificate.as_str()),
+                        .certificate_arn(certificate.clone()),
                 );
             }
             None => {
@@ -340,6 +391,9 @@ impl WebTier {
                 ),
             )
         });
+        if let Some(firewall) = &config.firewall {
+            web_acl(stack, prefix, name, &alb, firewall);
+        }
         WebTier {
             alb,
             target_group,
@@ -348,6 +402,76 @@ impl WebTier {
             cpu_policy,
         }
     }
+}
+
+/// The statement of one AWS managed rule group, with its count-only rules.
+fn managed_group(group: &str) -> RuleStatementManagedRuleGroupStatement {
+    let mut statement = RuleStatementManagedRuleGroupStatement::new(group, "AWS");
+    for (_, rule) in COUNT_ONLY_RULES.iter().filter(|(g, _)| *g == group) {
+        statement = statement.rule_action_override(
+            RuleStatementManagedRuleGroupStatementRuleActionOverride::new(
+                *rule,
+                RuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUse::new().count_(
+                    RuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseCount::new(),
+                ),
+            ),
+        );
+    }
+    statement
+}
+
+/// Adds the web ACL, its association with the load balancer and its logging.
+fn web_acl(stack: &mut Stack, prefix: &str, name: &str, alb: &AwsLbRef, firewall: &Firewall) {
+    let visibility =
+        |metric: &str| RuleVisibilityConfig::new(true, format!("{name}-{metric}"), true);
+    let mut acl = AwsWafv2WebAcl::new(
+        prefix,
+        "REGIONAL",
+        WafDefaultAction::new().allow(DefaultActionAllow::new()),
+        VisibilityConfig::new(true, format!("{name}-waf"), true),
+    )
+    .name(format!("{name}-waf"))
+    .description("Rate limit per IP and AWS managed rule groups in front of the load balancer")
+    .rule(
+        Rule::new(
+            "rate-limit-per-ip",
+            0,
+            RuleStatement::new().rate_based_statement(
+                RuleStatementRateBasedStatement::new(firewall.rate_limit).aggregate_key_type("IP"),
+            ),
+            visibility("rate-limit"),
+        )
+        .action(RuleAction::new().block(RuleActionBlock::new())),
+    );
+    for (i, group) in MANAGED_RULE_GROUPS.iter().enumerate() {
+        acl = acl.rule(
+            Rule::new(
+                *group,
+                10 * (i as i64 + 1),
+                RuleStatement::new().managed_rule_group_statement(managed_group(group)),
+                visibility(group),
+            )
+            // The group's own rule actions (block) apply unchanged.
+            .override_action(RuleOverrideAction::new().none(RuleOverrideActionNone::new())),
+        );
+    }
+    let acl = stack.add(acl.tags(name_tags(&format!("{name}-waf"))));
+    stack.add(AwsWafv2WebAclAssociation::new(prefix, alb.arn(), acl.arn()));
+    // WAF only delivers to log groups whose name starts with aws-waf-logs-.
+    let log_group = stack.add(
+        AwsCloudwatchLogGroup::new(label(prefix, "waf"))
+            .name(format!("aws-waf-logs-{name}"))
+            .retention_in_days(firewall.log_retention_days)
+            .kms_key_id(firewall.kms_key_arn.clone())
+            .tags(name_tags(&format!("{name}-waf-logs"))),
+    );
+    let mut logging = AwsWafv2WebAclLoggingConfiguration::new(prefix, [log_group.arn()], acl.arn());
+    for header in REDACTED_HEADERS {
+        logging = logging.redacted_fields(
+            RedactedFields::new().single_header(RedactedFieldsSingleHeader::new(header)),
+        );
+    }
+    stack.add(logging);
 }
 
 #[cfg(test)]
@@ -380,7 +504,8 @@ mod tests {
                 timeout: 5,
                 interval: 30,
             },
-            certificate_arn: certificate.map(str::to_owned),
+            certificate_arn: certificate.map(Value::from),
+            firewall: None,
             cpu_target: Some(50.0),
             access_logs: None,
             deletion_protection: false,
@@ -478,9 +603,89 @@ mod tests {
         let https = body(&j, "aws_lb_listener", "web_https");
         assert_eq!(https["protocol"], json!("HTTPS"));
         assert_eq!(
+            https["ssl_policy"],
+            json!("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+            "TLS 1.2 and 1.3 only"
+        );
+        assert_eq!(
             https["certificate_arn"],
             json!("arn:aws:acm:eu-west-1:123456789012:certificate/abc")
         );
+    }
+
+    #[test]
+    fn firewall_guards_the_load_balancer_and_logs_without_credentials() {
+        let mut stack = Stack::new("t");
+        let mut with_firewall = config(None);
+        with_firewall.firewall = Some(Firewall {
+            rate_limit: 500,
+            log_retention_days: 30,
+            kms_key_arn: Value::from("arn:aws:kms:us-east-1:111122223333:key/k"),
+        });
+        WebTier::new(&mut stack, "web", &with_firewall);
+        let j = json(&stack);
+        let acl = body(&j, "aws_wafv2_web_acl", "web");
+        assert_eq!(acl["scope"], json!("REGIONAL"));
+        assert_eq!(acl["default_action"]["allow"], json!({}));
+        let rules = acl["rule"].as_array().unwrap();
+        assert_eq!(rules.len(), 1 + MANAGED_RULE_GROUPS.len());
+        let rate = &rules[0];
+        assert_eq!(
+            rate["statement"]["rate_based_statement"],
+            json!({"limit": 500, "aggregate_key_type": "IP"})
+        );
+        assert_eq!(rate["action"]["block"], json!({}));
+        let mut priorities = vec![rate["priority"].as_i64().unwrap()];
+        for (rule, group) in rules[1..].iter().zip(MANAGED_RULE_GROUPS) {
+            let statement = &rule["statement"]["managed_rule_group_statement"];
+            assert_eq!(
+                (
+                    statement["name"].as_str(),
+                    statement["vendor_name"].as_str()
+                ),
+                (Some(group), Some("AWS"))
+            );
+            assert_eq!(rule["override_action"], json!({"none": {}}), "{group}");
+            priorities.push(rule["priority"].as_i64().unwrap());
+            let counted: Vec<&str> = statement["rule_action_override"]
+                .as_array()
+                .map(|o| o.iter().map(|o| o["name"].as_str().unwrap()).collect())
+                .unwrap_or_default();
+            let expected: Vec<&str> = COUNT_ONLY_RULES
+                .iter()
+                .filter(|(g, _)| *g == group)
+                .map(|(_, r)| *r)
+                .collect();
+            assert_eq!(counted, expected, "{group}");
+        }
+        let mut sorted = priorities.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted, priorities, "distinct, in order");
+        let association = body(&j, "aws_wafv2_web_acl_association", "web");
+        assert_eq!(association["resource_arn"], json!("${aws_lb.web.arn}"));
+        assert_eq!(
+            association["web_acl_arn"],
+            json!("${aws_wafv2_web_acl.web.arn}")
+        );
+        let group = body(&j, "aws_cloudwatch_log_group", "web_waf");
+        assert!(group["name"].as_str().unwrap().starts_with("aws-waf-logs-"));
+        assert_eq!(
+            group["kms_key_id"],
+            json!("arn:aws:kms:us-east-1:111122223333:key/k")
+        );
+        let logging = body(&j, "aws_wafv2_web_acl_logging_configuration", "web");
+        assert_eq!(
+            logging["log_destination_configs"],
+            json!(["${aws_cloudwatch_log_group.web_waf.arn}"])
+        );
+        let redacted: Vec<&str> = logging["redacted_fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["single_header"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(redacted, REDACTED_HEADERS);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! stack has, tagging through the provider's default tags, the AMI lookup,
 //! and the rules that hold across keys.
 
-use tfsynth::aws::data::DataAwsSsmParameter;
+use tfsynth::aws::data::{DataAwsAcmCertificate, DataAwsSsmParameter};
 use tfsynth::config::{Config, ConfigValue, Key, Kind, Spec, rules};
 use tfsynth::{Expr, Output, Provider, Stack, Value};
 
@@ -36,6 +36,22 @@ pub fn spec(instance_type: &str, sizes: (i64, i64, i64), app_port: i64) -> Spec 
         .key(Key::optional("ami", Kind::String, "AMI id (default: latest Amazon Linux 2 from SSM)").rule("AMI id", rules::ami_id))
         .key(Key::optional("certificate_arn", Kind::String, "ACM certificate: enables HTTPS").rule("ARN", rules::arn))
         .key(
+            Key::optional("certificate_domain", Kind::String, "domain of an issued ACM certificate, looked up at plan time: enables HTTPS")
+                .rule("domain name", rules::domain_name),
+        )
+        .key(Key::with_default("alb_deletion_protection", ConfigValue::Bool(true), "refuse to delete the load balancer"))
+        .key(
+            Key::with_default("waf_rate_limit", int(2000), "requests per 5 minutes from one IP before WAF blocks it")
+                .rule("10 to 2000000000", |v| match v {
+                    ConfigValue::Integer(n) if !(10..=2_000_000_000).contains(n) => {
+                        Err(format!("{n} is outside the 10 to 2000000000 WAF accepts"))
+                    }
+                    _ => Ok(()),
+                }),
+        )
+        .key(Key::optional("logs_bucket_name", Kind::String, "logs bucket (default: <project>-<environment>-logs)"))
+        .key(Key::with_default("logs_expiration_days", int(90), "days before access logs expire").rule("at least 1", rules::positive))
+        .key(
             Key::with_default("log_retention_days", int(7), "CloudWatch Logs retention in days")
                 .rule("CloudWatch retention", rules::log_retention),
         )
@@ -52,6 +68,14 @@ pub fn spec(instance_type: &str, sizes: (i64, i64, i64), app_port: i64) -> Spec 
                 Err(format!("asg_min ({min}) <= asg_desired ({desired}) <= asg_max ({max}) does not hold"))
             }
         })
+        .check("one certificate source", &["certificate_arn", "certificate_domain"], |c| {
+            if c.opt_string("certificate_arn").is_some() && c.opt_string("certificate_domain").is_some() {
+                Err("set certificate_arn or certificate_domain, not both".into())
+            } else {
+                Ok(())
+            }
+        })
+        .check("S3 bucket naming rules", &["logs_bucket_name"], |c| rules::s3_bucket_name(&ConfigValue::String(bucket_name(c, "logs"))))
         .check("names within 32 characters", &["project", "environment"], |c| {
             let name = name(c);
             for suffix in ["-alb", "-tg"] {
@@ -88,6 +112,29 @@ pub fn name(config: &Config) -> String {
         config.string("project"),
         config.string("environment")
     )
+}
+
+/// The bucket named by `<role>_bucket_name`, or `<project>-<environment>-<role>`.
+pub fn bucket_name(config: &Config, role: &str) -> String {
+    config
+        .opt_string(&format!("{role}_bucket_name"))
+        .map_or_else(|| format!("{}-{role}", name(config)), str::to_owned)
+}
+
+/// The load balancer's certificate: the configured ARN, or the newest issued
+/// ACM certificate for the configured domain; `None` serves HTTP only.
+pub fn certificate(stack: &mut Stack, config: &Config) -> Option<Value<String>> {
+    if let Some(arn) = config.opt_string("certificate_arn") {
+        return Some(Value::from(arn));
+    }
+    let domain = config.opt_string("certificate_domain")?;
+    let certificate = stack.add(
+        DataAwsAcmCertificate::new("certificate")
+            .domain(domain)
+            .statuses(["ISSUED"])
+            .most_recent(true),
+    );
+    Some(certificate.arn())
 }
 
 /// An `http://` or `https://` URL with a host.

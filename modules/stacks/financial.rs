@@ -11,7 +11,7 @@ use crate::modules::iam::{Iam, IamConfig};
 use crate::modules::monitoring::{Alarm, Monitoring, MonitoringConfig};
 use crate::modules::networking::{NatMode, Networking, NetworkingConfig};
 use crate::modules::storage::{Storage, StorageConfig};
-use crate::modules::web_tier::{AccessLogTarget, HealthCheck, WebTier, WebTierConfig};
+use crate::modules::web_tier::{AccessLogTarget, Firewall, HealthCheck, WebTier, WebTierConfig};
 
 fn int(value: i64) -> ConfigValue {
     ConfigValue::Integer(value)
@@ -33,20 +33,6 @@ fn az_count(value: &ConfigValue) -> Result<(), String> {
     }
 }
 
-/// The bucket names: configured, or `<project>-<environment>-data` / `-logs`.
-fn bucket_names(config: &Config) -> (String, String) {
-    let name = common::name(config);
-    let pick = |key: &str, suffix: &str| {
-        config
-            .opt_string(key)
-            .map_or_else(|| format!("{name}-{suffix}"), str::to_owned)
-    };
-    (
-        pick("data_bucket_name", "data"),
-        pick("logs_bucket_name", "logs"),
-    )
-}
-
 /// The configuration keys of the financial stack.
 pub fn spec() -> Spec {
     common::spec("t3.medium", (2, 6, 3), 8080)
@@ -56,8 +42,6 @@ pub fn spec() -> Spec {
         .key(Key::with_default("subnet_newbits", int(8), "bits added to the VPC prefix per subnet").rule("at least 1", rules::positive))
         .key(Key::with_default("nat_mode", ConfigValue::String("per_az".into()), "per_az (resilient) or single (cheaper)").rule("per_az or single", nat_mode))
         .key(Key::optional("data_bucket_name", Kind::String, "data bucket (default: <project>-<environment>-data)"))
-        .key(Key::optional("logs_bucket_name", Kind::String, "logs bucket (default: <project>-<environment>-logs)"))
-        .key(Key::with_default("logs_expiration_days", int(90), "days before access logs expire").rule("at least 1", rules::positive))
         .key(Key::with_default("db_instance_class", ConfigValue::String("db.t3.medium".into()), "RDS instance class").rule("instance type", rules::instance_type))
         .key(Key::with_default("db_storage_gb", int(50), "RDS allocated storage (GiB)").rule("at least 20", |v| match v {
             ConfigValue::Integer(n) if *n < 20 => Err(format!("{n} GiB; MySQL on gp3 takes at least 20")),
@@ -71,7 +55,6 @@ pub fn spec() -> Spec {
         }))
         .key(Key::with_default("db_deletion_protection", ConfigValue::Bool(true), "refuse to delete the database"))
         .key(Key::with_default("db_final_snapshot", ConfigValue::Bool(true), "snapshot the database when it is deleted"))
-        .key(Key::with_default("alb_deletion_protection", ConfigValue::Bool(true), "refuse to delete the load balancer"))
         .key(Key::with_default("rds_cpu_threshold", int(80), "RDS CPU alarm threshold (%)").rule("percentage", rules::percent))
         .key(Key::with_default("rds_connections_threshold", int(80), "RDS connections alarm threshold").rule("at least 1", rules::positive))
         .key(Key::with_default("alb_unhealthy_hosts_threshold", int(1), "ALB unhealthy hosts alarm threshold").rule("not negative", rules::not_negative))
@@ -95,12 +78,15 @@ pub fn spec() -> Spec {
                 Err(format!("{given} zones are listed but az_count is {}", c.int("az_count")))
             }
         })
-        .check("S3 bucket naming rules", &["data_bucket_name", "logs_bucket_name"], |c| {
-            let (data, logs) = bucket_names(c);
-            for bucket in [data, logs] {
-                rules::s3_bucket_name(&ConfigValue::String(bucket))?;
+        .check("S3 bucket naming rules", &["data_bucket_name"], |c| {
+            rules::s3_bucket_name(&ConfigValue::String(common::bucket_name(c, "data")))
+        })
+        .check("HTTPS only", &["certificate_arn", "certificate_domain"], |c| {
+            if c.opt_string("certificate_arn").is_none() && c.opt_string("certificate_domain").is_none() {
+                Err("the financial stack serves HTTPS only: set certificate_arn or certificate_domain".into())
+            } else {
+                Ok(())
             }
-            Ok(())
         })
 }
 
@@ -121,14 +107,13 @@ pub fn build(stack: &mut Stack, config: &Config) {
             nat,
         },
     );
-    let (data_bucket, logs_bucket) = bucket_names(config);
     let storage = Storage::new(
         stack,
         "store",
         &StorageConfig {
             name: name.clone(),
-            data_bucket,
-            logs_bucket,
+            data_bucket: Some(common::bucket_name(config, "data")),
+            logs_bucket: common::bucket_name(config, "logs"),
             logs_expiration_days: config.int("logs_expiration_days"),
             noncurrent_days: 30,
         },
@@ -145,18 +130,23 @@ pub fn build(stack: &mut Stack, config: &Config) {
             alarm_emails: config.list("alarm_emails").to_vec(),
         },
     );
+    let data_bucket = storage
+        .data_bucket
+        .clone()
+        .expect("the financial stack configures a data bucket");
     let iam = Iam::new(
         stack,
         "iam",
         &IamConfig {
             name: name.clone(),
-            data_bucket_arn: Some(storage.data_bucket.arn()),
+            data_bucket_arn: Some(data_bucket.arn()),
             logs_bucket_arn: Some(storage.logs_bucket.arn()),
             app_log_group_arn: monitoring.app_log_group.arn(),
             managed_policies: Vec::new(),
         },
     );
     let ami = common::ami(stack, config);
+    let certificate = common::certificate(stack, config);
     let web = WebTier::new(
         stack,
         "web",
@@ -183,7 +173,12 @@ pub fn build(stack: &mut Stack, config: &Config) {
                 timeout: 5,
                 interval: 30,
             },
-            certificate_arn: config.opt_string("certificate_arn").map(str::to_owned),
+            certificate_arn: certificate,
+            firewall: Some(Firewall {
+                rate_limit: config.int("waf_rate_limit"),
+                log_retention_days: retention,
+                kms_key_arn: monitoring.key.arn(),
+            }),
             cpu_target: None,
             access_logs: Some(AccessLogTarget {
                 bucket: storage.logs_bucket.id(),
@@ -209,6 +204,7 @@ pub fn build(stack: &mut Stack, config: &Config) {
             deletion_protection: config.bool("db_deletion_protection"),
             final_snapshot: config.bool("db_final_snapshot"),
             log_retention_days: retention,
+            kms_key_arn: monitoring.key.arn(),
         },
     );
 
@@ -307,12 +303,12 @@ pub fn build(stack: &mut Stack, config: &Config) {
             ("rds_address", db.instance.address().expr(), "RDS host name"),
             (
                 "data_bucket_arn",
-                storage.data_bucket.arn().expr(),
+                data_bucket.arn().expr(),
                 "ARN of the data bucket",
             ),
             (
                 "data_bucket_name",
-                storage.data_bucket.bucket().expr(),
+                data_bucket.bucket().expr(),
                 "name of the data bucket",
             ),
             (

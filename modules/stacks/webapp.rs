@@ -1,6 +1,7 @@
-//! The scalable web application: the account's default VPC, an ALB and an
-//! auto scaling group of Amazon Linux 2 instances with CPU target tracking,
-//! Systems Manager access, and an SNS-alerting unhealthy-host alarm.
+//! The scalable web application: the account's default VPC, an ALB behind a
+//! WAF, logging its access to a logs bucket, and an auto scaling group of
+//! Amazon Linux 2 instances with CPU target tracking, Systems Manager
+//! access, and an SNS-alerting unhealthy-host alarm.
 
 use tfsynth::Stack;
 use tfsynth::aws::data::aws_subnets::Filter;
@@ -10,7 +11,8 @@ use tfsynth::config::{Config, ConfigValue, Key, Spec, rules};
 use super::common;
 use crate::modules::iam::{Iam, IamConfig};
 use crate::modules::monitoring::{Alarm, Monitoring, MonitoringConfig};
-use crate::modules::web_tier::{HealthCheck, WebTier, WebTierConfig};
+use crate::modules::storage::{Storage, StorageConfig};
+use crate::modules::web_tier::{AccessLogTarget, Firewall, HealthCheck, WebTier, WebTierConfig};
 
 fn int(value: i64) -> ConfigValue {
     ConfigValue::Integer(value)
@@ -110,6 +112,17 @@ pub fn build(stack: &mut Stack, config: &Config) {
             alarm_emails: config.list("alarm_emails").to_vec(),
         },
     );
+    let storage = Storage::new(
+        stack,
+        "store",
+        &StorageConfig {
+            name: name.clone(),
+            data_bucket: None,
+            logs_bucket: common::bucket_name(config, "logs"),
+            logs_expiration_days: config.int("logs_expiration_days"),
+            noncurrent_days: 30,
+        },
+    );
     let iam = Iam::new(
         stack,
         "iam",
@@ -122,6 +135,7 @@ pub fn build(stack: &mut Stack, config: &Config) {
         },
     );
     let ami = common::ami(stack, config);
+    let certificate = common::certificate(stack, config);
     let web = WebTier::new(
         stack,
         "web",
@@ -148,10 +162,19 @@ pub fn build(stack: &mut Stack, config: &Config) {
                 timeout: config.int("health_check_timeout"),
                 interval: config.int("health_check_interval"),
             },
-            certificate_arn: config.opt_string("certificate_arn").map(str::to_owned),
+            certificate_arn: certificate,
+            firewall: Some(Firewall {
+                rate_limit: config.int("waf_rate_limit"),
+                log_retention_days: config.int("log_retention_days"),
+                kms_key_arn: monitoring.key.arn(),
+            }),
             cpu_target: Some(config.int("cpu_target") as f64),
-            access_logs: None,
-            deletion_protection: false,
+            access_logs: Some(AccessLogTarget {
+                bucket: storage.logs_bucket.id(),
+                prefix: storage.alb_log_prefix.clone(),
+                policy: storage.logs_policy.clone(),
+            }),
+            deletion_protection: config.bool("alb_deletion_protection"),
         },
     );
     let alarm = monitoring.alarm(

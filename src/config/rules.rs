@@ -221,6 +221,27 @@ pub fn arn(value: &ConfigValue) -> Result<(), String> {
     }
 }
 
+/// A DNS name such as `app.example.com` (a leading `*.` for wildcard
+/// certificates): dot-separated labels of 1 to 63 letters, digits and inner
+/// hyphens, at least two labels, 253 characters at most.
+pub fn domain_name(value: &ConfigValue) -> Result<(), String> {
+    let s = text(value);
+    let name = s.strip_prefix("*.").unwrap_or(s);
+    let label_ok = |l: &str| {
+        (1..=63).contains(&l.len())
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if s.len() <= 253 && name.split('.').count() >= 2 && name.split('.').all(label_ok) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{s:?} is not a domain name such as \"app.example.com\""
+        ))
+    }
+}
+
 /// A whole number of at least 1.
 pub fn positive(value: &ConfigValue) -> Result<(), String> {
     let n = number(value);
@@ -303,6 +324,21 @@ mod tests {
             vpc_cidr(&s("10.0.1.0/16")).unwrap_err(),
             "\"10.0.1.0/16\" has host bits set; the network address is 10.0.0.0"
         );
+    }
+
+    #[test]
+    fn domain_names() {
+        let check = |v: &str, ok: bool| assert_eq!(domain_name(&s(v)).is_ok(), ok, "{v}");
+        check("app.example.com", true);
+        check("*.example.com", true);
+        check("xn--bcher-kva.example", true);
+        check("example", false);
+        check("app..example.com", false);
+        check("-app.example.com", false);
+        check("app_1.example.com", false);
+        check("a.*.example.com", false);
+        check(&format!("{}.com", "a".repeat(64)), false);
+        check("https://app.example.com", false);
     }
 
     #[test]

@@ -65,13 +65,13 @@ struct Case {
     expect: &'static str,
 }
 
-const GOOD_FINANCIAL: &str = "[stacks.financial]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"fin\"\nenvironment = \"prod\"\n\
+const GOOD_FINANCIAL: &str = "[stacks.financial]\ncertificate_domain = \"fin.example.com\"\nowner = \"o\"\ncost_center = \"c\"\nproject = \"fin\"\nenvironment = \"prod\"\n\
 [stacks.webapp]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"web\"\nenvironment = \"dev\"\n";
 
 macro_rules! with_good {
     ($extra:literal) => {
         concat!(
-            "[stacks.financial]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"fin\"\nenvironment = \"prod\"\n",
+            "[stacks.financial]\ncertificate_domain = \"fin.example.com\"\nowner = \"o\"\ncost_center = \"c\"\nproject = \"fin\"\nenvironment = \"prod\"\n",
             $extra,
             "\n[stacks.webapp]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"web\"\nenvironment = \"dev\"\n"
         )
@@ -111,7 +111,7 @@ const CASES: &[Case] = &[
     Case {
         name: "missing required owner",
         config: Some(
-            "[stacks.financial]\ncost_center = \"c\"\nproject = \"fin\"\nenvironment = \"prod\"\n",
+            "[stacks.financial]\ncertificate_domain = \"fin.example.com\"\ncost_center = \"c\"\nproject = \"fin\"\nenvironment = \"prod\"\n",
         ),
         args: &["financial"],
         env: &[],
@@ -120,7 +120,7 @@ const CASES: &[Case] = &[
     Case {
         name: "missing required project",
         config: Some(
-            "[stacks.financial]\nowner = \"o\"\ncost_center = \"c\"\nenvironment = \"prod\"\n",
+            "[stacks.financial]\ncertificate_domain = \"fin.example.com\"\nowner = \"o\"\ncost_center = \"c\"\nenvironment = \"prod\"\n",
         ),
         args: &["financial"],
         env: &[],
@@ -222,7 +222,7 @@ const CASES: &[Case] = &[
     Case {
         name: "project name with capitals",
         config: Some(
-            "[stacks.financial]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"Fin\"\nenvironment = \"prod\"\n",
+            "[stacks.financial]\ncertificate_domain = \"fin.example.com\"\nowner = \"o\"\ncost_center = \"c\"\nproject = \"Fin\"\nenvironment = \"prod\"\n",
         ),
         args: &["financial"],
         env: &[],
@@ -231,7 +231,7 @@ const CASES: &[Case] = &[
     Case {
         name: "load balancer name too long",
         config: Some(
-            "[stacks.financial]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"financial-services-core\"\nenvironment = \"production\"\n",
+            "[stacks.financial]\ncertificate_domain = \"fin.example.com\"\nowner = \"o\"\ncost_center = \"c\"\nproject = \"financial-services-core\"\nenvironment = \"production\"\n",
         ),
         args: &["financial"],
         env: &[],
@@ -375,6 +375,38 @@ const CASES: &[Case] = &[
         args: &[],
         env: &[("TFSYNTH_CONFIG", "missing.toml")],
         expect: "error: missing.toml: cannot read the configuration file",
+    },
+    Case {
+        name: "financial without HTTPS",
+        config: Some(
+            "[stacks.financial]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"fin\"\nenvironment = \"prod\"\n",
+        ),
+        args: &["financial"],
+        env: &[],
+        expect: "[stacks.financial] certificate_arn: the financial stack serves HTTPS only",
+    },
+    Case {
+        name: "two certificate sources",
+        config: Some(with_good!(
+            "certificate_arn = \"arn:aws:acm:us-east-1:123456789012:certificate/x\""
+        )),
+        args: &["financial"],
+        env: &[],
+        expect: "set certificate_arn or certificate_domain, not both",
+    },
+    Case {
+        name: "certificate domain is a URL",
+        config: Some(GOOD_FINANCIAL),
+        args: &["--set", "webapp.certificate_domain=https://app.example.com"],
+        env: &[],
+        expect: "--set webapp.certificate_domain: \"https://app.example.com\" is not a domain name",
+    },
+    Case {
+        name: "WAF rate limit below what WAF accepts",
+        config: Some(with_good!("waf_rate_limit = 5")),
+        args: &["financial"],
+        env: &[],
+        expect: "[stacks.financial] waf_rate_limit: 5 is outside the 10 to 2000000000 WAF accepts",
     },
 ];
 
