@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The full test suite: unit, CLI, snapshot, example and real-terraform tests.
+# The full test suite: unit, CLI, snapshot, example and real-terraform tests,
+# bounded fuzzing, the checkov security scan and the end-to-end deployment.
 # When terraform and the AWS provider mirror are found, the tests that need
 # them are required to run; otherwise they print "skipped: <reason>".
 set -euo pipefail
@@ -16,6 +17,9 @@ cargo test --workspace --locked
 
 # Bounded fuzzing: the property tests again with many more random inputs.
 PROPTEST_CASES=5000 cargo test --locked --test main fuzz
+
+# Security policy: checkov over both stacks, zero failed checks.
+scripts/checkov.sh
 
 # The end-to-end deployment test (skips itself without terraform).
 scripts/e2e.sh
