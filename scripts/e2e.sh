@@ -17,16 +17,18 @@
 #     descriptions of rules whose peer is a security group; a launch
 #     template's own tags copied into its data (a new version every apply);
 #     scaling policies without Enabled and with an empty predictive block;
-#     Performance Insights not reported; user-set DB parameters without
-#     Source "user".
+#     Performance Insights and its KMS key not reported; user-set DB
+#     parameters without Source "user".
 #   - S3 policies with "Principal": "*" get a 500 from moto; the stacks use
 #     the equivalent {"AWS": "*"} everywhere.
 #   - destroy needs deletion protection off and force_destroy on buckets that
 #     received logs: terraform *_override.tf.json files next to the
 #     synthesized output (see OVERRIDES below), which Terraform merges
 #     attribute by attribute, so the stacks stay production-grade.
-#   - HTTPS listeners need a certificate in moto's ACM; the stacks as
-#     configured here listen on HTTP, so none is needed.
+#   - HTTPS listeners need a certificate in ACM: the stacks look up the
+#     issued certificate of their certificate_domain, so a self-signed one
+#     for that domain is imported into moto's ACM first
+#     (scripts/e2e/certificate.py), as an account would have one issued.
 #   - moto reports every target healthy and does not apply launch template
 #     settings to instances: the launch template itself is checked.
 set -euo pipefail
@@ -84,6 +86,9 @@ export AWS_EC2_METADATA_DISABLED=true TF_CLI_CONFIG_FILE=/dev/null
 tfsynth() { "$TFSYNTH" --out "$work/out" --config "$PWD/tfsynth.toml" --set "emulator_endpoint=$endpoint" "$@"; }
 
 # What the emulator needs to destroy production-grade stacks; see the header.
+OVERRIDES_webapp='{"resource": {
+  "aws_lb": {"web": {"enable_deletion_protection": false}},
+  "aws_s3_bucket": {"store_logs": {"force_destroy": true}}}}'
 OVERRIDES_financial='{"resource": {
   "aws_db_instance": {"db": {"deletion_protection": false, "skip_final_snapshot": true}},
   "aws_lb": {"web": {"enable_deletion_protection": false}},
@@ -94,6 +99,10 @@ for stack in webapp financial; do
   echo "== $stack"
   t=$SECONDS
   tfsynth synth "$stack" >/dev/null
+  domain=$(tfsynth config "$stack" | sed -n 's/^  certificate_domain *= "\([^"]*\)".*/\1/p')
+  if [ -n "$domain" ]; then
+    "$VENV/bin/python" scripts/e2e/certificate.py "$endpoint" "$domain" > "$work/$stack-certificate"
+  fi
   overrides="OVERRIDES_$stack"
   if [ -n "${!overrides:-}" ]; then
     printf '%s\n' "${!overrides}" > "$work/out/$stack/emulator_override.tf.json"

@@ -55,13 +55,16 @@ def _policy_like_aws(self, *args, **kwargs):
 
 autoscaling_models.FakeScalingPolicy.__init__ = _policy_like_aws
 
-# Gap: moto accepts EnablePerformanceInsights but never reports it back.
+# Gap: moto accepts EnablePerformanceInsights and PerformanceInsightsKMSKeyId
+# but never reports them back.
 _db_init = rds_models.DBInstance.__init__
 
 
 def _db_reports_performance_insights(self, *args, **kwargs):
     _db_init(self, *args, **kwargs)
     self.performance_insights_enabled = bool(kwargs.get("enable_performance_insights", False))
+    if self.performance_insights_enabled:
+        self.performance_insights_kms_key_id = kwargs.get("performance_insights_kms_key_id")
 
 
 rds_models.DBInstance.__init__ = _db_reports_performance_insights

@@ -12,6 +12,8 @@ import sys
 import boto3
 
 REGION = "us-east-1"
+WAF_RULES = ["rate-limit-per-ip", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
+             "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesAnonymousIpList"]
 
 
 class Checker:
@@ -121,6 +123,48 @@ def no_wildcard_actions(c, prefix):
     return roles
 
 
+def edge(c, name, domain):
+    """HTTPS with the domain's certificate, HTTP redirecting to it, and the WAF."""
+    elbv2 = c.client("elbv2")
+    alb = elbv2.describe_load_balancers(Names=[f"{name}-alb"])["LoadBalancers"][0]
+    listeners = {l["Port"]: l for l in elbv2.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]}
+    redirect = (listeners.get(80, {}).get("DefaultActions") or [{}])[0]
+    c.check("HTTP answers with a permanent redirect to HTTPS", redirect.get("Type") == "redirect"
+            and redirect.get("RedirectConfig", {}).get("Protocol") == "HTTPS"
+            and redirect["RedirectConfig"].get("StatusCode") == "HTTP_301", str(redirect))
+    https = listeners.get(443, {})
+    c.equal("HTTPS listener", https.get("Protocol"), "HTTPS")
+    c.equal("HTTPS allows TLS 1.2 and 1.3 only", https.get("SslPolicy"), "ELBSecurityPolicy-TLS13-1-2-2021-06")
+    certificates = [x["CertificateArn"] for x in https.get("Certificates", [])]
+    domains = [c.client("acm").describe_certificate(CertificateArn=a)["Certificate"]["DomainName"] for a in certificates]
+    c.equal("HTTPS serves the issued certificate of the configured domain", domains, [domain])
+    waf = c.client("wafv2")
+    acl = waf.get_web_acl_for_resource(ResourceArn=alb["LoadBalancerArn"]).get("WebACL")
+    c.check("a WAF web ACL guards the load balancer", acl is not None)
+    if acl:
+        c.equal("WAF rules in priority order", [r["Name"] for r in sorted(acl["Rules"], key=lambda r: r["Priority"])], WAF_RULES)
+        logging = waf.get_logging_configuration(ResourceArn=acl["ARN"])["LoggingConfiguration"]
+        c.check("WAF logs into an aws-waf-logs- group", all(":log-group:aws-waf-logs-" in d for d in logging["LogDestinationConfigs"]),
+                str(logging["LogDestinationConfigs"]))
+        redacted = sorted(f["SingleHeader"]["Name"] for f in logging.get("RedactedFields") or [])
+        c.equal("WAF logs redact credentials", redacted, ["authorization", "cookie"])
+    return alb
+
+
+def encryption_key(c, name, topic_arn):
+    """The stack's key: rotated, and encrypting every log group and the topic."""
+    kms = c.client("kms")
+    key = kms.describe_key(KeyId=f"alias/{name}-logs")["KeyMetadata"]
+    c.equal("the logs key rotates", kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"], True)
+    groups = [g for g in c.client("logs").describe_log_groups()["logGroups"] if name in g["logGroupName"]]
+    c.check("log groups exist", bool(groups))
+    unencrypted = [g["logGroupName"] for g in groups if g.get("kmsKeyId") != key["Arn"]]
+    c.equal("every log group is encrypted with the logs key", unencrypted, [])
+    attributes = c.client("sns").get_topic_attributes(TopicArn=topic_arn)["Attributes"]
+    c.equal("the alarm topic is encrypted with the logs key", attributes.get("KmsMasterKeyId"), key["Arn"])
+    return key
+
+
 def outputs(c, values, names):
     for name in names:
         value = values.get(name, {}).get("value")
@@ -159,6 +203,12 @@ def verify_financial(c, values):
         "financial-prod-alb-5xx": ("HTTPCode_ELB_5XX_Count", 10.0, ["LoadBalancer"]),
     })
     no_wildcard_actions(c, "financial-prod")
+    alb = edge(c, "financial-prod", "payments.example.com")
+    c.equal("alb_arn output", values["alb_arn"]["value"], alb["LoadBalancerArn"])
+    topics = [t["TopicArn"] for t in c.client("sns").list_topics()["Topics"] if t["TopicArn"].endswith(":financial-prod-alarms")]
+    key = encryption_key(c, "financial-prod", topics[0] if topics else "missing")
+    c.equal("Performance Insights uses the logs key", db.get("PerformanceInsightsKMSKeyId"), key["Arn"])
+    c.equal("RDS exports its logs", sorted(db.get("EnabledCloudwatchLogsExports", [])), ["error", "general", "slowquery"])
 
 
 def verify_webapp(c, values):
@@ -182,6 +232,14 @@ def verify_webapp(c, values):
     roles = no_wildcard_actions(c, "webapp-dev")
     attached = [p["PolicyName"] for r in roles for p in c.client("iam").list_attached_role_policies(RoleName=r)["AttachedPolicies"]]
     c.check("instances can use Systems Manager", "AmazonSSMManagedInstanceCore" in attached, str(attached))
+    alb = edge(c, "webapp-dev", "webapp.example.com")
+    attributes = {a["Key"]: a["Value"] for a in c.client("elbv2").describe_load_balancer_attributes(
+        LoadBalancerArn=alb["LoadBalancerArn"])["Attributes"]}
+    c.equal("ALB access logs go to the logs bucket", (attributes.get("access_logs.s3.enabled"), attributes.get("access_logs.s3.bucket")),
+            ("true", "webapp-dev-logs"))
+    c.equal("ALB deletion protection", attributes.get("deletion_protection.enabled"), "false")  # the e2e override, for destroy
+    bucket(c, "webapp-dev-logs")
+    encryption_key(c, "webapp-dev", topic)
 
 
 def verify_gone(c):
@@ -197,6 +255,8 @@ def verify_gone(c):
     c.equal("no topic left", [t["TopicArn"] for t in c.client("sns").list_topics()["Topics"] if prefix in t["TopicArn"]], [])
     c.equal("no role left", [r["RoleName"] for r in c.client("iam").list_roles()["Roles"] if r["RoleName"].startswith(prefix)], [])
     c.equal("no launch template left", [t["LaunchTemplateName"] for t in ec2.describe_launch_templates()["LaunchTemplates"] if t["LaunchTemplateName"].startswith(prefix)], [])
+    c.equal("no web ACL left", [a["Name"] for a in c.client("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"] if a["Name"].startswith(prefix)], [])
+    c.equal("no key alias left", [a["AliasName"] for a in c.client("kms").list_aliases()["Aliases"] if a["AliasName"].startswith(f"alias/{prefix}")], [])
     logs = c.client("logs").describe_log_groups()["logGroups"]
     c.equal("no log group left", [g["logGroupName"] for g in logs if c.stack in g["logGroupName"]], [])
 
