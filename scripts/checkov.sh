@@ -13,20 +13,42 @@
 #   - skips written inline in "//" are ignored: skips live in .checkov.yaml.
 #   - offline it needs --skip-download and BC_SKIP_MAPPING=TRUE.
 #
-# Usage: scripts/checkov.sh [STACK...]   (default: financial webapp)
+# Checks on values that only exist after terraform evaluates the stack (a
+# key policy built with jsonencode from data sources) need the plan: with
+# --plan, the JSON of `terraform show -json PLAN` is scanned instead, with
+# --framework terraform_plan and the same skips (scripts/e2e.sh does this
+# for each stack before applying it).
+#
+# Usage: scripts/checkov.sh [STACK...]          (default: financial webapp)
+#        scripts/checkov.sh --plan PLAN_JSON NAME
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CHECKOV_VERSION=3.3.30
 VENV=target/checkov-venv
-stacks=("$@")
-[ ${#stacks[@]} -gt 0 ] || stacks=(financial webapp)
 
 if ! "$VENV/bin/checkov" --version 2>/dev/null | grep -qx "$CHECKOV_VERSION"; then
   rm -rf "$VENV"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
 fi
+
+if [ "${1:-}" = --plan ]; then
+  if [ $# -ne 3 ] || [ ! -f "$2" ]; then
+    echo "error: usage: scripts/checkov.sh --plan PLAN_JSON NAME (the plan JSON must exist)" >&2
+    exit 2
+  fi
+  report=$(mktemp)
+  trap 'rm -f "$report"' EXIT
+  BC_SKIP_MAPPING=TRUE "$VENV/bin/checkov" --config-file .checkov.yaml -f "$2" \
+    --framework terraform_plan --skip-download --output json > "$report" || true
+  status=0
+  python3 scripts/checkov_report.py "$3 (plan)" "$report" terraform_plan || status=1
+  exit "$status"
+fi
+
+stacks=("$@")
+[ ${#stacks[@]} -gt 0 ] || stacks=(financial webapp)
 
 cargo build --locked --quiet --bin tfsynth
 target/debug/tfsynth synth "${stacks[@]}" >/dev/null

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Judges one checkov JSON report (checkov -o json) of one stack.
 
-Usage: checkov_report.py STACK REPORT_JSON
+Usage: checkov_report.py STACK REPORT_JSON [FRAMEWORK]
+  FRAMEWORK: terraform_json (default) or terraform_plan
 
 Prints every failed check and a summary line. Exits 1 on any failed check,
 on any parsing error, on a report without a summary and on a scan that ran
@@ -11,10 +12,10 @@ import json
 import sys
 
 
-def judge(stack, report):
+def judge(stack, report, framework="terraform_json"):
     """Returns (lines to print, ok)."""
     if isinstance(report, list):  # one entry per framework when several ran
-        report = next((r for r in report if r.get("check_type") == "terraform_json"), {})
+        report = next((r for r in report if r.get("check_type") == framework), {})
     if not isinstance(report, dict):
         return [f"checkov {stack}: the report is not a JSON object"], False
     summary = report.get("summary")
@@ -35,16 +36,17 @@ def judge(stack, report):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
-    stack, path = sys.argv[1:]
+    stack, path = sys.argv[1:3]
+    framework = sys.argv[3] if len(sys.argv) == 4 else "terraform_json"
     try:
         with open(path) as f:
             report = json.load(f)
     except (OSError, ValueError) as e:
         print(f"checkov {stack}: no readable JSON report ({e})")
         sys.exit(1)
-    lines, ok = judge(stack, report)
+    lines, ok = judge(stack, report, framework)
     print("\n".join(lines))
     if not ok:
         print(f"FAIL checkov {stack}")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end deployment test: the real terraform and AWS provider, against a
 # moto server on 127.0.0.1, driven only through tfsynth commands. For each of
-# `webapp` and `financial`: tfsynth apply --auto-approve, verification through
+# `webapp` and `financial`: tfsynth plan with checkov over the plan's JSON
+# (scripts/checkov.sh --plan), tfsynth apply --auto-approve, verification through
 # the AWS API (scripts/e2e/verify.py), every output present, tfsynth plan
 # showing no changes, tfsynth destroy --auto-approve, and a check that
 # nothing is left. moto is stopped by its pid, also on failure.
@@ -103,6 +104,17 @@ for stack in webapp financial; do
   if [ -n "$domain" ]; then
     "$VENV/bin/python" scripts/e2e/certificate.py "$endpoint" "$domain" > "$work/$stack-certificate"
   fi
+
+  # checkov over the plan, where terraform has evaluated every expression
+  # (the key policy's jsonencode, data source values); before the emulator
+  # overrides below, so it sees the stack exactly as synthesized.
+  t=$SECONDS
+  tfsynth plan "$stack" --skip-synth > "$work/$stack-plan0.log" 2>&1 \
+    || { tail -40 "$work/$stack-plan0.log"; echo "error: $stack: plan failed"; exit 1; }
+  "$TFSYNTH_TERRAFORM" -chdir="$work/out/$stack" show -json tfsynth.tfplan > "$work/$stack-plan.json"
+  rm -f "$work/out/$stack/tfsynth.tfplan"
+  scripts/checkov.sh --plan "$work/$stack-plan.json" "$stack" || failed=1
+  timings+=("$stack plan + checkov:$((SECONDS - t))")
   overrides="OVERRIDES_$stack"
   if [ -n "${!overrides:-}" ]; then
     printf '%s\n' "${!overrides}" > "$work/out/$stack/emulator_override.tf.json"
