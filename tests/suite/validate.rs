@@ -477,3 +477,39 @@ fn validate_prints_waivers() {
             "aws_db_instance.db: policy rule rds-public: a read-only public demo dataset",
         ));
 }
+
+#[test]
+fn opaque_waf_statements_are_accepted_and_the_rest_is_checked() {
+    let acl = |rule: &str| {
+        format!(
+            r#"{{"resource": {{"aws_wafv2_web_acl": {{"w": {{
+                "scope": "REGIONAL",
+                "default_action": {{"allow": {{}}}},
+                "visibility_config": {{"cloudwatch_metrics_enabled": true, "metric_name": "m", "sampled_requests_enabled": true}},
+                "rule": [{rule}]}}}}}}}}"#
+        )
+    };
+    // and_statement is opaque (recursive in the provider's schema): any shape.
+    let nested = r#"{"name": "r", "priority": 1, "action": {"block": {}},
+        "visibility_config": {"cloudwatch_metrics_enabled": true, "metric_name": "r", "sampled_requests_enabled": true},
+        "statement": {"and_statement": {"statement": [
+            {"geo_match_statement": {"country_codes": ["NL"]}},
+            {"not_statement": {"statement": {"ip_set_reference_statement": {"arn": "arn:aws:wafv2:x"}}}}]}}}"#;
+    let report = validate::validate(&acl(nested));
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    // Everything around it is still checked against the schema.
+    let typo = r#"{"name": "r", "priority": 1, "action": {"block": {}},
+        "visibility_config": {"cloudwatch_metrics_enabled": true, "metric_name": "r", "sampled_requests_enabled": true},
+        "statement": {"geo_match_statment": {"country_codes": ["NL"]}}}"#;
+    let findings: Vec<String> = validate::validate(&acl(typo))
+        .findings
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        findings,
+        [
+            "aws_wafv2_web_acl.w: /resource/aws_wafv2_web_acl/w/rule/0/statement/geo_match_statment: unknown attribute or block \"geo_match_statment\" (did you mean \"geo_match_statement\"?) [unknown-attribute]"
+        ]
+    );
+}
