@@ -291,6 +291,16 @@ mod tests {
         json(&stack)
     }
 
+    /// The statement ids of a policy document, in order.
+    fn sids(doc: &serde_json::Value) -> Vec<&str> {
+        doc["statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["sid"].as_str().unwrap())
+            .collect()
+    }
+
     #[test]
     fn every_bucket_is_encrypted_versioned_private_and_tls_only() {
         let j = build();
@@ -355,12 +365,7 @@ mod tests {
             json!(["aws_s3_bucket_policy.store_logs"])
         );
         let doc = data(&j, "aws_iam_policy_document", "store_logs_policy");
-        let sids: Vec<&str> = doc["statement"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["sid"].as_str().unwrap())
-            .collect();
+        let sids = sids(doc);
         assert_eq!(
             sids,
             [
@@ -384,12 +389,7 @@ mod tests {
         assert_eq!(count(&j, "aws_s3_bucket_logging"), 0);
         assert_eq!(count(&j, "aws_s3_bucket_lifecycle_configuration"), 1);
         let doc = data(&j, "aws_iam_policy_document", "store_logs_policy");
-        let sids: Vec<&str> = doc["statement"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["sid"].as_str().unwrap())
-            .collect();
+        let sids = sids(doc);
         assert_eq!(sids, ["DenyInsecureTransport", "LoadBalancerAccessLogs"]);
     }
 }
