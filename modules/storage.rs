@@ -27,6 +27,7 @@ use tfsynth::aws::resource::{
 };
 use tfsynth::{ResourceBlock, Stack, Value, interp};
 
+use super::web_tier::AccessLogTarget;
 use super::{label, name_tags};
 
 /// Where the data bucket's server access logs go in the logs bucket.
@@ -134,6 +135,16 @@ fn secure_bucket(
 }
 
 impl Storage {
+    /// Where a load balancer writes its access logs: the logs bucket, under
+    /// the prefix its policy grants.
+    pub fn alb_access_logs(&self) -> AccessLogTarget {
+        AccessLogTarget {
+            bucket: self.logs_bucket.id(),
+            prefix: self.alb_log_prefix.clone(),
+            policy: self.logs_policy.clone(),
+        }
+    }
+
     /// Adds the buckets under `prefix`.
     pub fn new(stack: &mut Stack, prefix: &str, config: &StorageConfig) -> Storage {
         let alb_log_prefix = "alb".to_owned();

@@ -6,6 +6,9 @@ use tfsynth::aws::data::{DataAwsAcmCertificate, DataAwsSsmParameter};
 use tfsynth::config::{Config, ConfigValue, Key, Kind, Spec, rules};
 use tfsynth::{Expr, Output, Provider, Stack, Value};
 
+use crate::modules::monitoring::Monitoring;
+use crate::modules::web_tier::Firewall;
+
 /// The public SSM parameter that names the latest Amazon Linux 2 AMI.
 pub const AMAZON_LINUX_2: &str = "/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-x86_64-gp2";
 
@@ -135,6 +138,16 @@ pub fn certificate(stack: &mut Stack, config: &Config) -> Option<Value<String>> 
             .most_recent(true),
     );
     Some(certificate.arn())
+}
+
+/// The web application firewall of the stack's load balancer: the configured
+/// rate limit, logs kept as long as the stack's other logs, under its key.
+pub fn firewall(config: &Config, monitoring: &Monitoring) -> Firewall {
+    Firewall {
+        rate_limit: config.int("waf_rate_limit"),
+        log_retention_days: config.int("log_retention_days"),
+        kms_key_arn: monitoring.key.arn(),
+    }
 }
 
 /// An `http://` or `https://` URL with a host.

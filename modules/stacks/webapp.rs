@@ -12,7 +12,7 @@ use super::common;
 use crate::modules::iam::{Iam, IamConfig};
 use crate::modules::monitoring::{Alarm, Monitoring, MonitoringConfig};
 use crate::modules::storage::{Storage, StorageConfig};
-use crate::modules::web_tier::{AccessLogTarget, Firewall, HealthCheck, WebTier, WebTierConfig};
+use crate::modules::web_tier::{HealthCheck, WebTier, WebTierConfig};
 
 fn int(value: i64) -> ConfigValue {
     ConfigValue::Integer(value)
@@ -163,17 +163,9 @@ pub fn build(stack: &mut Stack, config: &Config) {
                 interval: config.int("health_check_interval"),
             },
             certificate_arn: certificate,
-            firewall: Some(Firewall {
-                rate_limit: config.int("waf_rate_limit"),
-                log_retention_days: config.int("log_retention_days"),
-                kms_key_arn: monitoring.key.arn(),
-            }),
+            firewall: Some(common::firewall(config, &monitoring)),
             cpu_target: Some(config.int("cpu_target") as f64),
-            access_logs: Some(AccessLogTarget {
-                bucket: storage.logs_bucket.id(),
-                prefix: storage.alb_log_prefix.clone(),
-                policy: storage.logs_policy.clone(),
-            }),
+            access_logs: Some(storage.alb_access_logs()),
             deletion_protection: config.bool("alb_deletion_protection"),
         },
     );
