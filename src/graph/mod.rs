@@ -409,6 +409,21 @@ impl Graph {
         Ok(now)
     }
 
+    /// The explicit `depends_on` that references already imply, as
+    /// `from -> to` addresses.
+    pub fn redundant(&self) -> Vec<String> {
+        self.explicit
+            .iter()
+            .filter(|e| e.redundant)
+            .map(|e| {
+                format!(
+                    "{} -> {}",
+                    self.nodes[e.from].address, self.nodes[e.to].address
+                )
+            })
+            .collect()
+    }
+
     /// The transitive reduction of the edges: an edge is dropped when its
     /// dependency is reachable another way. This is the shape `terraform
     /// graph` draws.

@@ -78,17 +78,7 @@ pub fn text(stack: &str, graph: &Graph, durations: &Durations) -> Result<String,
             graph.nodes[e.from].address, graph.nodes[e.to].address
         );
     }
-    let redundant: Vec<String> = graph
-        .explicit
-        .iter()
-        .filter(|e| e.redundant)
-        .map(|e| {
-            format!(
-                "{} -> {}",
-                graph.nodes[e.from].address, graph.nodes[e.to].address
-            )
-        })
-        .collect();
+    let redundant = graph.redundant();
     let _ = writeln!(
         out,
         "redundant depends_on (already implied by references): {}",

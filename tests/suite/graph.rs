@@ -81,17 +81,7 @@ fn text_shows_waves_critical_path_dependencies_and_estimates() {
 fn no_stack_declares_a_redundant_dependency() {
     for stack in ["demo", "financial", "webapp"] {
         let graph = Graph::from_json(&synth_stack(stack).1).unwrap();
-        let redundant: Vec<String> = graph
-            .explicit
-            .iter()
-            .filter(|e| e.redundant)
-            .map(|e| {
-                format!(
-                    "{} -> {}",
-                    graph.nodes[e.from].address, graph.nodes[e.to].address
-                )
-            })
-            .collect();
+        let redundant = graph.redundant();
         assert!(redundant.is_empty(), "{stack}: {redundant:?}");
         assert!(
             graph.explicit.iter().all(|e| e.reason.is_some()),
