@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Pulls the AWS provider schema with terraform (offline, from the provider
 # plugin directory), extracts the types listed in schema/aws.types into the
-# committed schema/aws.json, and regenerates the typed bindings in src/aws/.
+# committed schema/aws.json, and regenerates the typed bindings in crates/aws/src/.
 #
 # Usage: scripts/update-schema.sh [resource TYPE | data TYPE]...
 #   With arguments, the types are first added to schema/aws.types.

@@ -1,8 +1,26 @@
-//! The `tfsynth` binary: the library's command line over the stacks in `modules/`.
+//! The `tfsynth` binary: the library's command line over the stacks in
+//! `src/stacks/`, built from the constructs of `tfsynth-modules`.
 
-#[path = "../modules/mod.rs"]
-mod modules;
+mod stacks;
+
+/// The `tfsynth` application: every stack this repository defines.
+pub fn app() -> tfsynth::App {
+    tfsynth::App::new("tfsynth")
+        .stack("demo", "Demonstration: a VPC with two subnets in two availability zones", stacks::demo::build)
+        .configured_stack(
+            "financial",
+            "Financial services: 3-AZ VPC, ALB + auto scaling web tier, encrypted RDS MySQL and S3, flow logs, alarms",
+            stacks::financial::spec(),
+            stacks::financial::build,
+        )
+        .configured_stack(
+            "webapp",
+            "Web application: default VPC, ALB + auto scaling group with CPU target tracking, SNS health alarm",
+            stacks::webapp::spec(),
+            stacks::webapp::build,
+        )
+}
 
 fn main() -> std::process::ExitCode {
-    modules::app().run()
+    app().run()
 }

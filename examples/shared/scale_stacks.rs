@@ -2,15 +2,15 @@
 //! versioned S3 buckets, each with its four companion blocks. Shared by
 //! `examples/scale.rs` and `benches/synth.rs`.
 
-use tfsynth::aws::resource::aws_s3_bucket_server_side_encryption_configuration::{
+use tfsynth::{Expr, Provider, ResourceBlock, Stack, func, interp};
+use tfsynth_aws::resource::aws_s3_bucket_server_side_encryption_configuration::{
     Rule, RuleApplyServerSideEncryptionByDefault,
 };
-use tfsynth::aws::resource::aws_s3_bucket_versioning::VersioningConfiguration;
-use tfsynth::aws::resource::{
+use tfsynth_aws::resource::aws_s3_bucket_versioning::VersioningConfiguration;
+use tfsynth_aws::resource::{
     AwsS3Bucket, AwsS3BucketPolicy, AwsS3BucketPublicAccessBlock,
     AwsS3BucketServerSideEncryptionConfiguration, AwsS3BucketVersioning,
 };
-use tfsynth::{Expr, Provider, ResourceBlock, Stack, func, interp};
 
 /// Adds `resources / 5` buckets with their four companions each.
 pub fn buckets(stack: &mut Stack, resources: usize) {

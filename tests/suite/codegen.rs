@@ -1,4 +1,4 @@
-//! The committed bindings in `src/aws/` are exactly what the generator makes
+//! The committed bindings in `crates/aws/src/` are exactly what the generator makes
 //! from the committed `schema/aws.json`.
 
 use std::collections::BTreeMap;
@@ -11,7 +11,7 @@ fn generated_bindings_are_not_stale() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let schema = std::fs::read_to_string(root.join("schema/aws.json")).unwrap();
     let expected = tfsynth_codegen::generate(&schema).expect("the committed schema generates");
-    let committed: BTreeMap<String, String> = tree(&root.join("src/aws"))
+    let committed: BTreeMap<String, String> = tree(&root.join("crates/aws/src"))
         .into_iter()
         .map(|(path, bytes)| {
             (
@@ -20,7 +20,7 @@ fn generated_bindings_are_not_stale() {
             )
         })
         .collect();
-    let hint = "src/aws/ is stale: regenerate it with `cargo run -p tfsynth-codegen` and commit the result";
+    let hint = "crates/aws/src/ is stale: regenerate it with `cargo run -p tfsynth-codegen` and commit the result";
     let extra: Vec<&String> = committed
         .keys()
         .filter(|k| !expected.contains_key(*k))
@@ -34,7 +34,10 @@ fn generated_bindings_are_not_stale() {
         "{hint} (extra: {extra:?}, missing: {missing:?})"
     );
     for (path, text) in &expected {
-        assert!(&committed[path] == text, "{hint} (src/aws/{path} differs)");
+        assert!(
+            &committed[path] == text,
+            "{hint} (crates/aws/src/{path} differs)"
+        );
     }
 }
 
@@ -87,7 +90,7 @@ fn every_listed_type_is_in_the_schema_and_bound() {
             "{line} is not in schema/aws.json"
         );
         assert!(
-            root.join("src/aws")
+            root.join("crates/aws/src")
                 .join(dir)
                 .join(format!("{ty}.rs"))
                 .is_file(),

@@ -3,15 +3,15 @@
 
 use super::support::tfsynth;
 use predicates::str::contains;
-use tfsynth::aws::data::DataAwsAvailabilityZones;
-use tfsynth::aws::resource::{AwsLaunchTemplate, AwsSecurityGroup, AwsSubnet, AwsVpc};
 use tfsynth::{
     DataSource, Expr, Node, Output, Provider, Ref, Resource, ResourceBlock, Stack, Variable,
     validate,
 };
+use tfsynth_aws::data::DataAwsAvailabilityZones;
+use tfsynth_aws::resource::{AwsLaunchTemplate, AwsSecurityGroup, AwsSubnet, AwsVpc};
 
 /// A small valid stack the broken ones start from.
-fn base(stack: &mut Stack) -> tfsynth::aws::resource::AwsVpcRef {
+fn base(stack: &mut Stack) -> tfsynth_aws::resource::AwsVpcRef {
     stack.add(Provider::new("aws").set("region", "eu-west-1"));
     stack.add(AwsVpc::new("main").cidr_block("10.0.0.0/16"))
 }

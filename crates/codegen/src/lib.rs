@@ -479,7 +479,7 @@ pub fn generate(schema_json: &str) -> Result<BTreeMap<String, String>, String> {
         )?;
     }
     render(
-        "mod.rs".into(),
+        "lib.rs".into(),
         "mod",
         &ModModel {
             command: COMMAND,

@@ -9,13 +9,13 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let schema_path = root.join("schema/aws.json");
-    let out_dir = root.join("src/aws");
+    let out_dir = root.join("crates/aws/src");
     let result = std::fs::read_to_string(&schema_path)
         .map_err(|e| format!("cannot read {}: {e}", schema_path.display()))
         .and_then(|text| tfsynth_codegen::generate(&text))
         .and_then(|files| {
             // Render everything before touching the folder, so a failure leaves it as it was.
-            let tmp = root.join("src/.aws.tmp");
+            let tmp = root.join("crates/aws/.src.tmp");
             let _ = std::fs::remove_dir_all(&tmp);
             for (path, text) in &files {
                 let file = tmp.join(path);
@@ -30,7 +30,7 @@ fn main() -> ExitCode {
         });
     match result {
         Ok(n) => {
-            println!("wrote {n} files to src/aws/");
+            println!("wrote {n} files to crates/aws/src/");
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -16,7 +16,7 @@ fn fixture_schema_generates_the_golden_files() {
         [
             "data/aws_fixture.rs",
             "data/mod.rs",
-            "mod.rs",
+            "lib.rs",
             "resource/aws_fixture.rs",
             "resource/mod.rs"
         ]
