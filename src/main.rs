@@ -6,6 +6,9 @@ mod stacks;
 /// The `tfsynth` application: every stack this repository defines.
 pub fn app() -> tfsynth::App {
     tfsynth::App::new("tfsynth")
+        .provider(&tfsynth_aws::PROVIDER)
+        .policy(tfsynth_modules::policy::AWS)
+        .durations(tfsynth_modules::durations::AWS)
         .stack("demo", "Demonstration: a VPC with two subnets in two availability zones", stacks::demo::build)
         .configured_stack(
             "financial",

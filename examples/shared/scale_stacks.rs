@@ -4,12 +4,13 @@
 
 use tfsynth::{Expr, Provider, ResourceBlock, Stack, func, interp};
 use tfsynth_aws::resource::aws_s3_bucket_server_side_encryption_configuration::{
-    Rule, RuleApplyServerSideEncryptionByDefault,
+    ApplyServerSideEncryptionByDefault, Rule,
 };
 use tfsynth_aws::resource::aws_s3_bucket_versioning::VersioningConfiguration;
 use tfsynth_aws::resource::{
-    AwsS3Bucket, AwsS3BucketPolicy, AwsS3BucketPublicAccessBlock,
-    AwsS3BucketServerSideEncryptionConfiguration, AwsS3BucketVersioning,
+    AwsS3Bucket, AwsS3BucketPolicy, AwsS3BucketPolicyArgs, AwsS3BucketPublicAccessBlock,
+    AwsS3BucketServerSideEncryptionConfiguration, AwsS3BucketServerSideEncryptionConfigurationArgs,
+    AwsS3BucketVersioning, AwsS3BucketVersioningArgs,
 };
 
 /// Adds `resources / 5` buckets with their four companions each.
@@ -21,15 +22,19 @@ pub fn buckets(stack: &mut Stack, resources: usize) {
         let bucket = stack.add(AwsS3Bucket::new(&name).bucket(format!("tfsynth-scale-{i:05}")));
         stack.add(AwsS3BucketVersioning::new(
             &name,
-            bucket.id(),
-            VersioningConfiguration::new("Enabled"),
+            AwsS3BucketVersioningArgs {
+                bucket: bucket.id(),
+                versioning_configuration: VersioningConfiguration::new("Enabled"),
+            },
         ));
         stack.add(AwsS3BucketServerSideEncryptionConfiguration::new(
             &name,
-            bucket.id(),
-            Rule::new().apply_server_side_encryption_by_default(
-                RuleApplyServerSideEncryptionByDefault::new("AES256"),
-            ),
+            AwsS3BucketServerSideEncryptionConfigurationArgs {
+                bucket: bucket.id(),
+                rule: Rule::new().apply_server_side_encryption_by_default(
+                    ApplyServerSideEncryptionByDefault::new("AES256"),
+                ),
+            },
         ));
         let block = stack.add(
             AwsS3BucketPublicAccessBlock::new(&name, bucket.id())
@@ -60,11 +65,14 @@ pub fn buckets(stack: &mut Stack, resources: usize) {
         stack.add(
             AwsS3BucketPolicy::new(
                 &name,
-                bucket.id(),
-                func::jsonencode(Expr::Object(vec![
-                    ("Version".into(), "2012-10-17".into()),
-                    ("Statement".into(), Expr::Tuple(vec![deny_http])),
-                ])),
+                AwsS3BucketPolicyArgs {
+                    bucket: bucket.id(),
+                    policy: func::jsonencode(Expr::Object(vec![
+                        ("Version".into(), "2012-10-17".into()),
+                        ("Statement".into(), Expr::Tuple(vec![deny_http])),
+                    ]))
+                    .into(),
+                },
             )
             .depends_on(
                 &block,

@@ -5,6 +5,7 @@
 use tfsynth::config::{Config, ConfigValue, Key, Kind, Spec, rules};
 use tfsynth::{Expr, Output, Provider, Stack, Value};
 use tfsynth_aws::data::{DataAwsAcmCertificate, DataAwsSsmParameter};
+use tfsynth_modules::rules as aws_rules;
 
 use tfsynth_modules::monitoring::Monitoring;
 use tfsynth_modules::web_tier::Firewall;
@@ -23,21 +24,21 @@ fn int(value: i64) -> ConfigValue {
 /// The keys every stack has: where it runs, who owns it, how it is sized.
 pub fn spec(instance_type: &str, sizes: (i64, i64, i64), app_port: i64) -> Spec {
     Spec::new()
-        .key(Key::with_default("region", string("us-east-1"), "AWS region").rule("AWS region name", rules::region))
+        .key(Key::with_default("region", string("us-east-1"), "AWS region").rule("AWS region name", aws_rules::region))
         .key(Key::required("environment", Kind::String, "deployment environment, e.g. prod").rule("name", name_rule))
         .key(Key::required("owner", Kind::String, "team that owns the stack (Owner tag)").rule("non-empty", rules::non_empty))
         .key(Key::required("cost_center", Kind::String, "cost center (CostCenter tag)").rule("non-empty", rules::non_empty))
         .key(Key::required("project", Kind::String, "project name (Project tag, name prefix)").rule("name", name_rule))
         .key(
             Key::with_default("instance_type", string(instance_type), "EC2 instance type of the web tier")
-                .rule("instance type", rules::instance_type),
+                .rule("instance type", aws_rules::instance_type),
         )
         .key(Key::with_default("asg_min", int(sizes.0), "auto scaling group minimum size").rule("not negative", rules::not_negative))
         .key(Key::with_default("asg_max", int(sizes.1), "auto scaling group maximum size").rule("at least 1", rules::positive))
         .key(Key::with_default("asg_desired", int(sizes.2), "auto scaling group desired size").rule("not negative", rules::not_negative))
         .key(Key::with_default("app_port", int(app_port), "port the application listens on").rule("port", rules::port))
-        .key(Key::optional("ami", Kind::String, "AMI id (default: latest Amazon Linux 2 from SSM)").rule("AMI id", rules::ami_id))
-        .key(Key::optional("certificate_arn", Kind::String, "ACM certificate: enables HTTPS").rule("ARN", rules::arn))
+        .key(Key::optional("ami", Kind::String, "AMI id (default: latest Amazon Linux 2 from SSM)").rule("AMI id", aws_rules::ami_id))
+        .key(Key::optional("certificate_arn", Kind::String, "ACM certificate: enables HTTPS").rule("ARN", aws_rules::arn))
         .key(
             Key::optional("certificate_domain", Kind::String, "domain of an issued ACM certificate, looked up at plan time: enables HTTPS")
                 .rule("domain name", rules::domain_name),
@@ -56,7 +57,7 @@ pub fn spec(instance_type: &str, sizes: (i64, i64, i64), app_port: i64) -> Spec 
         .key(Key::with_default("logs_expiration_days", int(90), "days before access logs expire").rule("at least 1", rules::positive))
         .key(
             Key::with_default("log_retention_days", int(7), "CloudWatch Logs retention in days")
-                .rule("CloudWatch retention", rules::log_retention),
+                .rule("CloudWatch retention", aws_rules::log_retention),
         )
         .key(Key::with_default("alarm_emails", ConfigValue::List(Vec::new()), "emails subscribed to alarms").rule("emails", rules::emails))
         .key(
@@ -78,11 +79,11 @@ pub fn spec(instance_type: &str, sizes: (i64, i64, i64), app_port: i64) -> Spec 
                 Ok(())
             }
         })
-        .check("S3 bucket naming rules", &["logs_bucket_name"], |c| rules::s3_bucket_name(&ConfigValue::String(bucket_name(c, "logs"))))
+        .check("S3 bucket naming rules", &["logs_bucket_name"], |c| aws_rules::s3_bucket_name(&ConfigValue::String(bucket_name(c, "logs"))))
         .check("names within 32 characters", &["project", "environment"], |c| {
             let name = name(c);
             for suffix in ["-alb", "-tg"] {
-                rules::elb_name(&format!("{name}{suffix}"))
+                aws_rules::elb_name(&format!("{name}{suffix}"))
                     .map_err(|e| format!("project and environment make the load balancer {e}; shorten them"))?;
             }
             Ok(())
@@ -172,7 +173,7 @@ pub fn provider(stack: &mut Stack, config: &Config) {
     stack.require_provider("aws", "hashicorp/aws", "~> 5.100");
     let mut provider = Provider::new("aws").set("region", config.string("region"));
     if let Some(url) = config.opt_string("emulator_endpoint") {
-        for (key, value) in tfsynth::emulator::aws_provider_settings(stack, url) {
+        for (key, value) in tfsynth_modules::emulator::aws_provider_settings(stack, url) {
             provider = provider.set(key, value);
         }
     }

@@ -4,6 +4,7 @@
 
 use tfsynth::config::{Config, ConfigValue, Key, Kind, Spec, rules};
 use tfsynth::{Stack, Value};
+use tfsynth_modules::rules as aws_rules;
 
 use super::common;
 use tfsynth_modules::database::{Database, DatabaseConfig};
@@ -36,13 +37,13 @@ fn az_count(value: &ConfigValue) -> Result<(), String> {
 /// The configuration keys of the financial stack.
 pub fn spec() -> Spec {
     common::spec("t3.medium", (2, 6, 3), 8080)
-        .key(Key::with_default("vpc_cidr", ConfigValue::String("10.0.0.0/16".into()), "VPC CIDR block").rule("VPC CIDR", rules::vpc_cidr))
+        .key(Key::with_default("vpc_cidr", ConfigValue::String("10.0.0.0/16".into()), "VPC CIDR block").rule("VPC CIDR", aws_rules::vpc_cidr))
         .key(Key::with_default("az_count", int(3), "availability zones").rule("1 to 6 zones", az_count))
         .key(Key::with_default("availability_zones", ConfigValue::List(Vec::new()), "zone names (default: the first available)"))
         .key(Key::with_default("subnet_newbits", int(8), "bits added to the VPC prefix per subnet").rule("at least 1", rules::positive))
         .key(Key::with_default("nat_mode", ConfigValue::String("per_az".into()), "per_az (resilient) or single (cheaper)").rule("per_az or single", nat_mode))
         .key(Key::optional("data_bucket_name", Kind::String, "data bucket (default: <project>-<environment>-data)"))
-        .key(Key::with_default("db_instance_class", ConfigValue::String("db.t3.medium".into()), "RDS instance class").rule("instance type", rules::instance_type))
+        .key(Key::with_default("db_instance_class", ConfigValue::String("db.t3.medium".into()), "RDS instance class").rule("instance type", aws_rules::instance_type))
         .key(Key::with_default("db_storage_gb", int(50), "RDS allocated storage (GiB)").rule("at least 20", |v| match v {
             ConfigValue::Integer(n) if *n < 20 => Err(format!("{n} GiB; MySQL on gp3 takes at least 20")),
             _ => Ok(()),
@@ -79,7 +80,7 @@ pub fn spec() -> Spec {
             }
         })
         .check("S3 bucket naming rules", &["data_bucket_name"], |c| {
-            rules::s3_bucket_name(&ConfigValue::String(common::bucket_name(c, "data")))
+            aws_rules::s3_bucket_name(&ConfigValue::String(common::bucket_name(c, "data")))
         })
         .check("HTTPS only", &["certificate_arn", "certificate_domain"], |c| {
             if c.opt_string("certificate_arn").is_none() && c.opt_string("certificate_domain").is_none() {

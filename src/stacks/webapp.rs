@@ -5,7 +5,7 @@
 
 use tfsynth::Stack;
 use tfsynth::config::{Config, ConfigValue, Key, Spec, rules};
-use tfsynth_aws::data::aws_subnets::Filter;
+use tfsynth_aws::data::aws_subnets::{Filter, FilterArgs};
 use tfsynth_aws::data::{DataAwsSubnets, DataAwsVpc};
 
 use super::common;
@@ -99,8 +99,12 @@ fn threshold_rule(value: &ConfigValue) -> Result<(), String> {
 pub fn build(stack: &mut Stack, config: &Config) {
     let name = common::name(config);
     let vpc = stack.add(DataAwsVpc::new("default").default(true));
-    let subnets =
-        stack.add(DataAwsSubnets::new("default").filter(Filter::new("vpc-id", [vpc.id()])));
+    let subnets = stack.add(
+        DataAwsSubnets::new("default").filter(Filter::new(FilterArgs {
+            name: "vpc-id".into(),
+            values: [vpc.id()].into(),
+        })),
+    );
     let monitoring = Monitoring::new(
         stack,
         "mon",

@@ -65,7 +65,7 @@ fn spec() -> Spec {
                 ConfigValue::String("10.0.0.0/16".into()),
                 "cidr",
             )
-            .rule("cidr", rules::vpc_cidr),
+            .rule("cidr", rules::ipv4_cidr),
         )
         .key(Key::with_default(
             "zones",
@@ -151,7 +151,7 @@ proptest! {
     #[test]
     fn validator_never_panics(text in hclish()) {
         let json = format!("{{\"resource\": {{\"aws_vpc\": {{\"v\": {{\"cidr_block\": {}}}}}}}}}", serde_json::to_string(&text).unwrap());
-        let _ = tfsynth::validate::validate(&json);
+        let _ = super::support::aws_validate(&json);
         let _ = tfsynth::graph::Graph::from_json(&json);
     }
 }

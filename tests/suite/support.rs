@@ -167,3 +167,11 @@ pub fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out.sort();
     out
 }
+
+/// Validates Terraform JSON with the AWS schema and policy, as `tfsynth validate` does.
+pub fn aws_validate(text: &str) -> tfsynth::validate::Report {
+    static SCHEMAS: std::sync::OnceLock<tfsynth::validate::Schemas> = std::sync::OnceLock::new();
+    let schemas =
+        SCHEMAS.get_or_init(|| tfsynth::validate::Schemas::new(&[&tfsynth_aws::PROVIDER]));
+    tfsynth::validate::validate(text, schemas, &[tfsynth_modules::policy::AWS])
+}

@@ -1,7 +1,7 @@
 //! `tfsynth validate`: a corpus of deliberately broken stacks, one mistake
 //! each, each with its exact finding; and the clean stacks pass.
 
-use super::support::tfsynth;
+use super::support::{aws_validate, tfsynth};
 use predicates::str::contains;
 use tfsynth::{
     DataSource, Expr, Node, Output, Provider, Ref, Resource, ResourceBlock, Stack, Variable,
@@ -24,14 +24,8 @@ fn findings(build: impl Fn(&mut Stack)) -> Vec<String> {
         .unwrap_or_else(|e| panic!("the broken stack still synthesizes: {e}"))
         .json;
     // Schema and reference findings only: the policy rules have a corpus of their own.
-    let policy: Vec<&str> = validate::policy::RULES
-        .iter()
-        .map(|(rule, _)| *rule)
-        .collect();
-    validate::validate(&json)
-        .findings
-        .iter()
-        .filter(|f| !policy.contains(&f.rule))
+    aws_validate(&json)
+        .errors()
         .map(ToString::to_string)
         .collect()
 }
@@ -44,7 +38,7 @@ const CORPUS: &[Case] = &[
             base(s);
             s.add(Resource::new("aws_vcp", "x").set("cidr_block", "10.1.0.0/16"));
         },
-        "aws_vcp.x: /resource/aws_vcp: the AWS provider has no resource type \"aws_vcp\" (did you mean \"aws_vpc\"?) [unknown-resource-type]",
+        "aws_vcp.x: /resource/aws_vcp: provider hashicorp/aws has no resource type \"aws_vcp\" (did you mean \"aws_vpc\"?) [unknown-resource-type]",
     ),
     (
         "unknown data source type",
@@ -52,7 +46,7 @@ const CORPUS: &[Case] = &[
             base(s);
             s.add(DataSource::new("aws_availability_zone_list", "z"));
         },
-        "data.aws_availability_zone_list.z: /data/aws_availability_zone_list: the AWS provider has no data source type \"aws_availability_zone_list\" (did you mean \"aws_availability_zone\"?) [unknown-data-type]",
+        "data.aws_availability_zone_list.z: /data/aws_availability_zone_list: provider hashicorp/aws has no data source type \"aws_availability_zone_list\" (did you mean \"aws_availability_zone\"?) [unknown-data-type]",
     ),
     (
         "misspelt attribute",
@@ -299,7 +293,7 @@ fn raw_json_corpus() {
 fn json_corpus(cases: &[(&str, &str, &str)], keep: fn(&validate::Finding) -> bool) {
     let mut failures = Vec::new();
     for (name, json, expect) in cases {
-        let found: Vec<String> = validate::validate(json)
+        let found: Vec<String> = aws_validate(json)
             .findings
             .iter()
             .filter(|f| keep(f))
@@ -344,17 +338,15 @@ fn clean_stacks_pass_and_findings_exit_2() {
 
 #[test]
 fn other_providers_and_unlisted_types_are_reported_as_unchecked() {
-    let report = validate::validate(
-        r#"{"resource": {"random_id": {"r": {"byte_length": 4}}, "aws_instance": {"i": {"ami": "ami-1"}}}}"#,
+    let report = aws_validate(
+        r#"{"resource": {"random_id": {"r": {"byte_length": 4}}, "aws_instance": {"i": {"ami": "ami-1", "instance_type": "t3.micro"}}}}"#,
     );
     assert!(report.findings.is_empty(), "{:?}", report.findings);
     let unchecked: Vec<&String> = report.unchecked.iter().collect();
     assert_eq!(
         unchecked,
-        [
-            "resource aws_instance (not in schema/aws.types)",
-            "resource random_id (provider random has no schema here)"
-        ]
+        ["resource random_id (provider random has no schema here)"],
+        "every AWS type is checked"
     );
 }
 
@@ -432,7 +424,7 @@ fn waiving_a_rule_needs_a_reason_and_is_reported() {
                 .set("cidr_ipv4", "0.0.0.0/0")
                 .waive("sg-open-world", reason),
         );
-        validate::validate(&s.synth().unwrap().json)
+        aws_validate(&s.synth().unwrap().json)
     };
     let report = build("inbound mail relay: SMTP must accept the internet");
     assert!(report.findings.is_empty(), "{:?}", report.findings);
@@ -474,7 +466,7 @@ fn validate_prints_waivers() {
 }
 
 #[test]
-fn opaque_waf_statements_are_accepted_and_the_rest_is_checked() {
+fn nested_waf_statements_are_checked_to_the_bottom() {
     let acl = |rule: &str| {
         format!(
             r#"{{"resource": {{"aws_wafv2_web_acl": {{"w": {{
@@ -484,19 +476,19 @@ fn opaque_waf_statements_are_accepted_and_the_rest_is_checked() {
                 "rule": [{rule}]}}}}}}}}"#
         )
     };
-    // and_statement is opaque (recursive in the provider's schema): any shape.
+    // Statements nest three levels deep in the provider's schema; every level is typed.
     let nested = r#"{"name": "r", "priority": 1, "action": {"block": {}},
         "visibility_config": {"cloudwatch_metrics_enabled": true, "metric_name": "r", "sampled_requests_enabled": true},
         "statement": {"and_statement": {"statement": [
             {"geo_match_statement": {"country_codes": ["NL"]}},
             {"not_statement": {"statement": {"ip_set_reference_statement": {"arn": "arn:aws:wafv2:x"}}}}]}}}"#;
-    let report = validate::validate(&acl(nested));
+    let report = aws_validate(&acl(nested));
     assert!(report.findings.is_empty(), "{:?}", report.findings);
-    // Everything around it is still checked against the schema.
     let typo = r#"{"name": "r", "priority": 1, "action": {"block": {}},
         "visibility_config": {"cloudwatch_metrics_enabled": true, "metric_name": "r", "sampled_requests_enabled": true},
-        "statement": {"geo_match_statment": {"country_codes": ["NL"]}}}"#;
-    let findings: Vec<String> = validate::validate(&acl(typo))
+        "statement": {"and_statement": {"statement": [
+            {"not_statement": {"statement": {"geo_match_statment": {"country_codes": ["NL"]}}}}]}}}"#;
+    let findings: Vec<String> = aws_validate(&acl(typo))
         .findings
         .iter()
         .map(ToString::to_string)
@@ -504,7 +496,7 @@ fn opaque_waf_statements_are_accepted_and_the_rest_is_checked() {
     assert_eq!(
         findings,
         [
-            "aws_wafv2_web_acl.w: /resource/aws_wafv2_web_acl/w/rule/0/statement/geo_match_statment: unknown attribute or block \"geo_match_statment\" (did you mean \"geo_match_statement\"?) [unknown-attribute]"
+            "aws_wafv2_web_acl.w: /resource/aws_wafv2_web_acl/w/rule/0/statement/and_statement/statement/0/not_statement/statement/geo_match_statment: unknown attribute or block \"geo_match_statment\" (did you mean \"geo_match_statement\"?) [unknown-attribute]"
         ]
     );
 }

@@ -1,553 +1,679 @@
-//! Generates tfsynth's typed provider bindings from the committed schema.
+//! Generates tfsynth's typed provider bindings: a whole crate per provider.
 //!
-//! Two steps, as in terraform-cdk: `scripts/update-schema.sh` needs terraform
-//! to pull the provider schema and extract the allow-listed subset into
-//! `schema/aws.json`; this generator reads only that file and runs offline.
-//! It builds a binding model from the schema, renders it with the handlebars
-//! templates in `templates/`, formats the result with rustfmt and returns the
-//! files of `src/aws/`, which the `tfsynth-codegen` binary writes (after
-//! wiping the folder) and the staleness test compares.
+//! A provider crate's folder holds three inputs and everything generated
+//! from them:
 //!
-//! Generated code is plain data and builders: every setter is one `insert`
-//! into the block body, every getter one reference expression. Behaviour
-//! (meta-arguments, escaping, checks) lives in tfsynth's non-generic core.
+//! - `provider.toml`: the crate's name, version, description, the provider's
+//!   local name, how to depend on `tfsynth`, and the default features;
+//! - `schema.jsonl`: the provider's schema ([`tfsynth_schema::jsonl`]),
+//!   written once by [`import`] from `terraform providers schema -json`;
+//! - `services.txt` (optional): the service, hence the cargo feature, of
+//!   each type (`<kind> <type> <feature> ...` lines);
+//! - generated: `Cargo.toml` and all of `src/`, wiped and rewritten by
+//!   [`write_crate`]; the staleness test compares [`generate_crate`] with it.
+//!
+//! Two steps, as in terraform-cdk: terraform is needed once to take the
+//! schema; generation then runs offline. Generated code is data and
+//! one-line builders over the engine's non-generic functions (see
+//! [`model`] for why nested blocks of one shape share a struct).
+
+pub mod model;
+pub mod names;
+pub mod render;
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
-use handlebars::Handlebars;
-use serde::Serialize;
-use tfsynth_schema::{
-    Attribute, Block, NestedBlock, NestingMode, ProviderSchemas, Schema, TypeExpr,
-};
+use serde::Deserialize;
+use tfsynth_schema::jsonl::{self, Header, Kind};
+use tfsynth_schema::{ProviderSchema, ProviderSchemas, SchemaError};
 
-/// The command that regenerates the bindings, named in every file header.
-pub const COMMAND: &str = "cargo run -p tfsynth-codegen";
+use model::{TypeKind, marker, type_model};
+use render::{ModEntry, generated_note, literal};
 
-/// The provider whose schema is generated.
-pub const PROVIDER: &str = "registry.terraform.io/hashicorp/aws";
+/// The command that regenerates a crate, named in every generated file.
+pub const COMMAND: &str = "tfsynth-codegen";
 
-const TYPE_TEMPLATE: &str = include_str!("../templates/type.rs.hbs");
-const MOD_TEMPLATE: &str = include_str!("../templates/mod.rs.hbs");
-const MEMBERS_PARTIAL: &str = include_str!("../templates/members.hbs");
+/// Generated files: path relative to the crate folder, contents.
+pub type Files = BTreeMap<String, String>;
 
-/// Rust keywords that can be raw identifiers.
-const KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
-    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
-    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
-    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
-    "virtual", "where", "while", "yield",
-];
-
-/// Names that cannot be raw identifiers, or that the builder and handle
-/// traits already use; a suffix keeps them apart.
-const RESERVED: &[&str] = &[
-    "self",
-    "Self",
-    "crate",
-    "super",
-    "new",
-    "raw",
-    "count",
-    "for_each",
-    "provider",
-    "depends_on",
-    "lifecycle",
-    "waive",
-    "set",
-    "set_path",
-    "expr",
-    "attr",
-];
-
-/// One argument: a constructor parameter or a setter.
-#[derive(Serialize)]
-struct Arg {
-    name: String,
-    ident: String,
-    rust_type: String,
-    doc: Vec<String>,
-    deprecated: Option<String>,
+/// What can go wrong while generating.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CodegenError {
+    /// An input file cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// An output file cannot be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file or folder.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// `provider.toml` is malformed.
+    #[error("{}: {message}", path.display())]
+    Spec {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// The schema cannot be read.
+    #[error("{file}: {source}")]
+    Schema {
+        /// The file, as named in the message.
+        file: String,
+        /// What is wrong.
+        source: SchemaError,
+    },
+    /// The schema has no such provider.
+    #[error("the schema has no provider {source_address} (it has: {available})")]
+    NoProvider {
+        /// The provider asked for.
+        source_address: String,
+        /// The providers it has.
+        available: String,
+    },
+    /// `services.txt` is malformed or incomplete.
+    #[error("services.txt:{line}: {message}")]
+    Services {
+        /// The 1-based line (0: the file as a whole).
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// rustfmt could not run or rejected the generated code.
+    #[error("rustfmt: {0}")]
+    Rustfmt(String),
 }
 
-/// One nested-block argument.
-#[derive(Serialize)]
-struct BlockArg {
-    name: String,
-    ident: String,
-    struct_name: String,
-    mode: &'static str,
-    doc: Vec<String>,
-    deprecated: Option<String>,
+/// `provider.toml`: how the crate is generated.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// The crate's package name, `tfsynth-aws`.
+    pub name: String,
+    /// The crate's version.
+    pub version: String,
+    /// One line saying what the crate is.
+    pub description: String,
+    /// The license expression, if any.
+    #[serde(default)]
+    pub license: Option<String>,
+    /// The repository URL, if any.
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// The provider's local name in configurations, `aws`.
+    pub local_name: String,
+    /// The dependency on the engine, as a TOML inline table or version
+    /// string: `{ path = "../tfsynth", version = "0.1.0" }`.
+    pub tfsynth: String,
+    /// Features on by default.
+    #[serde(default)]
+    pub default_features: Vec<String>,
 }
 
-/// One getter on a handle.
-#[derive(Serialize)]
-struct Getter {
-    name: String,
-    ident: String,
-    rust_type: String,
-    expr: bool,
-    doc: Vec<String>,
-}
-
-/// A nested block's builder struct.
-#[derive(Serialize)]
-struct NestedModel {
-    struct_name: String,
-    tf_path: String,
-    doc: Vec<String>,
-    required: Vec<Arg>,
-    required_blocks: Vec<BlockArg>,
-    setters: Vec<Arg>,
-    block_setters: Vec<BlockArg>,
-}
-
-/// Everything one file needs.
-#[derive(Serialize)]
-struct TypeModel {
-    command: &'static str,
-    tf_type: String,
-    kind_words: &'static str,
-    struct_name: String,
-    handle_name: String,
-    raw_builder: &'static str,
-    raw_handle: &'static str,
-    block_trait: &'static str,
-    doc: Vec<String>,
-    required: Vec<Arg>,
-    required_blocks: Vec<BlockArg>,
-    setters: Vec<Arg>,
-    block_setters: Vec<BlockArg>,
-    getters: Vec<Getter>,
-    nested: Vec<NestedModel>,
-}
-
-#[derive(Serialize)]
-struct ModModel {
-    command: &'static str,
-    doc: &'static str,
-    modules: Vec<ModEntry>,
-    submodules: Vec<&'static str>,
-}
-
-#[derive(Serialize)]
-struct ModEntry {
-    module: String,
-    struct_name: String,
-    handle_name: String,
-}
-
-/// `aws_vpc_endpoint` → `AwsVpcEndpoint`.
-pub fn camel(snake: &str) -> String {
-    snake
-        .split(['_', '-'])
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let mut chars = p.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
-/// A Rust identifier for a Terraform name.
-pub fn ident(name: &str) -> String {
-    let base = name.replace('-', "_");
-    if RESERVED.contains(&base.as_str()) {
-        format!("{base}_")
-    } else if KEYWORDS.contains(&base.as_str()) {
-        format!("r#{base}")
-    } else {
-        base
-    }
-}
-
-/// The `Value<T>` marker for a type: what setters accept and getters return.
-pub fn marker(ty: &TypeExpr) -> String {
-    match ty {
-        TypeExpr::String => "String".into(),
-        TypeExpr::Number => "Number".into(),
-        TypeExpr::Bool => "bool".into(),
-        TypeExpr::List(t) | TypeExpr::Set(t) => format!("Vec<{}>", marker(t)),
-        TypeExpr::Map(t) => format!("IndexMap<String, {}>", marker(t)),
-        TypeExpr::Object(_) | TypeExpr::Tuple(_) | TypeExpr::Dynamic => "Node".into(),
-    }
-}
-
-/// Makes a description safe as rustdoc: fenced code is marked as text so
-/// rustdoc never compiles it, and nothing is left that looks like HTML.
-fn doc_lines(description: Option<&str>, summary: String) -> Vec<String> {
-    let mut lines = vec![summary];
-    if let Some(text) = description.map(str::trim).filter(|t| !t.is_empty()) {
-        lines.push(String::new());
-        let mut in_fence = false;
-        for line in text.lines().map(str::trim_end) {
-            if line.trim_start().starts_with("```") {
-                lines.push(if in_fence { "```" } else { "```text" }.to_owned());
-                in_fence = !in_fence;
-            } else {
-                lines.push(line.replace('<', "&lt;"));
-            }
-        }
-        if in_fence {
-            lines.push("```".to_owned());
-        }
-    }
-    lines
-}
-
-fn flags(attr: &Attribute) -> String {
-    let mut parts = vec![attr.value_type().to_string()];
-    if attr.required {
-        parts.push("required".into());
-    } else if attr.optional {
-        parts.push("optional".into());
-    }
-    if attr.computed {
-        parts.push("computed".into());
-    }
-    if attr.sensitive {
-        parts.push("sensitive".into());
-    }
-    if attr.deprecated {
-        parts.push("deprecated".into());
-    }
-    parts.join(", ")
-}
-
-fn deprecation(deprecated: bool, name: &str) -> Option<String> {
-    deprecated.then(|| format!("`{name}` is deprecated by the provider"))
-}
-
-fn arg(name: &str, attr: &Attribute) -> Arg {
-    Arg {
-        name: name.to_owned(),
-        ident: ident(name),
-        rust_type: format!("Value<{}>", marker(&attr.value_type())),
-        doc: doc_lines(
-            attr.description.as_deref(),
-            format!("`{name}` ({}).", flags(attr)),
-        ),
-        deprecated: deprecation(attr.deprecated, name),
-    }
-}
-
-/// Whether configuration can set anything in a block.
-/// Whether a configuration can set anything in the block: blocks of only
-/// computed attributes are read-only, but an empty block is a marker whose
-/// presence is the setting (WAF's `none {}`, `count {}`, `allow {}`).
-fn block_settable(block: &Block) -> bool {
-    (block.attributes.is_empty() && block.block_types.is_empty())
-        || block.attributes.values().any(Attribute::settable)
-        || block.block_types.values().any(|b| block_settable(&b.block))
-}
-
-fn block_mode(nested: &NestedBlock) -> &'static str {
-    match nested.nesting_mode {
-        NestingMode::Map => "map",
-        _ if nested.is_single() => "single",
-        _ => "repeated",
-    }
-}
-
-fn block_arg(name: &str, nested: &NestedBlock, struct_name: String) -> BlockArg {
-    let limits = match (nested.min_items, nested.max_items) {
-        (0, 0) => String::new(),
-        (min, 0) => format!(", at least {min}"),
-        (min, max) => format!(", {min} to {max}"),
-    };
-    let mode = format!("{:?}", nested.nesting_mode).to_lowercase();
-    BlockArg {
-        name: name.to_owned(),
-        ident: ident(name),
-        struct_name,
-        mode: block_mode(nested),
-        doc: doc_lines(
-            nested.block.description.as_deref(),
-            format!("`{name}` block ({mode}{limits})."),
-        ),
-        deprecated: deprecation(nested.block.deprecated, name),
-    }
-}
-
-/// Splits a block's contents into constructor arguments, setters and nested
-/// structs, recursing into nested blocks. `prefix` names nested structs.
-#[allow(clippy::type_complexity)]
-fn members(
-    block: &Block,
-    prefix: &str,
-    tf_path: &str,
-    nested_out: &mut Vec<NestedModel>,
-) -> (Vec<Arg>, Vec<BlockArg>, Vec<Arg>, Vec<BlockArg>) {
-    let top_level = !tf_path.contains('.');
-    let (mut required, mut required_blocks, mut setters, mut block_setters) =
-        (vec![], vec![], vec![], vec![]);
-    for (name, attr) in &block.attributes {
-        // The SDK marks every resource's own `id` optional and computed; it is
-        // the provider's to set. Inside nested blocks `id` is a real argument.
-        if top_level && name == "id" && attr.computed {
-            continue;
-        }
-        if attr.required {
-            required.push(arg(name, attr));
-        } else if attr.optional {
-            setters.push(arg(name, attr));
-        }
-    }
-    for (name, nested) in &block.block_types {
-        if !block_settable(&nested.block) {
-            continue;
-        }
-        let struct_name = format!("{prefix}{}", camel(name));
-        let path = format!("{tf_path}.{name}");
-        let (r, rb, s, bs) = members(&nested.block, &struct_name, &path, nested_out);
-        nested_out.push(NestedModel {
-            struct_name: struct_name.clone(),
-            tf_path: path,
-            doc: doc_lines(
-                nested.block.description.as_deref(),
-                format!("The `{name}` block of `{tf_path}`."),
-            ),
-            required: r,
-            required_blocks: rb,
-            setters: s,
-            block_setters: bs,
-        });
-        let a = block_arg(name, nested, struct_name);
-        if nested.is_required() && a.mode != "map" {
-            required_blocks.push(a);
-        } else {
-            block_setters.push(a);
-        }
-    }
-    (required, required_blocks, setters, block_setters)
-}
-
-fn type_model(tf_type: &str, schema: &Schema, data: bool) -> TypeModel {
-    let mut nested = Vec::new();
-    let struct_name = if data {
-        format!("Data{}", camel(tf_type))
-    } else {
-        camel(tf_type)
-    };
-    let (required, required_blocks, setters, block_setters) =
-        members(&schema.block, "", tf_type, &mut nested);
-    let mut getters: Vec<Getter> = schema
-        .block
-        .attributes
-        .iter()
-        .map(|(name, attr)| {
-            let ty = attr.value_type();
-            let m = marker(&ty);
-            Getter {
-                name: name.clone(),
-                ident: ident(name),
-                expr: m == "Node",
-                rust_type: if m == "Node" {
-                    "Expr".into()
-                } else {
-                    format!("Value<{m}>")
-                },
-                doc: vec![format!("Reference to `{name}` ({}).", flags(attr))],
-            }
-        })
-        .collect();
-    getters.extend(schema.block.block_types.iter().map(|(name, b)| Getter {
-        name: name.clone(),
-        ident: ident(name),
-        rust_type: "Expr".into(),
-        expr: true,
-        doc: vec![
-            format!("Reference to the `{name}` block ({:?}).", b.nesting_mode).to_lowercase(),
-        ],
-    }));
-    getters.sort_by(|a, b| a.name.cmp(&b.name));
-    let kind_words = if data { "data source" } else { "resource" };
-    TypeModel {
-        command: COMMAND,
-        tf_type: tf_type.to_owned(),
-        kind_words,
-        handle_name: format!("{struct_name}Ref"),
-        struct_name,
-        raw_builder: if data { "DataSource" } else { "Resource" },
-        raw_handle: if data { "DataRef" } else { "ResourceRef" },
-        block_trait: if data { "DataBlock" } else { "ResourceBlock" },
-        doc: doc_lines(
-            schema.block.description.as_deref(),
-            format!("The `{tf_type}` {kind_words}."),
-        ),
-        required,
-        required_blocks,
-        setters,
-        block_setters,
-        getters,
-        nested,
-    }
-}
-
-fn registry() -> Result<Handlebars<'static>, String> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
-    hb.register_template_string("type", TYPE_TEMPLATE)
-        .map_err(|e| format!("templates/type.rs.hbs: {e}"))?;
-    hb.register_template_string("mod", MOD_TEMPLATE)
-        .map_err(|e| format!("templates/mod.rs.hbs: {e}"))?;
-    hb.register_partial("members", MEMBERS_PARTIAL)
-        .map_err(|e| format!("templates/members.hbs: {e}"))?;
-    Ok(hb)
-}
-
-/// Formats Rust source with rustfmt (the toolchain's), as `cargo fmt` would.
-pub fn rustfmt(source: &str) -> Result<String, String> {
-    let mut child = Command::new(std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into()))
-        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            format!("cannot run rustfmt ({e}); install it with `rustup component add rustfmt`")
+impl Spec {
+    /// Reads `provider.toml`.
+    pub fn load(path: &Path) -> Result<Spec, CodegenError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CodegenError::Read {
+            path: path.to_owned(),
+            source,
         })?;
-    child
-        .stdin
-        .take()
-        .expect("piped stdin")
-        .write_all(source.as_bytes())
-        .map_err(|e| e.to_string())?;
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(format!(
-            "rustfmt rejected generated code: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
+        toml::from_str(&text).map_err(|e| CodegenError::Spec {
+            path: path.to_owned(),
+            message: e.message().to_owned(),
+        })
     }
-    String::from_utf8(out.stdout).map_err(|e| e.to_string())
+
+    /// The text of `provider.toml` for this spec.
+    pub fn to_toml(&self) -> String {
+        let mut out = String::from(
+            "# How `tfsynth-codegen` generates this crate: Cargo.toml and src/ are\n# generated from this file, schema.jsonl and (if present) services.txt.\n",
+        );
+        let q = |s: &str| literal(s);
+        out.push_str(&format!("name = {}\n", q(&self.name)));
+        out.push_str(&format!("version = {}\n", q(&self.version)));
+        out.push_str(&format!("description = {}\n", q(&self.description)));
+        if let Some(l) = &self.license {
+            out.push_str(&format!("license = {}\n", q(l)));
+        }
+        if let Some(r) = &self.repository {
+            out.push_str(&format!("repository = {}\n", q(r)));
+        }
+        out.push_str(&format!("local_name = {}\n", q(&self.local_name)));
+        out.push_str(&format!("tfsynth = '{}'\n", self.tfsynth));
+        let defaults: Vec<String> = self.default_features.iter().map(|f| q(f)).collect();
+        out.push_str(&format!("default_features = [{}]\n", defaults.join(", ")));
+        out
+    }
 }
 
-/// Generates every file of `src/aws/` from the schema JSON text: paths
-/// relative to `src/aws/`, contents formatted.
-pub fn generate(schema_json: &str) -> Result<BTreeMap<String, String>, String> {
-    let schemas = ProviderSchemas::from_json(schema_json)?;
-    let provider = schemas
+/// Converts `terraform providers schema -json` output into the committed
+/// JSON Lines form for the provider `source` at `version`.
+pub fn import(full_json: &str, source: &str, version: &str) -> Result<String, CodegenError> {
+    let mut all = ProviderSchemas::from_json(full_json).map_err(|source| CodegenError::Schema {
+        file: "terraform providers schema -json".into(),
+        source,
+    })?;
+    let available = all
         .provider_schemas
-        .get(PROVIDER)
-        .ok_or_else(|| format!("the schema has no provider {PROVIDER}"))?;
-    let hb = registry()?;
-    let mut files = BTreeMap::new();
-    let mut render =
-        |path: String, template: &str, data: &dyn erased::Data| -> Result<(), String> {
-            let text = hb
-                .render(template, &data.json())
-                .map_err(|e| format!("{path}: {e}"))?;
-            files.insert(path, rustfmt(&text)?);
-            Ok(())
-        };
-    for (dir, data, types) in [
-        ("resource", false, &provider.resource_schemas),
-        ("data", true, &provider.data_source_schemas),
-    ] {
-        let mut modules = Vec::new();
-        for (tf_type, schema) in types {
-            let model = type_model(tf_type, schema, data);
-            modules.push(ModEntry {
-                module: tf_type.clone(),
-                struct_name: model.struct_name.clone(),
-                handle_name: model.handle_name.clone(),
-            });
-            render(format!("{dir}/{tf_type}.rs"), "type", &model)?;
+        .keys()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let schema = all
+        .provider_schemas
+        .remove(source)
+        .ok_or_else(|| CodegenError::NoProvider {
+            source_address: source.to_owned(),
+            available,
+        })?;
+    let header = Header {
+        source: source.to_owned(),
+        version: version.to_owned(),
+    };
+    Ok(jsonl::write(&header, &schema))
+}
+
+/// The service of each type from `services.txt`: (kind word, type) → feature.
+fn parse_services(text: &str) -> Result<BTreeMap<(String, String), String>, CodegenError> {
+    let mut out = BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
         }
-        let doc = if data {
-            "Typed data sources."
-        } else {
-            "Typed resources."
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let bad = |message: String| CodegenError::Services {
+            line: i + 1,
+            message,
         };
-        render(
-            format!("{dir}/mod.rs"),
-            "mod",
-            &ModModel {
-                command: COMMAND,
-                doc,
-                modules,
-                submodules: vec![],
-            },
-        )?;
+        if parts.len() < 3 || !["resource", "data", "ephemeral"].contains(&parts[0]) {
+            return Err(bad(format!(
+                "expected `<resource|data|ephemeral> <type> <feature> ...`, found {line:?}"
+            )));
+        }
+        if !parts[2]
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        {
+            return Err(bad(format!("{:?} is not a feature name", parts[2])));
+        }
+        out.insert(
+            (parts[0].to_owned(), parts[1].to_owned()),
+            parts[2].to_owned(),
+        );
     }
-    render(
-        "lib.rs".into(),
-        "mod",
-        &ModModel {
-            command: COMMAND,
-            doc: "Typed bindings for the AWS provider, generated from its schema.",
-            modules: vec![],
-            submodules: vec!["data", "resource"],
-        },
-    )?;
+    Ok(out)
+}
+
+/// Above this many types, a provider without `services.txt` gets one
+/// feature per first word of its type names.
+const FEATURES_FROM: usize = 100;
+
+/// Generates every file of a provider crate from its inputs.
+pub fn generate(
+    spec: &Spec,
+    schema_text: &str,
+    services_text: Option<&str>,
+) -> Result<Files, CodegenError> {
+    let (header, schema) = jsonl::read(schema_text).map_err(|source| CodegenError::Schema {
+        file: "schema.jsonl".into(),
+        source,
+    })?;
+    let (_, entries) = jsonl::index(schema_text).map_err(|source| CodegenError::Schema {
+        file: "schema.jsonl".into(),
+        source,
+    })?;
+    let note = generated_note(COMMAND, "schema.jsonl");
+    let services = services_text.map(parse_services).transpose()?;
+    let sections: [(TypeKind, &BTreeMap<String, tfsynth_schema::Schema>); 3] = [
+        (TypeKind::Resource, &schema.resource_schemas),
+        (TypeKind::Data, &schema.data_source_schemas),
+        (TypeKind::Ephemeral, &schema.ephemeral_resource_schemas),
+    ];
+    let type_count: usize = sections.iter().map(|(_, s)| s.len()).sum();
+    let feature_of = |kind: TypeKind, ty: &str| -> Result<Option<String>, CodegenError> {
+        if let Some(map) = &services {
+            return map
+                .get(&(kind.module().to_owned(), ty.to_owned()))
+                .cloned()
+                .map(Some)
+                .ok_or_else(|| CodegenError::Services {
+                    line: 0,
+                    message: format!("no line for {} {ty}", kind.module()),
+                });
+        }
+        if type_count <= FEATURES_FROM {
+            return Ok(None);
+        }
+        let rest = ty
+            .strip_prefix(&format!("{}_", spec.local_name))
+            .unwrap_or(ty);
+        Ok(Some(rest.split('_').next().unwrap_or(rest).to_owned()))
+    };
+
+    let mut files = Files::new();
+    let mut features = std::collections::BTreeSet::new();
+    let mut counts = Vec::new();
+    for (kind, types) in sections {
+        counts.push((kind, types.len()));
+        if types.is_empty() {
+            continue;
+        }
+        let mut entries = Vec::new();
+        for (ty, s) in types {
+            let model = type_model(kind, ty, s);
+            let feature = feature_of(kind, ty)?;
+            features.extend(feature.clone());
+            let mut exports = vec![model.struct_name.clone(), model.handle_name.clone()];
+            exports.extend(model.args_name.clone());
+            entries.push(ModEntry {
+                module: ty.clone(),
+                feature,
+                exports,
+            });
+            files.insert(
+                format!("src/{}/{ty}.rs", kind.module()),
+                render::type_file(&model, &note),
+            );
+        }
+        files.insert(
+            format!("src/{}/mod.rs", kind.module()),
+            render::section_mod(kind, &entries, &note),
+        );
+    }
+    for f in &spec.default_features {
+        if !features.contains(f) {
+            return Err(CodegenError::Spec {
+                path: "provider.toml".into(),
+                message: format!("default feature {f:?} is not a feature of this provider"),
+            });
+        }
+    }
+    if !schema.functions.is_empty() {
+        files.insert("src/func.rs".into(), functions_file(spec, &schema, &note));
+    }
+    files.insert("src/index.rs".into(), index_file(&entries, &note));
+    files.insert(
+        "src/lib.rs".into(),
+        lib_file(
+            spec,
+            &header,
+            &schema,
+            &counts,
+            services.is_some(),
+            !features.is_empty(),
+            &note,
+        ),
+    );
+    files.insert(
+        "Cargo.toml".into(),
+        cargo_toml(spec, &features, services.is_some()),
+    );
+    format(&mut files)?;
     Ok(files)
 }
 
-/// Lets `generate` render different models through one closure.
-mod erased {
-    pub trait Data {
-        fn json(&self) -> serde_json::Value;
-    }
-
-    impl<T: serde::Serialize> Data for T {
-        fn json(&self) -> serde_json::Value {
-            serde_json::to_value(self).expect("models serialize")
+fn functions_file(spec: &Spec, schema: &ProviderSchema, note: &str) -> String {
+    let name = &spec.local_name;
+    let mut out = format!(
+        "//! Typed helpers for the provider's functions: `provider::{name}::<function>(...)`.\n//!\n//! {note}\n\nuse crate::prelude::*;\n"
+    );
+    for (fname, f) in &schema.functions {
+        let mut params: Vec<String> = f
+            .parameters
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}: impl Into<Value<{}>>",
+                    names::ident(&p.name),
+                    marker(&p.ty)
+                )
+            })
+            .collect();
+        let mut args: Vec<String> = f
+            .parameters
+            .iter()
+            .map(|p| format!("{}.into().expr()", names::ident(&p.name)))
+            .collect();
+        if let Some(v) = &f.variadic_parameter {
+            params.push(format!(
+                "{}: impl IntoIterator<Item = Expr>",
+                names::ident(&v.name)
+            ));
+        }
+        let call_args = if args.is_empty() {
+            "Vec::new()".to_owned()
+        } else {
+            format!("vec![{}]", args.join(", "))
+        };
+        let ret = match marker(&f.return_type) {
+            m if m == "Node" => "Expr".to_owned(),
+            m => format!("Value<{m}>"),
+        };
+        let summary = f
+            .description
+            .as_deref()
+            .or(f.summary.as_deref())
+            .unwrap_or("");
+        let signature: Vec<&str> = f
+            .parameters
+            .iter()
+            .map(|p| p.name.as_str())
+            .chain(f.variadic_parameter.iter().map(|v| v.name.as_str()))
+            .collect();
+        out.push('\n');
+        for line in model::doc_lines(
+            Some(summary),
+            format!(
+                "`provider::{name}::{fname}({})`, returning {}.",
+                signature.join(", "),
+                f.return_type
+            ),
+        ) {
+            out.push_str(&if line.is_empty() {
+                "///\n".to_owned()
+            } else {
+                format!("/// {line}\n")
+            });
+        }
+        if let Some(message) = &f.deprecation_message {
+            out.push_str(&format!("#[deprecated(note = {})]\n", literal(message)));
+        }
+        out.push_str(&format!(
+            "pub fn {}({}) -> {ret} {{\n",
+            names::ident(fname),
+            params.join(", ")
+        ));
+        if let Some(v) = &f.variadic_parameter {
+            out.push_str(&format!("    let mut args: Vec<Expr> = {call_args};\n"));
+            out.push_str(&format!("    args.extend({});\n", names::ident(&v.name)));
+            args = vec!["args".into()];
+        }
+        let call = format!(
+            "Expr::call(\"provider::{name}::{fname}\", {})",
+            if f.variadic_parameter.is_some() {
+                args[0].clone()
+            } else {
+                call_args
+            }
+        );
+        if ret == "Expr" {
+            out.push_str(&format!("    {call}\n}}\n"));
+        } else {
+            out.push_str(&format!("    Value::from({call})\n}}\n"));
         }
     }
+    out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names() {
-        assert_eq!(camel("aws_vpc_endpoint"), "AwsVpcEndpoint");
-        assert_eq!(camel("ebs"), "Ebs");
-        assert_eq!(ident("type"), "r#type");
-        assert_eq!(ident("self"), "self_");
-        assert_eq!(ident("count"), "count_");
-        assert_eq!(ident("cidr_block"), "cidr_block");
+fn index_file(entries: &[jsonl::Entry], note: &str) -> String {
+    let mut out = format!(
+        "//! Where each entry of `schema.jsonl` is, so that `tfsynth validate` parses\n//! only the types a configuration uses.\n//!\n//! {note}\n\nuse tfsynth::provider::{{IndexEntry as E, Kind::*}};\n\npub(crate) static ENTRIES: &[E] = &[\n"
+    );
+    for e in entries {
+        let kind = match e.kind {
+            Kind::Provider => "Provider",
+            Kind::Resource => "Resource",
+            Kind::Data => "Data",
+            Kind::Ephemeral => "Ephemeral",
+            Kind::Function => "Function",
+        };
+        out.push_str(&format!(
+            "    E::new({kind}, {}, {}, {}),\n",
+            literal(&e.name),
+            e.range.start,
+            e.range.end
+        ));
     }
+    out.push_str("];\n");
+    out
+}
 
-    #[test]
-    fn markers() {
-        let check = |t: TypeExpr, expect: &str| assert_eq!(marker(&t), expect);
-        check(TypeExpr::String, "String");
-        check(TypeExpr::Set(Box::new(TypeExpr::String)), "Vec<String>");
-        check(
-            TypeExpr::Map(Box::new(TypeExpr::List(Box::new(TypeExpr::Number)))),
-            "IndexMap<String, Vec<Number>>",
-        );
-        check(TypeExpr::Dynamic, "Node");
-        check(TypeExpr::Object(Default::default()), "Node");
+#[allow(clippy::too_many_arguments)]
+fn lib_file(
+    spec: &Spec,
+    header: &Header,
+    schema: &ProviderSchema,
+    counts: &[(TypeKind, usize)],
+    has_services: bool,
+    has_features: bool,
+    note: &str,
+) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = Vec::new();
+    for (kind, n) in counts {
+        if *n == 0 {
+            continue;
+        }
+        let (one, many) = match kind {
+            TypeKind::Resource => ("resource", "resources"),
+            TypeKind::Data => ("data source", "data sources"),
+            TypeKind::Ephemeral => ("ephemeral resource", "ephemeral resources"),
+        };
+        parts.push(format!("{} ([`{}`])", plural(*n, one, many), kind.module()));
     }
+    if !schema.functions.is_empty() {
+        parts.push(format!(
+            "{} ([`func`])",
+            plural(schema.functions.len(), "function", "functions")
+        ));
+    }
+    let mut out = format!(
+        "//! Typed tfsynth bindings for the `{}` provider: `{}` {}.\n//!\n//! {note}\n//!\n//! {}.\n",
+        spec.local_name,
+        header.source,
+        header.version,
+        parts.join(", ")
+    );
+    if has_features {
+        out.push_str("//! Each service is a cargo feature that enables its types; `full` enables\n//! all of them. [`PROVIDER`] holds the whole schema whatever the features,\n//! so `tfsynth validate` checks every type.\n");
+    } else {
+        out.push_str("//! [`PROVIDER`] holds the whole schema, for `tfsynth validate`.\n");
+    }
+    out.push_str("\n#![warn(missing_docs)]\n\n");
+    for (kind, n) in counts {
+        if *n > 0 {
+            out.push_str(&format!("pub mod {};\n", kind.module()));
+        }
+    }
+    if !schema.functions.is_empty() {
+        out.push_str("pub mod func;\n");
+    }
+    out.push_str("mod index;\n\n");
+    out.push_str(&format!(
+        "/// The provider's whole schema (`schema.jsonl`), for offline validation.\npub static PROVIDER: tfsynth::provider::ProviderSchemaSource = tfsynth::provider::ProviderSchemaSource {{\n    local_name: {},\n    source: {},\n    version: {},\n    text: include_str!(\"../schema.jsonl\"),\n    index: index::ENTRIES,\n}};\n",
+        literal(&spec.local_name),
+        literal(&header.source),
+        literal(&header.version)
+    ));
+    if has_services {
+        out.push_str("\n/// The service of every type: `<kind> <type> <feature> ...` lines (`services.txt`).\npub const SERVICES: &str = include_str!(\"../services.txt\");\n");
+    }
+    out.push_str("\n/// What the generated code imports.\nmod prelude {\n    pub use tfsynth::prelude::*;\n}\n");
+    out
+}
 
-    #[test]
-    fn docs_are_safe() {
-        let lines = doc_lines(
-            Some("Use it:\n```hcl\nx = 1\n```\n<b>bold</b>"),
-            "`x` (string).".into(),
-        );
-        assert_eq!(
-            lines,
-            [
-                "`x` (string).",
-                "",
-                "Use it:",
-                "```text",
-                "x = 1",
-                "```",
-                "&lt;b>bold&lt;/b>"
-            ]
-        );
+fn cargo_toml(
+    spec: &Spec,
+    features: &std::collections::BTreeSet<String>,
+    has_services: bool,
+) -> String {
+    let q = |s: &str| literal(s);
+    let mut out = format!(
+        "# {}\n\n[package]\nname = {}\nversion = {}\nedition = \"2024\"\ndescription = {}\n",
+        generated_note(COMMAND, "provider.toml"),
+        q(&spec.name),
+        q(&spec.version),
+        q(&spec.description)
+    );
+    if let Some(l) = &spec.license {
+        out.push_str(&format!("license = {}\n", q(l)));
+    }
+    if let Some(r) = &spec.repository {
+        out.push_str(&format!("repository = {}\n", q(r)));
+    }
+    let mut include = vec![
+        "\"Cargo.toml\"",
+        "\"provider.toml\"",
+        "\"schema.jsonl\"",
+        "\"src/**\"",
+    ];
+    if has_services {
+        include.push("\"services.txt\"");
+    }
+    out.push_str(&format!("include = [{}]\n", include.join(", ")));
+    out.push_str(&format!("\n[dependencies]\ntfsynth = {}\n", spec.tfsynth));
+    if !features.is_empty() {
+        let list = |items: &mut dyn Iterator<Item = &String>| {
+            items.map(|f| q(f)).collect::<Vec<_>>().join(", ")
+        };
+        out.push_str("\n[features]\n");
+        out.push_str(&format!(
+            "default = [{}]\n",
+            list(&mut spec.default_features.iter())
+        ));
+        out.push_str(&format!("full = [{}]\n", list(&mut features.iter())));
+        for f in features {
+            out.push_str(&format!(
+                "{} = []\n",
+                if f.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                {
+                    f.clone()
+                } else {
+                    q(f)
+                }
+            ));
+        }
+        out.push_str("\n[package.metadata.docs.rs]\nall-features = true\n");
+    }
+    out
+}
+
+/// Formats every generated Rust file with one rustfmt run over the crate:
+/// rustfmt follows `mod` declarations (gated ones too) from `lib.rs`.
+fn format(files: &mut Files) -> Result<(), CodegenError> {
+    let dir = tempfile::tempdir().map_err(|e| CodegenError::Rustfmt(e.to_string()))?;
+    for (path, text) in files.iter().filter(|(p, _)| p.ends_with(".rs")) {
+        let file = dir.path().join(path);
+        std::fs::create_dir_all(file.parent().expect("generated files are in folders"))
+            .and_then(|()| std::fs::write(&file, text))
+            .map_err(|e| CodegenError::Rustfmt(format!("cannot stage {path}: {e}")))?;
+    }
+    let rustfmt = std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into());
+    let out = Command::new(&rustfmt)
+        .args(["--edition", "2024", "--quiet"])
+        .arg(dir.path().join("src/lib.rs"))
+        .output()
+        .map_err(|e| {
+            CodegenError::Rustfmt(format!(
+                "cannot run {rustfmt} ({e}); install it with `rustup component add rustfmt`"
+            ))
+        })?;
+    if !out.status.success() {
+        return Err(CodegenError::Rustfmt(format!(
+            "rejected the generated code: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    for (path, text) in files.iter_mut().filter(|(p, _)| p.ends_with(".rs")) {
+        *text = std::fs::read_to_string(dir.path().join(path))
+            .map_err(|e| CodegenError::Rustfmt(format!("cannot read back {path}: {e}")))?;
+    }
+    Ok(())
+}
+
+/// The inputs of the crate in `dir`, generated.
+pub fn generate_crate(dir: &Path) -> Result<Files, CodegenError> {
+    let spec = Spec::load(&dir.join("provider.toml"))?;
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name)).map_err(|source| CodegenError::Read {
+            path: dir.join(name),
+            source,
+        })
+    };
+    let schema = read("schema.jsonl")?;
+    let services = dir
+        .join("services.txt")
+        .is_file()
+        .then(|| read("services.txt"))
+        .transpose()?;
+    generate(&spec, &schema, services.as_deref())
+}
+
+/// Replaces the generated part of the crate in `dir` (`Cargo.toml` and
+/// `src/`) with `files`. `src/` is written beside the old one and swapped
+/// in, so a failure leaves the old tree whole.
+pub fn write_crate(dir: &Path, files: &Files) -> Result<(), CodegenError> {
+    let write_err = |path: PathBuf| move |source| CodegenError::Write { path, source };
+    let staging = dir.join(".src.tmp");
+    let _ = std::fs::remove_dir_all(&staging);
+    for (path, text) in files {
+        let Some(rel) = path.strip_prefix("src/") else {
+            continue;
+        };
+        let file = staging.join(rel);
+        std::fs::create_dir_all(file.parent().expect("generated files are in folders"))
+            .and_then(|()| std::fs::write(&file, text))
+            .map_err(write_err(file.clone()))?;
+    }
+    let src = dir.join("src");
+    if src.exists() {
+        std::fs::remove_dir_all(&src).map_err(write_err(src.clone()))?;
+    }
+    std::fs::rename(&staging, &src).map_err(write_err(src.clone()))?;
+    if let Some(manifest) = files.get("Cargo.toml") {
+        std::fs::write(dir.join("Cargo.toml"), manifest)
+            .map_err(write_err(dir.join("Cargo.toml")))?;
+    }
+    Ok(())
+}
+
+/// The generated files of `dir` that differ from what generation makes
+/// now: (path, why), empty when the crate is current.
+pub fn stale(dir: &Path, expected: &Files) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    let mut on_disk = BTreeMap::new();
+    collect(&dir.join("src"), "src", &mut on_disk);
+    if let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml")) {
+        on_disk.insert("Cargo.toml".to_owned(), text);
+    }
+    for (path, text) in expected {
+        match on_disk.get(path) {
+            None => out.push((path.clone(), "missing")),
+            Some(found) if found != text => out.push((path.clone(), "differs")),
+            Some(_) => {}
+        }
+    }
+    for path in on_disk.keys().filter(|p| !expected.contains_key(*p)) {
+        out.push((path.clone(), "not generated"));
+    }
+    out
+}
+
+fn collect(dir: &Path, prefix: &str, out: &mut BTreeMap<String, String>) {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in read.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, &format!("{prefix}/{name}"), out);
+        } else if let Ok(text) = std::fs::read_to_string(&path) {
+            out.insert(format!("{prefix}/{name}"), text);
+        }
     }
 }

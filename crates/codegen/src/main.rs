@@ -1,38 +1,78 @@
-//! `cargo run -p tfsynth-codegen`: regenerates `src/aws/` from `schema/aws.json`.
+//! `tfsynth-codegen`: regenerates provider binding crates.
 //!
-//! The folder is owned by the generator: it is wiped and written anew, so a
-//! type removed from the schema disappears from the bindings too.
+//! ```text
+//! tfsynth-codegen generate [DIR]...     rewrite Cargo.toml and src/ of each crate (default: crates/aws)
+//! tfsynth-codegen check [DIR]...        exit 1, naming the files, when a crate is stale
+//! tfsynth-codegen import FULL.json SOURCE VERSION OUT.jsonl
+//!                                       convert `terraform providers schema -json` output
+//! ```
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-fn main() -> ExitCode {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let schema_path = root.join("schema/aws.json");
-    let out_dir = root.join("crates/aws/src");
-    let result = std::fs::read_to_string(&schema_path)
-        .map_err(|e| format!("cannot read {}: {e}", schema_path.display()))
-        .and_then(|text| tfsynth_codegen::generate(&text))
-        .and_then(|files| {
-            // Render everything before touching the folder, so a failure leaves it as it was.
-            let tmp = root.join("crates/aws/.src.tmp");
-            let _ = std::fs::remove_dir_all(&tmp);
-            for (path, text) in &files {
-                let file = tmp.join(path);
-                std::fs::create_dir_all(file.parent().expect("generated paths have a folder"))
-                    .and_then(|()| std::fs::write(&file, text))
-                    .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+use tfsynth_codegen::{CodegenError, generate_crate, import, stale, write_crate};
+
+fn dirs(args: &[String]) -> Vec<PathBuf> {
+    if args.is_empty() {
+        vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../aws")]
+    } else {
+        args.iter().map(PathBuf::from).collect()
+    }
+}
+
+fn run(args: &[String]) -> Result<ExitCode, CodegenError> {
+    match args.first().map(String::as_str) {
+        Some("generate") => {
+            for dir in dirs(&args[1..]) {
+                let files = generate_crate(&dir)?;
+                write_crate(&dir, &files)?;
+                println!("wrote {} files to {}", files.len(), dir.display());
             }
-            let _ = std::fs::remove_dir_all(&out_dir);
-            std::fs::rename(&tmp, &out_dir)
-                .map_err(|e| format!("cannot replace {}: {e}", out_dir.display()))?;
-            Ok(files.len())
-        });
-    match result {
-        Ok(n) => {
-            println!("wrote {n} files to crates/aws/src/");
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }
+        Some("check") => {
+            let mut ok = true;
+            for dir in dirs(&args[1..]) {
+                let files = generate_crate(&dir)?;
+                for (path, why) in stale(&dir, &files) {
+                    eprintln!("error: {}: {path} {why}", dir.display());
+                    ok = false;
+                }
+            }
+            if !ok {
+                eprintln!("hint: regenerate with `cargo run -p tfsynth-codegen -- generate`");
+            }
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Some("import") if args.len() == 5 => {
+            let full = std::fs::read_to_string(&args[1]).map_err(|source| CodegenError::Read {
+                path: args[1].clone().into(),
+                source,
+            })?;
+            let text = import(&full, &args[2], &args[3])?;
+            std::fs::write(&args[4], text).map_err(|source| CodegenError::Write {
+                path: args[4].clone().into(),
+                source,
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => {
+            eprintln!(
+                "usage: tfsynth-codegen generate [DIR]... | check [DIR]... | import FULL.json SOURCE VERSION OUT.jsonl"
+            );
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)

@@ -7,10 +7,10 @@
 //! Manager, so no password ever appears in the configuration.
 
 use tfsynth::{ResourceBlock, Stack, Value};
-use tfsynth_aws::resource::aws_db_parameter_group::Parameter;
+use tfsynth_aws::resource::aws_db_parameter_group::{Parameter, ParameterArgs};
 use tfsynth_aws::resource::{
     AwsCloudwatchLogGroup, AwsDbInstance, AwsDbInstanceRef, AwsDbParameterGroup, AwsDbSubnetGroup,
-    AwsSecurityGroup, AwsVpcSecurityGroupIngressRule,
+    AwsSecurityGroup, AwsVpcSecurityGroupIngressRule, AwsVpcSecurityGroupIngressRuleArgs,
 };
 
 use crate::iam::{attach_managed, service_role};
@@ -76,11 +76,17 @@ impl Database {
                 .tags(name_tags(&format!("{name}-db"))),
         );
         stack.add(
-            AwsVpcSecurityGroupIngressRule::new(label(prefix, "mysql_from_app"), "tcp", sg.id())
-                .from_port(3306)
-                .to_port(3306)
-                .referenced_security_group_id(config.client_security_group_id.clone())
-                .description("MySQL from the application instances"),
+            AwsVpcSecurityGroupIngressRule::new(
+                label(prefix, "mysql_from_app"),
+                AwsVpcSecurityGroupIngressRuleArgs {
+                    ip_protocol: "tcp".into(),
+                    security_group_id: sg.id(),
+                },
+            )
+            .from_port(3306)
+            .to_port(3306)
+            .referenced_security_group_id(config.client_security_group_id.clone())
+            .description("MySQL from the application instances"),
         );
         let parameters = stack.add(
             AwsDbParameterGroup::new(prefix, "mysql8.0")
@@ -88,7 +94,10 @@ impl Database {
                 .description("MySQL 8.0 with TLS required")
                 // "1" and "ON" mean the same to MySQL; "1" is how policy
                 // scanners (checkov's CKV2_AWS_69) recognise it.
-                .parameter(Parameter::new("require_secure_transport", "1"))
+                .parameter(Parameter::new(ParameterArgs {
+                    name: "require_secure_transport".into(),
+                    value: "1".into(),
+                }))
                 .tags(name_tags(&format!("{name}-mysql80"))),
         );
         let log_groups: Vec<_> = LOG_EXPORTS

@@ -5,14 +5,41 @@
 //! group. No wildcard action anywhere. Optional AWS managed policies.
 
 use tfsynth::{Stack, Value, interp};
-use tfsynth_aws::data::aws_iam_policy_document::{Statement, StatementPrincipals};
+use tfsynth_aws::data::aws_iam_policy_document::{
+    Condition, ConditionArgs, Principals, PrincipalsArgs, Statement,
+};
 use tfsynth_aws::data::{DataAwsIamPolicyDocument, DataAwsPartition};
 use tfsynth_aws::resource::{
     AwsIamInstanceProfile, AwsIamInstanceProfileRef, AwsIamRole, AwsIamRolePolicy,
-    AwsIamRolePolicyAttachment, AwsIamRolePolicyAttachmentRef, AwsIamRolePolicyRef, AwsIamRoleRef,
+    AwsIamRolePolicyArgs, AwsIamRolePolicyAttachment, AwsIamRolePolicyAttachmentArgs,
+    AwsIamRolePolicyAttachmentRef, AwsIamRolePolicyRef, AwsIamRoleRef,
 };
 
 use crate::{label, name_tags};
+
+/// A policy statement's principals: `identifiers` of one `kind` (`AWS`, `Service`, ...).
+pub fn principals<V: Into<Value<String>>>(
+    kind: &str,
+    identifiers: impl IntoIterator<Item = V>,
+) -> Principals {
+    Principals::new(PrincipalsArgs {
+        identifiers: identifiers.into_iter().collect::<Vec<V>>().into(),
+        r#type: kind.into(),
+    })
+}
+
+/// A policy statement's condition: `test` on `variable` against `values`.
+pub fn condition<V: Into<Value<String>>>(
+    test: &str,
+    variable: &str,
+    values: impl IntoIterator<Item = V>,
+) -> Condition {
+    Condition::new(ConditionArgs {
+        test: test.into(),
+        values: values.into_iter().collect::<Vec<V>>().into(),
+        variable: variable.into(),
+    })
+}
 
 /// Adds a role that `service` (e.g. `ec2.amazonaws.com`) may assume, with an
 /// inline policy of `statements`; returns the role and its policy, which
@@ -29,7 +56,7 @@ pub fn service_role(
             Statement::new()
                 .effect("Allow")
                 .actions(["sts:AssumeRole"])
-                .principals(StatementPrincipals::new([service], "Service")),
+                .principals(principals("Service", [service])),
         ),
     );
     let role = stack.add(
@@ -46,7 +73,14 @@ pub fn service_role(
     }
     let document = stack.add(document);
     let policy = stack.add(
-        AwsIamRolePolicy::new(prefix, document.json(), role.id()).name(format!("{name}-policy")),
+        AwsIamRolePolicy::new(
+            prefix,
+            AwsIamRolePolicyArgs {
+                policy: document.json(),
+                role: role.id(),
+            },
+        )
+        .name(format!("{name}-policy")),
     );
     (role, Some(policy))
 }
@@ -75,8 +109,10 @@ pub fn attach_managed(
     let arn = interp!["arn:", partition, ":iam::aws:policy/", name];
     stack.add(AwsIamRolePolicyAttachment::new(
         label(prefix, &short.to_lowercase()),
-        arn,
-        role.name(),
+        AwsIamRolePolicyAttachmentArgs {
+            policy_arn: arn.into(),
+            role: role.name(),
+        },
     ))
 }
 

@@ -9,9 +9,13 @@
 //! library, exactly as a user's crate would; the library never depends on it.
 
 pub mod database;
+pub mod durations;
+pub mod emulator;
 pub mod iam;
 pub mod monitoring;
 pub mod networking;
+pub mod policy;
+pub mod rules;
 pub mod storage;
 pub mod web_tier;
 

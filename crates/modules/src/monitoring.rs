@@ -9,8 +9,9 @@ use tfsynth_aws::data::aws_iam_policy_document::Statement;
 use tfsynth_aws::data::{DataAwsCallerIdentity, DataAwsPartition, DataAwsRegion};
 use tfsynth_aws::resource::{
     AwsCloudwatchLogGroup, AwsCloudwatchLogGroupRef, AwsCloudwatchMetricAlarm,
-    AwsCloudwatchMetricAlarmRef, AwsFlowLog, AwsKmsAlias, AwsKmsKey, AwsKmsKeyRef, AwsSnsTopic,
-    AwsSnsTopicRef, AwsSnsTopicSubscription,
+    AwsCloudwatchMetricAlarmArgs, AwsCloudwatchMetricAlarmRef, AwsFlowLog, AwsKmsAlias, AwsKmsKey,
+    AwsKmsKeyRef, AwsSnsTopic, AwsSnsTopicRef, AwsSnsTopicSubscription,
+    AwsSnsTopicSubscriptionArgs,
 };
 
 use crate::iam::service_role;
@@ -236,9 +237,11 @@ impl Monitoring {
             for (i, email) in config.alarm_emails.iter().enumerate() {
                 stack.add(AwsSnsTopicSubscription::new(
                     label(prefix, &format!("alarm_email_{i}")),
-                    email.as_str(),
-                    "email",
-                    topic.arn(),
+                    AwsSnsTopicSubscriptionArgs {
+                        endpoint: email.into(),
+                        protocol: "email".into(),
+                        topic_arn: topic.arn(),
+                    },
                 ));
             }
             topic
@@ -256,9 +259,11 @@ impl Monitoring {
     pub fn alarm(&self, stack: &mut Stack, alarm: Alarm) -> AwsCloudwatchMetricAlarmRef {
         let mut block = AwsCloudwatchMetricAlarm::new(
             label(&self.prefix, alarm.id),
-            format!("{}-{}", self.name, alarm.id.replace('_', "-")),
-            alarm.comparison,
-            alarm.evaluation_periods,
+            AwsCloudwatchMetricAlarmArgs {
+                alarm_name: format!("{}-{}", self.name, alarm.id.replace('_', "-")).into(),
+                comparison_operator: alarm.comparison.into(),
+                evaluation_periods: alarm.evaluation_periods.into(),
+            },
         )
         .alarm_description(alarm.description)
         .namespace(alarm.namespace)

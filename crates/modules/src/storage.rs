@@ -5,28 +5,28 @@
 //! balancer's access logs and expires what it holds.
 
 use tfsynth::{ResourceBlock, Stack, Value, interp};
-use tfsynth_aws::data::aws_iam_policy_document::{
-    Statement, StatementCondition, StatementPrincipals,
-};
+use tfsynth_aws::data::aws_iam_policy_document::Statement;
 use tfsynth_aws::data::{
     DataAwsCallerIdentity, DataAwsElbServiceAccount, DataAwsIamPolicyDocument,
 };
 use tfsynth_aws::resource::aws_s3_bucket_lifecycle_configuration::{
-    Rule as LifecycleRule, RuleAbortIncompleteMultipartUpload, RuleExpiration, RuleFilter,
-    RuleNoncurrentVersionExpiration,
+    AbortIncompleteMultipartUpload, Expiration, Filter, NoncurrentVersionExpiration,
+    Rule as LifecycleRule, RuleArgs as LifecycleRuleArgs,
 };
 use tfsynth_aws::resource::aws_s3_bucket_ownership_controls::Rule as OwnershipRule;
 use tfsynth_aws::resource::aws_s3_bucket_server_side_encryption_configuration::{
-    Rule as SseRule, RuleApplyServerSideEncryptionByDefault,
+    ApplyServerSideEncryptionByDefault, Rule as SseRule,
 };
 use tfsynth_aws::resource::aws_s3_bucket_versioning::VersioningConfiguration;
 use tfsynth_aws::resource::{
-    AwsS3Bucket, AwsS3BucketLifecycleConfiguration, AwsS3BucketLogging,
-    AwsS3BucketOwnershipControls, AwsS3BucketPolicy, AwsS3BucketPolicyRef,
-    AwsS3BucketPublicAccessBlock, AwsS3BucketRef, AwsS3BucketServerSideEncryptionConfiguration,
-    AwsS3BucketVersioning,
+    AwsS3Bucket, AwsS3BucketLifecycleConfiguration, AwsS3BucketLogging, AwsS3BucketLoggingArgs,
+    AwsS3BucketOwnershipControls, AwsS3BucketOwnershipControlsArgs, AwsS3BucketPolicy,
+    AwsS3BucketPolicyArgs, AwsS3BucketPolicyRef, AwsS3BucketPublicAccessBlock, AwsS3BucketRef,
+    AwsS3BucketServerSideEncryptionConfiguration, AwsS3BucketServerSideEncryptionConfigurationArgs,
+    AwsS3BucketVersioning, AwsS3BucketVersioningArgs, AwsS3BucketVersioningRef,
 };
 
+use crate::iam::{condition, principals};
 use crate::web_tier::AccessLogTarget;
 use crate::{label, name_tags};
 
@@ -66,14 +66,10 @@ fn deny_insecure_transport(bucket: &AwsS3BucketRef) -> Statement {
         .sid("DenyInsecureTransport")
         .effect("Deny")
         // `{"AWS": "*"}` is the same principal as `"*"` for S3 and is accepted by every S3 implementation.
-        .principals(StatementPrincipals::new(["*"], "AWS"))
+        .principals(principals("AWS", ["*"]))
         .actions(["s3:*"])
         .resources([bucket.arn(), Value::from(interp![bucket.arn(), "/*"])])
-        .condition(StatementCondition::new(
-            "Bool",
-            ["false"],
-            "aws:SecureTransport",
-        ))
+        .condition(condition("Bool", "aws:SecureTransport", ["false"]))
 }
 
 /// A bucket with encryption, versioning, ownership controls, a public access
@@ -87,27 +83,33 @@ fn secure_bucket(
 ) -> (
     AwsS3BucketRef,
     AwsS3BucketPolicyRef,
-    tfsynth_aws::resource::AwsS3BucketVersioningRef,
+    AwsS3BucketVersioningRef,
 ) {
     let bucket = stack.add(AwsS3Bucket::new(prefix).bucket(name).tags(name_tags(tag)));
     stack.add(AwsS3BucketOwnershipControls::new(
         prefix,
-        bucket.id(),
-        OwnershipRule::new("BucketOwnerEnforced"),
+        AwsS3BucketOwnershipControlsArgs {
+            bucket: bucket.id(),
+            rule: OwnershipRule::new("BucketOwnerEnforced"),
+        },
     ));
     stack.add(AwsS3BucketServerSideEncryptionConfiguration::new(
         prefix,
-        bucket.id(),
-        SseRule::new()
-            .apply_server_side_encryption_by_default(RuleApplyServerSideEncryptionByDefault::new(
-                "AES256",
-            ))
-            .bucket_key_enabled(true),
+        AwsS3BucketServerSideEncryptionConfigurationArgs {
+            bucket: bucket.id(),
+            rule: SseRule::new()
+                .apply_server_side_encryption_by_default(ApplyServerSideEncryptionByDefault::new(
+                    "AES256",
+                ))
+                .bucket_key_enabled(true),
+        },
     ));
     let versioning = stack.add(AwsS3BucketVersioning::new(
         prefix,
-        bucket.id(),
-        VersioningConfiguration::new("Enabled"),
+        AwsS3BucketVersioningArgs {
+            bucket: bucket.id(),
+            versioning_configuration: VersioningConfiguration::new("Enabled"),
+        },
     ));
     let public_access = stack.add(
         AwsS3BucketPublicAccessBlock::new(prefix, bucket.id())
@@ -123,13 +125,19 @@ fn secure_bucket(
     }
     let document = stack.add(document);
     let policy = stack.add(
-        AwsS3BucketPolicy::new(prefix, bucket.id(), document.json())
-            // S3 answers a policy change with a conflict while the public access
-            // block on the same bucket is still being applied.
-            .depends_on(
-                &public_access,
-                "S3 rejects a bucket policy while the bucket's public access block is changing",
-            ),
+        AwsS3BucketPolicy::new(
+            prefix,
+            AwsS3BucketPolicyArgs {
+                bucket: bucket.id(),
+                policy: document.json(),
+            },
+        )
+        // S3 answers a policy change with a conflict while the public access
+        // block on the same bucket is still being applied.
+        .depends_on(
+            &public_access,
+            "S3 rejects a bucket policy while the bucket's public access block is changing",
+        ),
     );
     (bucket, policy, versioning)
 }
@@ -173,7 +181,7 @@ impl Storage {
                     Statement::new()
                         .sid("LoadBalancerAccessLogs")
                         .effect("Allow")
-                        .principals(StatementPrincipals::new([elb_account.arn()], "AWS"))
+                        .principals(principals("AWS", [elb_account.arn()]))
                         .actions(["s3:PutObject"])
                         .resources([interp![
                             bucket.arn(),
@@ -188,21 +196,14 @@ impl Storage {
                     Statement::new()
                         .sid("ServerAccessLogs")
                         .effect("Allow")
-                        .principals(StatementPrincipals::new(
-                            ["logging.s3.amazonaws.com"],
-                            "Service",
-                        ))
+                        .principals(principals("Service", ["logging.s3.amazonaws.com"]))
                         .actions(["s3:PutObject"])
                         .resources([interp![bucket.arn(), "/", DATA_ACCESS_LOG_PREFIX, "*"]])
-                        .condition(StatementCondition::new(
-                            "ArnLike",
-                            [data_bucket_arn],
-                            "aws:SourceArn",
-                        ))
-                        .condition(StatementCondition::new(
+                        .condition(condition("ArnLike", "aws:SourceArn", [data_bucket_arn]))
+                        .condition(condition(
                             "StringEquals",
-                            [account.account_id()],
                             "aws:SourceAccount",
+                            [account.account_id()],
                         ))
                 }));
                 statements
@@ -211,15 +212,18 @@ impl Storage {
         stack.add(
             AwsS3BucketLifecycleConfiguration::new(&logs_prefix, logs_bucket.id())
                 .rule(
-                    LifecycleRule::new("expire-logs", "Enabled")
-                        .filter(RuleFilter::new().prefix(""))
-                        .expiration(RuleExpiration::new().days(config.logs_expiration_days))
-                        .noncurrent_version_expiration(RuleNoncurrentVersionExpiration::new(
-                            config.logs_expiration_days,
-                        ))
-                        .abort_incomplete_multipart_upload(
-                            RuleAbortIncompleteMultipartUpload::new().days_after_initiation(7),
-                        ),
+                    LifecycleRule::new(LifecycleRuleArgs {
+                        id: "expire-logs".into(),
+                        status: "Enabled".into(),
+                    })
+                    .filter(Filter::new().prefix(""))
+                    .expiration(Expiration::new().days(config.logs_expiration_days))
+                    .noncurrent_version_expiration(NoncurrentVersionExpiration::new(
+                        config.logs_expiration_days,
+                    ))
+                    .abort_incomplete_multipart_upload(
+                        AbortIncompleteMultipartUpload::new().days_after_initiation(7),
+                    ),
                 )
                 // Lifecycle rules about non-current versions are rejected until
                 // versioning is in place, and nothing else orders the two.
@@ -239,14 +243,17 @@ impl Storage {
         stack.add(
             AwsS3BucketLifecycleConfiguration::new(&data_prefix, data_bucket.id())
                 .rule(
-                    LifecycleRule::new("tidy-versions", "Enabled")
-                        .filter(RuleFilter::new().prefix(""))
-                        .noncurrent_version_expiration(RuleNoncurrentVersionExpiration::new(
-                            config.noncurrent_days,
-                        ))
-                        .abort_incomplete_multipart_upload(
-                            RuleAbortIncompleteMultipartUpload::new().days_after_initiation(7),
-                        ),
+                    LifecycleRule::new(LifecycleRuleArgs {
+                        id: "tidy-versions".into(),
+                        status: "Enabled".into(),
+                    })
+                    .filter(Filter::new().prefix(""))
+                    .noncurrent_version_expiration(NoncurrentVersionExpiration::new(
+                        config.noncurrent_days,
+                    ))
+                    .abort_incomplete_multipart_upload(
+                        AbortIncompleteMultipartUpload::new().days_after_initiation(7),
+                    ),
                 )
                 .depends_on(
                     &data_versioning,
@@ -256,9 +263,11 @@ impl Storage {
         stack.add(
             AwsS3BucketLogging::new(
                 &data_prefix,
-                data_bucket.id(),
-                logs_bucket.id(),
-                DATA_ACCESS_LOG_PREFIX,
+                AwsS3BucketLoggingArgs {
+                    bucket: data_bucket.id(),
+                    target_bucket: logs_bucket.id(),
+                    target_prefix: DATA_ACCESS_LOG_PREFIX.into(),
+                },
             )
             // S3 checks that it may write to the target bucket when logging
             // is switched on; that permission is in the logs bucket's policy.

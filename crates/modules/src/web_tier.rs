@@ -13,35 +13,35 @@ use handlebars::Handlebars;
 use serde_json::json;
 use tfsynth::{ResourceBlock, Stack, Value, func};
 use tfsynth_aws::resource::aws_autoscaling_group::{
-    InstanceRefresh, InstanceRefreshPreferences, LaunchTemplate, Tag,
+    InstanceRefresh, LaunchTemplate, Preferences, Tag, TagArgs,
 };
 use tfsynth_aws::resource::aws_autoscaling_policy::{
-    TargetTrackingConfiguration, TargetTrackingConfigurationPredefinedMetricSpecification,
+    PredefinedMetricSpecification, TargetTrackingConfiguration,
 };
 use tfsynth_aws::resource::aws_launch_template::{
-    BlockDeviceMappings, BlockDeviceMappingsEbs, IamInstanceProfile, MetadataOptions, Monitoring,
+    BlockDeviceMappings, Ebs, IamInstanceProfile, MetadataOptions, Monitoring,
 };
 use tfsynth_aws::resource::aws_lb::AccessLogs;
-use tfsynth_aws::resource::aws_lb_listener::{DefaultAction, DefaultActionRedirect};
+use tfsynth_aws::resource::aws_lb_listener::{DefaultAction, Redirect};
 use tfsynth_aws::resource::aws_lb_target_group::HealthCheck as TgHealthCheck;
 use tfsynth_aws::resource::aws_wafv2_web_acl::{
-    DefaultAction as WafDefaultAction, DefaultActionAllow, Rule, RuleAction, RuleActionBlock,
-    RuleOverrideAction, RuleOverrideActionNone, RuleStatement,
-    RuleStatementManagedRuleGroupStatement,
-    RuleStatementManagedRuleGroupStatementRuleActionOverride,
-    RuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUse,
-    RuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseCount,
-    RuleStatementRateBasedStatement, RuleVisibilityConfig, VisibilityConfig,
+    Action, ActionCount, ActionToUse, Allow, Block, DefaultAction as WafDefaultAction,
+    ManagedRuleGroupStatement, ManagedRuleGroupStatementArgs, NoneBlock, OverrideAction,
+    RateBasedStatement, Rule, RuleActionOverride, RuleActionOverrideArgs, RuleArgs, Statement,
+    VisibilityConfig, VisibilityConfigArgs,
 };
 use tfsynth_aws::resource::aws_wafv2_web_acl_logging_configuration::{
-    RedactedFields, RedactedFieldsSingleHeader,
+    RedactedFields, SingleHeader,
 };
 use tfsynth_aws::resource::{
-    AwsAutoscalingGroup, AwsAutoscalingGroupRef, AwsAutoscalingPolicy, AwsAutoscalingPolicyRef,
-    AwsCloudwatchLogGroup, AwsLaunchTemplate, AwsLb, AwsLbListener, AwsLbRef, AwsLbTargetGroup,
-    AwsLbTargetGroupRef, AwsS3BucketPolicyRef, AwsSecurityGroup, AwsSecurityGroupRef,
-    AwsVpcSecurityGroupEgressRule, AwsVpcSecurityGroupIngressRule, AwsWafv2WebAcl,
-    AwsWafv2WebAclAssociation, AwsWafv2WebAclLoggingConfiguration,
+    AwsAutoscalingGroup, AwsAutoscalingGroupArgs, AwsAutoscalingGroupRef, AwsAutoscalingPolicy,
+    AwsAutoscalingPolicyArgs, AwsAutoscalingPolicyRef, AwsCloudwatchLogGroup, AwsLaunchTemplate,
+    AwsLb, AwsLbListener, AwsLbListenerArgs, AwsLbRef, AwsLbTargetGroup, AwsLbTargetGroupRef,
+    AwsS3BucketPolicyRef, AwsSecurityGroup, AwsSecurityGroupRef, AwsVpcSecurityGroupEgressRule,
+    AwsVpcSecurityGroupEgressRuleArgs, AwsVpcSecurityGroupIngressRule,
+    AwsVpcSecurityGroupIngressRuleArgs, AwsWafv2WebAcl, AwsWafv2WebAclArgs,
+    AwsWafv2WebAclAssociation, AwsWafv2WebAclAssociationArgs, AwsWafv2WebAclLoggingConfiguration,
+    AwsWafv2WebAclLoggingConfigurationArgs,
 };
 
 use crate::{label, name_tags};
@@ -202,8 +202,10 @@ impl WebTier {
             stack.add(
                 AwsVpcSecurityGroupIngressRule::new(
                     label(prefix, &format!("alb_in_{web_port}")),
-                    "tcp",
-                    alb_sg.id(),
+                    AwsVpcSecurityGroupIngressRuleArgs {
+                        ip_protocol: "tcp".into(),
+                        security_group_id: alb_sg.id(),
+                    },
                 )
                 .from_port(web_port)
                 .to_port(web_port)
@@ -214,8 +216,10 @@ impl WebTier {
         stack.add(
             AwsVpcSecurityGroupEgressRule::new(
                 label(prefix, "alb_to_instances"),
-                "tcp",
-                alb_sg.id(),
+                AwsVpcSecurityGroupEgressRuleArgs {
+                    ip_protocol: "tcp".into(),
+                    security_group_id: alb_sg.id(),
+                },
             )
             .from_port(port)
             .to_port(port)
@@ -225,8 +229,10 @@ impl WebTier {
         stack.add(
             AwsVpcSecurityGroupIngressRule::new(
                 label(prefix, "instances_from_alb"),
-                "tcp",
-                instance_sg.id(),
+                AwsVpcSecurityGroupIngressRuleArgs {
+                    ip_protocol: "tcp".into(),
+                    security_group_id: instance_sg.id(),
+                },
             )
             .from_port(port)
             .to_port(port)
@@ -236,8 +242,10 @@ impl WebTier {
         stack.add(
             AwsVpcSecurityGroupEgressRule::new(
                 label(prefix, "instances_https_out"),
-                "tcp",
-                instance_sg.id(),
+                AwsVpcSecurityGroupEgressRuleArgs {
+                    ip_protocol: "tcp".into(),
+                    security_group_id: instance_sg.id(),
+                },
             )
             .from_port(443)
             .to_port(443)
@@ -298,29 +306,40 @@ impl WebTier {
                 stack.add(
                     AwsLbListener::new(
                         label(prefix, "http"),
-                        alb.arn(),
-                        DefaultAction::new("redirect").redirect(
-                            DefaultActionRedirect::new("HTTP_301")
-                                .port("443")
-                                .protocol("HTTPS"),
-                        ),
+                        AwsLbListenerArgs {
+                            load_balancer_arn: alb.arn(),
+                            default_action: DefaultAction::new("redirect")
+                                .redirect(Redirect::new("HTTP_301").port("443").protocol("HTTPS")),
+                        },
                     )
                     .port(80)
                     .protocol("HTTP"),
                 );
                 stack.add(
-                    AwsLbListener::new(label(prefix, "https"), alb.arn(), forward())
-                        .port(443)
-                        .protocol("HTTPS")
-                        .ssl_policy("ELBSecurityPolicy-TLS13-1-2-2021-06")
-                        .certificate_arn(certificate.clone()),
+                    AwsLbListener::new(
+                        label(prefix, "https"),
+                        AwsLbListenerArgs {
+                            load_balancer_arn: alb.arn(),
+                            default_action: forward(),
+                        },
+                    )
+                    .port(443)
+                    .protocol("HTTPS")
+                    .ssl_policy("ELBSecurityPolicy-TLS13-1-2-2021-06")
+                    .certificate_arn(certificate.clone()),
                 );
             }
             None => {
                 stack.add(
-                    AwsLbListener::new(label(prefix, "http"), alb.arn(), forward())
-                        .port(80)
-                        .protocol("HTTP"),
+                    AwsLbListener::new(
+                        label(prefix, "http"),
+                        AwsLbListenerArgs {
+                            load_balancer_arn: alb.arn(),
+                            default_action: forward(),
+                        },
+                    )
+                    .port(80)
+                    .protocol("HTTP"),
                 );
             }
         }
@@ -343,7 +362,7 @@ impl WebTier {
                 )
                 .block_device_mappings(
                     BlockDeviceMappings::new().device_name("/dev/xvda").ebs(
-                        BlockDeviceMappingsEbs::new()
+                        Ebs::new()
                             .volume_size(config.root_volume_gb)
                             .volume_type("gp3")
                             .encrypted("true")
@@ -356,37 +375,47 @@ impl WebTier {
                 .tags(name_tags(&format!("{name}-instance"))),
         );
         let asg = stack.add(
-            AwsAutoscalingGroup::new(prefix, config.max_size, config.min_size)
-                .name(format!("{name}-asg"))
-                .desired_capacity(config.desired_capacity)
-                .vpc_zone_identifier(config.instance_subnet_ids.clone())
-                .target_group_arns([target_group.arn()])
-                .health_check_type("ELB")
-                .health_check_grace_period(300)
-                .launch_template(
-                    LaunchTemplate::new()
-                        .id(launch_template.id())
-                        .version(func::tostring(launch_template.latest_version())),
-                )
-                .instance_refresh(
-                    InstanceRefresh::new("Rolling")
-                        .preferences(InstanceRefreshPreferences::new().min_healthy_percentage(50)),
-                )
-                .tag(Tag::new("Name", true, format!("{name}-instance"))),
+            AwsAutoscalingGroup::new(
+                prefix,
+                AwsAutoscalingGroupArgs {
+                    max_size: config.max_size.into(),
+                    min_size: config.min_size.into(),
+                },
+            )
+            .name(format!("{name}-asg"))
+            .desired_capacity(config.desired_capacity)
+            .vpc_zone_identifier(config.instance_subnet_ids.clone())
+            .target_group_arns([target_group.arn()])
+            .health_check_type("ELB")
+            .health_check_grace_period(300)
+            .launch_template(
+                LaunchTemplate::new()
+                    .id(launch_template.id())
+                    .version(func::tostring(launch_template.latest_version())),
+            )
+            .instance_refresh(
+                InstanceRefresh::new("Rolling")
+                    .preferences(Preferences::new().min_healthy_percentage(50)),
+            )
+            .tag(Tag::new(TagArgs {
+                key: "Name".into(),
+                propagate_at_launch: true.into(),
+                value: format!("{name}-instance").into(),
+            })),
         );
         let cpu_policy = config.cpu_target.map(|target| {
             stack.add(
                 AwsAutoscalingPolicy::new(
                     label(prefix, "cpu"),
-                    asg.name(),
-                    format!("{name}-cpu-target"),
+                    AwsAutoscalingPolicyArgs {
+                        autoscaling_group_name: asg.name(),
+                        name: format!("{name}-cpu-target").into(),
+                    },
                 )
                 .policy_type("TargetTrackingScaling")
                 .target_tracking_configuration(
                     TargetTrackingConfiguration::new(target).predefined_metric_specification(
-                        TargetTrackingConfigurationPredefinedMetricSpecification::new(
-                            "ASGAverageCPUUtilization",
-                        ),
+                        PredefinedMetricSpecification::new("ASGAverageCPUUtilization"),
                     ),
                 ),
             )
@@ -405,58 +434,71 @@ impl WebTier {
 }
 
 /// The statement of one AWS managed rule group, with its count-only rules.
-fn managed_group(group: &str) -> RuleStatementManagedRuleGroupStatement {
-    let mut statement = RuleStatementManagedRuleGroupStatement::new(group, "AWS");
+fn managed_group(group: &str) -> ManagedRuleGroupStatement {
+    let mut statement = ManagedRuleGroupStatement::new(ManagedRuleGroupStatementArgs {
+        name: group.into(),
+        vendor_name: "AWS".into(),
+    });
     for (_, rule) in COUNT_ONLY_RULES.iter().filter(|(g, _)| *g == group) {
-        statement = statement.rule_action_override(
-            RuleStatementManagedRuleGroupStatementRuleActionOverride::new(
-                *rule,
-                RuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUse::new().count_(
-                    RuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseCount::new(),
-                ),
-            ),
-        );
+        statement =
+            statement.rule_action_override(RuleActionOverride::new(RuleActionOverrideArgs {
+                name: (*rule).into(),
+                action_to_use: ActionToUse::new().count_(ActionCount::new()),
+            }));
     }
     statement
 }
 
 /// Adds the web ACL, its association with the load balancer and its logging.
 fn web_acl(stack: &mut Stack, prefix: &str, name: &str, alb: &AwsLbRef, firewall: &Firewall) {
-    let visibility =
-        |metric: &str| RuleVisibilityConfig::new(true, format!("{name}-{metric}"), true);
+    let visibility = |metric: &str| {
+        VisibilityConfig::new(VisibilityConfigArgs {
+            cloudwatch_metrics_enabled: true.into(),
+            metric_name: format!("{name}-{metric}").into(),
+            sampled_requests_enabled: true.into(),
+        })
+    };
     let mut acl = AwsWafv2WebAcl::new(
         prefix,
-        "REGIONAL",
-        WafDefaultAction::new().allow(DefaultActionAllow::new()),
-        VisibilityConfig::new(true, format!("{name}-waf"), true),
+        AwsWafv2WebAclArgs {
+            scope: "REGIONAL".into(),
+            default_action: WafDefaultAction::new().allow(Allow::new()),
+            visibility_config: visibility("waf"),
+        },
     )
     .name(format!("{name}-waf"))
     .description("Rate limit per IP and AWS managed rule groups in front of the load balancer")
     .rule(
-        Rule::new(
-            "rate-limit-per-ip",
-            0,
-            RuleStatement::new().rate_based_statement(
-                RuleStatementRateBasedStatement::new(firewall.rate_limit).aggregate_key_type("IP"),
+        Rule::new(RuleArgs {
+            name: "rate-limit-per-ip".into(),
+            priority: 0.into(),
+            statement: Statement::new().rate_based_statement(
+                RateBasedStatement::new(firewall.rate_limit).aggregate_key_type("IP"),
             ),
-            visibility("rate-limit"),
-        )
-        .action(RuleAction::new().block(RuleActionBlock::new())),
+            visibility_config: visibility("rate-limit"),
+        })
+        .action(Action::new().block(Block::new())),
     );
     for (i, group) in MANAGED_RULE_GROUPS.iter().enumerate() {
         acl = acl.rule(
-            Rule::new(
-                *group,
-                10 * (i as i64 + 1),
-                RuleStatement::new().managed_rule_group_statement(managed_group(group)),
-                visibility(group),
-            )
+            Rule::new(RuleArgs {
+                name: (*group).into(),
+                priority: (10 * (i as i64 + 1)).into(),
+                statement: Statement::new().managed_rule_group_statement(managed_group(group)),
+                visibility_config: visibility(group),
+            })
             // The group's own rule actions (block) apply unchanged.
-            .override_action(RuleOverrideAction::new().none(RuleOverrideActionNone::new())),
+            .override_action(OverrideAction::new().none(NoneBlock::new())),
         );
     }
     let acl = stack.add(acl.tags(name_tags(&format!("{name}-waf"))));
-    stack.add(AwsWafv2WebAclAssociation::new(prefix, alb.arn(), acl.arn()));
+    stack.add(AwsWafv2WebAclAssociation::new(
+        prefix,
+        AwsWafv2WebAclAssociationArgs {
+            resource_arn: alb.arn(),
+            web_acl_arn: acl.arn(),
+        },
+    ));
     // WAF only delivers to log groups whose name starts with aws-waf-logs-.
     let log_group = stack.add(
         AwsCloudwatchLogGroup::new(label(prefix, "waf"))
@@ -465,11 +507,16 @@ fn web_acl(stack: &mut Stack, prefix: &str, name: &str, alb: &AwsLbRef, firewall
             .kms_key_id(firewall.kms_key_arn.clone())
             .tags(name_tags(&format!("{name}-waf-logs"))),
     );
-    let mut logging = AwsWafv2WebAclLoggingConfiguration::new(prefix, [log_group.arn()], acl.arn());
+    let mut logging = AwsWafv2WebAclLoggingConfiguration::new(
+        prefix,
+        AwsWafv2WebAclLoggingConfigurationArgs {
+            log_destination_configs: [log_group.arn()].into(),
+            resource_arn: acl.arn(),
+        },
+    );
     for header in REDACTED_HEADERS {
-        logging = logging.redacted_fields(
-            RedactedFields::new().single_header(RedactedFieldsSingleHeader::new(header)),
-        );
+        logging =
+            logging.redacted_fields(RedactedFields::new().single_header(SingleHeader::new(header)));
     }
     stack.add(logging);
 }

@@ -3,8 +3,15 @@
 //!
 //! It reads the whole format: attributes with their type expressions (any
 //! depth of list, set, map, object and tuple, plus `dynamic`), nested
-//! attribute types, blocks in every nesting mode with their item limits, and
-//! the required / optional / computed / sensitive / deprecated flags.
+//! attribute types, blocks in every nesting mode with their item limits,
+//! the required / optional / computed / sensitive / deprecated / write-only
+//! flags, ephemeral resources and provider-defined functions.
+//!
+//! [`jsonl`] is the committed form of one provider's schema: one line per
+//! type, so that a provider update reads as a diff of the types it changed,
+//! and a validator can parse just the types a configuration uses.
+
+pub mod jsonl;
 
 use std::fmt;
 
@@ -22,15 +29,31 @@ pub struct ProviderSchemas {
     pub provider_schemas: BTreeMap<String, ProviderSchema>,
 }
 
+/// Why a schema could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    /// The text is not JSON of the expected shape.
+    #[error("schema JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A format version this model does not know.
+    #[error("schema format {0} is not supported (expected 1.x)")]
+    Format(String),
+    /// A line of a JSON Lines schema file that is not of the expected form.
+    #[error("line {line}: {message}")]
+    Line {
+        /// The 1-based line number.
+        line: usize,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
 impl ProviderSchemas {
-    /// Parses the JSON text; the error names the JSON path that failed.
-    pub fn from_json(text: &str) -> Result<Self, String> {
-        let parsed: Self = serde_json::from_str(text).map_err(|e| format!("schema JSON: {e}"))?;
+    /// Parses the JSON text that `terraform providers schema -json` prints.
+    pub fn from_json(text: &str) -> Result<Self, SchemaError> {
+        let parsed: Self = serde_json::from_str(text)?;
         if !parsed.format_version.starts_with("1.") {
-            return Err(format!(
-                "schema format {} is not supported (expected 1.x)",
-                parsed.format_version
-            ));
+            return Err(SchemaError::Format(parsed.format_version));
         }
         Ok(parsed)
     }
@@ -47,6 +70,61 @@ pub struct ProviderSchema {
     /// Data source types.
     #[serde(default)]
     pub data_source_schemas: BTreeMap<String, Schema>,
+    /// Ephemeral resource types (Terraform 1.10 and later).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ephemeral_resource_schemas: BTreeMap<String, Schema>,
+    /// Provider-defined functions, called as `provider::<name>::<function>(...)`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub functions: BTreeMap<String, Function>,
+}
+
+/// A provider-defined function's signature.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Function {
+    /// Documentation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// A one-line summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// The type of the result.
+    pub return_type: TypeExpr,
+    /// The positional parameters.
+    #[serde(default)]
+    pub parameters: Vec<Parameter>,
+    /// A last parameter that takes any number of arguments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variadic_parameter: Option<Parameter>,
+    /// Set when the function is deprecated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecation_message: Option<String>,
+}
+
+impl Function {
+    /// Whether `n` arguments fit the signature.
+    pub fn accepts(&self, n: usize) -> bool {
+        if self.variadic_parameter.is_some() {
+            n >= self.parameters.len()
+        } else {
+            n == self.parameters.len()
+        }
+    }
+}
+
+/// One parameter of a provider-defined function.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Parameter {
+    /// The parameter's name.
+    pub name: String,
+    /// Documentation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The parameter's type.
+    #[serde(rename = "type")]
+    pub ty: TypeExpr,
+    /// Whether `null` is accepted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_nullable: bool,
 }
 
 /// The schema of one block type with its version.
@@ -55,7 +133,8 @@ pub struct Schema {
     /// The schema version (for state upgrades).
     #[serde(default)]
     pub version: u64,
-    /// The top-level block.
+    /// The top-level block (empty for a provider without configuration).
+    #[serde(default)]
     pub block: Block,
 }
 
@@ -63,16 +142,19 @@ pub struct Schema {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 pub struct Block {
     /// Attributes by name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attributes: BTreeMap<String, Attribute>,
     /// Nested block types by name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub block_types: BTreeMap<String, NestedBlock>,
     /// Documentation.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// `plain` or `markdown`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description_kind: Option<String>,
     /// Whether the block type is deprecated.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deprecated: bool,
 }
 
@@ -80,29 +162,36 @@ pub struct Block {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
 pub struct Attribute {
     /// The value type; absent when `nested_type` describes it.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub ty: Option<TypeExpr>,
     /// A nested attribute type (protocol 6 providers).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nested_type: Option<NestedType>,
     /// Documentation.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// `plain` or `markdown`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description_kind: Option<String>,
     /// Must be set.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub required: bool,
     /// May be set.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub optional: bool,
     /// Filled in by the provider.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub computed: bool,
     /// Redacted in plans and output.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
     /// Deprecated: still accepted, to be removed.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deprecated: bool,
+    /// Write-only (Terraform 1.11 and later): sent to the provider, never
+    /// stored in plan or state, and the one place an ephemeral value may go.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub write_only: bool,
 }
 
 impl Attribute {
@@ -150,11 +239,15 @@ pub struct NestedType {
     /// How the nested objects are grouped.
     pub nesting_mode: NestingMode,
     /// Minimum number of items (list and set modes).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub min_items: u64,
     /// Maximum number of items (list and set modes); 0 means no limit.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub max_items: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A nested block type.
@@ -165,10 +258,10 @@ pub struct NestedBlock {
     /// The block's own schema.
     pub block: Block,
     /// Minimum number of blocks.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub min_items: u64,
     /// Maximum number of blocks; 0 means no limit.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub max_items: u64,
 }
 
@@ -443,6 +536,33 @@ mod tests {
         let err =
             ProviderSchemas::from_json(r#"{"format_version": "2.0", "provider_schemas": {}}"#)
                 .unwrap_err();
-        assert_eq!(err, "schema format 2.0 is not supported (expected 1.x)");
+        assert_eq!(
+            err.to_string(),
+            "schema format 2.0 is not supported (expected 1.x)"
+        );
+    }
+
+    #[test]
+    fn functions_ephemerals_and_write_only() {
+        let text = r#"{"format_version": "1.0", "provider_schemas": {"p": {
+            "provider": {"version": 0, "block": {}},
+            "ephemeral_resource_schemas": {"p_secret": {"version": 0, "block": {
+                "attributes": {"value": {"type": "string", "computed": true, "sensitive": true}}}}},
+            "resource_schemas": {"p_db": {"version": 0, "block": {
+                "attributes": {"password_wo": {"type": "string", "optional": true, "write_only": true}}}}},
+            "functions": {"join_all": {"return_type": "string",
+                "parameters": [{"name": "sep", "type": "string"}],
+                "variadic_parameter": {"name": "parts", "type": "string", "is_nullable": true}},
+                "arn_parse": {"return_type": ["object", {"region": "string"}],
+                "parameters": [{"name": "arn", "type": "string"}]}}
+        }}}"#;
+        let p = &ProviderSchemas::from_json(text).unwrap().provider_schemas["p"];
+        assert!(p.ephemeral_resource_schemas.contains_key("p_secret"));
+        assert!(p.resource_schemas["p_db"].block.attributes["password_wo"].write_only);
+        let join = &p.functions["join_all"];
+        assert!(join.accepts(1) && join.accepts(3) && !join.accepts(0));
+        let parse = &p.functions["arn_parse"];
+        assert!(parse.accepts(1) && !parse.accepts(2));
+        assert_eq!(parse.return_type.to_string(), "object({region = string})");
     }
 }

@@ -10,7 +10,9 @@ use std::process::ExitCode;
 use crate::config::{self, Config, ConfigError, ConfigFile, Overrides, Spec};
 use crate::core::{Stack, SynthError, Synthesized, is_identifier};
 use crate::fsio::{self, WriteOutcome};
+use crate::provider::ProviderSchemaSource;
 use crate::suggest;
+use crate::validate::{Policy, Schemas};
 
 /// A function that adds a stack's blocks, given its resolved configuration.
 pub type BuildFn = Box<dyn Fn(&mut Stack, &Config)>;
@@ -119,6 +121,12 @@ pub enum AppError {
         /// How many.
         count: usize,
     },
+    /// Only policy rules are broken (each finding already printed).
+    #[error("policy rules found {count} problem{} (hint: --policy warn reports them without failing)", if *count == 1 { "" } else { "s" })]
+    PolicyFindings {
+        /// How many.
+        count: usize,
+    },
     /// Running terraform failed before or around terraform itself.
     #[error("{0}")]
     Run(#[from] crate::terraform::RunError),
@@ -152,6 +160,7 @@ impl AppError {
                 u8::try_from(*code).ok().filter(|c| *c != 0).unwrap_or(1)
             }
             AppError::Write { .. } => 1,
+            AppError::PolicyFindings { .. } => 3,
             _ => 2,
         }
     }
@@ -173,6 +182,9 @@ pub struct App {
     name: String,
     config_file: String,
     stacks: Vec<StackDef>,
+    providers: Vec<&'static ProviderSchemaSource>,
+    policies: Vec<Policy>,
+    durations: &'static [(&'static str, f64)],
 }
 
 impl App {
@@ -184,6 +196,9 @@ impl App {
             config_file: format!("{name}.toml"),
             name,
             stacks: Vec::new(),
+            providers: Vec::new(),
+            policies: Vec::new(),
+            durations: &[],
         }
     }
 
@@ -224,6 +239,42 @@ impl App {
             build: Box::new(build),
         });
         self
+    }
+
+    /// Adds a provider's schema, which `validate` checks configurations
+    /// against (for AWS: `tfsynth_aws::PROVIDER`). Terraform's built-in
+    /// `terraform` provider is always known.
+    pub fn provider(mut self, schema: &'static ProviderSchemaSource) -> Self {
+        self.providers.push(schema);
+        self
+    }
+
+    /// Adds a set of policy rules that `validate` runs after the schema checks.
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policies.push(policy);
+        self
+    }
+
+    /// The schemas `validate` uses, each type parsed when first needed.
+    pub fn schemas(&self) -> Schemas {
+        Schemas::new(&self.providers)
+    }
+
+    /// Sets the typical creation time of resource types (type, seconds), for
+    /// `graph`'s apply-time estimates.
+    pub fn durations(mut self, table: &'static [(&'static str, f64)]) -> Self {
+        self.durations = table;
+        self
+    }
+
+    /// The creation-time table.
+    pub fn duration_table(&self) -> &'static [(&'static str, f64)] {
+        self.durations
+    }
+
+    /// The policy rule sets, in the order they were added.
+    pub fn policies(&self) -> &[Policy] {
+        &self.policies
     }
 
     /// The defined stacks, in definition order.

@@ -31,21 +31,23 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod core;
-pub mod emulator;
 pub mod fsio;
 pub mod graph;
 pub mod hcl;
+pub mod provider;
 pub mod suggest;
 pub mod terraform;
 pub mod validate;
 
 pub use app::{App, StackDef};
 pub use core::func;
+pub use core::typed::prelude;
 pub use core::{
-    Address, Backend, BinOp, Body, CloudBackend, DataBlock, DataRef, DataSource, Declare,
-    Dependable, Expr, IgnoreChanges, Lifecycle, Node, Number, Output, Part, Problem, Provider,
-    ProviderRef, Ref, Resource, ResourceBlock, ResourceRef, S3Backend, Stack, SynthError,
-    Synthesized, Type, UnOp, Value, Variable, VariableRef, WithLifecycle, Workspaces,
+    Address, Backend, BinOp, Body, BodyBlock, CloudBackend, DataBlock, DataRef, DataSource,
+    Declare, Dependable, EphemeralBlock, EphemeralRef, EphemeralResource, Expr, IgnoreChanges,
+    Lifecycle, Node, Number, Output, Part, Problem, Provider, ProviderRef, Ref, Resource,
+    ResourceBlock, ResourceRef, S3Backend, Stack, SynthError, Synthesized, Type, UnOp, Value,
+    Variable, VariableRef, WithLifecycle, Workspaces,
 };
 
 /// The README's examples, compiled as doctests so they cannot drift from the API.

@@ -53,9 +53,10 @@ fn error(message: String) -> Vec<AppError> {
 
 /// Runs `graph`.
 pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(), Vec<AppError>> {
+    let table = Durations::from_table(app.duration_table());
     let durations = match &args.durations {
-        Some(path) => Durations::with_overrides(path).map_err(error)?,
-        None => Durations::default(),
+        Some(path) => table.with_overrides(path).map_err(error)?,
+        None => table,
     };
     let settings = cli.settings(app)?;
     let synthesized = app.synth(std::slice::from_ref(&args.stack), &settings)?;

@@ -30,7 +30,7 @@ fn spec() -> Spec {
                 ConfigValue::String("10.0.0.0/16".into()),
                 "VPC CIDR",
             )
-            .rule("CIDR", rules::vpc_cidr),
+            .rule("CIDR", rules::ipv4_cidr),
         )
         .key(Key::optional(
             "certificate_arn",
@@ -158,7 +158,7 @@ fn every_problem_is_reported_with_its_place() {
 owner = " "
 asg_mni = 2
 asg_max = "three"
-vpc_cidr = "10.0.0.0/8"
+vpc_cidr = "10.0.1.0/8"
 [stacks.web.backend]
 type = "s4"
 "#;
@@ -178,7 +178,7 @@ type = "s4"
             "--set asg_min: expected an integer",
             "--set colour: stack web has no configuration key \"colour\"",
             "tfsynth.toml [stacks.web] owner: \" \" must be non-empty text without surrounding spaces (rule: non-empty)",
-            "tfsynth.toml [stacks.web] vpc_cidr: \"10.0.0.0/8\" has prefix /8; a VPC takes /16 to /28 (rule: CIDR)",
+            "tfsynth.toml [stacks.web] vpc_cidr: host bits are set: the address must be the first of its network (rule: CIDR)",
         ]
     );
 }

@@ -13,7 +13,7 @@ use indexmap::IndexMap;
 
 use super::expr::{Expr, Ref};
 use super::types::Type;
-use super::value::Node;
+use super::value::{Node, Value};
 
 /// Where in the program a block was declared, for error messages.
 pub type SourceLocation = &'static Location<'static>;
@@ -31,6 +31,13 @@ pub enum Address {
     /// `data.aws_ami.linux`
     Data {
         /// Data source type.
+        ty: String,
+        /// Block name.
+        name: String,
+    },
+    /// `ephemeral.aws_ssm_parameter.db`
+    Ephemeral {
+        /// Ephemeral resource type.
         ty: String,
         /// Block name.
         name: String,
@@ -55,6 +62,10 @@ impl Address {
                 ty: ty.clone(),
                 name: name.clone(),
             },
+            Ref::Ephemeral { ty, name } => Address::Ephemeral {
+                ty: ty.clone(),
+                name: name.clone(),
+            },
             Ref::Var(name) => Address::Var(name.clone()),
             Ref::Local(name) => Address::Local(name.clone()),
             Ref::CountIndex | Ref::EachKey | Ref::EachValue => return None,
@@ -66,6 +77,7 @@ impl Address {
         match self {
             Address::Resource { .. } => "resource",
             Address::Data { .. } => "data source",
+            Address::Ephemeral { .. } => "ephemeral resource",
             Address::Var(_) => "variable",
             Address::Local(_) => "local value",
             Address::Output(_) => "output",
@@ -78,6 +90,7 @@ impl fmt::Display for Address {
         match self {
             Address::Resource { ty, name } => write!(f, "{ty}.{name}"),
             Address::Data { ty, name } => write!(f, "data.{ty}.{name}"),
+            Address::Ephemeral { ty, name } => write!(f, "ephemeral.{ty}.{name}"),
             Address::Var(name) => write!(f, "var.{name}"),
             Address::Local(name) => write!(f, "local.{name}"),
             Address::Output(name) => write!(f, "output.{name}"),
@@ -221,6 +234,22 @@ macro_rules! block_builder {
                 self.body.insert(key.into(), value.into());
             }
 
+            /// Sets an argument or a single nested block in place; the
+            /// non-generic form that generated bindings call.
+            pub fn put(&mut self, key: &str, value: Node) {
+                self.body.insert(key.to_owned(), value);
+            }
+
+            /// Appends a repeated nested block in place (non-generic).
+            pub fn push_node(&mut self, key: &str, block: Node) {
+                super::value::push_into(&mut self.body, key, block);
+            }
+
+            /// Adds a nested block of a map-mode block type in place (non-generic).
+            pub fn put_keyed(&mut self, key: &str, label: String, block: Node) {
+                super::value::insert_keyed_into(&mut self.body, key, label, block);
+            }
+
             /// Appends a nested block (for block types that repeat, such as
             /// `ingress`), keeping earlier ones.
             pub fn push_block(mut self, key: &str, body: impl Into<Node>) -> Self {
@@ -230,7 +259,7 @@ macro_rules! block_builder {
 
             /// Appends a nested block in place; see [`Self::push_block`].
             pub fn push(&mut self, key: &str, body: impl Into<Node>) {
-                super::typed::push_into(&mut self.body, key, body.into());
+                super::value::push_into(&mut self.body, key, body.into());
             }
 
             /// Adds a nested block of a map-mode block type under `label`, in place.
@@ -240,7 +269,7 @@ macro_rules! block_builder {
                 label: impl Into<String>,
                 body: impl Into<Node>,
             ) {
-                super::typed::insert_keyed_into(&mut self.body, key, label.into(), body.into());
+                super::value::insert_keyed_into(&mut self.body, key, label.into(), body.into());
             }
 
             /// Escape hatch: sets any attribute by a dotted path
@@ -355,6 +384,11 @@ macro_rules! block_builder {
             pub fn attr(&self, name: &str) -> Expr {
                 self.expr().attr(name)
             }
+
+            /// A typed reference to one of the block's attributes.
+            pub fn get<T>(&self, name: &str) -> Value<T> {
+                Value::from(self.attr(name))
+            }
         }
 
         impl Dependable for $handle {
@@ -376,6 +410,12 @@ macro_rules! block_builder {
 
 block_builder!(Resource, ResourceRef, "resource", Resource);
 block_builder!(DataSource, DataRef, "data source", Data);
+block_builder!(
+    EphemeralResource,
+    EphemeralRef,
+    "ephemeral resource",
+    Ephemeral
+);
 
 impl Resource {
     /// `lifecycle`: creation and destruction behaviour.

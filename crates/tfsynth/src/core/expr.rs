@@ -28,6 +28,13 @@ pub enum Ref {
         /// Block name.
         name: String,
     },
+    /// An ephemeral resource, `ephemeral.aws_ssm_parameter.db`.
+    Ephemeral {
+        /// Ephemeral resource type.
+        ty: String,
+        /// Block name.
+        name: String,
+    },
     /// An input variable, `var.region`.
     Var(String),
     /// A local value, `local.tags`.
@@ -53,6 +60,7 @@ impl Ref {
         match self {
             Ref::Resource { ty, name } => pair(out, "", ty, name),
             Ref::Data { ty, name } => pair(out, "data.", ty, name),
+            Ref::Ephemeral { ty, name } => pair(out, "ephemeral.", ty, name),
             Ref::Var(name) => pair(out, "", "var", name),
             Ref::Local(name) => pair(out, "", "local", name),
             Ref::CountIndex => out.push_str("count.index"),
@@ -67,6 +75,7 @@ impl fmt::Display for Ref {
         match self {
             Ref::Resource { ty, name } => write!(f, "{ty}.{name}"),
             Ref::Data { ty, name } => write!(f, "data.{ty}.{name}"),
+            Ref::Ephemeral { ty, name } => write!(f, "ephemeral.{ty}.{name}"),
             Ref::Var(name) => write!(f, "var.{name}"),
             Ref::Local(name) => write!(f, "local.{name}"),
             Ref::CountIndex => f.write_str("count.index"),

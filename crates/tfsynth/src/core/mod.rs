@@ -17,8 +17,9 @@ pub mod types;
 pub mod value;
 
 pub use block::{
-    Address, DataRef, DataSource, Dependable, Dependency, IgnoreChanges, Lifecycle, Output,
-    Provider, ProviderRef, Resource, ResourceRef, Variable, VariableRef,
+    Address, DataRef, DataSource, Dependable, Dependency, EphemeralRef, EphemeralResource,
+    IgnoreChanges, Lifecycle, Output, Provider, ProviderRef, Resource, ResourceRef, Variable,
+    VariableRef,
 };
 pub use error::{Problem, SynthError};
 pub use expr::{BinOp, Expr, Part, Ref, UnOp};
@@ -26,6 +27,6 @@ pub use stack::{Declare, DroppedDependency, Stack, Synthesized, is_identifier};
 pub use terraform::{
     Backend, CloudBackend, RequiredProvider, S3Backend, TerraformSettings, Workspaces,
 };
-pub use typed::{Body, DataBlock, ResourceBlock, WithLifecycle};
+pub use typed::{Body, BodyBlock, DataBlock, EphemeralBlock, ResourceBlock, WithLifecycle};
 pub use types::Type;
 pub use value::{Node, Number, Value};

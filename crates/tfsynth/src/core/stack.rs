@@ -6,8 +6,8 @@ use std::panic::Location;
 use indexmap::IndexMap;
 
 use super::block::{
-    Address, DataRef, DataSource, Dependency, IgnoreChanges, Output, Provider, ProviderRef,
-    Resource, ResourceRef, SourceLocation, Variable, VariableRef,
+    Address, DataRef, DataSource, Dependency, EphemeralRef, EphemeralResource, IgnoreChanges,
+    Output, Provider, ProviderRef, Resource, ResourceRef, SourceLocation, Variable, VariableRef,
 };
 use super::deps::DepGraph;
 use super::error::{Problem, SynthError, location};
@@ -36,6 +36,7 @@ pub struct Stack {
     variables: IndexMap<String, Variable>,
     locals: IndexMap<String, (Node, SourceLocation)>,
     data: IndexMap<(String, String), DataSource>,
+    ephemerals: IndexMap<(String, String), EphemeralResource>,
     resources: IndexMap<(String, String), Resource>,
     outputs: IndexMap<String, Output>,
     problems: Vec<Problem>,
@@ -84,6 +85,7 @@ impl Stack {
             variables: IndexMap::new(),
             locals: IndexMap::new(),
             data: IndexMap::new(),
+            ephemerals: IndexMap::new(),
             resources: IndexMap::new(),
             outputs: IndexMap::new(),
             problems: Vec::new(),
@@ -161,6 +163,11 @@ impl Stack {
     /// The data sources added so far, in declaration order.
     pub fn data_sources(&self) -> impl Iterator<Item = &DataSource> {
         self.data.values()
+    }
+
+    /// The ephemeral resources added so far, in declaration order.
+    pub fn ephemeral_resources(&self) -> impl Iterator<Item = &EphemeralResource> {
+        self.ephemerals.values()
     }
 
     /// The resource of type `ty` named `name`, if declared.
@@ -288,6 +295,9 @@ impl Stack {
                 Address::Data { ty, name } => {
                     &self.data[&(ty.clone(), name.clone())].meta.depends_on
                 }
+                Address::Ephemeral { ty, name } => {
+                    &self.ephemerals[&(ty.clone(), name.clone())].meta.depends_on
+                }
                 Address::Output(name) => &self.outputs[name].depends_on,
                 _ => &[],
             }
@@ -313,6 +323,7 @@ impl Stack {
                 variables: &self.variables,
                 locals: &self.locals,
                 data: &self.data,
+                ephemerals: &self.ephemerals,
                 resources: &self.resources,
                 outputs: &self.outputs,
                 kept: &keep,
@@ -335,6 +346,10 @@ impl Stack {
             ty: ty.clone(),
             name: name.clone(),
         });
+        let ephemerals = self.ephemerals.keys().map(|(ty, name)| Address::Ephemeral {
+            ty: ty.clone(),
+            name: name.clone(),
+        });
         let resources = self.resources.keys().map(|(ty, name)| Address::Resource {
             ty: ty.clone(),
             name: name.clone(),
@@ -342,6 +357,7 @@ impl Stack {
         let outputs = self.outputs.keys().map(|n| Address::Output(n.clone()));
         vars.chain(locals)
             .chain(data)
+            .chain(ephemerals)
             .chain(resources)
             .chain(outputs)
     }
@@ -358,6 +374,18 @@ impl Stack {
             nodes.extend(block.meta.count.iter().chain(block.meta.for_each.iter()));
             out.push((
                 Address::Data {
+                    ty: ty.clone(),
+                    name: name.clone(),
+                },
+                nodes,
+                &block.meta.depends_on,
+            ));
+        }
+        for ((ty, name), block) in &self.ephemerals {
+            let mut nodes: Vec<&Node> = block.body.values().collect();
+            nodes.extend(block.meta.count.iter().chain(block.meta.for_each.iter()));
+            out.push((
+                Address::Ephemeral {
                     ty: ty.clone(),
                     name: name.clone(),
                 },
@@ -416,6 +444,17 @@ impl Stack {
                     &b.bad_paths,
                 )
             })
+            .chain(self.ephemerals.values().map(|b| {
+                (
+                    Address::Ephemeral {
+                        ty: b.ty.clone(),
+                        name: b.name.clone(),
+                    },
+                    &b.body,
+                    &b.meta,
+                    &b.bad_paths,
+                )
+            }))
             .chain(self.resources.values().map(|b| {
                 (
                     Address::Resource {
@@ -527,6 +566,24 @@ impl Declare for DataSource {
             stack.duplicate("data source", handle.to_string(), first, self.at);
         } else if ok {
             stack.data.insert(key, self);
+        }
+        handle
+    }
+}
+
+impl Declare for EphemeralResource {
+    type Handle = EphemeralRef;
+
+    fn declare(self, stack: &mut Stack) -> EphemeralRef {
+        let handle = EphemeralRef::new(self.ty.clone(), self.name.clone());
+        let ok = stack.check_name("ephemeral resource type", &self.ty, self.at)
+            & stack.check_name("ephemeral resource name", &self.name, self.at);
+        let key = (self.ty.clone(), self.name.clone());
+        if let Some(first) = stack.ephemerals.get(&key) {
+            let first = first.at;
+            stack.duplicate("ephemeral resource", handle.to_string(), first, self.at);
+        } else if ok {
+            stack.ephemerals.insert(key, self);
         }
         handle
     }

@@ -14,8 +14,8 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value as Json};
 
 use super::block::{
-    Address, DataSource, Dependency, IgnoreChanges, Lifecycle, Meta, Output, Provider, Resource,
-    SourceLocation, Variable,
+    Address, DataSource, Dependency, EphemeralResource, IgnoreChanges, Lifecycle, Meta, Output,
+    Provider, Resource, SourceLocation, Variable,
 };
 use super::expr::{Expr, Part, escape_template};
 use super::stack::Stack;
@@ -29,6 +29,7 @@ pub(crate) struct Parts<'a> {
     pub variables: &'a IndexMap<String, Variable>,
     pub locals: &'a IndexMap<String, (Node, SourceLocation)>,
     pub data: &'a IndexMap<(String, String), DataSource>,
+    pub ephemerals: &'a IndexMap<(String, String), EphemeralResource>,
     pub resources: &'a IndexMap<(String, String), Resource>,
     pub outputs: &'a IndexMap<String, Output>,
     pub kept: &'a IndexMap<Address, Vec<&'a Dependency>>,
@@ -351,6 +352,7 @@ struct SerRoot<'a> {
     small: Vec<(&'static str, Json)>,
     locals: Vec<(&'a String, &'a Node)>,
     data: Option<SerTyped<'a>>,
+    ephemerals: Option<SerTyped<'a>>,
     resources: Option<SerTyped<'a>>,
     outputs: Option<Json>,
 }
@@ -366,6 +368,9 @@ impl Serialize for SerRoot<'_> {
         }
         if let Some(data) = &self.data {
             map.serialize_entry("data", data)?;
+        }
+        if let Some(ephemerals) = &self.ephemerals {
+            map.serialize_entry("ephemeral", ephemerals)?;
         }
         if let Some(resources) = &self.resources {
             map.serialize_entry("resource", resources)?;
@@ -434,6 +439,20 @@ pub(crate) fn render(_stack: &Stack, parts: &Parts<'_>) -> String {
             )
         }))
     });
+    let ephemerals = (!parts.ephemerals.is_empty()).then(|| {
+        SerTyped::new(parts.ephemerals.values().map(|b| {
+            entry(
+                &b.ty,
+                &b.name,
+                &b.body,
+                &b.meta,
+                kept(Address::Ephemeral {
+                    ty: b.ty.clone(),
+                    name: b.name.clone(),
+                }),
+            )
+        }))
+    });
     let resources = (!parts.resources.is_empty()).then(|| {
         SerTyped::new(parts.resources.values().map(|b| {
             entry(
@@ -462,6 +481,7 @@ pub(crate) fn render(_stack: &Stack, parts: &Parts<'_>) -> String {
         small,
         locals,
         data,
+        ephemerals,
         resources,
         outputs,
     };

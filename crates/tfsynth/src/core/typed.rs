@@ -7,15 +7,18 @@
 
 use indexmap::IndexMap;
 
-use super::block::{DataSource, Dependable, Dependency, Lifecycle, ProviderRef, Resource};
+use super::block::{
+    DataSource, Dependable, Dependency, EphemeralResource, Lifecycle, ProviderRef, Resource,
+};
 use super::value::Node;
 
-/// Imports for generated code.
+/// Imports for generated code, and for code that uses typed bindings: the
+/// builder traits that carry the meta-arguments and escape hatches.
 pub mod prelude {
-    pub use super::{Body, DataBlock, ResourceBlock};
+    pub use super::{Body, BodyBlock, DataBlock, EphemeralBlock, ResourceBlock, WithLifecycle};
     pub use crate::core::{
-        Address, DataRef, DataSource, Declare, Dependable, Expr, Node, Number, Resource,
-        ResourceRef, Stack, Value,
+        Address, DataRef, DataSource, Declare, Dependable, EphemeralRef, EphemeralResource, Expr,
+        Node, Number, Resource, ResourceRef, Stack, Value,
     };
     pub use indexmap::IndexMap;
 }
@@ -91,6 +94,11 @@ builder_trait!(
     DataBlock,
     DataSource
 );
+builder_trait!(
+    /// Meta-arguments and escape hatches of every typed ephemeral resource.
+    EphemeralBlock,
+    EphemeralResource
+);
 
 /// `lifecycle`, for typed resources.
 pub trait WithLifecycle: ResourceBlock {
@@ -113,14 +121,34 @@ impl Body {
         self.0.insert(key.to_owned(), value.into());
     }
 
+    /// Sets an argument or a single nested block (non-generic, for generated code).
+    pub fn put(&mut self, key: &str, value: Node) {
+        self.0.insert(key.to_owned(), value);
+    }
+
+    /// Appends a repeated nested block (non-generic, for generated code).
+    pub fn push_node(&mut self, key: &str, block: Node) {
+        super::value::push_into(&mut self.0, key, block);
+    }
+
+    /// Adds a nested block of a map-mode block type (non-generic, for generated code).
+    pub fn put_keyed(&mut self, key: &str, label: String, block: Node) {
+        super::value::insert_keyed_into(&mut self.0, key, label, block);
+    }
+
+    /// The arguments and blocks set so far.
+    pub fn items(&self) -> &IndexMap<String, Node> {
+        &self.0
+    }
+
     /// Appends a repeated nested block.
     pub fn push(&mut self, key: &str, block: impl Into<Node>) {
-        push_into(&mut self.0, key, block.into());
+        super::value::push_into(&mut self.0, key, block.into());
     }
 
     /// Adds a nested block of a map-mode block type under `label`.
     pub fn insert_keyed(&mut self, key: &str, label: impl Into<String>, block: impl Into<Node>) {
-        insert_keyed_into(&mut self.0, key, label.into(), block.into());
+        super::value::insert_keyed_into(&mut self.0, key, label.into(), block.into());
     }
 }
 
@@ -130,30 +158,29 @@ impl From<Body> for Node {
     }
 }
 
-/// Appends `block` to the list at `key`, starting one if needed.
-pub(crate) fn push_into(body: &mut IndexMap<String, Node>, key: &str, block: Node) {
-    let slot = body
-        .entry(key.to_owned())
-        .or_insert_with(|| Node::List(Vec::new()));
-    match slot {
-        Node::List(items) => items.push(block),
-        other => *other = Node::List(vec![std::mem::take(other), block]),
+/// A typed nested block of a generated binding: its body, and the escape
+/// hatch for what its typed API lacks.
+pub trait BodyBlock: Sized {
+    /// The body built so far.
+    fn body(&self) -> &Body;
+
+    /// The body, mutably.
+    fn body_mut(&mut self) -> &mut Body;
+
+    /// The finished body.
+    fn into_body(self) -> Body;
+
+    /// Escape hatch: sets any argument or nested block by name.
+    /// `tfsynth validate` still checks it.
+    fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
+        self.body_mut().insert(key, value);
+        self
     }
 }
 
-/// Puts `block` under `label` in the map at `key`, starting one if needed.
-pub(crate) fn insert_keyed_into(
-    body: &mut IndexMap<String, Node>,
-    key: &str,
-    label: String,
-    block: Node,
-) {
-    let slot = body.entry(key.to_owned()).or_insert_with(Node::map);
-    if !matches!(slot, Node::Map(_)) {
-        *slot = Node::map();
-    }
-    if let Node::Map(items) = slot {
-        items.insert(label, block);
+impl<B: BodyBlock> From<B> for Node {
+    fn from(block: B) -> Node {
+        block.into_body().into()
     }
 }
 
@@ -161,9 +188,14 @@ pub(crate) fn insert_keyed_into(
 /// keyword name and type the generator handles is proven to build and to
 /// synthesize as Terraform expects.
 #[cfg(test)]
-#[path = "../../../codegen/tests/golden/resource__aws_fixture.rs"]
+#[path = "../../../codegen/tests/fixture/src/resource/aws_fixture.rs"]
 #[allow(dead_code, deprecated, clippy::all)]
 mod fixture;
+
+#[cfg(test)]
+#[path = "../../../codegen/tests/fixture/src/ephemeral/aws_fixture_secret.rs"]
+#[allow(dead_code, clippy::all)]
+mod fixture_secret;
 
 #[cfg(test)]
 mod tests {
@@ -176,11 +208,17 @@ mod tests {
         use fixture::*;
         let mut stack = Stack::new("fixture");
         let dep = stack.add(Resource::new("aws_eip", "dep"));
+        let secret = stack.add(fixture_secret::EphemeralAwsFixtureSecret::new(
+            "db", "arn:x",
+        ));
         let fx = stack.add(
             AwsFixture::new(
                 "one",
-                "fx",
-                Rule::new("allow").r#match(RuleMatch::new().field("path")),
+                AwsFixtureArgs {
+                    label: "l".into(),
+                    name: "fx".into(),
+                    rule: Rule::new("allow").r#match(Match::new().field("path")),
+                },
             )
             .r#type("t")
             .port(8080)
@@ -188,11 +226,18 @@ mod tests {
             .zones(["a", "b"])
             .matrix(vec![vec![1, 2]])
             .shape(Node::map_of([("a", "x")]))
+            .password_wo(secret.value())
             .at_most_one(AtMostOne::new(3))
             .by_key("k", ByKey::new().v("value").id("nested-id"))
             .group_one(GroupOne::new().y("g"))
             .single_one(SingleOne::new().x("s").set("extra", true))
-            .marker(Marker::new().none(MarkerNone::new()))
+            .marker(Marker::new().none(NoneBlock::new()))
+            .x_axis(XAxis::new().text("x"))
+            .y_axis(YAxis::new().text("y"))
+            .value(ValueBlock::new(ValueBlockArgs {
+                k: "a".into(),
+                v: 1.into(),
+            }))
             .depends_on(&dep, "fixture order")
             .waive("rule-x", "reason x"),
         );
@@ -201,6 +246,7 @@ mod tests {
         assert_eq!(
             json["resource"]["aws_fixture"]["one"],
             json!({
+                "label": "l",
                 "name": "fx",
                 "rule": [{"action": "allow", "match": [{"field": "path"}]}],
                 "type": "t",
@@ -209,14 +255,22 @@ mod tests {
                 "zones": ["a", "b"],
                 "matrix": [[1, 2]],
                 "shape": {"a": "x"},
+                "password_wo": "${ephemeral.aws_fixture_secret.db.value}",
                 "at_most_one": {"z": 3},
                 "by_key": {"k": {"v": "value", "id": "nested-id"}},
                 "group_one": {"y": "g"},
                 "single_one": {"x": "s", "extra": true},
                 "marker": {"none": {}},
+                "x_axis": {"text": "x"},
+                "y_axis": {"text": "y"},
+                "value": [{"k": "a", "v": 1}],
                 "depends_on": ["aws_eip.dep"],
                 "//": {"depends_on": {"aws_eip.dep": "fixture order"}, "waive": {"rule-x": "reason x"}}
             })
+        );
+        assert_eq!(
+            json["ephemeral"]["aws_fixture_secret"]["db"],
+            json!({"arn": "arn:x"})
         );
     }
 

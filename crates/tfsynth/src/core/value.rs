@@ -454,6 +454,33 @@ impl<T, K: Into<String>, V: Into<Value<T>>, const N: usize> From<[(K, V); N]>
     }
 }
 
+/// Appends `block` to the list at `key`, starting one if needed.
+pub(crate) fn push_into(body: &mut IndexMap<String, Node>, key: &str, block: Node) {
+    let slot = body
+        .entry(key.to_owned())
+        .or_insert_with(|| Node::List(Vec::new()));
+    match slot {
+        Node::List(items) => items.push(block),
+        other => *other = Node::List(vec![std::mem::take(other), block]),
+    }
+}
+
+/// Puts `block` under `label` in the map at `key`, starting one if needed.
+pub(crate) fn insert_keyed_into(
+    body: &mut IndexMap<String, Node>,
+    key: &str,
+    label: String,
+    block: Node,
+) {
+    let slot = body.entry(key.to_owned()).or_insert_with(Node::map);
+    if !matches!(slot, Node::Map(_)) {
+        *slot = Node::map();
+    }
+    if let Node::Map(items) = slot {
+        items.insert(label, block);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

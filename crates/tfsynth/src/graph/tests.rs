@@ -11,7 +11,7 @@ fn durations(table: &[(&str, f64)]) -> Durations {
     let path = dir.path().join("d.toml");
     let text: String = table.iter().map(|(t, s)| format!("{t} = {s}\n")).collect();
     std::fs::write(&path, text).unwrap();
-    Durations::with_overrides(&path).unwrap()
+    Durations::default().with_overrides(&path).unwrap()
 }
 
 fn names(g: &Graph, edges: &BTreeSet<(usize, usize)>) -> Vec<String> {
@@ -134,7 +134,8 @@ fn cycles_and_bad_input() {
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "aws_lb = \"slow\"").unwrap();
     assert!(
-        Durations::with_overrides(&bad)
+        Durations::default()
+            .with_overrides(&bad)
             .unwrap_err()
             .contains("aws_lb: expected a number of seconds")
     );

@@ -171,6 +171,93 @@ impl Hcl {
     }
 }
 
+/// A function call found in an expression.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call {
+    /// The function's name, `provider::aws::arn_parse` for a provider function.
+    pub name: String,
+    /// The number of arguments written.
+    pub args: usize,
+    /// Whether the last argument is expanded with `...` (its count is unknown).
+    pub expand: bool,
+}
+
+/// Every function call in template parts, outermost first. The walk keeps its
+/// own stack, so a chain of any length cannot overflow the thread's.
+pub fn template_calls(parts: &[Part]) -> Vec<Call> {
+    enum Item<'a> {
+        Expr(&'a Hcl),
+        Parts(&'a [Part]),
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![Item::Parts(parts)];
+    while let Some(item) = stack.pop() {
+        let expr = match item {
+            Item::Parts(parts) => {
+                for part in parts.iter().rev() {
+                    match part {
+                        Part::Text(_) => {}
+                        Part::Interp(e) => stack.push(Item::Expr(e)),
+                        Part::If(c, a, b) => {
+                            stack.push(Item::Parts(b));
+                            stack.push(Item::Parts(a));
+                            stack.push(Item::Expr(c));
+                        }
+                        Part::For(_, _, coll, body) => {
+                            stack.push(Item::Parts(body));
+                            stack.push(Item::Expr(coll));
+                        }
+                    }
+                }
+                continue;
+            }
+            Item::Expr(e) => e,
+        };
+        match expr {
+            Hcl::Number(_) | Hcl::Bool(_) | Hcl::Null | Hcl::Var(_) => {}
+            Hcl::Template(parts) => stack.push(Item::Parts(parts)),
+            Hcl::GetAttr(base, _) | Hcl::Splat(base) | Hcl::Not(base) | Hcl::Neg(base) => {
+                stack.push(Item::Expr(base))
+            }
+            Hcl::Index(a, b) | Hcl::Binary(_, a, b) => {
+                stack.push(Item::Expr(b));
+                stack.push(Item::Expr(a));
+            }
+            Hcl::Call { name, args, expand } => {
+                out.push(Call {
+                    name: name.clone(),
+                    args: args.len(),
+                    expand: *expand,
+                });
+                stack.extend(args.iter().rev().map(Item::Expr));
+            }
+            Hcl::Tuple(items) => stack.extend(items.iter().rev().map(Item::Expr)),
+            Hcl::Object(items) => {
+                for (k, v) in items.iter().rev() {
+                    stack.push(Item::Expr(v));
+                    stack.push(Item::Expr(k));
+                }
+            }
+            Hcl::For(f) => {
+                if let Some(c) = &f.condition {
+                    stack.push(Item::Expr(c));
+                }
+                stack.push(Item::Expr(&f.value));
+                if let Some(k) = &f.key {
+                    stack.push(Item::Expr(k));
+                }
+                stack.push(Item::Expr(&f.collection));
+            }
+            Hcl::Cond(c, a, b) => {
+                stack.push(Item::Expr(b));
+                stack.push(Item::Expr(a));
+                stack.push(Item::Expr(c));
+            }
+        }
+    }
+    out
+}
+
 /// Every traversal in template parts; see [`Hcl::traversals`].
 pub fn template_traversals(parts: &[Part]) -> Vec<Traversal> {
     let mut out = Vec::new();
@@ -375,6 +462,25 @@ mod tests {
         check("${max(var.list...)}", &["var.list"]);
         check("${1.5e3 > 2 && !true || null == false}", &[]);
         check("${ /* comment */ var.x # trailing\n}", &["var.x"]);
+    }
+
+    #[test]
+    fn calls_in_templates() {
+        let calls = |t: &str| -> Vec<(String, usize, bool)> {
+            template_calls(&parse_template(t).unwrap())
+                .into_iter()
+                .map(|c| (c.name, c.args, c.expand))
+                .collect()
+        };
+        assert_eq!(
+            calls("a ${upper(provider::aws::arn_parse(var.a).region)} %{ if f(1, 2) }x%{ endif }"),
+            [
+                ("upper".to_owned(), 1, false),
+                ("provider::aws::arn_parse".to_owned(), 1, false),
+                ("f".to_owned(), 2, false)
+            ]
+        );
+        assert_eq!(calls("${max(var.l...)}"), [("max".to_owned(), 1, true)]);
     }
 
     #[test]

@@ -5,11 +5,13 @@
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value as Json};
-use tfsynth_schema::{Attribute, Block, NestedBlock, NestingMode, ProviderSchema, TypeExpr};
+use tfsynth_schema::{Attribute, Block, NestedBlock, NestingMode, TypeExpr};
 
 use super::refs::{self, Scope};
-use super::{Declared, Finding, Report, each_object, pointer_segment};
+use super::schemas::Schemas;
+use super::{Declared, Finding, Report, Severity, each_object, pointer_segment};
 use crate::hcl::{self, Part};
+use crate::provider::Kind;
 use crate::suggest;
 
 const TOP_LEVEL: &[&str] = &[
@@ -74,6 +76,7 @@ const DATA_META: &[&str] = &[
     "//",
     "dynamic",
 ];
+const EPHEMERAL_META: &[&str] = DATA_META;
 const LIFECYCLE_KEYS: &[&str] = &[
     "create_before_destroy",
     "prevent_destroy",
@@ -84,10 +87,23 @@ const LIFECYCLE_KEYS: &[&str] = &[
 ];
 
 pub(crate) struct Checker<'a> {
-    pub schema: &'static ProviderSchema,
-    pub names: &'static (BTreeSet<&'static str>, BTreeSet<&'static str>),
+    pub schemas: &'a Schemas,
     pub declared: &'a Declared,
     pub report: &'a mut Report,
+    /// Whether the block being checked may take ephemeral values anywhere
+    /// (ephemeral resources and provider configurations may).
+    pub ephemeral_ok: bool,
+}
+
+/// The words for a kind of typed block.
+fn kind_words(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Resource => "resource",
+        Kind::Data => "data source",
+        Kind::Ephemeral => "ephemeral resource",
+        Kind::Provider => "provider",
+        Kind::Function => "function",
+    }
 }
 
 fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
@@ -111,6 +127,7 @@ impl Checker<'_> {
             pointer: pointer.to_owned(),
             rule,
             message,
+            severity: Severity::Error,
         });
     }
 
@@ -122,7 +139,9 @@ impl Checker<'_> {
                 "provider" => self.providers(value, &pointer),
                 "variable" => self.variables(value, &pointer),
                 "locals" => self.locals(value, &pointer),
-                "resource" | "data" => self.typed_blocks(key == "data", value, &pointer),
+                "resource" => self.typed_blocks(Kind::Resource, value, &pointer),
+                "data" => self.typed_blocks(Kind::Data, value, &pointer),
+                "ephemeral" => self.typed_blocks(Kind::Ephemeral, value, &pointer),
                 "output" => self.outputs(value, &pointer),
                 "//" => {}
                 k if TOP_LEVEL.contains(&k) => {}
@@ -174,16 +193,25 @@ impl Checker<'_> {
                     };
                     let scope = Scope::default();
                     self.templates(&address, &p, &Json::Object(config.clone()), &scope);
-                    if name == "aws" {
-                        self.block(
-                            &address,
-                            &p,
-                            config,
-                            &self.schema.provider.block,
-                            &["alias", "version", "//"],
-                        );
-                    } else {
-                        self.report.unchecked.insert(format!("provider {name}"));
+                    let schemas = self.schemas;
+                    match schemas
+                        .provider(name, &self.declared.required_providers)
+                        .and_then(|p| p.schema(Kind::Provider, ""))
+                    {
+                        Some(schema) => {
+                            self.ephemeral_ok = true;
+                            self.block(
+                                &address,
+                                &p,
+                                config,
+                                &schema.block,
+                                &["alias", "version", "//"],
+                            );
+                            self.ephemeral_ok = false;
+                        }
+                        None => {
+                            self.report.unchecked.insert(format!("provider {name}"));
+                        }
                     }
                 }
             }
@@ -236,6 +264,19 @@ impl Checker<'_> {
                             "an output needs a \"value\"".into(),
                         );
                     }
+                    if let Some(reference) = body
+                        .get("value")
+                        .and_then(|v| self.declared.ephemeral_reference(v))
+                    {
+                        self.finding(
+                            &address,
+                            &format!("{p}/value"),
+                            "ephemeral-value",
+                            format!(
+                                "a root module output cannot hold the ephemeral value {reference}: it would be stored in state (hint: pass it to a write-only argument instead)"
+                            ),
+                        );
+                    }
                     for (key, v) in body {
                         match key.as_str() {
                             "depends_on" => {
@@ -255,21 +296,21 @@ impl Checker<'_> {
         }
     }
 
-    fn typed_blocks(&mut self, data: bool, value: &Json, pointer: &str) {
+    fn typed_blocks(&mut self, kind: Kind, value: &Json, pointer: &str) {
         for (p, by_type) in each_object(value, pointer) {
             for (ty, by_name) in by_type {
                 let tp = format!("{p}/{}", pointer_segment(ty));
                 for (np, blocks) in each_object(by_name, &tp) {
                     for (name, body) in blocks {
-                        let address = if data {
-                            format!("data.{ty}.{name}")
-                        } else {
-                            format!("{ty}.{name}")
+                        let address = match kind {
+                            Kind::Data => format!("data.{ty}.{name}"),
+                            Kind::Ephemeral => format!("ephemeral.{ty}.{name}"),
+                            _ => format!("{ty}.{name}"),
                         };
                         for (bp, body) in
                             each_object(body, &format!("{np}/{}", pointer_segment(name)))
                         {
-                            self.typed_block(data, ty, &address, &bp, body);
+                            self.typed_block(kind, ty, &address, &bp, body);
                         }
                     }
                 }
@@ -279,7 +320,7 @@ impl Checker<'_> {
 
     fn typed_block(
         &mut self,
-        data: bool,
+        kind: Kind,
         ty: &str,
         address: &str,
         pointer: &str,
@@ -289,6 +330,7 @@ impl Checker<'_> {
             count: body.contains_key("count"),
             each: body.contains_key("for_each"),
         };
+        let data = kind != Kind::Resource;
         for (key, v) in body {
             let p = format!("{pointer}/{}", pointer_segment(key));
             match key.as_str() {
@@ -299,43 +341,49 @@ impl Checker<'_> {
                 _ => self.templates(address, &p, v, &scope),
             }
         }
-        let (schemas, known, kind) = if data {
-            (
-                &self.schema.data_source_schemas,
-                &self.names.1,
-                "data source",
-            )
-        } else {
-            (&self.schema.resource_schemas, &self.names.0, "resource")
+        let words = kind_words(kind);
+        // The provider is the `provider` meta-argument's, else the type's first word.
+        let local = body
+            .get("provider")
+            .and_then(Json::as_str)
+            .map(|p| p.split('.').next().unwrap_or(p))
+            .unwrap_or_else(|| ty.split('_').next().unwrap_or(ty));
+        let schemas = self.schemas;
+        let Some(provider) = schemas.provider(local, &self.declared.required_providers) else {
+            self.report.unchecked.insert(format!(
+                "{words} {ty} (provider {local} has no schema here)"
+            ));
+            return;
         };
-        if let Some(schema) = schemas.get(ty) {
-            let meta = if data { DATA_META } else { RESOURCE_META };
+        if let Some(schema) = provider.schema(kind, ty) {
+            let meta = match kind {
+                Kind::Resource => RESOURCE_META,
+                Kind::Ephemeral => EPHEMERAL_META,
+                _ => DATA_META,
+            };
+            self.ephemeral_ok = kind == Kind::Ephemeral;
             self.block(address, pointer, body, &schema.block, meta);
-        } else if known.contains(ty) {
-            self.report
-                .unchecked
-                .insert(format!("{kind} {ty} (not in schema/aws.types)"));
-        } else if ty.starts_with("aws_") {
-            let hint = did_you_mean(ty, known.iter().copied());
+            self.ephemeral_ok = false;
+        } else {
+            let hint = did_you_mean(ty, provider.names(kind));
             let type_pointer = pointer
                 .rsplit_once('/')
                 .map_or(pointer, |(head, _)| head)
                 .to_owned();
+            let rule = match kind {
+                Kind::Data => "unknown-data-type",
+                Kind::Ephemeral => "unknown-ephemeral-type",
+                _ => "unknown-resource-type",
+            };
             self.finding(
                 address,
                 &type_pointer,
-                if data {
-                    "unknown-data-type"
-                } else {
-                    "unknown-resource-type"
-                },
-                format!("the AWS provider has no {kind} type {ty:?}{hint}"),
+                rule,
+                format!(
+                    "provider {} has no {words} type {ty:?}{hint}",
+                    provider.display_source()
+                ),
             );
-        } else {
-            let provider = ty.split('_').next().unwrap_or(ty);
-            self.report.unchecked.insert(format!(
-                "{kind} {ty} (provider {provider} has no schema here)"
-            ));
         }
     }
 
@@ -392,7 +440,7 @@ impl Checker<'_> {
                             count: true,
                             each: true,
                         },
-                        self.schema,
+                        self.schemas,
                     ) {
                         self.finding(address, &p, f.0, f.1);
                     }
@@ -452,6 +500,55 @@ impl Checker<'_> {
         }
     }
 
+    /// What is wrong with a call of a provider-defined function, if anything.
+    fn call_problem(&mut self, call: &hcl::Call) -> Option<(&'static str, String)> {
+        let rest = call.name.strip_prefix("provider::")?;
+        let Some((local, function)) = rest.split_once("::") else {
+            return Some((
+                "unknown-function",
+                format!(
+                    "{:?} is not a provider function name (provider::<provider>::<function>)",
+                    call.name
+                ),
+            ));
+        };
+        let schemas = self.schemas;
+        let Some(provider) = schemas.provider(local, &self.declared.required_providers) else {
+            self.report.unchecked.insert(format!(
+                "function {} (provider {local} has no schema here)",
+                call.name
+            ));
+            return None;
+        };
+        let Some(f) = provider.function(function) else {
+            let hint = did_you_mean(function, provider.names(Kind::Function));
+            return Some((
+                "unknown-function",
+                format!(
+                    "provider {} has no function {function:?}{hint}",
+                    provider.display_source()
+                ),
+            ));
+        };
+        let n = call.args;
+        let fits = f.accepts(n)
+            || (call.expand && (f.variadic_parameter.is_some() || n <= f.parameters.len()));
+        (!fits).then(|| {
+            let wanted = match &f.variadic_parameter {
+                Some(_) => format!("at least {}", f.parameters.len()),
+                None => f.parameters.len().to_string(),
+            };
+            (
+                "function-arguments",
+                format!(
+                    "{} takes {wanted} argument{}, found {n}",
+                    call.name,
+                    if wanted == "1" { "" } else { "s" }
+                ),
+            )
+        })
+    }
+
     /// Checks every string template below `value` for syntax and references.
     fn templates(&mut self, address: &str, pointer: &str, value: &Json, scope: &Scope) {
         match value {
@@ -463,8 +560,13 @@ impl Checker<'_> {
                     Ok(parts) => {
                         for t in hcl::template_traversals(&parts) {
                             if let Some((rule, message)) =
-                                refs::check(&t, self.declared, scope, self.schema)
+                                refs::check(&t, self.declared, scope, self.schemas)
                             {
+                                self.finding(address, pointer, rule, message);
+                            }
+                        }
+                        for call in hcl::template_calls(&parts) {
+                            if let Some((rule, message)) = self.call_problem(&call) {
                                 self.finding(address, pointer, rule, message);
                             }
                         }
@@ -597,6 +699,19 @@ impl Checker<'_> {
                 pointer,
                 "type-mismatch",
                 format!("{name:?}: {problem}"),
+            );
+        }
+        if !attr.write_only
+            && !self.ephemeral_ok
+            && let Some(reference) = self.declared.ephemeral_reference(value)
+        {
+            self.finding(
+                address,
+                pointer,
+                "ephemeral-value",
+                format!(
+                    "{name:?} is stored in plan and state, so it cannot take the ephemeral value {reference} (hint: set a write-only argument instead, such as password_wo)"
+                ),
             );
         }
     }

@@ -9,19 +9,25 @@
 //! JSON pointer of the offending value and the rule it breaks.
 
 mod blocks;
-pub mod policy;
 mod refs;
+mod schemas;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::sync::OnceLock;
 
 use serde_json::{Map, Value as Json};
-use tfsynth_schema::{ProviderSchema, ProviderSchemas};
 
-const SCHEMA_JSON: &str = include_str!("../../../../schema/aws.json");
-const TYPE_NAMES: &str = include_str!("../../../../schema/aws.names");
-const PROVIDER: &str = "registry.terraform.io/hashicorp/aws";
+pub use schemas::{Loaded, Schemas, normalize_source};
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Severity {
+    /// Terraform would reject the configuration.
+    Error,
+    /// Terraform accepts it, but a policy rule does not.
+    Policy,
+}
 
 /// One problem found in a configuration.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -34,6 +40,26 @@ pub struct Finding {
     pub rule: &'static str,
     /// What is wrong, with a hint where one helps.
     pub message: String,
+    /// Whether Terraform would reject it or a policy rule does.
+    pub severity: Severity,
+}
+
+impl Finding {
+    /// A policy finding, as a [`Policy`]'s check reports it.
+    pub fn policy(
+        address: impl Into<String>,
+        pointer: impl Into<String>,
+        rule: &'static str,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            address: address.into(),
+            pointer: pointer.into(),
+            rule,
+            message: message.into(),
+            severity: Severity::Policy,
+        }
+    }
 }
 
 impl fmt::Display for Finding {
@@ -50,50 +76,47 @@ impl fmt::Display for Finding {
     }
 }
 
+/// A set of policy rules over synthesized configurations, as a provider
+/// crate or an organisation ships them. A block waives a rule with a
+/// written reason in its `"//"` comment (`.waive(rule, reason)` in Rust);
+/// validation moves its findings of that rule to [`Report::waived`].
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    /// Every rule, with a one-line description.
+    pub rules: &'static [(&'static str, &'static str)],
+    /// Runs the rules over the configuration's top-level object.
+    pub check: fn(&Map<String, Json>) -> Vec<Finding>,
+}
+
 /// The outcome of validating one configuration.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Report {
-    /// Every problem, in document order.
+    /// Every problem, in document order, errors before policy findings.
     pub findings: Vec<Finding>,
-    /// Block types that exist but have no schema here, so their bodies were not checked.
+    /// Blocks, providers or functions whose provider has no schema here, so they were not checked.
     pub unchecked: BTreeSet<String>,
     /// Policy rules waived by a block: (address, rule, the written reason).
     pub waived: Vec<(String, String, String)>,
 }
 
-/// The committed AWS provider schema subset, parsed once.
-pub fn aws_schema() -> &'static ProviderSchema {
-    static SCHEMA: OnceLock<ProviderSchema> = OnceLock::new();
-    SCHEMA.get_or_init(|| {
-        let all =
-            ProviderSchemas::from_json(SCHEMA_JSON).expect("the committed schema parses (tested)");
-        all.provider_schemas
-            .into_iter()
-            .find(|(k, _)| k == PROVIDER)
-            .map(|(_, v)| v)
-            .expect("the AWS provider is in it")
-    })
-}
+impl Report {
+    /// Findings that Terraform itself would reject.
+    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+    }
 
-/// Every resource and data source type the AWS provider has, schema or not.
-fn type_names() -> &'static (BTreeSet<&'static str>, BTreeSet<&'static str>) {
-    static NAMES: OnceLock<(BTreeSet<&'static str>, BTreeSet<&'static str>)> = OnceLock::new();
-    NAMES.get_or_init(|| {
-        let mut resources = BTreeSet::new();
-        let mut data = BTreeSet::new();
-        for line in TYPE_NAMES.lines() {
-            match line.split_once(' ') {
-                Some(("resource", name)) => resources.insert(name),
-                Some(("data", name)) => data.insert(name),
-                _ => false,
-            };
-        }
-        (resources, data)
-    })
+    /// Policy findings.
+    pub fn policy_findings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Policy)
+    }
 }
 
 /// Escapes one JSON pointer segment.
-pub(crate) fn pointer_segment(segment: &str) -> String {
+pub fn pointer_segment(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
@@ -104,16 +127,66 @@ pub(crate) struct Declared {
     pub locals: BTreeSet<String>,
     pub resources: BTreeMap<String, BTreeSet<String>>,
     pub data: BTreeMap<String, BTreeSet<String>>,
+    pub ephemerals: BTreeMap<String, BTreeSet<String>>,
     pub modules: BTreeSet<String>,
     pub providers: BTreeSet<String>,
+    /// `required_providers`: local name → source address.
+    pub required_providers: BTreeMap<String, String>,
+    /// Variables declared `ephemeral = true`.
+    pub ephemeral_variables: BTreeSet<String>,
+    /// Locals whose value is ephemeral (they use an ephemeral value).
+    pub ephemeral_locals: BTreeSet<String>,
+}
+
+impl Declared {
+    /// The first ephemeral value `value` uses, as written (`ephemeral.x.y`,
+    /// an ephemeral variable, or a local computed from one).
+    pub fn ephemeral_reference(&self, value: &Json) -> Option<String> {
+        let mut found = None;
+        visit_strings(value, &mut |text| {
+            if found.is_some() || (!text.contains("${") && !text.contains("%{")) {
+                return;
+            }
+            let Ok(parts) = crate::hcl::parse_template(text) else {
+                return;
+            };
+            for t in crate::hcl::template_traversals(&parts) {
+                let name = t.names().next().unwrap_or("");
+                let ephemeral = match t.root.as_str() {
+                    "ephemeral" => true,
+                    "var" => self.ephemeral_variables.contains(name),
+                    "local" => self.ephemeral_locals.contains(name),
+                    _ => false,
+                };
+                if ephemeral {
+                    let shown: Vec<&str> = std::iter::once(t.root.as_str())
+                        .chain(t.names().take(2))
+                        .collect();
+                    found = Some(shown.join("."));
+                    return;
+                }
+            }
+        });
+        found
+    }
+}
+
+/// Calls `visit` with every string below `value`, except `"//"` comments.
+pub(crate) fn visit_strings<'a>(value: &'a Json, visit: &mut dyn FnMut(&'a str)) {
+    match value {
+        Json::String(s) => visit(s),
+        Json::Array(items) => items.iter().for_each(|v| visit_strings(v, visit)),
+        Json::Object(map) => map
+            .iter()
+            .filter(|(k, _)| k.as_str() != "//")
+            .for_each(|(_, v)| visit_strings(v, visit)),
+        _ => {}
+    }
 }
 
 /// A top-level block of type `kind` may be an object or a list of objects;
 /// this yields each object with its pointer.
-pub(crate) fn each_object<'a>(
-    value: &'a Json,
-    pointer: &str,
-) -> Vec<(String, &'a Map<String, Json>)> {
+pub fn each_object<'a>(value: &'a Json, pointer: &str) -> Vec<(String, &'a Map<String, Json>)> {
     match value {
         Json::Object(map) => vec![(pointer.to_owned(), map)],
         Json::Array(items) => items
@@ -138,7 +211,44 @@ fn collect_declared(root: &Map<String, Json>) -> Declared {
     d.variables.extend(names("variable"));
     d.locals.extend(names("locals"));
     d.modules.extend(names("module"));
-    for (kind, target) in [("resource", &mut d.resources), ("data", &mut d.data)] {
+    for (_, vars) in root
+        .get("variable")
+        .map(|v| each_object(v, ""))
+        .unwrap_or_default()
+    {
+        for (name, body) in vars {
+            if body.get("ephemeral") == Some(&Json::Bool(true)) {
+                d.ephemeral_variables.insert(name.clone());
+            }
+        }
+    }
+    for (_, block) in root
+        .get("terraform")
+        .map(|v| each_object(v, ""))
+        .unwrap_or_default()
+    {
+        for (_, providers) in block
+            .get("required_providers")
+            .map(|v| each_object(v, ""))
+            .unwrap_or_default()
+        {
+            for (local, req) in providers {
+                let source = match req {
+                    Json::String(_) => None,
+                    other => other.get("source").and_then(Json::as_str),
+                };
+                if let Some(source) = source {
+                    d.required_providers
+                        .insert(local.clone(), source.to_owned());
+                }
+            }
+        }
+    }
+    for (kind, target) in [
+        ("resource", &mut d.resources),
+        ("data", &mut d.data),
+        ("ephemeral", &mut d.ephemerals),
+    ] {
         for (_, by_type) in root
             .get(kind)
             .map(|v| each_object(v, ""))
@@ -166,11 +276,50 @@ fn collect_declared(root: &Map<String, Json>) -> Declared {
             }
         }
     }
+    // A local is ephemeral when its value uses an ephemeral value, directly
+    // or through another local: iterate until nothing changes.
+    let locals: Vec<(&String, &Json)> = root
+        .get("locals")
+        .map(|v| each_object(v, ""))
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|(_, m)| m.iter().collect::<Vec<_>>())
+        .collect();
+    loop {
+        let before = d.ephemeral_locals.len();
+        for (name, value) in &locals {
+            if !d.ephemeral_locals.contains(*name) && d.ephemeral_reference(value).is_some() {
+                d.ephemeral_locals.insert((*name).clone());
+            }
+        }
+        if d.ephemeral_locals.len() == before {
+            break;
+        }
+    }
     d
 }
 
-/// Validates Terraform JSON text.
-pub fn validate(text: &str) -> Report {
+/// The reason a block gives for waiving `rule`, if any.
+fn waiver<'a>(root: &'a Map<String, Json>, address: &str, rule: &str) -> Option<&'a str> {
+    let parts: Vec<&str> = address.split('.').collect();
+    let (kind, ty, name) = match parts.as_slice() {
+        ["data", ty, name] => ("data", *ty, *name),
+        ["ephemeral", ty, name] => ("ephemeral", *ty, *name),
+        [ty, name] => ("resource", *ty, *name),
+        _ => return None,
+    };
+    each_object(root.get(kind)?, "")
+        .into_iter()
+        .filter_map(|(_, by_type)| by_type.get(ty))
+        .flat_map(|by_name| each_object(by_name, ""))
+        .filter_map(|(_, named)| named.get(name))
+        .flat_map(|body| each_object(body, ""))
+        .find_map(|(_, body)| body.get("//")?.get("waive")?.get(rule)?.as_str())
+        .filter(|reason| !reason.trim().is_empty())
+}
+
+/// Validates Terraform JSON text against `schemas`, then with `policies`.
+pub fn validate(text: &str, schemas: &Schemas, policies: &[Policy]) -> Report {
     let mut report = Report::default();
     let root: Json = match serde_json::from_str(text) {
         Ok(v) => v,
@@ -180,6 +329,7 @@ pub fn validate(text: &str) -> Report {
                 pointer: String::new(),
                 rule: "json-syntax",
                 message: format!("not valid JSON: {e}"),
+                severity: Severity::Error,
             });
             return report;
         }
@@ -190,20 +340,30 @@ pub fn validate(text: &str) -> Report {
             pointer: String::new(),
             rule: "json-syntax",
             message: "the top level must be a JSON object of block types".into(),
+            severity: Severity::Error,
         });
         return report;
     };
     let declared = collect_declared(root);
     let mut checker = blocks::Checker {
-        schema: aws_schema(),
-        names: type_names(),
+        schemas,
         declared: &declared,
         report: &mut report,
+        ephemeral_ok: false,
     };
     checker.root(root);
-    let (findings, waived) = policy::check(root);
-    report.findings.extend(findings);
-    report.waived = waived;
+    for policy in policies {
+        for finding in (policy.check)(root) {
+            match waiver(root, &finding.address, finding.rule) {
+                Some(reason) => report.waived.push((
+                    finding.address.clone(),
+                    finding.rule.to_owned(),
+                    reason.to_owned(),
+                )),
+                None => report.findings.push(finding),
+            }
+        }
+    }
     report
 }
 
@@ -211,25 +371,138 @@ pub fn validate(text: &str) -> Report {
 mod tests {
     use super::*;
 
+    /// The generator's fixture provider: `aws_fixture` and friends.
+    static FIXTURE: crate::provider::ProviderSchemaSource = crate::provider::ProviderSchemaSource {
+        local_name: "aws",
+        source: "registry.terraform.io/hashicorp/aws",
+        version: "5.100.0",
+        text: include_str!("../../../codegen/tests/fixture/schema.jsonl"),
+        index: &[],
+    };
+
+    fn check(json: serde_json::Value) -> Vec<String> {
+        let schemas = Schemas::new(&[&FIXTURE]);
+        let report = validate(&json.to_string(), &schemas, &[]);
+        report
+            .findings
+            .iter()
+            .map(|f| format!("{} {}", f.rule, f.address))
+            .collect()
+    }
+
     #[test]
-    fn committed_schema_and_names_load() {
-        let schema = aws_schema();
-        assert!(schema.resource_schemas.contains_key("aws_vpc"));
-        assert!(
-            schema
-                .data_source_schemas
-                .contains_key("aws_iam_policy_document")
+    fn ephemeral_values_only_where_terraform_allows() {
+        let base = serde_json::json!({
+            "ephemeral": {"aws_fixture_secret": {"db": {"arn": "arn:x"}}},
+            "locals": {"pw": "${ephemeral.aws_fixture_secret.db.value}", "again": "${local.pw}"},
+            "resource": {"aws_fixture": {"a": {
+                "label": "l", "name": "n", "rule": [{"action": "allow"}],
+                "password_wo": "${local.again}"
+            }}}
+        });
+        assert_eq!(
+            check(base.clone()),
+            Vec::<String>::new(),
+            "write-only takes it"
         );
-        let (resources, data) = type_names();
-        assert!(
-            resources.len() > 1500 && data.len() > 600,
-            "{} {}",
-            resources.len(),
-            data.len()
+        let mut in_name = base.clone();
+        in_name["resource"]["aws_fixture"]["a"]["name"] = "${local.again}".into();
+        assert_eq!(check(in_name), ["ephemeral-value aws_fixture.a"]);
+        let mut in_output = base;
+        in_output["output"] =
+            serde_json::json!({"o": {"value": "${ephemeral.aws_fixture_secret.db.value}"}});
+        assert_eq!(check(in_output), ["ephemeral-value output.o"]);
+    }
+
+    #[test]
+    fn provider_functions_by_name_and_arity() {
+        let with = |expr: &str| check(serde_json::json!({"locals": {"x": format!("${{{expr}}}")}}));
+        assert!(with("provider::aws::arn_parse(\"arn:x\").region").is_empty());
+        assert_eq!(
+            with("provider::aws::arn_parse(\"a\", \"b\")"),
+            ["function-arguments local.x"]
         );
-        assert!(
-            resources.contains("aws_instance")
-                && !schema.resource_schemas.contains_key("aws_instance")
+        assert_eq!(
+            with("provider::aws::arn_pars(\"a\")"),
+            ["unknown-function local.x"]
+        );
+        assert!(with("provider::aws::join_parts(\"-\", \"a\", \"b\", \"c\")").is_empty());
+        assert_eq!(
+            with("provider::aws::join_parts()"),
+            ["function-arguments local.x"]
+        );
+        assert!(with("provider::terraform::encode_tfvars({a = 1})").is_empty());
+    }
+
+    #[test]
+    fn unknown_types_and_unchecked_providers() {
+        let schemas = Schemas::new(&[&FIXTURE]);
+        let json = serde_json::json!({"resource": {
+            "aws_fixtur": {"a": {}},
+            "google_thing": {"b": {}},
+            "terraform_data": {"c": {"input": 1}}
+        }});
+        let report = validate(&json.to_string(), &schemas, &[]);
+        let found: Vec<String> = report.findings.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            found,
+            [
+                "aws_fixtur.a: /resource/aws_fixtur: provider hashicorp/aws has no resource type \"aws_fixtur\" (did you mean \"aws_fixture\"?) [unknown-resource-type]"
+            ]
+        );
+        assert_eq!(
+            report.unchecked.iter().collect::<Vec<_>>(),
+            ["resource google_thing (provider google has no schema here)"]
+        );
+    }
+
+    #[test]
+    fn policies_and_waivers() {
+        fn every_fixture(root: &Map<String, Json>) -> Vec<Finding> {
+            let mut out = Vec::new();
+            for (_, by_type) in root
+                .get("resource")
+                .map(|v| each_object(v, ""))
+                .unwrap_or_default()
+            {
+                for name in by_type
+                    .get("aws_fixture")
+                    .and_then(Json::as_object)
+                    .into_iter()
+                    .flat_map(|m| m.keys())
+                {
+                    out.push(Finding::policy(
+                        format!("aws_fixture.{name}"),
+                        "",
+                        "no-fixtures",
+                        "a fixture",
+                    ));
+                }
+            }
+            out
+        }
+        let policy = Policy {
+            rules: &[("no-fixtures", "no fixture resources")],
+            check: every_fixture,
+        };
+        let body = serde_json::json!({"label": "l", "name": "n", "rule": [{"action": "allow"}]});
+        let mut waived = body.clone();
+        waived["//"] = serde_json::json!({"waive": {"no-fixtures": "this one is needed"}});
+        let json = serde_json::json!({"resource": {"aws_fixture": {"a": body, "b": waived}}});
+        let report = validate(&json.to_string(), &Schemas::new(&[&FIXTURE]), &[policy]);
+        assert_eq!(report.errors().count(), 0);
+        let policy_found: Vec<&str> = report
+            .policy_findings()
+            .map(|f| f.address.as_str())
+            .collect();
+        assert_eq!(policy_found, ["aws_fixture.a"]);
+        assert_eq!(
+            report.waived,
+            [(
+                "aws_fixture.b".to_owned(),
+                "no-fixtures".to_owned(),
+                "this one is needed".to_owned()
+            )]
         );
     }
 
@@ -240,11 +513,12 @@ mod tests {
 
     #[test]
     fn bad_json_is_one_finding() {
-        let r = validate("{");
+        let schemas = Schemas::new(&[]);
+        let r = validate("{", &schemas, &[]);
         assert_eq!(r.findings.len(), 1);
         assert_eq!(r.findings[0].rule, "json-syntax");
         assert_eq!(
-            validate("[]").findings[0].message,
+            validate("[]", &schemas, &[]).findings[0].message,
             "the top level must be a JSON object of block types"
         );
     }

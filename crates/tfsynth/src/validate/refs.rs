@@ -2,10 +2,12 @@
 //! reference must name something the configuration declares, and an
 //! attribute read from a typed block must exist in its schema.
 
-use tfsynth_schema::{Block, ProviderSchema};
+use tfsynth_schema::Block;
 
 use super::Declared;
+use super::schemas::Schemas;
 use crate::hcl::{Step, Traversal};
+use crate::provider::Kind;
 use crate::suggest;
 
 /// What a template's surroundings allow.
@@ -58,8 +60,16 @@ pub(crate) fn check(
     t: &Traversal,
     d: &Declared,
     scope: &Scope,
-    schema: &ProviderSchema,
+    schemas: &Schemas,
 ) -> Option<(&'static str, String)> {
+    // The schema of a declared block of type `ty`, from the provider its name implies.
+    let schema_of = |kind: Kind, ty: &str| -> Option<&Block> {
+        let local = ty.split('_').next().unwrap_or(ty);
+        schemas
+            .provider(local, &d.required_providers)?
+            .schema(kind, ty)
+            .map(|s| &s.block)
+    };
     // `shown` is what the message names; `name` is compared with the declared names.
     let undeclared_as =
         |what: &str, shown: &str, name: &str, declared: &mut dyn Iterator<Item = &String>| {
@@ -122,11 +132,23 @@ pub(crate) fn check(
             let address = format!("data.{ty}.{name}");
             match d.data.get(ty) {
                 Some(names) if names.contains(name) => {
-                    let block = &schema.data_source_schemas.get(ty)?.block;
-                    attribute(block, t, 2, &address)
+                    attribute(schema_of(Kind::Data, ty)?, t, 2, &address)
                 }
                 Some(names) => undeclared_as("data source", &address, name, &mut names.iter()),
                 None => undeclared("data source", &address, &mut std::iter::empty()),
+            }
+        }
+        "ephemeral" => {
+            let (ty, name) = (first_attr(t, 0)?, first_attr(t, 1)?);
+            let address = format!("ephemeral.{ty}.{name}");
+            match d.ephemerals.get(ty) {
+                Some(names) if names.contains(name) => {
+                    attribute(schema_of(Kind::Ephemeral, ty)?, t, 2, &address)
+                }
+                Some(names) => {
+                    undeclared_as("ephemeral resource", &address, name, &mut names.iter())
+                }
+                None => undeclared("ephemeral resource", &address, &mut std::iter::empty()),
             }
         }
         ty => {
@@ -141,8 +163,7 @@ pub(crate) fn check(
             let address = format!("{ty}.{name}");
             match d.resources.get(ty) {
                 Some(names) if names.contains(name) => {
-                    let block = &schema.resource_schemas.get(ty)?.block;
-                    attribute(block, t, 1, &address)
+                    attribute(schema_of(Kind::Resource, ty)?, t, 1, &address)
                 }
                 Some(names) => undeclared_as("resource", &address, name, &mut names.iter()),
                 None => {
