@@ -7,6 +7,7 @@ mod example;
 mod fuzz;
 mod graph;
 mod hardening;
+mod language;
 mod runner;
 mod snapshot;
 mod stacks;

@@ -232,6 +232,36 @@ fn broken_stack_corpus() {
 /// hold mistakes that the engine never writes; one per case.
 const RAW: &[(&str, &str, &str)] = &[
     (
+        "moved to an undeclared resource",
+        r#"{"resource": {"aws_vpc": {"main": {"cidr_block": "10.0.0.0/16"}}}, "moved": [{"from": "aws_vpc.old", "to": "aws_vpc.mian"}]}"#,
+        "moved block: /moved/0/to: aws_vpc.mian is not declared in this configuration [undeclared-reference]",
+    ),
+    (
+        "removed while still declared",
+        r#"{"resource": {"aws_vpc": {"main": {"cidr_block": "10.0.0.0/16"}}}, "removed": [{"from": "aws_vpc.main", "lifecycle": {"destroy": false}}]}"#,
+        "removed block: /removed/0/from: aws_vpc.main is still declared, so removed cannot apply to it [still-declared]",
+    ),
+    (
+        "import into something that is not an address",
+        r#"{"import": [{"to": "${aws_vpc.main}", "id": "vpc-1"}]}"#,
+        "import block: /import/0/to: \"${aws_vpc.main}\" is not a resource address such as aws_vpc.main [invalid-reference]",
+    ),
+    (
+        "misspelt scoped data source in a check",
+        r#"{"check": {"c": {"data": {"aws_s3_buckt": {"probe": {"bucket": "b"}}}, "assert": [{"condition": "${data.aws_s3_buckt.probe.id != \"\"}", "error_message": "m"}]}}}"#,
+        "data.aws_s3_buckt.probe: /check/c/data/aws_s3_buckt: provider hashicorp/aws has no data source type \"aws_s3_buckt\" (did you mean \"aws_s3_bucket\"?) [unknown-data-type]",
+    ),
+    (
+        "a provider function with too many arguments",
+        r#"{"locals": {"r": "${provider::aws::arn_parse(\"a\", \"b\")}"}}"#,
+        "local.r: /locals/r: provider::aws::arn_parse takes 1 argument, found 2 [function-arguments]",
+    ),
+    (
+        "an ephemeral value in a normal argument",
+        r#"{"ephemeral": {"aws_ssm_parameter": {"p": {"arn": "arn:aws:ssm:us-east-1:1:parameter/x"}}}, "resource": {"aws_ssm_parameter": {"c": {"name": "n", "type": "String", "value": "${ephemeral.aws_ssm_parameter.p.value}"}}}}"#,
+        "aws_ssm_parameter.c: /resource/aws_ssm_parameter/c/value: \"value\" is stored in plan and state, so it cannot take the ephemeral value ephemeral.aws_ssm_parameter.p (hint: set a write-only argument instead, such as password_wo) [ephemeral-value]",
+    ),
+    (
         "undeclared variable",
         r#"{"resource": {"aws_vpc": {"v": {"cidr_block": "${var.cidr}"}}}}"#,
         "aws_vpc.v: /resource/aws_vpc/v/cidr_block: reference to undeclared variable \"cidr\" [undeclared-reference]",

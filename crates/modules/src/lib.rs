@@ -8,6 +8,8 @@
 //! **Invariant:** code here uses only the public API of the `tfsynth`
 //! library, exactly as a user's crate would; the library never depends on it.
 
+#![warn(missing_docs)]
+
 pub mod database;
 pub mod durations;
 pub mod emulator;

@@ -30,6 +30,7 @@ pub struct ProviderSchemas {
 }
 
 /// Why a schema could not be read.
+#[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
     /// The text is not JSON of the expected shape.

@@ -63,6 +63,7 @@ impl fmt::Debug for StackDef {
 }
 
 /// Errors of the application layer; each says what is wrong and where.
+#[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// A stack name that is not defined.

@@ -23,6 +23,8 @@
 //! }
 //! ```
 
+#![warn(missing_docs)]
+
 // Lets generated code, which names the engine `tfsynth`, compile inside it
 // too (the generator's golden fixture is part of the unit tests).
 extern crate self as tfsynth;
@@ -31,11 +33,11 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod core;
-pub mod fsio;
+mod fsio;
 pub mod graph;
 pub mod hcl;
 pub mod provider;
-pub mod suggest;
+mod suggest;
 pub mod terraform;
 pub mod validate;
 
@@ -43,11 +45,11 @@ pub use app::{App, StackDef};
 pub use core::func;
 pub use core::typed::prelude;
 pub use core::{
-    Address, Backend, BinOp, Body, BodyBlock, CloudBackend, DataBlock, DataRef, DataSource,
-    Declare, Dependable, EphemeralBlock, EphemeralRef, EphemeralResource, Expr, IgnoreChanges,
-    Lifecycle, Node, Number, Output, Part, Problem, Provider, ProviderRef, Ref, Resource,
-    ResourceBlock, ResourceRef, S3Backend, Stack, SynthError, Synthesized, Type, UnOp, Value,
-    Variable, VariableRef, WithLifecycle, Workspaces,
+    Address, Backend, BinOp, Body, BodyBlock, Check, CloudBackend, Condition, DataBlock, DataRef,
+    DataSource, Declare, Dependable, EphemeralBlock, EphemeralRef, EphemeralResource, Expr,
+    IgnoreChanges, Import, Lifecycle, Moved, Node, Number, Output, Part, Problem, Provider,
+    ProviderRef, Ref, Removed, Resource, ResourceBlock, ResourceRef, S3Backend, Stack, SynthError,
+    Synthesized, Type, UnOp, Value, Variable, VariableRef, Workspaces,
 };
 
 /// The README's examples, compiled as doctests so they cannot drift from the API.

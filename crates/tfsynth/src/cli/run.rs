@@ -35,6 +35,7 @@ pub struct InitArgs {
     /// Stacks (default: all).
     #[arg(value_name = "STACK")]
     pub stacks: Vec<String>,
+    /// Options every terraform command shares.
     #[command(flatten)]
     pub common: Common,
 }
@@ -52,6 +53,7 @@ pub struct PlanArgs {
     /// Stacks (default: all).
     #[arg(value_name = "STACK")]
     pub stacks: Vec<String>,
+    /// Options every terraform command shares.
     #[command(flatten)]
     pub common: Common,
 }
@@ -73,6 +75,7 @@ pub struct ApplyArgs {
     /// Apply without asking.
     #[arg(long)]
     pub auto_approve: bool,
+    /// Options every terraform command shares.
     #[command(flatten)]
     pub common: Common,
 }
@@ -93,6 +96,7 @@ pub struct DestroyArgs {
     /// Destroy without asking.
     #[arg(long)]
     pub auto_approve: bool,
+    /// Options every terraform command shares.
     #[command(flatten)]
     pub common: Common,
 }

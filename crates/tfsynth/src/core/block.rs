@@ -19,6 +19,7 @@ use super::value::{Node, Value};
 pub type SourceLocation = &'static Location<'static>;
 
 /// The address of a block in the synthesized configuration.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Address {
     /// `aws_vpc.main`
@@ -68,8 +69,29 @@ impl Address {
             },
             Ref::Var(name) => Address::Var(name.clone()),
             Ref::Local(name) => Address::Local(name.clone()),
-            Ref::CountIndex | Ref::EachKey | Ref::EachValue => return None,
+            Ref::CountIndex | Ref::EachKey | Ref::EachValue | Ref::SelfObject => return None,
         })
+    }
+
+    /// The reference to this block, `None` for an output.
+    pub fn to_ref(&self) -> Option<Ref> {
+        Some(match self.clone() {
+            Address::Resource { ty, name } => Ref::Resource { ty, name },
+            Address::Data { ty, name } => Ref::Data { ty, name },
+            Address::Ephemeral { ty, name } => Ref::Ephemeral { ty, name },
+            Address::Var(name) => Ref::Var(name),
+            Address::Local(name) => Ref::Local(name),
+            Address::Output(_) => return None,
+        })
+    }
+
+    /// A resource address, `aws_vpc.main`, for blocks no longer declared
+    /// (the old address of a `moved` block, a `removed` block's).
+    pub fn resource(ty: impl Into<String>, name: impl Into<String>) -> Address {
+        Address::Resource {
+            ty: ty.into(),
+            name: name.into(),
+        }
     }
 
     /// What kind of block this is, in words, for messages.
@@ -123,8 +145,30 @@ pub enum IgnoreChanges {
     All,
 }
 
-/// The `lifecycle` meta-argument block.
+/// A custom condition: `condition` must hold, else Terraform stops with
+/// `error_message` (preconditions, postconditions, check assertions).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    /// The condition; it must refer to something else in the configuration.
+    pub condition: Expr,
+    /// The message when it does not hold.
+    pub error_message: String,
+}
+
+impl Condition {
+    /// A condition with its message.
+    pub fn new(condition: impl Into<Expr>, error_message: impl Into<String>) -> Condition {
+        Condition {
+            condition: condition.into(),
+            error_message: error_message.into(),
+        }
+    }
+}
+
+/// The `lifecycle` meta-argument block. Data sources and ephemeral
+/// resources take only its preconditions and postconditions.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Lifecycle {
     /// Create the replacement before destroying the old object.
     pub create_before_destroy: bool,
@@ -132,12 +176,55 @@ pub struct Lifecycle {
     pub prevent_destroy: bool,
     /// Attributes whose drift Terraform ignores.
     pub ignore_changes: Option<IgnoreChanges>,
+    /// Replace the object when any of these references change.
+    pub replace_triggered_by: Vec<Expr>,
+    /// Conditions checked before the object is planned.
+    pub preconditions: Vec<Condition>,
+    /// Conditions checked after it is planned or applied; they may use `self`.
+    pub postconditions: Vec<Condition>,
 }
 
 impl Lifecycle {
     /// An empty lifecycle block.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Replaces the object whenever `target` is replaced.
+    pub fn replace_triggered_by(mut self, target: &impl Dependable) -> Self {
+        if let Some(r) = target.dependency_address().to_ref() {
+            self.replace_triggered_by.push(Expr::Ref(r));
+        }
+        self
+    }
+
+    /// Replaces the object whenever this attribute of another resource
+    /// changes (`vpc.attr("cidr_block")`, or a typed getter).
+    pub fn replace_triggered_by_attr(mut self, reference: impl Into<Expr>) -> Self {
+        self.replace_triggered_by.push(reference.into());
+        self
+    }
+
+    /// Adds a precondition.
+    pub fn precondition(
+        mut self,
+        condition: impl Into<Expr>,
+        error_message: impl Into<String>,
+    ) -> Self {
+        self.preconditions
+            .push(Condition::new(condition, error_message));
+        self
+    }
+
+    /// Adds a postcondition; [`Expr::self_attr`] refers to the object itself.
+    pub fn postcondition(
+        mut self,
+        condition: impl Into<Expr>,
+        error_message: impl Into<String>,
+    ) -> Self {
+        self.postconditions
+            .push(Condition::new(condition, error_message));
+        self
     }
 
     /// Sets `create_before_destroy = true`.
@@ -338,6 +425,14 @@ macro_rules! block_builder {
                 self
             }
 
+            /// `lifecycle`: creation and destruction behaviour, and custom
+            /// conditions (data sources and ephemeral resources take only
+            /// the conditions).
+            pub fn lifecycle(mut self, lifecycle: Lifecycle) -> Self {
+                self.meta.lifecycle = Some(lifecycle);
+                self
+            }
+
             /// The meta-arguments as set so far.
             pub fn meta(&self) -> &Meta {
                 &self.meta
@@ -416,14 +511,6 @@ block_builder!(
     "ephemeral resource",
     Ephemeral
 );
-
-impl Resource {
-    /// `lifecycle`: creation and destruction behaviour.
-    pub fn lifecycle(mut self, lifecycle: Lifecycle) -> Self {
-        self.meta.lifecycle = Some(lifecycle);
-        self
-    }
-}
 
 /// An input variable declaration.
 #[derive(Clone, Debug, PartialEq)]
@@ -534,6 +621,7 @@ pub struct Output {
     pub(crate) description: Option<String>,
     pub(crate) sensitive: bool,
     pub(crate) depends_on: Vec<Dependency>,
+    pub(crate) preconditions: Vec<Condition>,
     pub(crate) at: SourceLocation,
 }
 
@@ -547,6 +635,7 @@ impl Output {
             description: None,
             sensitive: false,
             depends_on: Vec::new(),
+            preconditions: Vec::new(),
             at: Location::caller(),
         }
     }
@@ -554,6 +643,17 @@ impl Output {
     /// The description shown by Terraform.
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.description = Some(text.into());
+        self
+    }
+
+    /// A condition checked before the output is recorded.
+    pub fn precondition(
+        mut self,
+        condition: impl Into<Expr>,
+        error_message: impl Into<String>,
+    ) -> Self {
+        self.preconditions
+            .push(Condition::new(condition, error_message));
         self
     }
 

@@ -9,6 +9,7 @@ use std::fmt;
 use super::block::{Address, SourceLocation};
 
 /// One problem in a stack definition.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum Problem {
     /// Two blocks with the same address.

@@ -12,6 +12,7 @@ use std::fmt::{self, Write as _};
 use super::value::{Node, Number};
 
 /// The root of a reference: the named object an expression points at.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Ref {
     /// A managed resource, `aws_vpc.main`.
@@ -45,6 +46,8 @@ pub enum Ref {
     EachKey,
     /// `each.value` inside a block with `for_each`.
     EachValue,
+    /// `self`: the object itself, in a postcondition.
+    SelfObject,
 }
 
 impl Ref {
@@ -66,6 +69,7 @@ impl Ref {
             Ref::CountIndex => out.push_str("count.index"),
             Ref::EachKey => out.push_str("each.key"),
             Ref::EachValue => out.push_str("each.value"),
+            Ref::SelfObject => out.push_str("self"),
         }
     }
 }
@@ -81,6 +85,7 @@ impl fmt::Display for Ref {
             Ref::CountIndex => f.write_str("count.index"),
             Ref::EachKey => f.write_str("each.key"),
             Ref::EachValue => f.write_str("each.value"),
+            Ref::SelfObject => f.write_str("self"),
         }
     }
 }
@@ -188,6 +193,7 @@ impl<T> From<&super::value::Value<T>> for Part {
 }
 
 /// A Terraform expression.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr {
     /// A literal value: string, number, bool, null, list or object of literals.
@@ -220,6 +226,11 @@ impl Expr {
     /// A reference expression.
     pub fn reference(target: Ref) -> Expr {
         Expr::Ref(target)
+    }
+
+    /// `self.<name>`: an attribute of the object itself, in a postcondition.
+    pub fn self_attr(name: impl Into<String>) -> Expr {
+        Expr::Ref(Ref::SelfObject).attr(name)
     }
 
     /// `self.name`: access an attribute.

@@ -9,6 +9,7 @@ pub mod deps;
 pub mod error;
 pub mod expr;
 pub mod func;
+pub mod refactor;
 pub mod stack;
 pub mod synth;
 pub mod terraform;
@@ -17,16 +18,17 @@ pub mod types;
 pub mod value;
 
 pub use block::{
-    Address, DataRef, DataSource, Dependable, Dependency, EphemeralRef, EphemeralResource,
-    IgnoreChanges, Lifecycle, Output, Provider, ProviderRef, Resource, ResourceRef, Variable,
-    VariableRef,
+    Address, Condition, DataRef, DataSource, Dependable, Dependency, EphemeralRef,
+    EphemeralResource, IgnoreChanges, Lifecycle, Output, Provider, ProviderRef, Resource,
+    ResourceRef, Variable, VariableRef,
 };
 pub use error::{Problem, SynthError};
 pub use expr::{BinOp, Expr, Part, Ref, UnOp};
+pub use refactor::{Check, Import, Moved, Removed};
 pub use stack::{Declare, DroppedDependency, Stack, Synthesized, is_identifier};
 pub use terraform::{
     Backend, CloudBackend, RequiredProvider, S3Backend, TerraformSettings, Workspaces,
 };
-pub use typed::{Body, BodyBlock, DataBlock, EphemeralBlock, ResourceBlock, WithLifecycle};
+pub use typed::{Body, BodyBlock, DataBlock, EphemeralBlock, ResourceBlock};
 pub use types::Type;
 pub use value::{Node, Number, Value};

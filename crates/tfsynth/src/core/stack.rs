@@ -7,11 +7,13 @@ use indexmap::IndexMap;
 
 use super::block::{
     Address, DataRef, DataSource, Dependency, EphemeralRef, EphemeralResource, IgnoreChanges,
-    Output, Provider, ProviderRef, Resource, ResourceRef, SourceLocation, Variable, VariableRef,
+    Lifecycle, Meta, Output, Provider, ProviderRef, Resource, ResourceRef, SourceLocation,
+    Variable, VariableRef,
 };
 use super::deps::DepGraph;
 use super::error::{Problem, SynthError, location};
 use super::expr::{Expr, Ref};
+use super::refactor::{Check, Import, Moved, Removed};
 use super::synth;
 use super::terraform::{Backend, RequiredProvider, TerraformSettings};
 use super::value::Node;
@@ -35,10 +37,14 @@ pub struct Stack {
     providers: Vec<Provider>,
     variables: IndexMap<String, Variable>,
     locals: IndexMap<String, (Node, SourceLocation)>,
-    data: IndexMap<(String, String), DataSource>,
+    pub(crate) data: IndexMap<(String, String), DataSource>,
     ephemerals: IndexMap<(String, String), EphemeralResource>,
     resources: IndexMap<(String, String), Resource>,
     outputs: IndexMap<String, Output>,
+    pub(crate) moved: Vec<Moved>,
+    pub(crate) imports: Vec<Import>,
+    pub(crate) removed: Vec<Removed>,
+    checks: IndexMap<String, Check>,
     problems: Vec<Problem>,
 }
 
@@ -88,7 +94,23 @@ impl Stack {
             ephemerals: IndexMap::new(),
             resources: IndexMap::new(),
             outputs: IndexMap::new(),
+            moved: Vec::new(),
+            imports: Vec::new(),
+            removed: Vec::new(),
+            checks: IndexMap::new(),
             problems: Vec::new(),
+        }
+    }
+
+    /// Adds a check block; see [`Check`].
+    pub(crate) fn add_check(&mut self, check: Check) {
+        if self.check_name("check name", &check.name, check.at) {
+            if let Some(first) = self.checks.get(&check.name) {
+                let first = first.at;
+                self.duplicate("check", format!("check.{}", check.name), first, check.at);
+            } else {
+                self.checks.insert(check.name.clone(), check);
+            }
         }
     }
 
@@ -235,10 +257,13 @@ impl Stack {
         }
         // (declaring block, index of the dependency in its list, edge index in the graph)
         let mut declared: Vec<(Address, usize, usize)> = Vec::new();
-        for (from, body, deps) in self.dependents() {
+        for (from, body, exprs, deps) in self.dependents() {
             let mut refs = Vec::new();
             body.iter()
                 .for_each(|node| node.visit_refs(&mut |r| refs.push(r.clone())));
+            exprs
+                .iter()
+                .for_each(|expr| expr.visit_refs(&mut |r| refs.push(r.clone())));
             for target in refs.iter().filter_map(Address::of_ref) {
                 if graph.contains(&target) {
                     graph.reference(&from, &target);
@@ -274,6 +299,7 @@ impl Stack {
             }
         }
         self.check_blocks(&mut problems);
+        self.check_state_blocks(&graph, &mut problems);
 
         let cycles = graph.cycles();
         problems.extend(cycles.into_iter().map(|path| Problem::Cycle { path }));
@@ -315,20 +341,21 @@ impl Stack {
             }
         }
 
-        let json = synth::render(
-            self,
-            &synth::Parts {
-                terraform: &self.terraform,
-                providers: &self.providers,
-                variables: &self.variables,
-                locals: &self.locals,
-                data: &self.data,
-                ephemerals: &self.ephemerals,
-                resources: &self.resources,
-                outputs: &self.outputs,
-                kept: &keep,
-            },
-        );
+        let json = synth::render(&synth::Parts {
+            terraform: &self.terraform,
+            providers: &self.providers,
+            variables: &self.variables,
+            locals: &self.locals,
+            data: &self.data,
+            ephemerals: &self.ephemerals,
+            resources: &self.resources,
+            outputs: &self.outputs,
+            moved: &self.moved,
+            imports: &self.imports,
+            removed: &self.removed,
+            checks: &self.checks,
+            kept: &keep,
+        });
         Ok(Synthesized {
             stack: self.name.clone(),
             json,
@@ -362,12 +389,13 @@ impl Stack {
             .chain(outputs)
     }
 
-    /// Every block that can refer to others: its address, the nodes to scan
-    /// for references, and its declared dependencies.
-    fn dependents(&self) -> Vec<(Address, Vec<&Node>, &[Dependency])> {
-        let mut out: Vec<(Address, Vec<&Node>, &[Dependency])> = Vec::new();
+    /// Every block that can refer to others: its address, the nodes and
+    /// expressions to scan for references, and its declared dependencies.
+    #[allow(clippy::type_complexity)]
+    fn dependents(&self) -> Vec<(Address, Vec<&Node>, Vec<&Expr>, &[Dependency])> {
+        let mut out: Vec<(Address, Vec<&Node>, Vec<&Expr>, &[Dependency])> = Vec::new();
         for (name, (value, _)) in &self.locals {
-            out.push((Address::Local(name.clone()), vec![value], &[]));
+            out.push((Address::Local(name.clone()), vec![value], vec![], &[]));
         }
         for ((ty, name), block) in &self.data {
             let mut nodes: Vec<&Node> = block.body.values().collect();
@@ -378,6 +406,7 @@ impl Stack {
                     name: name.clone(),
                 },
                 nodes,
+                lifecycle_exprs(&block.meta),
                 &block.meta.depends_on,
             ));
         }
@@ -390,6 +419,7 @@ impl Stack {
                     name: name.clone(),
                 },
                 nodes,
+                lifecycle_exprs(&block.meta),
                 &block.meta.depends_on,
             ));
         }
@@ -402,6 +432,7 @@ impl Stack {
                     name: name.clone(),
                 },
                 nodes,
+                lifecycle_exprs(&block.meta),
                 &block.meta.depends_on,
             ));
         }
@@ -409,10 +440,126 @@ impl Stack {
             out.push((
                 Address::Output(name.clone()),
                 vec![&output.value],
+                output.preconditions.iter().map(|c| &c.condition).collect(),
                 &output.depends_on,
             ));
         }
         out
+    }
+
+    /// Checks `moved`, `import`, `removed` and `check` blocks against what
+    /// the stack declares.
+    fn check_state_blocks(&self, graph: &DepGraph, problems: &mut Vec<Problem>) {
+        let mut custom = |message: String| problems.push(Problem::Custom(message));
+        let is_resource = |a: &Address| matches!(a, Address::Resource { .. });
+        for m in &self.moved {
+            let at = location(m.at);
+            if !is_resource(&m.from) || !is_resource(&m.to) {
+                custom(format!(
+                    "moved at {at}: moved takes resource addresses, not {} -> {}",
+                    m.from, m.to
+                ));
+            } else if m.from == m.to {
+                custom(format!(
+                    "moved at {at}: {} is moved to itself (hint: give the new block its own name)",
+                    m.to
+                ));
+            } else if graph.contains(&m.from) {
+                custom(format!(
+                    "moved at {at}: {} is still declared, so Terraform cannot move it to {} (hint: remove or rename the old block)",
+                    m.from, m.to
+                ));
+            } else if !graph.contains(&m.to) {
+                custom(format!(
+                    "moved at {at}: {} is not declared in this stack (hint: moved names a block of the stack as its new address)",
+                    m.to
+                ));
+            }
+        }
+        for i in &self.imports {
+            let at = location(i.at);
+            if !is_resource(&i.to) {
+                custom(format!(
+                    "import at {at}: {} is not a managed resource (hint: import adopts resources only)",
+                    i.to
+                ));
+            } else if !graph.contains(&i.to) {
+                custom(format!(
+                    "import at {at}: {} is not declared in this stack (hint: add the resource the object is imported into)",
+                    i.to
+                ));
+            }
+            i.id.visit_refs(&mut |r| {
+                if let Some(target) = Address::of_ref(r).filter(|t| !graph.contains(t)) {
+                    custom(format!("import at {at}: the id references {target}, which is not declared in this stack"));
+                }
+            });
+        }
+        for r in &self.removed {
+            let at = location(r.at);
+            if !is_resource(&r.from) {
+                custom(format!(
+                    "removed at {at}: removed takes a resource address, not {}",
+                    r.from
+                ));
+            } else if graph.contains(&r.from) {
+                custom(format!(
+                    "removed at {at}: {} is still declared (hint: delete the block, then say it was removed)",
+                    r.from
+                ));
+            }
+        }
+        for (name, check) in &self.checks {
+            let scoped: Vec<Address> = check
+                .scope
+                .data
+                .keys()
+                .map(|(ty, n)| Address::Data {
+                    ty: ty.clone(),
+                    name: n.clone(),
+                })
+                .collect();
+            for address in scoped.iter().filter(|a| graph.contains(a)) {
+                custom(format!(
+                    "check.{name}: its data source {address} is also declared in the stack (hint: give one of them another name)"
+                ));
+            }
+            let mut refs = Vec::new();
+            for c in &check.asserts {
+                c.condition.visit_refs(&mut |r| refs.push(r.clone()));
+            }
+            for block in check.scope.data.values() {
+                block
+                    .body
+                    .values()
+                    .for_each(|n| n.visit_refs(&mut |r| refs.push(r.clone())));
+            }
+            for target in refs.iter().filter_map(Address::of_ref) {
+                if !graph.contains(&target) && !scoped.contains(&target) {
+                    custom(format!(
+                        "check.{name} references {target}, which is not declared in this stack or the check (hint: add it, or use a handle from this stack)"
+                    ));
+                }
+            }
+            if check.asserts.is_empty() {
+                custom(format!(
+                    "check.{name} has no assertion (hint: add one with .assert(condition, message))"
+                ));
+            }
+            problems_of_scope(&check.scope, name, &mut custom);
+        }
+        for (name, output) in &self.outputs {
+            for c in &output.preconditions {
+                let mut any = false;
+                c.condition.visit_refs(&mut |_| any = true);
+                if !any {
+                    custom(format!(
+                        "output.{name}: the precondition {} refers to nothing, so it checks nothing",
+                        c.condition.to_hcl()
+                    ));
+                }
+            }
+        }
     }
 
     /// Checks that need each block on its own: numbers, paths, providers, lifecycle.
@@ -492,6 +639,9 @@ impl Stack {
                     "{address}: count and for_each are both set (hint: Terraform allows only one of them per block)"
                 )));
             }
+            if let Some(lifecycle) = &meta.lifecycle {
+                lifecycle_problems(&address, lifecycle, problems);
+            }
             if let Some(IgnoreChanges::Attributes(attrs)) = meta
                 .lifecycle
                 .as_ref()
@@ -511,6 +661,91 @@ impl Stack {
         for (name, output) in &self.outputs {
             non_finite(format!("output.{name}"), &output.value, "value", problems);
         }
+    }
+}
+
+/// Problems recorded while a check's scoped data sources were added
+/// (duplicates, invalid names).
+fn problems_of_scope(scope: &Stack, check: &str, custom: &mut dyn FnMut(String)) {
+    for problem in &scope.problems {
+        custom(format!("check.{check}: {problem}"));
+    }
+}
+
+/// The expressions of a block's lifecycle that refer to other blocks: its
+/// conditions and replacement triggers, which Terraform orders by too.
+fn lifecycle_exprs(meta: &Meta) -> Vec<&Expr> {
+    meta.lifecycle
+        .iter()
+        .flat_map(|l| {
+            l.preconditions
+                .iter()
+                .chain(&l.postconditions)
+                .map(|c| &c.condition)
+                .chain(&l.replace_triggered_by)
+        })
+        .collect()
+}
+
+/// Problems of a lifecycle block on its own: what a data source or
+/// ephemeral resource may not set, triggers that are not resource
+/// references, `self` outside a postcondition, conditions that check nothing.
+fn lifecycle_problems(address: &Address, lifecycle: &Lifecycle, problems: &mut Vec<Problem>) {
+    let resource = matches!(address, Address::Resource { .. });
+    let mut custom =
+        |message: String| problems.push(Problem::Custom(format!("{address}: {message}")));
+    if !resource
+        && (lifecycle.create_before_destroy
+            || lifecycle.prevent_destroy
+            || lifecycle.ignore_changes.is_some()
+            || !lifecycle.replace_triggered_by.is_empty())
+    {
+        custom(format!(
+            "a {}'s lifecycle takes only preconditions and postconditions (hint: drop the other settings)",
+            address.kind()
+        ));
+    }
+    for trigger in &lifecycle.replace_triggered_by {
+        if !matches!(trigger_root(trigger), Some(Ref::Resource { .. })) {
+            custom(format!(
+                "replace_triggered_by entry {} is not a reference to a managed resource or one of its attributes",
+                trigger.to_hcl()
+            ));
+        }
+    }
+    let mut uses_self = false;
+    for c in &lifecycle.preconditions {
+        c.condition
+            .visit_refs(&mut |r| uses_self |= *r == Ref::SelfObject);
+    }
+    if uses_self {
+        custom(
+            "self is only available in a postcondition (hint: refer to the block by its address)"
+                .into(),
+        );
+    }
+    for c in lifecycle
+        .preconditions
+        .iter()
+        .chain(&lifecycle.postconditions)
+    {
+        let mut any = false;
+        c.condition.visit_refs(&mut |_| any = true);
+        if !any {
+            custom(format!(
+                "the condition {} refers to nothing, so it checks nothing (hint: compare an attribute, a variable or self)",
+                c.condition.to_hcl()
+            ));
+        }
+    }
+}
+
+/// The root of a reference chain (`aws_vpc.main.cidr_block` → `aws_vpc.main`).
+fn trigger_root(expr: &Expr) -> Option<&Ref> {
+    match expr {
+        Expr::Ref(r) => Some(r),
+        Expr::GetAttr(base, _) | Expr::Index(base, _) => trigger_root(base),
+        _ => None,
     }
 }
 

@@ -14,11 +14,11 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value as Json};
 
 use super::block::{
-    Address, DataSource, Dependency, EphemeralResource, IgnoreChanges, Lifecycle, Meta, Output,
-    Provider, Resource, SourceLocation, Variable,
+    Address, Condition, DataSource, Dependency, EphemeralResource, IgnoreChanges, Lifecycle, Meta,
+    Output, Provider, Resource, SourceLocation, Variable,
 };
 use super::expr::{Expr, Part, escape_template};
-use super::stack::Stack;
+use super::refactor::{Check, Import, Moved, Removed};
 use super::terraform::TerraformSettings;
 use super::value::Node;
 
@@ -32,6 +32,10 @@ pub(crate) struct Parts<'a> {
     pub ephemerals: &'a IndexMap<(String, String), EphemeralResource>,
     pub resources: &'a IndexMap<(String, String), Resource>,
     pub outputs: &'a IndexMap<String, Output>,
+    pub moved: &'a [Moved],
+    pub imports: &'a [Import],
+    pub removed: &'a [Removed],
+    pub checks: &'a IndexMap<String, Check>,
     pub kept: &'a IndexMap<Address, Vec<&'a Dependency>>,
 }
 
@@ -114,7 +118,46 @@ fn lifecycle_to_json(lifecycle: &Lifecycle) -> Json {
         }
         None => {}
     }
+    if !lifecycle.replace_triggered_by.is_empty() {
+        // References only, written without `${}`: Terraform reads them statically.
+        out.insert(
+            "replace_triggered_by".into(),
+            Json::Array(
+                lifecycle
+                    .replace_triggered_by
+                    .iter()
+                    .map(|e| Json::String(e.to_hcl()))
+                    .collect(),
+            ),
+        );
+    }
+    for (key, conditions) in [
+        ("precondition", &lifecycle.preconditions),
+        ("postcondition", &lifecycle.postconditions),
+    ] {
+        if !conditions.is_empty() {
+            out.insert(key.into(), conditions_to_json(conditions));
+        }
+    }
     Json::Object(out)
+}
+
+/// Custom conditions: a list of `{condition, error_message}` objects.
+pub(crate) fn conditions_to_json(conditions: &[Condition]) -> Json {
+    Json::Array(
+        conditions
+            .iter()
+            .map(|c| {
+                object([
+                    ("condition".to_owned(), expr_to_json(&c.condition)),
+                    (
+                        "error_message".to_owned(),
+                        Json::String(escape_template(&c.error_message)),
+                    ),
+                ])
+            })
+            .collect(),
+    )
 }
 
 /// The `"//"` comment object: reasons for dependencies and policy waivers.
@@ -196,6 +239,12 @@ fn output_to_json(output: &Output, kept: &[&Dependency]) -> Json {
     }
     if output.sensitive {
         out.insert("sensitive".into(), Json::Bool(true));
+    }
+    if !output.preconditions.is_empty() {
+        out.insert(
+            "precondition".into(),
+            conditions_to_json(&output.preconditions),
+        );
     }
     if !kept.is_empty() {
         out.insert(
@@ -355,6 +404,25 @@ struct SerRoot<'a> {
     ephemerals: Option<SerTyped<'a>>,
     resources: Option<SerTyped<'a>>,
     outputs: Option<Json>,
+    state: Vec<(&'static str, Json)>,
+    checks: Vec<(&'a str, SerCheck<'a>)>,
+}
+
+/// A check block: its scoped data sources and assertions.
+struct SerCheck<'a> {
+    data: Option<SerTyped<'a>>,
+    asserts: Json,
+}
+
+impl Serialize for SerCheck<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        if let Some(data) = &self.data {
+            map.serialize_entry("data", data)?;
+        }
+        map.serialize_entry("assert", &self.asserts)?;
+        map.end()
+    }
 }
 
 impl Serialize for SerRoot<'_> {
@@ -378,8 +446,91 @@ impl Serialize for SerRoot<'_> {
         if let Some(outputs) = &self.outputs {
             map.serialize_entry("output", outputs)?;
         }
+        for (key, value) in &self.state {
+            map.serialize_entry(key, value)?;
+        }
+        if !self.checks.is_empty() {
+            map.serialize_entry("check", &SerChecks(&self.checks))?;
+        }
         map.end()
     }
+}
+
+struct SerChecks<'a, 'b>(&'b [(&'a str, SerCheck<'a>)]);
+
+impl Serialize for SerChecks<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, check) in self.0 {
+            map.serialize_entry(name, check)?;
+        }
+        map.end()
+    }
+}
+
+/// `moved`, `import` and `removed`, each a list in declaration order.
+/// Their addresses are static references, written without `${}`.
+fn state_blocks(parts: &Parts<'_>) -> Vec<(&'static str, Json)> {
+    let mut out = Vec::new();
+    if !parts.moved.is_empty() {
+        out.push((
+            "moved",
+            Json::Array(
+                parts
+                    .moved
+                    .iter()
+                    .map(|m| {
+                        object([
+                            ("from".to_owned(), Json::String(m.from.to_string())),
+                            ("to".to_owned(), Json::String(m.to.to_string())),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ));
+    }
+    if !parts.imports.is_empty() {
+        out.push((
+            "import",
+            Json::Array(
+                parts
+                    .imports
+                    .iter()
+                    .map(|i| {
+                        let mut items = vec![
+                            ("to".to_owned(), Json::String(i.to.to_string())),
+                            ("id".to_owned(), node_to_json(&i.id)),
+                        ];
+                        if let Some(p) = &i.provider {
+                            items.push(("provider".to_owned(), Json::String(p.to_string())));
+                        }
+                        object(items)
+                    })
+                    .collect(),
+            ),
+        ));
+    }
+    if !parts.removed.is_empty() {
+        out.push((
+            "removed",
+            Json::Array(
+                parts
+                    .removed
+                    .iter()
+                    .map(|r| {
+                        object([
+                            ("from".to_owned(), Json::String(r.from.to_string())),
+                            (
+                                "lifecycle".to_owned(),
+                                object([("destroy".to_owned(), Json::Bool(r.destroy))]),
+                            ),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ));
+    }
+    out
 }
 
 struct SerLocals<'a, 'b>(&'b [(&'a String, &'a Node)]);
@@ -396,7 +547,7 @@ impl Serialize for SerLocals<'_, '_> {
 
 /// Renders the whole stack. Resources, data sources and locals, which make
 /// up nearly all of a large stack, stream straight into the output.
-pub(crate) fn render(_stack: &Stack, parts: &Parts<'_>) -> String {
+pub(crate) fn render(parts: &Parts<'_>) -> String {
     let no_deps: Vec<&Dependency> = Vec::new();
     let kept = |address: Address| -> &[&Dependency] {
         parts.kept.get(&address).map_or(&no_deps[..], |v| &v[..])
@@ -477,6 +628,29 @@ pub(crate) fn render(_stack: &Stack, parts: &Parts<'_>) -> String {
             )
         }))
     });
+    let no_kept: Vec<&Dependency> = Vec::new();
+    let checks = parts
+        .checks
+        .iter()
+        .map(|(name, check)| {
+            let data = (!check.scope.data.is_empty()).then(|| {
+                SerTyped::new(
+                    check
+                        .scope
+                        .data
+                        .values()
+                        .map(|b| entry(&b.ty, &b.name, &b.body, &b.meta, &no_kept[..])),
+                )
+            });
+            (
+                name.as_str(),
+                SerCheck {
+                    data,
+                    asserts: conditions_to_json(&check.asserts),
+                },
+            )
+        })
+        .collect();
     let root = SerRoot {
         small,
         locals,
@@ -484,6 +658,8 @@ pub(crate) fn render(_stack: &Stack, parts: &Parts<'_>) -> String {
         ephemerals,
         resources,
         outputs,
+        state: state_blocks(parts),
+        checks,
     };
     let mut bytes = Vec::with_capacity(64 * 1024);
     serde_json::to_writer_pretty(&mut bytes, &root).expect("serializing to memory cannot fail");

@@ -15,6 +15,7 @@ pub struct RequiredProvider {
 }
 
 /// Where Terraform keeps the stack's state.
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Backend {
     /// A state file on disk (Terraform's default); `path` overrides the file name.

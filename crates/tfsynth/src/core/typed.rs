@@ -15,7 +15,7 @@ use super::value::Node;
 /// Imports for generated code, and for code that uses typed bindings: the
 /// builder traits that carry the meta-arguments and escape hatches.
 pub mod prelude {
-    pub use super::{Body, BodyBlock, DataBlock, EphemeralBlock, ResourceBlock, WithLifecycle};
+    pub use super::{Body, BodyBlock, DataBlock, EphemeralBlock, ResourceBlock};
     pub use crate::core::{
         Address, DataRef, DataSource, Declare, Dependable, EphemeralRef, EphemeralResource, Expr,
         Node, Number, Resource, ResourceRef, Stack, Value,
@@ -61,6 +61,14 @@ macro_rules! builder_trait {
                 self
             }
 
+            /// `lifecycle`: creation and destruction behaviour, and custom
+            /// conditions (data sources and ephemeral resources take only
+            /// the conditions).
+            fn lifecycle(mut self, lifecycle: Lifecycle) -> Self {
+                self.raw_mut().meta.lifecycle = Some(lifecycle);
+                self
+            }
+
             /// Waives a policy rule for this block, with the reason.
             fn waive(mut self, rule: impl Into<String>, reason: impl Into<String>) -> Self {
                 self.raw_mut().meta.waivers.insert(rule.into(), reason.into());
@@ -99,17 +107,6 @@ builder_trait!(
     EphemeralBlock,
     EphemeralResource
 );
-
-/// `lifecycle`, for typed resources.
-pub trait WithLifecycle: ResourceBlock {
-    /// `lifecycle`: creation and destruction behaviour.
-    fn lifecycle(mut self, lifecycle: Lifecycle) -> Self {
-        self.raw_mut().meta.lifecycle = Some(lifecycle);
-        self
-    }
-}
-
-impl<T: ResourceBlock> WithLifecycle for T {}
 
 /// The body of a nested block under construction.
 #[derive(Clone, Debug, Default, PartialEq)]

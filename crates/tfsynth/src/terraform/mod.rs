@@ -21,6 +21,7 @@ pub use process::{StackLock, run_streaming};
 pub use version::{Version, satisfies};
 
 /// Why terraform could not be run.
+#[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// The terraform binary was not found.

@@ -143,6 +143,8 @@ impl Checker<'_> {
                 "data" => self.typed_blocks(Kind::Data, value, &pointer),
                 "ephemeral" => self.typed_blocks(Kind::Ephemeral, value, &pointer),
                 "output" => self.outputs(value, &pointer),
+                "moved" | "import" | "removed" => self.state_blocks(key, value, &pointer),
+                "check" => self.checks(value, &pointer),
                 "//" => {}
                 k if TOP_LEVEL.contains(&k) => {}
                 _ => {
@@ -153,6 +155,131 @@ impl Checker<'_> {
                         "unknown-block-type",
                         format!("unknown top-level block type {key:?}{hint}"),
                     );
+                }
+            }
+        }
+    }
+
+    /// `moved`, `import` and `removed`: their keys, and addresses that must
+    /// (or must no longer) be declared.
+    fn state_blocks(&mut self, kind: &str, value: &Json, pointer: &str) {
+        let (allowed, declared_key, undeclared_key): (&[&str], Option<&str>, Option<&str>) =
+            match kind {
+                "moved" => (&["from", "to", "//"], Some("to"), Some("from")),
+                "import" => (
+                    &["to", "id", "identity", "provider", "for_each", "//"],
+                    Some("to"),
+                    None,
+                ),
+                _ => (
+                    &["from", "lifecycle", "provisioner", "connection", "//"],
+                    None,
+                    Some("from"),
+                ),
+            };
+        let items: Vec<(String, &Map<String, Json>)> = match value {
+            Json::Array(list) => list
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.as_object().map(|m| (format!("{pointer}/{i}"), m)))
+                .collect(),
+            other => each_object(other, pointer),
+        };
+        for (p, body) in items {
+            let address = format!("{kind} block");
+            self.unknown_keys(&address, &p, body, allowed, &format!("a {kind} block"));
+            for key in [declared_key, undeclared_key].into_iter().flatten() {
+                let Some(text) = body.get(key).and_then(Json::as_str) else {
+                    self.finding(
+                        &address,
+                        &p,
+                        "missing-required",
+                        format!("a {kind} block needs {key:?}, an address"),
+                    );
+                    continue;
+                };
+                let declared = self.is_declared_resource(text);
+                let kp = format!("{p}/{key}");
+                if Some(key) == declared_key && declared == Some(false) {
+                    self.finding(
+                        &address,
+                        &kp,
+                        "undeclared-reference",
+                        format!("{text} is not declared in this configuration"),
+                    );
+                }
+                if Some(key) == undeclared_key && declared == Some(true) {
+                    self.finding(
+                        &address,
+                        &kp,
+                        "still-declared",
+                        format!("{text} is still declared, so {kind} cannot apply to it"),
+                    );
+                }
+                if declared.is_none() && !text.starts_with("module.") {
+                    self.finding(
+                        &address,
+                        &kp,
+                        "invalid-reference",
+                        format!("{text:?} is not a resource address such as aws_vpc.main"),
+                    );
+                }
+            }
+            if kind == "import"
+                && let Some(id) = body.get("id")
+            {
+                self.templates(&address, &format!("{p}/id"), id, &Scope::default());
+            }
+        }
+    }
+
+    /// `Some(declared?)` for a resource address `type.name` (an instance key
+    /// allowed), `None` when the text is not one.
+    fn is_declared_resource(&self, text: &str) -> Option<bool> {
+        let head = text.split('[').next().unwrap_or(text);
+        let (ty, name) = head.split_once('.')?;
+        let ident = crate::core::is_identifier;
+        if ty == "data" || ty == "module" || !ident(ty) || !ident(name) {
+            return None;
+        }
+        Some(
+            self.declared
+                .resources
+                .get(ty)
+                .is_some_and(|names| names.contains(name)),
+        )
+    }
+
+    /// `check` blocks: scoped data sources against their schema, assertions as templates.
+    fn checks(&mut self, value: &Json, pointer: &str) {
+        for (p, by_name) in each_object(value, pointer) {
+            for (name, body) in by_name {
+                let address = format!("check.{name}");
+                for (cp, body) in each_object(body, &format!("{p}/{}", pointer_segment(name))) {
+                    self.unknown_keys(
+                        &address,
+                        &cp,
+                        body,
+                        &["data", "assert", "//"],
+                        "a check block",
+                    );
+                    if let Some(data) = body.get("data") {
+                        self.typed_blocks(Kind::Data, data, &format!("{cp}/data"));
+                    }
+                    match body.get("assert") {
+                        Some(asserts) => self.templates(
+                            &address,
+                            &format!("{cp}/assert"),
+                            asserts,
+                            &Scope::default(),
+                        ),
+                        None => self.finding(
+                            &address,
+                            &cp,
+                            "missing-required",
+                            "a check block needs at least one \"assert\"".into(),
+                        ),
+                    }
                 }
             }
         }

@@ -262,6 +262,30 @@ fn collect_declared(root: &Map<String, Json>) -> Declared {
             }
         }
     }
+    // A check's data sources are read only inside it; declaring them here
+    // lets its assertions refer to them.
+    for (_, checks) in root
+        .get("check")
+        .map(|v| each_object(v, ""))
+        .unwrap_or_default()
+    {
+        for (_, check) in checks {
+            for (_, body) in each_object(check, "") {
+                for (_, by_type) in body
+                    .get("data")
+                    .map(|v| each_object(v, ""))
+                    .unwrap_or_default()
+                {
+                    for (ty, by_name) in by_type {
+                        let entry = d.data.entry(ty.clone()).or_default();
+                        for (_, m) in each_object(by_name, "") {
+                            entry.extend(m.keys().cloned());
+                        }
+                    }
+                }
+            }
+        }
+    }
     for (_, by_name) in root
         .get("provider")
         .map(|v| each_object(v, ""))
