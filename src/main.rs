@@ -1,6 +1,8 @@
 //! The `tfsynth` binary: the library's command line over the stacks in
 //! `src/stacks/`, built from the constructs of `tfsynth-modules`.
 
+mod get;
+mod project;
 mod stacks;
 
 /// The `tfsynth` application: every stack this repository defines.
@@ -9,6 +11,7 @@ pub fn app() -> tfsynth::App {
         .provider(&tfsynth_aws::PROVIDER)
         .policy(tfsynth_modules::policy::AWS)
         .durations(tfsynth_modules::durations::AWS)
+        .command(get::command(), get::run)
         .stack("demo", "Demonstration: a VPC with two subnets in two availability zones", stacks::demo::build)
         .configured_stack(
             "financial",

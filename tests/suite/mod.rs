@@ -5,6 +5,7 @@ mod codegen;
 mod engine;
 mod example;
 mod fuzz;
+mod get;
 mod graph;
 mod hardening;
 mod language;

@@ -202,6 +202,12 @@ fn parse_services(text: &str) -> Result<BTreeMap<(String, String), String>, Code
                 "expected `<resource|data|ephemeral> <type> <feature> ...`, found {line:?}"
             )));
         }
+        if ["default", "full"].contains(&parts[2]) {
+            return Err(bad(format!(
+                "{:?} is a feature name cargo or tfsynth already uses",
+                parts[2]
+            )));
+        }
         if !parts[2]
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
@@ -259,7 +265,12 @@ pub fn generate(
         let rest = ty
             .strip_prefix(&format!("{}_", spec.local_name))
             .unwrap_or(ty);
-        Ok(Some(rest.split('_').next().unwrap_or(rest).to_owned()))
+        let word = rest.split('_').next().unwrap_or(rest);
+        // `default` and `full` are cargo's and ours.
+        Ok(Some(match word {
+            "default" | "full" => format!("{word}-types"),
+            w => w.to_owned(),
+        }))
     };
 
     let mut files = Files::new();

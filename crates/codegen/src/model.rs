@@ -189,8 +189,12 @@ pub fn doc_lines(description: Option<&str>, summary: String) -> Vec<String> {
             if line.trim_start().starts_with("```") {
                 lines.push(if in_fence { "```" } else { "```text" }.to_owned());
                 in_fence = !in_fence;
+            } else if in_fence {
+                lines.push(line.replace('\t', "    "));
             } else {
-                lines.push(line.replace('<', "&lt;").replace('[', "\\["));
+                // Leading spaces would make an indented code block, which
+                // rustdoc compiles as a test; tabs are what clippy refuses.
+                lines.push(line.trim_start().replace('<', "&lt;").replace('[', "\\["));
             }
         }
         if in_fence {

@@ -55,6 +55,8 @@ impl Out {
 /// The parameter type of a member in a constructor or setter.
 fn param_type(member: &Member) -> String {
     match &member.kind {
+        // A dynamic attribute takes a value of any type.
+        MemberKind::Attr { marker } if marker == "Node" => "impl Into<Node>".to_owned(),
         MemberKind::Attr { marker } => format!("impl Into<Value<{marker}>>"),
         MemberKind::Block { struct_name, .. } => struct_name.clone(),
     }
@@ -63,6 +65,7 @@ fn param_type(member: &Member) -> String {
 /// The field type of a member in an args struct.
 fn field_type(member: &Member) -> String {
     match &member.kind {
+        MemberKind::Attr { marker } if marker == "Node" => "Node".to_owned(),
         MemberKind::Attr { marker } => format!("Value<{marker}>"),
         MemberKind::Block { struct_name, .. } => struct_name.clone(),
     }
@@ -73,6 +76,12 @@ fn field_type(member: &Member) -> String {
 fn store(member: &Member, target: &str, value: &str, converted: bool) -> String {
     let name = &member.name;
     match &member.kind {
+        MemberKind::Attr { marker } if marker == "Node" && converted => {
+            format!("{target}.put(\"{name}\", {value});")
+        }
+        MemberKind::Attr { marker } if marker == "Node" => {
+            format!("{target}.put(\"{name}\", {value}.into());")
+        }
         MemberKind::Attr { .. } if converted => {
             format!("{target}.put(\"{name}\", {value}.into_node());")
         }
@@ -118,11 +127,11 @@ fn constructor(
         Some(tf_type) => {
             let summary = if members.required.is_empty() {
                 format!(
-                    "Starts an `{tf_type}` block labelled `{label_param}` (its name in the address)."
+                    "Starts a block of type `{tf_type}` labelled `{label_param}` (its name in the address)."
                 )
             } else {
                 format!(
-                    "Starts an `{tf_type}` block labelled `{label_param}` (its name in the address), with its required arguments."
+                    "Starts a block of type `{tf_type}` labelled `{label_param}` (its name in the address), with its required arguments."
                 )
             };
             out.doc(1, &[summary]);

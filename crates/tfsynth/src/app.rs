@@ -142,6 +142,14 @@ pub enum AppError {
     /// The graph could not be built or drawn.
     #[error("{0}")]
     Graph(String),
+    /// A command added with [`App::command`] failed.
+    #[error("{message}")]
+    Command {
+        /// What is wrong, naming what it concerns.
+        message: String,
+        /// The exit code: 2 for what the user can fix in the invocation, 1 otherwise.
+        exit_code: u8,
+    },
     /// Writing a synthesized file failed.
     #[error("cannot write {}: {source}", path.display())]
     Write {
@@ -162,6 +170,7 @@ impl AppError {
             }
             AppError::Write { .. } => 1,
             AppError::PolicyFindings { .. } => 3,
+            AppError::Command { exit_code, .. } => *exit_code,
             _ => 2,
         }
     }
@@ -186,6 +195,7 @@ pub struct App {
     providers: Vec<&'static ProviderSchemaSource>,
     policies: Vec<Policy>,
     durations: &'static [(&'static str, f64)],
+    extensions: Vec<(clap::Command, crate::cli::ExtensionFn)>,
 }
 
 impl App {
@@ -200,6 +210,7 @@ impl App {
             providers: Vec::new(),
             policies: Vec::new(),
             durations: &[],
+            extensions: Vec::new(),
         }
     }
 
@@ -266,6 +277,17 @@ impl App {
     pub fn durations(mut self, table: &'static [(&'static str, f64)]) -> Self {
         self.durations = table;
         self
+    }
+
+    /// Adds a command of the application's own to its command line.
+    pub fn command(mut self, command: clap::Command, run: crate::cli::ExtensionFn) -> Self {
+        self.extensions.push((command, run));
+        self
+    }
+
+    /// The commands added with [`App::command`].
+    pub fn extensions(&self) -> &[(clap::Command, crate::cli::ExtensionFn)] {
+        &self.extensions
     }
 
     /// The creation-time table.

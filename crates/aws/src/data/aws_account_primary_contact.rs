@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsAccountPrimaryContact(DataSource);
 
 impl DataAwsAccountPrimaryContact {
-    /// Starts an `aws_account_primary_contact` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_account_primary_contact` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_account_primary_contact", label);

@@ -22,7 +22,7 @@ pub struct DataAwsAcmpcaCertificateArgs {
 pub struct DataAwsAcmpcaCertificate(DataSource);
 
 impl DataAwsAcmpcaCertificate {
-    /// Starts an `aws_acmpca_certificate` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_acmpca_certificate` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsAcmpcaCertificateArgs) -> Self {
         let mut raw = DataSource::new("aws_acmpca_certificate", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsAcmpcaCertificateAuthority(DataSource);
 
 impl DataAwsAcmpcaCertificateAuthority {
-    /// Starts an `aws_acmpca_certificate_authority` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_acmpca_certificate_authority` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_acmpca_certificate_authority", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsAlbListener(DataSource);
 
 impl DataAwsAlbListener {
-    /// Starts an `aws_alb_listener` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_alb_listener` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_alb_listener", label);

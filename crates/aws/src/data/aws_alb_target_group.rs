@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsAlbTargetGroup(DataSource);
 
 impl DataAwsAlbTargetGroup {
-    /// Starts an `aws_alb_target_group` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_alb_target_group` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_alb_target_group", label);

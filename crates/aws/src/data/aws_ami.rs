@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsAmi(DataSource);
 
 impl DataAwsAmi {
-    /// Starts an `aws_ami` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ami` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ami", label);

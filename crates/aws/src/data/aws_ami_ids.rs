@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsAmiIds(DataSource);
 
 impl DataAwsAmiIds {
-    /// Starts an `aws_ami_ids` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ami_ids` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, owners: impl Into<Value<Vec<String>>>) -> Self {
         let mut raw = DataSource::new("aws_ami_ids", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsApiGatewayApiKey(DataSource);
 
 impl DataAwsApiGatewayApiKey {
-    /// Starts an `aws_api_gateway_api_key` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_api_key` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_api_gateway_api_key", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsApiGatewayApiKeys(DataSource);
 
 impl DataAwsApiGatewayApiKeys {
-    /// Starts an `aws_api_gateway_api_keys` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_api_gateway_api_keys` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_api_gateway_api_keys", label);

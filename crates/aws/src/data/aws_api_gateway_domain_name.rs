@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsApiGatewayDomainName(DataSource);
 
 impl DataAwsApiGatewayDomainName {
-    /// Starts an `aws_api_gateway_domain_name` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_domain_name` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, domain_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_api_gateway_domain_name", label);

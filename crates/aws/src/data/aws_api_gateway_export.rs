@@ -24,7 +24,7 @@ pub struct DataAwsApiGatewayExportArgs {
 pub struct DataAwsApiGatewayExport(DataSource);
 
 impl DataAwsApiGatewayExport {
-    /// Starts an `aws_api_gateway_export` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_export` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsApiGatewayExportArgs) -> Self {
         let mut raw = DataSource::new("aws_api_gateway_export", label);

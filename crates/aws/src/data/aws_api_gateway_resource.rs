@@ -22,7 +22,7 @@ pub struct DataAwsApiGatewayResourceArgs {
 pub struct DataAwsApiGatewayResource(DataSource);
 
 impl DataAwsApiGatewayResource {
-    /// Starts an `aws_api_gateway_resource` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_resource` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsApiGatewayResourceArgs) -> Self {
         let mut raw = DataSource::new("aws_api_gateway_resource", label);

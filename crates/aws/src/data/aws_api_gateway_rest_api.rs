@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsApiGatewayRestApi(DataSource);
 
 impl DataAwsApiGatewayRestApi {
-    /// Starts an `aws_api_gateway_rest_api` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_rest_api` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_api_gateway_rest_api", label);

@@ -24,7 +24,7 @@ pub struct DataAwsApiGatewaySdkArgs {
 pub struct DataAwsApiGatewaySdk(DataSource);
 
 impl DataAwsApiGatewaySdk {
-    /// Starts an `aws_api_gateway_sdk` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_sdk` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsApiGatewaySdkArgs) -> Self {
         let mut raw = DataSource::new("aws_api_gateway_sdk", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsApiGatewayVpcLink(DataSource);
 
 impl DataAwsApiGatewayVpcLink {
-    /// Starts an `aws_api_gateway_vpc_link` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_vpc_link` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_api_gateway_vpc_link", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsApigatewayv2Api(DataSource);
 
 impl DataAwsApigatewayv2Api {
-    /// Starts an `aws_apigatewayv2_api` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apigatewayv2_api` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, api_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_apigatewayv2_api", label);

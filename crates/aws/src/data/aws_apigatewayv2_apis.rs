@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsApigatewayv2Apis(DataSource);
 
 impl DataAwsApigatewayv2Apis {
-    /// Starts an `aws_apigatewayv2_apis` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_apigatewayv2_apis` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_apigatewayv2_apis", label);

@@ -24,7 +24,7 @@ pub struct DataAwsApigatewayv2ExportArgs {
 pub struct DataAwsApigatewayv2Export(DataSource);
 
 impl DataAwsApigatewayv2Export {
-    /// Starts an `aws_apigatewayv2_export` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apigatewayv2_export` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsApigatewayv2ExportArgs) -> Self {
         let mut raw = DataSource::new("aws_apigatewayv2_export", label);

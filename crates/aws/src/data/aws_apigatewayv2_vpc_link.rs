@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsApigatewayv2VpcLink(DataSource);
 
 impl DataAwsApigatewayv2VpcLink {
-    /// Starts an `aws_apigatewayv2_vpc_link` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apigatewayv2_vpc_link` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, vpc_link_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_apigatewayv2_vpc_link", label);

@@ -22,7 +22,7 @@ pub struct DataAwsAppconfigConfigurationProfileArgs {
 pub struct DataAwsAppconfigConfigurationProfile(DataSource);
 
 impl DataAwsAppconfigConfigurationProfile {
-    /// Starts an `aws_appconfig_configuration_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appconfig_configuration_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsAppconfigConfigurationProfileArgs) -> Self {
         let mut raw = DataSource::new("aws_appconfig_configuration_profile", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsAppconfigConfigurationProfiles(DataSource);
 
 impl DataAwsAppconfigConfigurationProfiles {
-    /// Starts an `aws_appconfig_configuration_profiles` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appconfig_configuration_profiles` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, application_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_appconfig_configuration_profiles", label);

@@ -22,7 +22,7 @@ pub struct DataAwsAppconfigEnvironmentArgs {
 pub struct DataAwsAppconfigEnvironment(DataSource);
 
 impl DataAwsAppconfigEnvironment {
-    /// Starts an `aws_appconfig_environment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appconfig_environment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsAppconfigEnvironmentArgs) -> Self {
         let mut raw = DataSource::new("aws_appconfig_environment", label);

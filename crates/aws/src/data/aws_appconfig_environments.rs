@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsAppconfigEnvironments(DataSource);
 
 impl DataAwsAppconfigEnvironments {
-    /// Starts an `aws_appconfig_environments` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appconfig_environments` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, application_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_appconfig_environments", label);

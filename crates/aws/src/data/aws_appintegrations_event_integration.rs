@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsAppintegrationsEventIntegration(DataSource);
 
 impl DataAwsAppintegrationsEventIntegration {
-    /// Starts an `aws_appintegrations_event_integration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appintegrations_event_integration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_appintegrations_event_integration", label);

@@ -24,7 +24,7 @@ pub struct DataAwsAppmeshGatewayRouteArgs {
 pub struct DataAwsAppmeshGatewayRoute(DataSource);
 
 impl DataAwsAppmeshGatewayRoute {
-    /// Starts an `aws_appmesh_gateway_route` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appmesh_gateway_route` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsAppmeshGatewayRouteArgs) -> Self {
         let mut raw = DataSource::new("aws_appmesh_gateway_route", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsAppmeshMesh(DataSource);
 
 impl DataAwsAppmeshMesh {
-    /// Starts an `aws_appmesh_mesh` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appmesh_mesh` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_appmesh_mesh", label);

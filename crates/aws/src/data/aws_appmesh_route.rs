@@ -24,7 +24,7 @@ pub struct DataAwsAppmeshRouteArgs {
 pub struct DataAwsAppmeshRoute(DataSource);
 
 impl DataAwsAppmeshRoute {
-    /// Starts an `aws_appmesh_route` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appmesh_route` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsAppmeshRouteArgs) -> Self {
         let mut raw = DataSource::new("aws_appmesh_route", label);

@@ -22,7 +22,7 @@ pub struct DataAwsAppmeshVirtualGatewayArgs {
 pub struct DataAwsAppmeshVirtualGateway(DataSource);
 
 impl DataAwsAppmeshVirtualGateway {
-    /// Starts an `aws_appmesh_virtual_gateway` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appmesh_virtual_gateway` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsAppmeshVirtualGatewayArgs) -> Self {
         let mut raw = DataSource::new("aws_appmesh_virtual_gateway", label);

@@ -22,7 +22,7 @@ pub struct DataAwsAppmeshVirtualNodeArgs {
 pub struct DataAwsAppmeshVirtualNode(DataSource);
 
 impl DataAwsAppmeshVirtualNode {
-    /// Starts an `aws_appmesh_virtual_node` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appmesh_virtual_node` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsAppmeshVirtualNodeArgs) -> Self {
         let mut raw = DataSource::new("aws_appmesh_virtual_node", label);

@@ -22,7 +22,7 @@ pub struct DataAwsAppmeshVirtualRouterArgs {
 pub struct DataAwsAppmeshVirtualRouter(DataSource);
 
 impl DataAwsAppmeshVirtualRouter {
-    /// Starts an `aws_appmesh_virtual_router` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appmesh_virtual_router` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsAppmeshVirtualRouterArgs) -> Self {
         let mut raw = DataSource::new("aws_appmesh_virtual_router", label);

@@ -22,7 +22,7 @@ pub struct DataAwsAppmeshVirtualServiceArgs {
 pub struct DataAwsAppmeshVirtualService(DataSource);
 
 impl DataAwsAppmeshVirtualService {
-    /// Starts an `aws_appmesh_virtual_service` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appmesh_virtual_service` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsAppmeshVirtualServiceArgs) -> Self {
         let mut raw = DataSource::new("aws_appmesh_virtual_service", label);

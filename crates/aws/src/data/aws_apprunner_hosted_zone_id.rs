@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsApprunnerHostedZoneId(DataSource);
 
 impl DataAwsApprunnerHostedZoneId {
-    /// Starts an `aws_apprunner_hosted_zone_id` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_apprunner_hosted_zone_id` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_apprunner_hosted_zone_id", label);

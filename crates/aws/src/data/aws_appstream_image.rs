@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsAppstreamImage(DataSource);
 
 impl DataAwsAppstreamImage {
-    /// Starts an `aws_appstream_image` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_appstream_image` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_appstream_image", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsArn(DataSource);
 
 impl DataAwsArn {
-    /// Starts an `aws_arn` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_arn` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_arn", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsAthenaNamedQuery(DataSource);
 
 impl DataAwsAthenaNamedQuery {
-    /// Starts an `aws_athena_named_query` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_athena_named_query` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_athena_named_query", label);

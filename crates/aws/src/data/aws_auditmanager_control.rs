@@ -22,7 +22,7 @@ pub struct DataAwsAuditmanagerControlArgs {
 pub struct DataAwsAuditmanagerControl(DataSource);
 
 impl DataAwsAuditmanagerControl {
-    /// Starts an `aws_auditmanager_control` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_auditmanager_control` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsAuditmanagerControlArgs) -> Self {
         let mut raw = DataSource::new("aws_auditmanager_control", label);

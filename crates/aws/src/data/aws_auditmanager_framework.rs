@@ -22,7 +22,7 @@ pub struct DataAwsAuditmanagerFrameworkArgs {
 pub struct DataAwsAuditmanagerFramework(DataSource);
 
 impl DataAwsAuditmanagerFramework {
-    /// Starts an `aws_auditmanager_framework` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_auditmanager_framework` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsAuditmanagerFrameworkArgs) -> Self {
         let mut raw = DataSource::new("aws_auditmanager_framework", label);

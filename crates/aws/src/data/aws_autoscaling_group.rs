@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsAutoscalingGroup(DataSource);
 
 impl DataAwsAutoscalingGroup {
-    /// Starts an `aws_autoscaling_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_autoscaling_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_autoscaling_group", label);

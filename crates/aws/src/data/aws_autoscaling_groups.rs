@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsAutoscalingGroups(DataSource);
 
 impl DataAwsAutoscalingGroups {
-    /// Starts an `aws_autoscaling_groups` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_autoscaling_groups` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_autoscaling_groups", label);

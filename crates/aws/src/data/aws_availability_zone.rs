@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsAvailabilityZone(DataSource);
 
 impl DataAwsAvailabilityZone {
-    /// Starts an `aws_availability_zone` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_availability_zone` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_availability_zone", label);

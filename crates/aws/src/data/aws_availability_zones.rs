@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsAvailabilityZones(DataSource);
 
 impl DataAwsAvailabilityZones {
-    /// Starts an `aws_availability_zones` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_availability_zones` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_availability_zones", label);

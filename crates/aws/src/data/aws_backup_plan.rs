@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsBackupPlan(DataSource);
 
 impl DataAwsBackupPlan {
-    /// Starts an `aws_backup_plan` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_backup_plan` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, plan_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_backup_plan", label);

@@ -22,7 +22,7 @@ pub struct DataAwsBackupSelectionArgs {
 pub struct DataAwsBackupSelection(DataSource);
 
 impl DataAwsBackupSelection {
-    /// Starts an `aws_backup_selection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_backup_selection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsBackupSelectionArgs) -> Self {
         let mut raw = DataSource::new("aws_backup_selection", label);

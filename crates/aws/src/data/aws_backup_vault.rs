@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsBackupVault(DataSource);
 
 impl DataAwsBackupVault {
-    /// Starts an `aws_backup_vault` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_backup_vault` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_backup_vault", label);

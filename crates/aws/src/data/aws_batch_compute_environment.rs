@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsBatchComputeEnvironment(DataSource);
 
 impl DataAwsBatchComputeEnvironment {
-    /// Starts an `aws_batch_compute_environment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_batch_compute_environment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsBatchJobDefinition(DataSource);
 
 impl DataAwsBatchJobDefinition {
-    /// Starts an `aws_batch_job_definition` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_batch_job_definition` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_batch_job_definition", label);

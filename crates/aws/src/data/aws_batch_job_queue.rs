@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsBatchJobQueue(DataSource);
 
 impl DataAwsBatchJobQueue {
-    /// Starts an `aws_batch_job_queue` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_batch_job_queue` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_batch_job_queue", label);

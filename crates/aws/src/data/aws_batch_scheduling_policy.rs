@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsBatchSchedulingPolicy(DataSource);
 
 impl DataAwsBatchSchedulingPolicy {
-    /// Starts an `aws_batch_scheduling_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_batch_scheduling_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_batch_scheduling_policy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsBedrockCustomModel(DataSource);
 
 impl DataAwsBedrockCustomModel {
-    /// Starts an `aws_bedrock_custom_model` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_bedrock_custom_model` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, model_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_bedrock_custom_model", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsBedrockFoundationModel(DataSource);
 
 impl DataAwsBedrockFoundationModel {
-    /// Starts an `aws_bedrock_foundation_model` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_bedrock_foundation_model` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, model_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_bedrock_foundation_model", label);

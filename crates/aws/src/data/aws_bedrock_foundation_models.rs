@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsBedrockFoundationModels(DataSource);
 
 impl DataAwsBedrockFoundationModels {
-    /// Starts an `aws_bedrock_foundation_models` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_bedrock_foundation_models` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_bedrock_foundation_models", label);

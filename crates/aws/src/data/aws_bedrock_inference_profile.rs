@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsBedrockInferenceProfile(DataSource);
 
 impl DataAwsBedrockInferenceProfile {
-    /// Starts an `aws_bedrock_inference_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_bedrock_inference_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, inference_profile_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_bedrock_inference_profile", label);

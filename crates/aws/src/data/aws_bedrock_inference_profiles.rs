@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsBedrockInferenceProfiles(DataSource);
 
 impl DataAwsBedrockInferenceProfiles {
-    /// Starts an `aws_bedrock_inference_profiles` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_bedrock_inference_profiles` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_bedrock_inference_profiles", label);

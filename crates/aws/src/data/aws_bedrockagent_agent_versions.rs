@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsBedrockagentAgentVersions(DataSource);
 
 impl DataAwsBedrockagentAgentVersions {
-    /// Starts an `aws_bedrockagent_agent_versions` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_bedrockagent_agent_versions` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, agent_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_bedrockagent_agent_versions", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsBudgetsBudget(DataSource);
 
 impl DataAwsBudgetsBudget {
-    /// Starts an `aws_budgets_budget` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_budgets_budget` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_budgets_budget", label);

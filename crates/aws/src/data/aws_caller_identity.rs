@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCallerIdentity(DataSource);
 
 impl DataAwsCallerIdentity {
-    /// Starts an `aws_caller_identity` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_caller_identity` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_caller_identity", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCanonicalUserId(DataSource);
 
 impl DataAwsCanonicalUserId {
-    /// Starts an `aws_canonical_user_id` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_canonical_user_id` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_canonical_user_id", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCeCostCategory(DataSource);
 
 impl DataAwsCeCostCategory {
-    /// Starts an `aws_ce_cost_category` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ce_cost_category` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, cost_category_arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ce_cost_category", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCeTags(DataSource);
 
 impl DataAwsCeTags {
-    /// Starts an `aws_ce_tags` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ce_tags` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, time_period: TimePeriod) -> Self {
         let mut raw = DataSource::new("aws_ce_tags", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsChatbotSlackWorkspace(DataSource);
 
 impl DataAwsChatbotSlackWorkspace {
-    /// Starts an `aws_chatbot_slack_workspace` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_chatbot_slack_workspace` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, slack_team_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_chatbot_slack_workspace", label);

@@ -22,7 +22,7 @@ pub struct DataAwsCloudcontrolapiResourceArgs {
 pub struct DataAwsCloudcontrolapiResource(DataSource);
 
 impl DataAwsCloudcontrolapiResource {
-    /// Starts an `aws_cloudcontrolapi_resource` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudcontrolapi_resource` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsCloudcontrolapiResourceArgs) -> Self {
         let mut raw = DataSource::new("aws_cloudcontrolapi_resource", label);

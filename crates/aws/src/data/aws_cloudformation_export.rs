@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCloudformationExport(DataSource);
 
 impl DataAwsCloudformationExport {
-    /// Starts an `aws_cloudformation_export` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudformation_export` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_cloudformation_export", label);

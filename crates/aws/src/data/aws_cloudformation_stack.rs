@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCloudformationStack(DataSource);
 
 impl DataAwsCloudformationStack {
-    /// Starts an `aws_cloudformation_stack` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudformation_stack` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_cloudformation_stack", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCloudformationType(DataSource);
 
 impl DataAwsCloudformationType {
-    /// Starts an `aws_cloudformation_type` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_cloudformation_type` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_cloudformation_type", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCloudfrontCachePolicy(DataSource);
 
 impl DataAwsCloudfrontCachePolicy {
-    /// Starts an `aws_cloudfront_cache_policy` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_cloudfront_cache_policy` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_cloudfront_cache_policy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCloudfrontDistribution(DataSource);
 
 impl DataAwsCloudfrontDistribution {
-    /// Starts an `aws_cloudfront_distribution` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_distribution` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_cloudfront_distribution", label);

@@ -22,7 +22,7 @@ pub struct DataAwsCloudfrontFunctionArgs {
 pub struct DataAwsCloudfrontFunction(DataSource);
 
 impl DataAwsCloudfrontFunction {
-    /// Starts an `aws_cloudfront_function` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_function` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsCloudfrontFunctionArgs) -> Self {
         let mut raw = DataSource::new("aws_cloudfront_function", label);

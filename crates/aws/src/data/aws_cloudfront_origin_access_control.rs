@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCloudfrontOriginAccessControl(DataSource);
 
 impl DataAwsCloudfrontOriginAccessControl {
-    /// Starts an `aws_cloudfront_origin_access_control` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_origin_access_control` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_cloudfront_origin_access_control", label);

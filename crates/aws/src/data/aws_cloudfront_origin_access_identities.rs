@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCloudfrontOriginAccessIdentities(DataSource);
 
 impl DataAwsCloudfrontOriginAccessIdentities {
-    /// Starts an `aws_cloudfront_origin_access_identities` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_cloudfront_origin_access_identities` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_cloudfront_origin_access_identities", label);

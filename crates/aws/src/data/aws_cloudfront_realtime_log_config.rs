@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCloudfrontRealtimeLogConfig(DataSource);
 
 impl DataAwsCloudfrontRealtimeLogConfig {
-    /// Starts an `aws_cloudfront_realtime_log_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_realtime_log_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_cloudfront_realtime_log_config", label);

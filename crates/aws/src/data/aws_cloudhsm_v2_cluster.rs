@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCloudhsmV2Cluster(DataSource);
 
 impl DataAwsCloudhsmV2Cluster {
-    /// Starts an `aws_cloudhsm_v2_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudhsm_v2_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, cluster_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_cloudhsm_v2_cluster", label);

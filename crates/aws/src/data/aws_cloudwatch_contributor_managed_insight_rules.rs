@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCloudwatchContributorManagedInsightRules(DataSource);
 
 impl DataAwsCloudwatchContributorManagedInsightRules {
-    /// Starts an `aws_cloudwatch_contributor_managed_insight_rules` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_contributor_managed_insight_rules` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, resource_arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_cloudwatch_contributor_managed_insight_rules", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCloudwatchEventBuses(DataSource);
 
 impl DataAwsCloudwatchEventBuses {
-    /// Starts an `aws_cloudwatch_event_buses` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_cloudwatch_event_buses` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_cloudwatch_event_buses", label);

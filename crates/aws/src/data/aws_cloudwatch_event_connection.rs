@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCloudwatchEventConnection(DataSource);
 
 impl DataAwsCloudwatchEventConnection {
-    /// Starts an `aws_cloudwatch_event_connection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_event_connection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_cloudwatch_event_connection", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCloudwatchEventSource(DataSource);
 
 impl DataAwsCloudwatchEventSource {
-    /// Starts an `aws_cloudwatch_event_source` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_cloudwatch_event_source` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_cloudwatch_event_source", label);

@@ -22,7 +22,7 @@ pub struct DataAwsCloudwatchLogDataProtectionPolicyDocumentArgs {
 pub struct DataAwsCloudwatchLogDataProtectionPolicyDocument(DataSource);
 
 impl DataAwsCloudwatchLogDataProtectionPolicyDocument {
-    /// Starts an `aws_cloudwatch_log_data_protection_policy_document` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_log_data_protection_policy_document` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

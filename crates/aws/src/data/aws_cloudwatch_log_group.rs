@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCloudwatchLogGroup(DataSource);
 
 impl DataAwsCloudwatchLogGroup {
-    /// Starts an `aws_cloudwatch_log_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_log_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_cloudwatch_log_group", label);

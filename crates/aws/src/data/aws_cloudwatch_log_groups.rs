@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCloudwatchLogGroups(DataSource);
 
 impl DataAwsCloudwatchLogGroups {
-    /// Starts an `aws_cloudwatch_log_groups` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_cloudwatch_log_groups` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_cloudwatch_log_groups", label);

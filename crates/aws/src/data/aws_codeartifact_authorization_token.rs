@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCodeartifactAuthorizationToken(DataSource);
 
 impl DataAwsCodeartifactAuthorizationToken {
-    /// Starts an `aws_codeartifact_authorization_token` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codeartifact_authorization_token` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, domain: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_codeartifact_authorization_token", label);

@@ -24,7 +24,7 @@ pub struct DataAwsCodeartifactRepositoryEndpointArgs {
 pub struct DataAwsCodeartifactRepositoryEndpoint(DataSource);
 
 impl DataAwsCodeartifactRepositoryEndpoint {
-    /// Starts an `aws_codeartifact_repository_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codeartifact_repository_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsCodeartifactRepositoryEndpointArgs) -> Self {
         let mut raw = DataSource::new("aws_codeartifact_repository_endpoint", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCodebuildFleet(DataSource);
 
 impl DataAwsCodebuildFleet {
-    /// Starts an `aws_codebuild_fleet` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codebuild_fleet` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_codebuild_fleet", label);

@@ -24,7 +24,7 @@ pub struct DataAwsCodecatalystDevEnvironmentArgs {
 pub struct DataAwsCodecatalystDevEnvironment(DataSource);
 
 impl DataAwsCodecatalystDevEnvironment {
-    /// Starts an `aws_codecatalyst_dev_environment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codecatalyst_dev_environment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsCodecatalystDevEnvironmentArgs) -> Self {
         let mut raw = DataSource::new("aws_codecatalyst_dev_environment", label);

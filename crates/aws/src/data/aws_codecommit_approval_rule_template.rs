@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCodecommitApprovalRuleTemplate(DataSource);
 
 impl DataAwsCodecommitApprovalRuleTemplate {
-    /// Starts an `aws_codecommit_approval_rule_template` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codecommit_approval_rule_template` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_codecommit_approval_rule_template", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCodestarconnectionsConnection(DataSource);
 
 impl DataAwsCodestarconnectionsConnection {
-    /// Starts an `aws_codestarconnections_connection` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_codestarconnections_connection` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_codestarconnections_connection", label);

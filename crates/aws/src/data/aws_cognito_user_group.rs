@@ -22,7 +22,7 @@ pub struct DataAwsCognitoUserGroupArgs {
 pub struct DataAwsCognitoUserGroup(DataSource);
 
 impl DataAwsCognitoUserGroup {
-    /// Starts an `aws_cognito_user_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_user_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsCognitoUserGroupArgs) -> Self {
         let mut raw = DataSource::new("aws_cognito_user_group", label);

@@ -22,7 +22,7 @@ pub struct DataAwsCognitoUserPoolClientArgs {
 pub struct DataAwsCognitoUserPoolClient(DataSource);
 
 impl DataAwsCognitoUserPoolClient {
-    /// Starts an `aws_cognito_user_pool_client` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_user_pool_client` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsCognitoUserPoolClientArgs) -> Self {
         let mut raw = DataSource::new("aws_cognito_user_pool_client", label);

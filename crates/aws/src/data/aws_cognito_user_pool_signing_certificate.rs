@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCognitoUserPoolSigningCertificate(DataSource);
 
 impl DataAwsCognitoUserPoolSigningCertificate {
-    /// Starts an `aws_cognito_user_pool_signing_certificate` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_user_pool_signing_certificate` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, user_pool_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_cognito_user_pool_signing_certificate", label);

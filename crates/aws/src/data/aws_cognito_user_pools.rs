@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCognitoUserPools(DataSource);
 
 impl DataAwsCognitoUserPools {
-    /// Starts an `aws_cognito_user_pools` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_user_pools` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_cognito_user_pools", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsConnectHoursOfOperation(DataSource);
 
 impl DataAwsConnectHoursOfOperation {
-    /// Starts an `aws_connect_hours_of_operation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_hours_of_operation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, instance_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_connect_hours_of_operation", label);

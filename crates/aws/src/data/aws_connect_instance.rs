@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsConnectInstance(DataSource);
 
 impl DataAwsConnectInstance {
-    /// Starts an `aws_connect_instance` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_connect_instance` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_connect_instance", label);

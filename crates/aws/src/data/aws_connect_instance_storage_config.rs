@@ -24,7 +24,7 @@ pub struct DataAwsConnectInstanceStorageConfigArgs {
 pub struct DataAwsConnectInstanceStorageConfig(DataSource);
 
 impl DataAwsConnectInstanceStorageConfig {
-    /// Starts an `aws_connect_instance_storage_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_instance_storage_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsConnectInstanceStorageConfigArgs) -> Self {
         let mut raw = DataSource::new("aws_connect_instance_storage_config", label);

@@ -22,7 +22,7 @@ pub struct DataAwsConnectLambdaFunctionAssociationArgs {
 pub struct DataAwsConnectLambdaFunctionAssociation(DataSource);
 
 impl DataAwsConnectLambdaFunctionAssociation {
-    /// Starts an `aws_connect_lambda_function_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_lambda_function_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct DataAwsConnectPromptArgs {
 pub struct DataAwsConnectPrompt(DataSource);
 
 impl DataAwsConnectPrompt {
-    /// Starts an `aws_connect_prompt` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_prompt` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsConnectPromptArgs) -> Self {
         let mut raw = DataSource::new("aws_connect_prompt", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsConnectQuickConnect(DataSource);
 
 impl DataAwsConnectQuickConnect {
-    /// Starts an `aws_connect_quick_connect` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_quick_connect` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, instance_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_connect_quick_connect", label);

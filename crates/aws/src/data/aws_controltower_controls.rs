@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsControltowerControls(DataSource);
 
 impl DataAwsControltowerControls {
-    /// Starts an `aws_controltower_controls` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_controltower_controls` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, target_identifier: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_controltower_controls", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCurReportDefinition(DataSource);
 
 impl DataAwsCurReportDefinition {
-    /// Starts an `aws_cur_report_definition` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cur_report_definition` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, report_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_cur_report_definition", label);

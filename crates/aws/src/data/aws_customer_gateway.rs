@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsCustomerGateway(DataSource);
 
 impl DataAwsCustomerGateway {
-    /// Starts an `aws_customer_gateway` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_customer_gateway` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_customer_gateway", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDatapipelinePipeline(DataSource);
 
 impl DataAwsDatapipelinePipeline {
-    /// Starts an `aws_datapipeline_pipeline` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datapipeline_pipeline` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, pipeline_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_datapipeline_pipeline", label);

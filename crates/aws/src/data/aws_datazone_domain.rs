@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDatazoneDomain(DataSource);
 
 impl DataAwsDatazoneDomain {
-    /// Starts an `aws_datazone_domain` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_datazone_domain` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_datazone_domain", label);

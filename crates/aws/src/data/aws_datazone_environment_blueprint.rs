@@ -24,7 +24,7 @@ pub struct DataAwsDatazoneEnvironmentBlueprintArgs {
 pub struct DataAwsDatazoneEnvironmentBlueprint(DataSource);
 
 impl DataAwsDatazoneEnvironmentBlueprint {
-    /// Starts an `aws_datazone_environment_blueprint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datazone_environment_blueprint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsDatazoneEnvironmentBlueprintArgs) -> Self {
         let mut raw = DataSource::new("aws_datazone_environment_blueprint", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDbClusterSnapshot(DataSource);
 
 impl DataAwsDbClusterSnapshot {
-    /// Starts an `aws_db_cluster_snapshot` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_db_cluster_snapshot` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_db_cluster_snapshot", label);

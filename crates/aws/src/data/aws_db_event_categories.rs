@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDbEventCategories(DataSource);
 
 impl DataAwsDbEventCategories {
-    /// Starts an `aws_db_event_categories` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_db_event_categories` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_db_event_categories", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDbInstance(DataSource);
 
 impl DataAwsDbInstance {
-    /// Starts an `aws_db_instance` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_db_instance` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_db_instance", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDbInstances(DataSource);
 
 impl DataAwsDbInstances {
-    /// Starts an `aws_db_instances` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_db_instances` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_db_instances", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDefaultTags(DataSource);
 
 impl DataAwsDefaultTags {
-    /// Starts an `aws_default_tags` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_default_tags` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_default_tags", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDevopsguruNotificationChannel(DataSource);
 
 impl DataAwsDevopsguruNotificationChannel {
-    /// Starts an `aws_devopsguru_notification_channel` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_devopsguru_notification_channel` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_devopsguru_notification_channel", label);

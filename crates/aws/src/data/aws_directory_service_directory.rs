@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDirectoryServiceDirectory(DataSource);
 
 impl DataAwsDirectoryServiceDirectory {
-    /// Starts an `aws_directory_service_directory` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_directory_service_directory` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, directory_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_directory_service_directory", label);

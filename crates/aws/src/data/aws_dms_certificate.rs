@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDmsCertificate(DataSource);
 
 impl DataAwsDmsCertificate {
-    /// Starts an `aws_dms_certificate` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dms_certificate` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, certificate_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_dms_certificate", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDmsEndpoint(DataSource);
 
 impl DataAwsDmsEndpoint {
-    /// Starts an `aws_dms_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dms_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, endpoint_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_dms_endpoint", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDmsReplicationInstance(DataSource);
 
 impl DataAwsDmsReplicationInstance {
-    /// Starts an `aws_dms_replication_instance` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dms_replication_instance` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDmsReplicationSubnetGroup(DataSource);
 
 impl DataAwsDmsReplicationSubnetGroup {
-    /// Starts an `aws_dms_replication_subnet_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dms_replication_subnet_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDmsReplicationTask(DataSource);
 
 impl DataAwsDmsReplicationTask {
-    /// Starts an `aws_dms_replication_task` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dms_replication_task` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, replication_task_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_dms_replication_task", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDocdbEngineVersion(DataSource);
 
 impl DataAwsDocdbEngineVersion {
-    /// Starts an `aws_docdb_engine_version` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_docdb_engine_version` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_docdb_engine_version", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDocdbOrderableDbInstance(DataSource);
 
 impl DataAwsDocdbOrderableDbInstance {
-    /// Starts an `aws_docdb_orderable_db_instance` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_docdb_orderable_db_instance` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_docdb_orderable_db_instance", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDxGateway(DataSource);
 
 impl DataAwsDxGateway {
-    /// Starts an `aws_dx_gateway` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_gateway` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_dx_gateway", label);

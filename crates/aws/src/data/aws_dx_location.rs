@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDxLocation(DataSource);
 
 impl DataAwsDxLocation {
-    /// Starts an `aws_dx_location` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_location` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, location_code: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_dx_location", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDxLocations(DataSource);
 
 impl DataAwsDxLocations {
-    /// Starts an `aws_dx_locations` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_dx_locations` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_dx_locations", label);

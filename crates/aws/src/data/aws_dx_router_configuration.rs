@@ -22,7 +22,7 @@ pub struct DataAwsDxRouterConfigurationArgs {
 pub struct DataAwsDxRouterConfiguration(DataSource);
 
 impl DataAwsDxRouterConfiguration {
-    /// Starts an `aws_dx_router_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_router_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsDxRouterConfigurationArgs) -> Self {
         let mut raw = DataSource::new("aws_dx_router_configuration", label);

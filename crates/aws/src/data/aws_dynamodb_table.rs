@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDynamodbTable(DataSource);
 
 impl DataAwsDynamodbTable {
-    /// Starts an `aws_dynamodb_table` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dynamodb_table` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_dynamodb_table", label);

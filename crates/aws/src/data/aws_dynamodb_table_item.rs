@@ -22,7 +22,7 @@ pub struct DataAwsDynamodbTableItemArgs {
 pub struct DataAwsDynamodbTableItem(DataSource);
 
 impl DataAwsDynamodbTableItem {
-    /// Starts an `aws_dynamodb_table_item` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dynamodb_table_item` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsDynamodbTableItemArgs) -> Self {
         let mut raw = DataSource::new("aws_dynamodb_table_item", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsDynamodbTables(DataSource);
 
 impl DataAwsDynamodbTables {
-    /// Starts an `aws_dynamodb_tables` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_dynamodb_tables` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_dynamodb_tables", label);

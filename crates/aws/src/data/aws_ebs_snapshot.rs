@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEbsSnapshot(DataSource);
 
 impl DataAwsEbsSnapshot {
-    /// Starts an `aws_ebs_snapshot` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ebs_snapshot` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ebs_snapshot", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEbsSnapshotIds(DataSource);
 
 impl DataAwsEbsSnapshotIds {
-    /// Starts an `aws_ebs_snapshot_ids` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ebs_snapshot_ids` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ebs_snapshot_ids", label);

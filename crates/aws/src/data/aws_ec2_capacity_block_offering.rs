@@ -24,7 +24,7 @@ pub struct DataAwsEc2CapacityBlockOfferingArgs {
 pub struct DataAwsEc2CapacityBlockOffering(DataSource);
 
 impl DataAwsEc2CapacityBlockOffering {
-    /// Starts an `aws_ec2_capacity_block_offering` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_capacity_block_offering` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsEc2CapacityBlockOfferingArgs) -> Self {
         let mut raw = DataSource::new("aws_ec2_capacity_block_offering", label);

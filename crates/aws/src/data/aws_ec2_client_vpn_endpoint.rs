@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEc2ClientVpnEndpoint(DataSource);
 
 impl DataAwsEc2ClientVpnEndpoint {
-    /// Starts an `aws_ec2_client_vpn_endpoint` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ec2_client_vpn_endpoint` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ec2_client_vpn_endpoint", label);

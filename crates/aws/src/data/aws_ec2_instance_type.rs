@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEc2InstanceType(DataSource);
 
 impl DataAwsEc2InstanceType {
-    /// Starts an `aws_ec2_instance_type` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_instance_type` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, instance_type: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ec2_instance_type", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEc2InstanceTypes(DataSource);
 
 impl DataAwsEc2InstanceTypes {
-    /// Starts an `aws_ec2_instance_types` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ec2_instance_types` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ec2_instance_types", label);

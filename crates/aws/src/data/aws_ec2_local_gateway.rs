@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEc2LocalGateway(DataSource);
 
 impl DataAwsEc2LocalGateway {
-    /// Starts an `aws_ec2_local_gateway` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ec2_local_gateway` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ec2_local_gateway", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEc2LocalGatewayVirtualInterfaceGroups(DataSource);
 
 impl DataAwsEc2LocalGatewayVirtualInterfaceGroups {
-    /// Starts an `aws_ec2_local_gateway_virtual_interface_groups` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ec2_local_gateway_virtual_interface_groups` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ec2_local_gateway_virtual_interface_groups", label);

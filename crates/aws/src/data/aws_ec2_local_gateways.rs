@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEc2LocalGateways(DataSource);
 
 impl DataAwsEc2LocalGateways {
-    /// Starts an `aws_ec2_local_gateways` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ec2_local_gateways` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ec2_local_gateways", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEc2ManagedPrefixList(DataSource);
 
 impl DataAwsEc2ManagedPrefixList {
-    /// Starts an `aws_ec2_managed_prefix_list` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ec2_managed_prefix_list` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ec2_managed_prefix_list", label);

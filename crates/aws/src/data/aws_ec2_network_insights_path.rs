@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEc2NetworkInsightsPath(DataSource);
 
 impl DataAwsEc2NetworkInsightsPath {
-    /// Starts an `aws_ec2_network_insights_path` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ec2_network_insights_path` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ec2_network_insights_path", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEc2PublicIpv4Pool(DataSource);
 
 impl DataAwsEc2PublicIpv4Pool {
-    /// Starts an `aws_ec2_public_ipv4_pool` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_public_ipv4_pool` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, pool_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ec2_public_ipv4_pool", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEc2PublicIpv4Pools(DataSource);
 
 impl DataAwsEc2PublicIpv4Pools {
-    /// Starts an `aws_ec2_public_ipv4_pools` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ec2_public_ipv4_pools` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ec2_public_ipv4_pools", label);

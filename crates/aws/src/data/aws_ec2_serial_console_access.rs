@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEc2SerialConsoleAccess(DataSource);
 
 impl DataAwsEc2SerialConsoleAccess {
-    /// Starts an `aws_ec2_serial_console_access` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ec2_serial_console_access` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ec2_serial_console_access", label);

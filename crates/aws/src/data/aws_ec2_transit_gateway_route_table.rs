@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEc2TransitGatewayRouteTable(DataSource);
 
 impl DataAwsEc2TransitGatewayRouteTable {
-    /// Starts an `aws_ec2_transit_gateway_route_table` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ec2_transit_gateway_route_table` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ec2_transit_gateway_route_table", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEc2TransitGatewayRouteTablePropagations(DataSource);
 
 impl DataAwsEc2TransitGatewayRouteTablePropagations {
-    /// Starts an `aws_ec2_transit_gateway_route_table_propagations` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_route_table_propagations` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct DataAwsEc2TransitGatewayRouteTableRoutesArgs {
 pub struct DataAwsEc2TransitGatewayRouteTableRoutes(DataSource);
 
 impl DataAwsEc2TransitGatewayRouteTableRoutes {
-    /// Starts an `aws_ec2_transit_gateway_route_table_routes` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_route_table_routes` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

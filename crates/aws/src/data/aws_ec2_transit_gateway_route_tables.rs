@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEc2TransitGatewayRouteTables(DataSource);
 
 impl DataAwsEc2TransitGatewayRouteTables {
-    /// Starts an `aws_ec2_transit_gateway_route_tables` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ec2_transit_gateway_route_tables` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ec2_transit_gateway_route_tables", label);

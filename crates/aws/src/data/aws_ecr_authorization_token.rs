@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEcrAuthorizationToken(DataSource);
 
 impl DataAwsEcrAuthorizationToken {
-    /// Starts an `aws_ecr_authorization_token` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ecr_authorization_token` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ecr_authorization_token", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEcrImage(DataSource);
 
 impl DataAwsEcrImage {
-    /// Starts an `aws_ecr_image` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecr_image` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, repository_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ecr_image", label);

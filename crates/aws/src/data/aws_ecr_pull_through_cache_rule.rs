@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEcrPullThroughCacheRule(DataSource);
 
 impl DataAwsEcrPullThroughCacheRule {
-    /// Starts an `aws_ecr_pull_through_cache_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecr_pull_through_cache_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, ecr_repository_prefix: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ecr_pull_through_cache_rule", label);

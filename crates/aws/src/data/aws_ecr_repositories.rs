@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEcrRepositories(DataSource);
 
 impl DataAwsEcrRepositories {
-    /// Starts an `aws_ecr_repositories` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ecr_repositories` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ecr_repositories", label);

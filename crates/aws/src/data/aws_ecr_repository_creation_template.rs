@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEcrRepositoryCreationTemplate(DataSource);
 
 impl DataAwsEcrRepositoryCreationTemplate {
-    /// Starts an `aws_ecr_repository_creation_template` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecr_repository_creation_template` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, prefix: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ecr_repository_creation_template", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEcrpublicAuthorizationToken(DataSource);
 
 impl DataAwsEcrpublicAuthorizationToken {
-    /// Starts an `aws_ecrpublic_authorization_token` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ecrpublic_authorization_token` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ecrpublic_authorization_token", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEcsCluster(DataSource);
 
 impl DataAwsEcsCluster {
-    /// Starts an `aws_ecs_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecs_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, cluster_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ecs_cluster", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEcsClusters(DataSource);
 
 impl DataAwsEcsClusters {
-    /// Starts an `aws_ecs_clusters` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ecs_clusters` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ecs_clusters", label);

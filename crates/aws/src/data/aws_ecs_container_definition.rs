@@ -22,7 +22,7 @@ pub struct DataAwsEcsContainerDefinitionArgs {
 pub struct DataAwsEcsContainerDefinition(DataSource);
 
 impl DataAwsEcsContainerDefinition {
-    /// Starts an `aws_ecs_container_definition` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecs_container_definition` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsEcsContainerDefinitionArgs) -> Self {
         let mut raw = DataSource::new("aws_ecs_container_definition", label);

@@ -22,7 +22,7 @@ pub struct DataAwsEcsServiceArgs {
 pub struct DataAwsEcsService(DataSource);
 
 impl DataAwsEcsService {
-    /// Starts an `aws_ecs_service` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecs_service` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsEcsServiceArgs) -> Self {
         let mut raw = DataSource::new("aws_ecs_service", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEcsTaskDefinition(DataSource);
 
 impl DataAwsEcsTaskDefinition {
-    /// Starts an `aws_ecs_task_definition` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecs_task_definition` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, task_definition: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ecs_task_definition", label);

@@ -22,7 +22,7 @@ pub struct DataAwsEcsTaskExecutionArgs {
 pub struct DataAwsEcsTaskExecution(DataSource);
 
 impl DataAwsEcsTaskExecution {
-    /// Starts an `aws_ecs_task_execution` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecs_task_execution` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsEcsTaskExecutionArgs) -> Self {
         let mut raw = DataSource::new("aws_ecs_task_execution", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEfsAccessPoint(DataSource);
 
 impl DataAwsEfsAccessPoint {
-    /// Starts an `aws_efs_access_point` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_efs_access_point` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, access_point_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_efs_access_point", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEfsAccessPoints(DataSource);
 
 impl DataAwsEfsAccessPoints {
-    /// Starts an `aws_efs_access_points` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_efs_access_points` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, file_system_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_efs_access_points", label);

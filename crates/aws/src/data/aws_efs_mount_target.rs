@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEfsMountTarget(DataSource);
 
 impl DataAwsEfsMountTarget {
-    /// Starts an `aws_efs_mount_target` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_efs_mount_target` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_efs_mount_target", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEip(DataSource);
 
 impl DataAwsEip {
-    /// Starts an `aws_eip` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_eip` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_eip", label);

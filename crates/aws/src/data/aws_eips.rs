@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEips(DataSource);
 
 impl DataAwsEips {
-    /// Starts an `aws_eips` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_eips` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_eips", label);

@@ -22,7 +22,7 @@ pub struct DataAwsEksAccessEntryArgs {
 pub struct DataAwsEksAccessEntry(DataSource);
 
 impl DataAwsEksAccessEntry {
-    /// Starts an `aws_eks_access_entry` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_eks_access_entry` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsEksAccessEntryArgs) -> Self {
         let mut raw = DataSource::new("aws_eks_access_entry", label);

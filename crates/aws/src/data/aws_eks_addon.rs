@@ -22,7 +22,7 @@ pub struct DataAwsEksAddonArgs {
 pub struct DataAwsEksAddon(DataSource);
 
 impl DataAwsEksAddon {
-    /// Starts an `aws_eks_addon` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_eks_addon` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsEksAddonArgs) -> Self {
         let mut raw = DataSource::new("aws_eks_addon", label);

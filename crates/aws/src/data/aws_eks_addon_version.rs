@@ -22,7 +22,7 @@ pub struct DataAwsEksAddonVersionArgs {
 pub struct DataAwsEksAddonVersion(DataSource);
 
 impl DataAwsEksAddonVersion {
-    /// Starts an `aws_eks_addon_version` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_eks_addon_version` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsEksAddonVersionArgs) -> Self {
         let mut raw = DataSource::new("aws_eks_addon_version", label);

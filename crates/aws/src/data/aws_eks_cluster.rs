@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEksCluster(DataSource);
 
 impl DataAwsEksCluster {
-    /// Starts an `aws_eks_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_eks_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_eks_cluster", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEksClusterVersions(DataSource);
 
 impl DataAwsEksClusterVersions {
-    /// Starts an `aws_eks_cluster_versions` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_eks_cluster_versions` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_eks_cluster_versions", label);

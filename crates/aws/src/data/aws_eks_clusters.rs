@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEksClusters(DataSource);
 
 impl DataAwsEksClusters {
-    /// Starts an `aws_eks_clusters` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_eks_clusters` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_eks_clusters", label);

@@ -22,7 +22,7 @@ pub struct DataAwsEksNodeGroupArgs {
 pub struct DataAwsEksNodeGroup(DataSource);
 
 impl DataAwsEksNodeGroup {
-    /// Starts an `aws_eks_node_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_eks_node_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsEksNodeGroupArgs) -> Self {
         let mut raw = DataSource::new("aws_eks_node_group", label);

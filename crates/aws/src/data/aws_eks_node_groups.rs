@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEksNodeGroups(DataSource);
 
 impl DataAwsEksNodeGroups {
-    /// Starts an `aws_eks_node_groups` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_eks_node_groups` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, cluster_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_eks_node_groups", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsElasticBeanstalkHostedZone(DataSource);
 
 impl DataAwsElasticBeanstalkHostedZone {
-    /// Starts an `aws_elastic_beanstalk_hosted_zone` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_elastic_beanstalk_hosted_zone` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_elastic_beanstalk_hosted_zone", label);

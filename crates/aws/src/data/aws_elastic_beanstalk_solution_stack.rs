@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsElasticBeanstalkSolutionStack(DataSource);
 
 impl DataAwsElasticBeanstalkSolutionStack {
-    /// Starts an `aws_elastic_beanstalk_solution_stack` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elastic_beanstalk_solution_stack` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name_regex: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_elastic_beanstalk_solution_stack", label);

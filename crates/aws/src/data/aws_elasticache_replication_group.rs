@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsElasticacheReplicationGroup(DataSource);
 
 impl DataAwsElasticacheReplicationGroup {
-    /// Starts an `aws_elasticache_replication_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elasticache_replication_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, replication_group_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_elasticache_replication_group", label);

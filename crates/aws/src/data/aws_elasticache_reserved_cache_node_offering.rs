@@ -26,7 +26,7 @@ pub struct DataAwsElasticacheReservedCacheNodeOfferingArgs {
 pub struct DataAwsElasticacheReservedCacheNodeOffering(DataSource);
 
 impl DataAwsElasticacheReservedCacheNodeOffering {
-    /// Starts an `aws_elasticache_reserved_cache_node_offering` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elasticache_reserved_cache_node_offering` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsElasticacheServerlessCache(DataSource);
 
 impl DataAwsElasticacheServerlessCache {
-    /// Starts an `aws_elasticache_serverless_cache` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elasticache_serverless_cache` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_elasticache_serverless_cache", label);

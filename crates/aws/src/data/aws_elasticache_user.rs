@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsElasticacheUser(DataSource);
 
 impl DataAwsElasticacheUser {
-    /// Starts an `aws_elasticache_user` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elasticache_user` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, user_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_elasticache_user", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsElb(DataSource);
 
 impl DataAwsElb {
-    /// Starts an `aws_elb` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elb` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_elb", label);

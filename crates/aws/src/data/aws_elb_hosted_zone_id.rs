@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsElbHostedZoneId(DataSource);
 
 impl DataAwsElbHostedZoneId {
-    /// Starts an `aws_elb_hosted_zone_id` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_elb_hosted_zone_id` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_elb_hosted_zone_id", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsElbServiceAccount(DataSource);
 
 impl DataAwsElbServiceAccount {
-    /// Starts an `aws_elb_service_account` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_elb_service_account` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_elb_service_account", label);

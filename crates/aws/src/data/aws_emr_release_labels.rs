@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEmrReleaseLabels(DataSource);
 
 impl DataAwsEmrReleaseLabels {
-    /// Starts an `aws_emr_release_labels` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_emr_release_labels` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_emr_release_labels", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEmrSupportedInstanceTypes(DataSource);
 
 impl DataAwsEmrSupportedInstanceTypes {
-    /// Starts an `aws_emr_supported_instance_types` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_emr_supported_instance_types` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, release_label: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_emr_supported_instance_types", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsEmrcontainersVirtualCluster(DataSource);
 
 impl DataAwsEmrcontainersVirtualCluster {
-    /// Starts an `aws_emrcontainers_virtual_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_emrcontainers_virtual_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, virtual_cluster_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_emrcontainers_virtual_cluster", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsFisExperimentTemplates(DataSource);
 
 impl DataAwsFisExperimentTemplates {
-    /// Starts an `aws_fis_experiment_templates` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_fis_experiment_templates` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_fis_experiment_templates", label);

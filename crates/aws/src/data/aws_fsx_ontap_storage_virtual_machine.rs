@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsFsxOntapStorageVirtualMachine(DataSource);
 
 impl DataAwsFsxOntapStorageVirtualMachine {
-    /// Starts an `aws_fsx_ontap_storage_virtual_machine` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_fsx_ontap_storage_virtual_machine` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_fsx_ontap_storage_virtual_machine", label);

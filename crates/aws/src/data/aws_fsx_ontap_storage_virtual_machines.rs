@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsFsxOntapStorageVirtualMachines(DataSource);
 
 impl DataAwsFsxOntapStorageVirtualMachines {
-    /// Starts an `aws_fsx_ontap_storage_virtual_machines` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_fsx_ontap_storage_virtual_machines` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_fsx_ontap_storage_virtual_machines", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsFsxOpenzfsSnapshot(DataSource);
 
 impl DataAwsFsxOpenzfsSnapshot {
-    /// Starts an `aws_fsx_openzfs_snapshot` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_fsx_openzfs_snapshot` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_fsx_openzfs_snapshot", label);

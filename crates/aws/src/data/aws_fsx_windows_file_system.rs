@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsFsxWindowsFileSystem(DataSource);
 
 impl DataAwsFsxWindowsFileSystem {
-    /// Starts an `aws_fsx_windows_file_system` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_fsx_windows_file_system` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_fsx_windows_file_system", label);

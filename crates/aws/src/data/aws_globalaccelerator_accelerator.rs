@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsGlobalacceleratorAccelerator(DataSource);
 
 impl DataAwsGlobalacceleratorAccelerator {
-    /// Starts an `aws_globalaccelerator_accelerator` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_globalaccelerator_accelerator` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_globalaccelerator_accelerator", label);

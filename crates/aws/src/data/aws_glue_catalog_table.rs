@@ -22,7 +22,7 @@ pub struct DataAwsGlueCatalogTableArgs {
 pub struct DataAwsGlueCatalogTable(DataSource);
 
 impl DataAwsGlueCatalogTable {
-    /// Starts an `aws_glue_catalog_table` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_catalog_table` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsGlueCatalogTableArgs) -> Self {
         let mut raw = DataSource::new("aws_glue_catalog_table", label);

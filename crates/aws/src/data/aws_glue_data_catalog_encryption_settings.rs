@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsGlueDataCatalogEncryptionSettings(DataSource);
 
 impl DataAwsGlueDataCatalogEncryptionSettings {
-    /// Starts an `aws_glue_data_catalog_encryption_settings` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_data_catalog_encryption_settings` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, catalog_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_glue_data_catalog_encryption_settings", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsGlueRegistry(DataSource);
 
 impl DataAwsGlueRegistry {
-    /// Starts an `aws_glue_registry` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_registry` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_glue_registry", label);

@@ -22,7 +22,7 @@ pub struct DataAwsGlueScriptArgs {
 pub struct DataAwsGlueScript(DataSource);
 
 impl DataAwsGlueScript {
-    /// Starts an `aws_glue_script` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_script` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsGlueScriptArgs) -> Self {
         let mut raw = DataSource::new("aws_glue_script", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsGrafanaWorkspace(DataSource);
 
 impl DataAwsGrafanaWorkspace {
-    /// Starts an `aws_grafana_workspace` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_grafana_workspace` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, workspace_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_grafana_workspace", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsGuarddutyDetector(DataSource);
 
 impl DataAwsGuarddutyDetector {
-    /// Starts an `aws_guardduty_detector` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_guardduty_detector` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_guardduty_detector", label);

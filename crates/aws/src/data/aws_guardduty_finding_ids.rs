@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsGuarddutyFindingIds(DataSource);
 
 impl DataAwsGuarddutyFindingIds {
-    /// Starts an `aws_guardduty_finding_ids` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_guardduty_finding_ids` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, detector_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_guardduty_finding_ids", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsIamAccessKeys(DataSource);
 
 impl DataAwsIamAccessKeys {
-    /// Starts an `aws_iam_access_keys` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_access_keys` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, user: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_iam_access_keys", label);

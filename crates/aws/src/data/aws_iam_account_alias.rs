@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsIamAccountAlias(DataSource);
 
 impl DataAwsIamAccountAlias {
-    /// Starts an `aws_iam_account_alias` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_iam_account_alias` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_iam_account_alias", label);

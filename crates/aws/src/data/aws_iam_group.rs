@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsIamGroup(DataSource);
 
 impl DataAwsIamGroup {
-    /// Starts an `aws_iam_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, group_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_iam_group", label);

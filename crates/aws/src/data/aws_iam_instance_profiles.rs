@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsIamInstanceProfiles(DataSource);
 
 impl DataAwsIamInstanceProfiles {
-    /// Starts an `aws_iam_instance_profiles` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_instance_profiles` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, role_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_iam_instance_profiles", label);

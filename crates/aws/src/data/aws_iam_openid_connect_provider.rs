@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsIamOpenidConnectProvider(DataSource);
 
 impl DataAwsIamOpenidConnectProvider {
-    /// Starts an `aws_iam_openid_connect_provider` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_iam_openid_connect_provider` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_iam_openid_connect_provider", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsIamPolicyDocument(DataSource);
 
 impl DataAwsIamPolicyDocument {
-    /// Starts an `aws_iam_policy_document` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_iam_policy_document` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_iam_policy_document", label);

@@ -26,7 +26,7 @@ pub struct DataAwsIamPrincipalPolicySimulationArgs {
 pub struct DataAwsIamPrincipalPolicySimulation(DataSource);
 
 impl DataAwsIamPrincipalPolicySimulation {
-    /// Starts an `aws_iam_principal_policy_simulation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_principal_policy_simulation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsIamPrincipalPolicySimulationArgs) -> Self {
         let mut raw = DataSource::new("aws_iam_principal_policy_simulation", label);

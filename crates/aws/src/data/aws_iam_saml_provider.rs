@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsIamSamlProvider(DataSource);
 
 impl DataAwsIamSamlProvider {
-    /// Starts an `aws_iam_saml_provider` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_saml_provider` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_iam_saml_provider", label);

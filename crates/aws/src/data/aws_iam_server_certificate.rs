@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsIamServerCertificate(DataSource);
 
 impl DataAwsIamServerCertificate {
-    /// Starts an `aws_iam_server_certificate` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_iam_server_certificate` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_iam_server_certificate", label);

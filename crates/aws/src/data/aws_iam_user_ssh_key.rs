@@ -24,7 +24,7 @@ pub struct DataAwsIamUserSshKeyArgs {
 pub struct DataAwsIamUserSshKey(DataSource);
 
 impl DataAwsIamUserSshKey {
-    /// Starts an `aws_iam_user_ssh_key` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_user_ssh_key` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsIamUserSshKeyArgs) -> Self {
         let mut raw = DataSource::new("aws_iam_user_ssh_key", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsIamUsers(DataSource);
 
 impl DataAwsIamUsers {
-    /// Starts an `aws_iam_users` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_iam_users` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_iam_users", label);

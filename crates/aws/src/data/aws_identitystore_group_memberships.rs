@@ -22,7 +22,7 @@ pub struct DataAwsIdentitystoreGroupMembershipsArgs {
 pub struct DataAwsIdentitystoreGroupMemberships(DataSource);
 
 impl DataAwsIdentitystoreGroupMemberships {
-    /// Starts an `aws_identitystore_group_memberships` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_identitystore_group_memberships` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsIdentitystoreGroupMembershipsArgs) -> Self {
         let mut raw = DataSource::new("aws_identitystore_group_memberships", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsIdentitystoreUser(DataSource);
 
 impl DataAwsIdentitystoreUser {
-    /// Starts an `aws_identitystore_user` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_identitystore_user` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, identity_store_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_identitystore_user", label);

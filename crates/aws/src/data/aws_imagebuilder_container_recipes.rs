@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsImagebuilderContainerRecipes(DataSource);
 
 impl DataAwsImagebuilderContainerRecipes {
-    /// Starts an `aws_imagebuilder_container_recipes` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_imagebuilder_container_recipes` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_imagebuilder_container_recipes", label);

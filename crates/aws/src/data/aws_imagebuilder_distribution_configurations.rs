@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsImagebuilderDistributionConfigurations(DataSource);
 
 impl DataAwsImagebuilderDistributionConfigurations {
-    /// Starts an `aws_imagebuilder_distribution_configurations` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_imagebuilder_distribution_configurations` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_imagebuilder_distribution_configurations", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsImagebuilderImagePipeline(DataSource);
 
 impl DataAwsImagebuilderImagePipeline {
-    /// Starts an `aws_imagebuilder_image_pipeline` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_imagebuilder_image_pipeline` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_imagebuilder_image_pipeline", label);

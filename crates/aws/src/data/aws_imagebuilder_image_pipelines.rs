@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsImagebuilderImagePipelines(DataSource);
 
 impl DataAwsImagebuilderImagePipelines {
-    /// Starts an `aws_imagebuilder_image_pipelines` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_imagebuilder_image_pipelines` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_imagebuilder_image_pipelines", label);

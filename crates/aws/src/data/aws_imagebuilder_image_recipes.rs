@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsImagebuilderImageRecipes(DataSource);
 
 impl DataAwsImagebuilderImageRecipes {
-    /// Starts an `aws_imagebuilder_image_recipes` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_imagebuilder_image_recipes` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_imagebuilder_image_recipes", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsImagebuilderInfrastructureConfigurations(DataSource);
 
 impl DataAwsImagebuilderInfrastructureConfigurations {
-    /// Starts an `aws_imagebuilder_infrastructure_configurations` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_imagebuilder_infrastructure_configurations` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_imagebuilder_infrastructure_configurations", label);

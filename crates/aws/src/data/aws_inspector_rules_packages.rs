@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsInspectorRulesPackages(DataSource);
 
 impl DataAwsInspectorRulesPackages {
-    /// Starts an `aws_inspector_rules_packages` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_inspector_rules_packages` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_inspector_rules_packages", label);

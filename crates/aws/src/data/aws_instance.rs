@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsInstance(DataSource);
 
 impl DataAwsInstance {
-    /// Starts an `aws_instance` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_instance` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_instance", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsInstances(DataSource);
 
 impl DataAwsInstances {
-    /// Starts an `aws_instances` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_instances` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_instances", label);

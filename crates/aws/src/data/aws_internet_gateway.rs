@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsInternetGateway(DataSource);
 
 impl DataAwsInternetGateway {
-    /// Starts an `aws_internet_gateway` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_internet_gateway` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_internet_gateway", label);

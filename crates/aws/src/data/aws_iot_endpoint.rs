@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsIotEndpoint(DataSource);
 
 impl DataAwsIotEndpoint {
-    /// Starts an `aws_iot_endpoint` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_iot_endpoint` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_iot_endpoint", label);

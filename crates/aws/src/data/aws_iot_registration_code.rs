@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsIotRegistrationCode(DataSource);
 
 impl DataAwsIotRegistrationCode {
-    /// Starts an `aws_iot_registration_code` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_iot_registration_code` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_iot_registration_code", label);

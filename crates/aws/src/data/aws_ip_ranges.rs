@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsIpRanges(DataSource);
 
 impl DataAwsIpRanges {
-    /// Starts an `aws_ip_ranges` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ip_ranges` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, services: impl Into<Value<Vec<String>>>) -> Self {
         let mut raw = DataSource::new("aws_ip_ranges", label);

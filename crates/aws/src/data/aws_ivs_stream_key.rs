@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsIvsStreamKey(DataSource);
 
 impl DataAwsIvsStreamKey {
-    /// Starts an `aws_ivs_stream_key` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ivs_stream_key` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, channel_arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ivs_stream_key", label);

@@ -22,7 +22,7 @@ pub struct DataAwsKendraExperienceArgs {
 pub struct DataAwsKendraExperience(DataSource);
 
 impl DataAwsKendraExperience {
-    /// Starts an `aws_kendra_experience` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kendra_experience` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsKendraExperienceArgs) -> Self {
         let mut raw = DataSource::new("aws_kendra_experience", label);

@@ -22,7 +22,7 @@ pub struct DataAwsKendraFaqArgs {
 pub struct DataAwsKendraFaq(DataSource);
 
 impl DataAwsKendraFaq {
-    /// Starts an `aws_kendra_faq` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kendra_faq` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsKendraFaqArgs) -> Self {
         let mut raw = DataSource::new("aws_kendra_faq", label);

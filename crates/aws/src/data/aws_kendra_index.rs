@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsKendraIndex(DataSource);
 
 impl DataAwsKendraIndex {
-    /// Starts an `aws_kendra_index` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kendra_index` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_kendra_index", label);

@@ -22,7 +22,7 @@ pub struct DataAwsKendraQuerySuggestionsBlockListArgs {
 pub struct DataAwsKendraQuerySuggestionsBlockList(DataSource);
 
 impl DataAwsKendraQuerySuggestionsBlockList {
-    /// Starts an `aws_kendra_query_suggestions_block_list` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kendra_query_suggestions_block_list` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsKendraQuerySuggestionsBlockListArgs) -> Self {
         let mut raw = DataSource::new("aws_kendra_query_suggestions_block_list", label);

@@ -22,7 +22,7 @@ pub struct DataAwsKendraThesaurusArgs {
 pub struct DataAwsKendraThesaurus(DataSource);
 
 impl DataAwsKendraThesaurus {
-    /// Starts an `aws_kendra_thesaurus` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kendra_thesaurus` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsKendraThesaurusArgs) -> Self {
         let mut raw = DataSource::new("aws_kendra_thesaurus", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsKeyPair(DataSource);
 
 impl DataAwsKeyPair {
-    /// Starts an `aws_key_pair` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_key_pair` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_key_pair", label);

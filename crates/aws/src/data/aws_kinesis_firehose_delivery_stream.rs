@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsKinesisFirehoseDeliveryStream(DataSource);
 
 impl DataAwsKinesisFirehoseDeliveryStream {
-    /// Starts an `aws_kinesis_firehose_delivery_stream` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kinesis_firehose_delivery_stream` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_kinesis_firehose_delivery_stream", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsKinesisStream(DataSource);
 
 impl DataAwsKinesisStream {
-    /// Starts an `aws_kinesis_stream` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kinesis_stream` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_kinesis_stream", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsKinesisStreamConsumer(DataSource);
 
 impl DataAwsKinesisStreamConsumer {
-    /// Starts an `aws_kinesis_stream_consumer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kinesis_stream_consumer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, stream_arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_kinesis_stream_consumer", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsKmsAlias(DataSource);
 
 impl DataAwsKmsAlias {
-    /// Starts an `aws_kms_alias` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kms_alias` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_kms_alias", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsKmsCustomKeyStore(DataSource);
 
 impl DataAwsKmsCustomKeyStore {
-    /// Starts an `aws_kms_custom_key_store` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_kms_custom_key_store` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_kms_custom_key_store", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsKmsKey(DataSource);
 
 impl DataAwsKmsKey {
-    /// Starts an `aws_kms_key` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kms_key` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, key_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_kms_key", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsKmsSecret(DataSource);
 
 impl DataAwsKmsSecret {
-    /// Starts an `aws_kms_secret` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kms_secret` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, secret: Secret) -> Self {
         let mut raw = DataSource::new("aws_kms_secret", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsKmsSecrets(DataSource);
 
 impl DataAwsKmsSecrets {
-    /// Starts an `aws_kms_secrets` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kms_secrets` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, secret: Secret) -> Self {
         let mut raw = DataSource::new("aws_kms_secrets", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLakeformationDataLakeSettings(DataSource);
 
 impl DataAwsLakeformationDataLakeSettings {
-    /// Starts an `aws_lakeformation_data_lake_settings` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_lakeformation_data_lake_settings` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_lakeformation_data_lake_settings", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLakeformationPermissions(DataSource);
 
 impl DataAwsLakeformationPermissions {
-    /// Starts an `aws_lakeformation_permissions` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lakeformation_permissions` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, principal: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_lakeformation_permissions", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLakeformationResource(DataSource);
 
 impl DataAwsLakeformationResource {
-    /// Starts an `aws_lakeformation_resource` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lakeformation_resource` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_lakeformation_resource", label);

@@ -22,7 +22,7 @@ pub struct DataAwsLambdaAliasArgs {
 pub struct DataAwsLambdaAlias(DataSource);
 
 impl DataAwsLambdaAlias {
-    /// Starts an `aws_lambda_alias` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_alias` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsLambdaAliasArgs) -> Self {
         let mut raw = DataSource::new("aws_lambda_alias", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLambdaFunction(DataSource);
 
 impl DataAwsLambdaFunction {
-    /// Starts an `aws_lambda_function` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_function` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, function_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_lambda_function", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLambdaFunctionUrl(DataSource);
 
 impl DataAwsLambdaFunctionUrl {
-    /// Starts an `aws_lambda_function_url` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_function_url` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, function_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_lambda_function_url", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLambdaFunctions(DataSource);
 
 impl DataAwsLambdaFunctions {
-    /// Starts an `aws_lambda_functions` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_lambda_functions` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_lambda_functions", label);

@@ -22,7 +22,7 @@ pub struct DataAwsLambdaInvocationArgs {
 pub struct DataAwsLambdaInvocation(DataSource);
 
 impl DataAwsLambdaInvocation {
-    /// Starts an `aws_lambda_invocation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_invocation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsLambdaInvocationArgs) -> Self {
         let mut raw = DataSource::new("aws_lambda_invocation", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLambdaLayerVersion(DataSource);
 
 impl DataAwsLambdaLayerVersion {
-    /// Starts an `aws_lambda_layer_version` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_layer_version` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, layer_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_lambda_layer_version", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLaunchConfiguration(DataSource);
 
 impl DataAwsLaunchConfiguration {
-    /// Starts an `aws_launch_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_launch_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_launch_configuration", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLb(DataSource);
 
 impl DataAwsLb {
-    /// Starts an `aws_lb` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_lb` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_lb", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLbs(DataSource);
 
 impl DataAwsLbs {
-    /// Starts an `aws_lbs` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_lbs` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_lbs", label);

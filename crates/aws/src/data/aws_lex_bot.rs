@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLexBot(DataSource);
 
 impl DataAwsLexBot {
-    /// Starts an `aws_lex_bot` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lex_bot` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_lex_bot", label);

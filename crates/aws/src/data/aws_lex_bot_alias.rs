@@ -22,7 +22,7 @@ pub struct DataAwsLexBotAliasArgs {
 pub struct DataAwsLexBotAlias(DataSource);
 
 impl DataAwsLexBotAlias {
-    /// Starts an `aws_lex_bot_alias` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lex_bot_alias` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsLexBotAliasArgs) -> Self {
         let mut raw = DataSource::new("aws_lex_bot_alias", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLexSlotType(DataSource);
 
 impl DataAwsLexSlotType {
-    /// Starts an `aws_lex_slot_type` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lex_slot_type` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_lex_slot_type", label);

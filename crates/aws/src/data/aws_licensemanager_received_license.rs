@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLicensemanagerReceivedLicense(DataSource);
 
 impl DataAwsLicensemanagerReceivedLicense {
-    /// Starts an `aws_licensemanager_received_license` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_licensemanager_received_license` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, license_arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_licensemanager_received_license", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLicensemanagerReceivedLicenses(DataSource);
 
 impl DataAwsLicensemanagerReceivedLicenses {
-    /// Starts an `aws_licensemanager_received_licenses` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_licensemanager_received_licenses` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_licensemanager_received_licenses", label);

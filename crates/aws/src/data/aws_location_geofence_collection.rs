@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLocationGeofenceCollection(DataSource);
 
 impl DataAwsLocationGeofenceCollection {
-    /// Starts an `aws_location_geofence_collection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_location_geofence_collection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, collection_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_location_geofence_collection", label);

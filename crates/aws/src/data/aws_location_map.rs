@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLocationMap(DataSource);
 
 impl DataAwsLocationMap {
-    /// Starts an `aws_location_map` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_location_map` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, map_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_location_map", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLocationPlaceIndex(DataSource);
 
 impl DataAwsLocationPlaceIndex {
-    /// Starts an `aws_location_place_index` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_location_place_index` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, index_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_location_place_index", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLocationRouteCalculator(DataSource);
 
 impl DataAwsLocationRouteCalculator {
-    /// Starts an `aws_location_route_calculator` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_location_route_calculator` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, calculator_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_location_route_calculator", label);

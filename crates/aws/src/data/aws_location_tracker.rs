@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLocationTracker(DataSource);
 
 impl DataAwsLocationTracker {
-    /// Starts an `aws_location_tracker` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_location_tracker` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, tracker_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_location_tracker", label);

@@ -22,7 +22,7 @@ pub struct DataAwsLocationTrackerAssociationArgs {
 pub struct DataAwsLocationTrackerAssociation(DataSource);
 
 impl DataAwsLocationTrackerAssociation {
-    /// Starts an `aws_location_tracker_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_location_tracker_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsLocationTrackerAssociationArgs) -> Self {
         let mut raw = DataSource::new("aws_location_tracker_association", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsLocationTrackerAssociations(DataSource);
 
 impl DataAwsLocationTrackerAssociations {
-    /// Starts an `aws_location_tracker_associations` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_location_tracker_associations` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, tracker_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_location_tracker_associations", label);

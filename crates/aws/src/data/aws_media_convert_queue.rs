@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsMediaConvertQueue(DataSource);
 
 impl DataAwsMediaConvertQueue {
-    /// Starts an `aws_media_convert_queue` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_media_convert_queue` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_media_convert_queue", label);

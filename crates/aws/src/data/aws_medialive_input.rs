@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsMedialiveInput(DataSource);
 
 impl DataAwsMedialiveInput {
-    /// Starts an `aws_medialive_input` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_medialive_input` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_medialive_input", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsMemorydbUser(DataSource);
 
 impl DataAwsMemorydbUser {
-    /// Starts an `aws_memorydb_user` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_memorydb_user` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, user_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_memorydb_user", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsMqBroker(DataSource);
 
 impl DataAwsMqBroker {
-    /// Starts an `aws_mq_broker` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_mq_broker` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_mq_broker", label);

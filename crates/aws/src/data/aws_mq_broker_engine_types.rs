@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsMqBrokerEngineTypes(DataSource);
 
 impl DataAwsMqBrokerEngineTypes {
-    /// Starts an `aws_mq_broker_engine_types` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_mq_broker_engine_types` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_mq_broker_engine_types", label);

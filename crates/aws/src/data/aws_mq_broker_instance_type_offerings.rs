@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsMqBrokerInstanceTypeOfferings(DataSource);
 
 impl DataAwsMqBrokerInstanceTypeOfferings {
-    /// Starts an `aws_mq_broker_instance_type_offerings` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_mq_broker_instance_type_offerings` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_mq_broker_instance_type_offerings", label);

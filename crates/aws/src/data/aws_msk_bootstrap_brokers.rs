@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsMskBootstrapBrokers(DataSource);
 
 impl DataAwsMskBootstrapBrokers {
-    /// Starts an `aws_msk_bootstrap_brokers` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_msk_bootstrap_brokers` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, cluster_arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_msk_bootstrap_brokers", label);

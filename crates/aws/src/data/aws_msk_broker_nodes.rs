@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsMskBrokerNodes(DataSource);
 
 impl DataAwsMskBrokerNodes {
-    /// Starts an `aws_msk_broker_nodes` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_msk_broker_nodes` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, cluster_arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_msk_broker_nodes", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsMskCluster(DataSource);
 
 impl DataAwsMskCluster {
-    /// Starts an `aws_msk_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_msk_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, cluster_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_msk_cluster", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsMskConfiguration(DataSource);
 
 impl DataAwsMskConfiguration {
-    /// Starts an `aws_msk_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_msk_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_msk_configuration", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsMskKafkaVersion(DataSource);
 
 impl DataAwsMskKafkaVersion {
-    /// Starts an `aws_msk_kafka_version` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_msk_kafka_version` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_msk_kafka_version", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsMskVpcConnection(DataSource);
 
 impl DataAwsMskVpcConnection {
-    /// Starts an `aws_msk_vpc_connection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_msk_vpc_connection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_msk_vpc_connection", label);

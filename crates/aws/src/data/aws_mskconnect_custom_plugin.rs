@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsMskconnectCustomPlugin(DataSource);
 
 impl DataAwsMskconnectCustomPlugin {
-    /// Starts an `aws_mskconnect_custom_plugin` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_mskconnect_custom_plugin` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_mskconnect_custom_plugin", label);

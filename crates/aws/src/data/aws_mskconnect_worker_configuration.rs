@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsMskconnectWorkerConfiguration(DataSource);
 
 impl DataAwsMskconnectWorkerConfiguration {
-    /// Starts an `aws_mskconnect_worker_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_mskconnect_worker_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_mskconnect_worker_configuration", label);

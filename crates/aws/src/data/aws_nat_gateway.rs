@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsNatGateway(DataSource);
 
 impl DataAwsNatGateway {
-    /// Starts an `aws_nat_gateway` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_nat_gateway` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_nat_gateway", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsNatGateways(DataSource);
 
 impl DataAwsNatGateways {
-    /// Starts an `aws_nat_gateways` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_nat_gateways` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_nat_gateways", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsNeptuneOrderableDbInstance(DataSource);
 
 impl DataAwsNeptuneOrderableDbInstance {
-    /// Starts an `aws_neptune_orderable_db_instance` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_neptune_orderable_db_instance` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_neptune_orderable_db_instance", label);

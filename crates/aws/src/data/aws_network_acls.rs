@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsNetworkAcls(DataSource);
 
 impl DataAwsNetworkAcls {
-    /// Starts an `aws_network_acls` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_network_acls` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_network_acls", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsNetworkInterface(DataSource);
 
 impl DataAwsNetworkInterface {
-    /// Starts an `aws_network_interface` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_network_interface` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_network_interface", label);

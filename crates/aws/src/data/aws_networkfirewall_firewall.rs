@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsNetworkfirewallFirewall(DataSource);
 
 impl DataAwsNetworkfirewallFirewall {
-    /// Starts an `aws_networkfirewall_firewall` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_networkfirewall_firewall` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_networkfirewall_firewall", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsNetworkfirewallFirewallPolicy(DataSource);
 
 impl DataAwsNetworkfirewallFirewallPolicy {
-    /// Starts an `aws_networkfirewall_firewall_policy` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_networkfirewall_firewall_policy` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_networkfirewall_firewall_policy", label);

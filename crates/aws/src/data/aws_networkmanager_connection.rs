@@ -22,7 +22,7 @@ pub struct DataAwsNetworkmanagerConnectionArgs {
 pub struct DataAwsNetworkmanagerConnection(DataSource);
 
 impl DataAwsNetworkmanagerConnection {
-    /// Starts an `aws_networkmanager_connection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_connection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsNetworkmanagerConnectionArgs) -> Self {
         let mut raw = DataSource::new("aws_networkmanager_connection", label);

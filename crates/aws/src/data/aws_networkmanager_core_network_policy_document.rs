@@ -22,7 +22,7 @@ pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocumentArgs {
 pub struct DataAwsNetworkmanagerCoreNetworkPolicyDocument(DataSource);
 
 impl DataAwsNetworkmanagerCoreNetworkPolicyDocument {
-    /// Starts an `aws_networkmanager_core_network_policy_document` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_core_network_policy_document` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

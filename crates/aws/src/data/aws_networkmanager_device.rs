@@ -22,7 +22,7 @@ pub struct DataAwsNetworkmanagerDeviceArgs {
 pub struct DataAwsNetworkmanagerDevice(DataSource);
 
 impl DataAwsNetworkmanagerDevice {
-    /// Starts an `aws_networkmanager_device` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_device` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsNetworkmanagerDeviceArgs) -> Self {
         let mut raw = DataSource::new("aws_networkmanager_device", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsNetworkmanagerGlobalNetwork(DataSource);
 
 impl DataAwsNetworkmanagerGlobalNetwork {
-    /// Starts an `aws_networkmanager_global_network` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_global_network` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, global_network_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_networkmanager_global_network", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsNetworkmanagerGlobalNetworks(DataSource);
 
 impl DataAwsNetworkmanagerGlobalNetworks {
-    /// Starts an `aws_networkmanager_global_networks` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_networkmanager_global_networks` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_networkmanager_global_networks", label);

@@ -22,7 +22,7 @@ pub struct DataAwsNetworkmanagerLinkArgs {
 pub struct DataAwsNetworkmanagerLink(DataSource);
 
 impl DataAwsNetworkmanagerLink {
-    /// Starts an `aws_networkmanager_link` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_link` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsNetworkmanagerLinkArgs) -> Self {
         let mut raw = DataSource::new("aws_networkmanager_link", label);

@@ -22,7 +22,7 @@ pub struct DataAwsNetworkmanagerSiteArgs {
 pub struct DataAwsNetworkmanagerSite(DataSource);
 
 impl DataAwsNetworkmanagerSite {
-    /// Starts an `aws_networkmanager_site` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_site` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsNetworkmanagerSiteArgs) -> Self {
         let mut raw = DataSource::new("aws_networkmanager_site", label);

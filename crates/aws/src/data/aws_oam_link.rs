@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOamLink(DataSource);
 
 impl DataAwsOamLink {
-    /// Starts an `aws_oam_link` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_oam_link` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, link_identifier: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_oam_link", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOamLinks(DataSource);
 
 impl DataAwsOamLinks {
-    /// Starts an `aws_oam_links` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_oam_links` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_oam_links", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOamSink(DataSource);
 
 impl DataAwsOamSink {
-    /// Starts an `aws_oam_sink` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_oam_sink` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, sink_identifier: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_oam_sink", label);

@@ -26,7 +26,7 @@ pub struct DataAwsOpensearchserverlessAccessPolicyArgs {
 pub struct DataAwsOpensearchserverlessAccessPolicy(DataSource);
 
 impl DataAwsOpensearchserverlessAccessPolicy {
-    /// Starts an `aws_opensearchserverless_access_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearchserverless_access_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

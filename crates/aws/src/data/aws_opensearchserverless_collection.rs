@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOpensearchserverlessCollection(DataSource);
 
 impl DataAwsOpensearchserverlessCollection {
-    /// Starts an `aws_opensearchserverless_collection` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_opensearchserverless_collection` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_opensearchserverless_collection", label);

@@ -26,7 +26,7 @@ pub struct DataAwsOpensearchserverlessLifecyclePolicyArgs {
 pub struct DataAwsOpensearchserverlessLifecyclePolicy(DataSource);
 
 impl DataAwsOpensearchserverlessLifecyclePolicy {
-    /// Starts an `aws_opensearchserverless_lifecycle_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearchserverless_lifecycle_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOpensearchserverlessSecurityConfig(DataSource);
 
 impl DataAwsOpensearchserverlessSecurityConfig {
-    /// Starts an `aws_opensearchserverless_security_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearchserverless_security_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_opensearchserverless_security_config", label);

@@ -26,7 +26,7 @@ pub struct DataAwsOpensearchserverlessSecurityPolicyArgs {
 pub struct DataAwsOpensearchserverlessSecurityPolicy(DataSource);
 
 impl DataAwsOpensearchserverlessSecurityPolicy {
-    /// Starts an `aws_opensearchserverless_security_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearchserverless_security_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOpensearchserverlessVpcEndpoint(DataSource);
 
 impl DataAwsOpensearchserverlessVpcEndpoint {
-    /// Starts an `aws_opensearchserverless_vpc_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearchserverless_vpc_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, vpc_endpoint_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_opensearchserverless_vpc_endpoint", label);

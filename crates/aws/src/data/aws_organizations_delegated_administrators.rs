@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOrganizationsDelegatedAdministrators(DataSource);
 
 impl DataAwsOrganizationsDelegatedAdministrators {
-    /// Starts an `aws_organizations_delegated_administrators` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_organizations_delegated_administrators` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_organizations_delegated_administrators", label);

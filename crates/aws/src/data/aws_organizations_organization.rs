@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOrganizationsOrganization(DataSource);
 
 impl DataAwsOrganizationsOrganization {
-    /// Starts an `aws_organizations_organization` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_organizations_organization` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_organizations_organization", label);

@@ -22,7 +22,7 @@ pub struct DataAwsOrganizationsOrganizationalUnitArgs {
 pub struct DataAwsOrganizationsOrganizationalUnit(DataSource);
 
 impl DataAwsOrganizationsOrganizationalUnit {
-    /// Starts an `aws_organizations_organizational_unit` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_organizations_organizational_unit` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsOrganizationsOrganizationalUnitArgs) -> Self {
         let mut raw = DataSource::new("aws_organizations_organizational_unit", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnits(DataSource);
 
 impl DataAwsOrganizationsOrganizationalUnitDescendantOrganizationalUnits {
-    /// Starts an `aws_organizations_organizational_unit_descendant_organizational_units` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_organizations_organizational_unit_descendant_organizational_units` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, parent_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new(

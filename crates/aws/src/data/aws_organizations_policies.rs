@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOrganizationsPolicies(DataSource);
 
 impl DataAwsOrganizationsPolicies {
-    /// Starts an `aws_organizations_policies` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_organizations_policies` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, filter: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_organizations_policies", label);

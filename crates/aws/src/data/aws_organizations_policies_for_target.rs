@@ -22,7 +22,7 @@ pub struct DataAwsOrganizationsPoliciesForTargetArgs {
 pub struct DataAwsOrganizationsPoliciesForTarget(DataSource);
 
 impl DataAwsOrganizationsPoliciesForTarget {
-    /// Starts an `aws_organizations_policies_for_target` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_organizations_policies_for_target` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsOrganizationsPoliciesForTargetArgs) -> Self {
         let mut raw = DataSource::new("aws_organizations_policies_for_target", label);

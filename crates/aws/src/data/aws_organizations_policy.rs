@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOrganizationsPolicy(DataSource);
 
 impl DataAwsOrganizationsPolicy {
-    /// Starts an `aws_organizations_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_organizations_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, policy_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_organizations_policy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOrganizationsResourceTags(DataSource);
 
 impl DataAwsOrganizationsResourceTags {
-    /// Starts an `aws_organizations_resource_tags` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_organizations_resource_tags` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, resource_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_organizations_resource_tags", label);

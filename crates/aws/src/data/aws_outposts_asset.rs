@@ -22,7 +22,7 @@ pub struct DataAwsOutpostsAssetArgs {
 pub struct DataAwsOutpostsAsset(DataSource);
 
 impl DataAwsOutpostsAsset {
-    /// Starts an `aws_outposts_asset` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_outposts_asset` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsOutpostsAssetArgs) -> Self {
         let mut raw = DataSource::new("aws_outposts_asset", label);

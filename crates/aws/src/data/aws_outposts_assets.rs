@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOutpostsAssets(DataSource);
 
 impl DataAwsOutpostsAssets {
-    /// Starts an `aws_outposts_assets` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_outposts_assets` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_outposts_assets", label);

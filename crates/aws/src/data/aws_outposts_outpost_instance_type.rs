@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOutpostsOutpostInstanceType(DataSource);
 
 impl DataAwsOutpostsOutpostInstanceType {
-    /// Starts an `aws_outposts_outpost_instance_type` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_outposts_outpost_instance_type` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_outposts_outpost_instance_type", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOutpostsOutpostInstanceTypes(DataSource);
 
 impl DataAwsOutpostsOutpostInstanceTypes {
-    /// Starts an `aws_outposts_outpost_instance_types` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_outposts_outpost_instance_types` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_outposts_outpost_instance_types", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOutpostsOutposts(DataSource);
 
 impl DataAwsOutpostsOutposts {
-    /// Starts an `aws_outposts_outposts` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_outposts_outposts` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_outposts_outposts", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsOutpostsSite(DataSource);
 
 impl DataAwsOutpostsSite {
-    /// Starts an `aws_outposts_site` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_outposts_site` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_outposts_site", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsPartition(DataSource);
 
 impl DataAwsPartition {
-    /// Starts an `aws_partition` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_partition` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_partition", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsPollyVoices(DataSource);
 
 impl DataAwsPollyVoices {
-    /// Starts an `aws_polly_voices` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_polly_voices` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_polly_voices", label);

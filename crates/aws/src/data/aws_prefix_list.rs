@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsPrefixList(DataSource);
 
 impl DataAwsPrefixList {
-    /// Starts an `aws_prefix_list` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_prefix_list` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_prefix_list", label);

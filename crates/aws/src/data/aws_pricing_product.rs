@@ -22,7 +22,7 @@ pub struct DataAwsPricingProductArgs {
 pub struct DataAwsPricingProduct(DataSource);
 
 impl DataAwsPricingProduct {
-    /// Starts an `aws_pricing_product` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_pricing_product` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsPricingProductArgs) -> Self {
         let mut raw = DataSource::new("aws_pricing_product", label);

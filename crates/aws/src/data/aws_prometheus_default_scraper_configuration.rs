@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsPrometheusDefaultScraperConfiguration(DataSource);
 
 impl DataAwsPrometheusDefaultScraperConfiguration {
-    /// Starts an `aws_prometheus_default_scraper_configuration` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_prometheus_default_scraper_configuration` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_prometheus_default_scraper_configuration", label);

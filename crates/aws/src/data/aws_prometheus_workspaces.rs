@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsPrometheusWorkspaces(DataSource);
 
 impl DataAwsPrometheusWorkspaces {
-    /// Starts an `aws_prometheus_workspaces` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_prometheus_workspaces` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_prometheus_workspaces", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsQldbLedger(DataSource);
 
 impl DataAwsQldbLedger {
-    /// Starts an `aws_qldb_ledger` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_qldb_ledger` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_qldb_ledger", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsQuicksightAnalysis(DataSource);
 
 impl DataAwsQuicksightAnalysis {
-    /// Starts an `aws_quicksight_analysis` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_analysis` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, analysis_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_quicksight_analysis", label);

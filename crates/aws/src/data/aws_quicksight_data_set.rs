@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsQuicksightDataSet(DataSource);
 
 impl DataAwsQuicksightDataSet {
-    /// Starts an `aws_quicksight_data_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_data_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, data_set_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_quicksight_data_set", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsQuicksightTheme(DataSource);
 
 impl DataAwsQuicksightTheme {
-    /// Starts an `aws_quicksight_theme` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_theme` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, theme_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_quicksight_theme", label);

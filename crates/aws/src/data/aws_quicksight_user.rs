@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsQuicksightUser(DataSource);
 
 impl DataAwsQuicksightUser {
-    /// Starts an `aws_quicksight_user` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_user` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, user_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_quicksight_user", label);

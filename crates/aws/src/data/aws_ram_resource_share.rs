@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRamResourceShare(DataSource);
 
 impl DataAwsRamResourceShare {
-    /// Starts an `aws_ram_resource_share` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ram_resource_share` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, resource_owner: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ram_resource_share", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRdsCertificate(DataSource);
 
 impl DataAwsRdsCertificate {
-    /// Starts an `aws_rds_certificate` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_rds_certificate` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_rds_certificate", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRdsCluster(DataSource);
 
 impl DataAwsRdsCluster {
-    /// Starts an `aws_rds_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rds_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, cluster_identifier: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_rds_cluster", label);

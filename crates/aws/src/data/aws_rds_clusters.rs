@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRdsClusters(DataSource);
 
 impl DataAwsRdsClusters {
-    /// Starts an `aws_rds_clusters` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_rds_clusters` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_rds_clusters", label);

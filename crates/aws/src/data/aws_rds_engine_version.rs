@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRdsEngineVersion(DataSource);
 
 impl DataAwsRdsEngineVersion {
-    /// Starts an `aws_rds_engine_version` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rds_engine_version` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, engine: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_rds_engine_version", label);

@@ -28,7 +28,7 @@ pub struct DataAwsRdsReservedInstanceOfferingArgs {
 pub struct DataAwsRdsReservedInstanceOffering(DataSource);
 
 impl DataAwsRdsReservedInstanceOffering {
-    /// Starts an `aws_rds_reserved_instance_offering` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rds_reserved_instance_offering` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsRdsReservedInstanceOfferingArgs) -> Self {
         let mut raw = DataSource::new("aws_rds_reserved_instance_offering", label);

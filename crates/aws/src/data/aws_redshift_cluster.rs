@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRedshiftCluster(DataSource);
 
 impl DataAwsRedshiftCluster {
-    /// Starts an `aws_redshift_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, cluster_identifier: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_redshift_cluster", label);

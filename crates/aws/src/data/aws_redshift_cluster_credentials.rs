@@ -22,7 +22,7 @@ pub struct DataAwsRedshiftClusterCredentialsArgs {
 pub struct DataAwsRedshiftClusterCredentials(DataSource);
 
 impl DataAwsRedshiftClusterCredentials {
-    /// Starts an `aws_redshift_cluster_credentials` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_cluster_credentials` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsRedshiftClusterCredentialsArgs) -> Self {
         let mut raw = DataSource::new("aws_redshift_cluster_credentials", label);

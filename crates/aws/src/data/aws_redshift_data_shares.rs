@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRedshiftDataShares(DataSource);
 
 impl DataAwsRedshiftDataShares {
-    /// Starts an `aws_redshift_data_shares` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_redshift_data_shares` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_redshift_data_shares", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRedshiftOrderableCluster(DataSource);
 
 impl DataAwsRedshiftOrderableCluster {
-    /// Starts an `aws_redshift_orderable_cluster` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_redshift_orderable_cluster` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_redshift_orderable_cluster", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRedshiftProducerDataShares(DataSource);
 
 impl DataAwsRedshiftProducerDataShares {
-    /// Starts an `aws_redshift_producer_data_shares` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_producer_data_shares` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, producer_arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_redshift_producer_data_shares", label);

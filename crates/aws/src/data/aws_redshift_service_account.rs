@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRedshiftServiceAccount(DataSource);
 
 impl DataAwsRedshiftServiceAccount {
-    /// Starts an `aws_redshift_service_account` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_redshift_service_account` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_redshift_service_account", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRedshiftserverlessCredentials(DataSource);
 
 impl DataAwsRedshiftserverlessCredentials {
-    /// Starts an `aws_redshiftserverless_credentials` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshiftserverless_credentials` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, workgroup_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_redshiftserverless_credentials", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRedshiftserverlessWorkgroup(DataSource);
 
 impl DataAwsRedshiftserverlessWorkgroup {
-    /// Starts an `aws_redshiftserverless_workgroup` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshiftserverless_workgroup` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, workgroup_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_redshiftserverless_workgroup", label);

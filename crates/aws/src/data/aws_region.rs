@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRegion(DataSource);
 
 impl DataAwsRegion {
-    /// Starts an `aws_region` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_region` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_region", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRegions(DataSource);
 
 impl DataAwsRegions {
-    /// Starts an `aws_regions` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_regions` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_regions", label);

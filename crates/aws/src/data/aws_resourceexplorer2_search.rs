@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsResourceexplorer2Search(DataSource);
 
 impl DataAwsResourceexplorer2Search {
-    /// Starts an `aws_resourceexplorer2_search` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_resourceexplorer2_search` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, query_string: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_resourceexplorer2_search", label);

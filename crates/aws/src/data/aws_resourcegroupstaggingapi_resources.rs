@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsResourcegroupstaggingapiResources(DataSource);
 
 impl DataAwsResourcegroupstaggingapiResources {
-    /// Starts an `aws_resourcegroupstaggingapi_resources` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_resourcegroupstaggingapi_resources` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_resourcegroupstaggingapi_resources", label);

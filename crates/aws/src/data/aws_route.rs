@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRoute(DataSource);
 
 impl DataAwsRoute {
-    /// Starts an `aws_route` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, route_table_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_route", label);

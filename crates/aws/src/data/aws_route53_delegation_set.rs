@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRoute53DelegationSet(DataSource);
 
 impl DataAwsRoute53DelegationSet {
-    /// Starts an `aws_route53_delegation_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_delegation_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_route53_delegation_set", label);

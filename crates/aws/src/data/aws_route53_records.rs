@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRoute53Records(DataSource);
 
 impl DataAwsRoute53Records {
-    /// Starts an `aws_route53_records` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_records` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, zone_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_route53_records", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRoute53ResolverFirewallConfig(DataSource);
 
 impl DataAwsRoute53ResolverFirewallConfig {
-    /// Starts an `aws_route53_resolver_firewall_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_resolver_firewall_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, resource_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_route53_resolver_firewall_config", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRoute53ResolverFirewallRuleGroupAssociation(DataSource);
 
 impl DataAwsRoute53ResolverFirewallRuleGroupAssociation {
-    /// Starts an `aws_route53_resolver_firewall_rule_group_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_resolver_firewall_rule_group_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRoute53ResolverFirewallRules(DataSource);
 
 impl DataAwsRoute53ResolverFirewallRules {
-    /// Starts an `aws_route53_resolver_firewall_rules` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_resolver_firewall_rules` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, firewall_rule_group_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_route53_resolver_firewall_rules", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRoute53ResolverRule(DataSource);
 
 impl DataAwsRoute53ResolverRule {
-    /// Starts an `aws_route53_resolver_rule` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_route53_resolver_rule` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_route53_resolver_rule", label);

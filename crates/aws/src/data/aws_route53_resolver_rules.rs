@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRoute53ResolverRules(DataSource);
 
 impl DataAwsRoute53ResolverRules {
-    /// Starts an `aws_route53_resolver_rules` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_route53_resolver_rules` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_route53_resolver_rules", label);

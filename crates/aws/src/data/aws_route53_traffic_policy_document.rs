@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRoute53TrafficPolicyDocument(DataSource);
 
 impl DataAwsRoute53TrafficPolicyDocument {
-    /// Starts an `aws_route53_traffic_policy_document` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_route53_traffic_policy_document` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_route53_traffic_policy_document", label);

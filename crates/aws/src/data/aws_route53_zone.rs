@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRoute53Zone(DataSource);
 
 impl DataAwsRoute53Zone {
-    /// Starts an `aws_route53_zone` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_route53_zone` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_route53_zone", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRoute53Zones(DataSource);
 
 impl DataAwsRoute53Zones {
-    /// Starts an `aws_route53_zones` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_route53_zones` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_route53_zones", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRoute53profilesProfiles(DataSource);
 
 impl DataAwsRoute53profilesProfiles {
-    /// Starts an `aws_route53profiles_profiles` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_route53profiles_profiles` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_route53profiles_profiles", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsRouteTables(DataSource);
 
 impl DataAwsRouteTables {
-    /// Starts an `aws_route_tables` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_route_tables` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_route_tables", label);

@@ -22,7 +22,7 @@ pub struct DataAwsS3BucketObjectArgs {
 pub struct DataAwsS3BucketObject(DataSource);
 
 impl DataAwsS3BucketObject {
-    /// Starts an `aws_s3_bucket_object` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_bucket_object` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsS3BucketObjectArgs) -> Self {
         let mut raw = DataSource::new("aws_s3_bucket_object", label);

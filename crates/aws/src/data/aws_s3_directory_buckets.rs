@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsS3DirectoryBuckets(DataSource);
 
 impl DataAwsS3DirectoryBuckets {
-    /// Starts an `aws_s3_directory_buckets` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_s3_directory_buckets` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_s3_directory_buckets", label);

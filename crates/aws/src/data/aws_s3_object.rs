@@ -22,7 +22,7 @@ pub struct DataAwsS3ObjectArgs {
 pub struct DataAwsS3Object(DataSource);
 
 impl DataAwsS3Object {
-    /// Starts an `aws_s3_object` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_object` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsS3ObjectArgs) -> Self {
         let mut raw = DataSource::new("aws_s3_object", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsS3Objects(DataSource);
 
 impl DataAwsS3Objects {
-    /// Starts an `aws_s3_objects` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_objects` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, bucket: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_s3_objects", label);

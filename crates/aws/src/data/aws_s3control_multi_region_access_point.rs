@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsS3controlMultiRegionAccessPoint(DataSource);
 
 impl DataAwsS3controlMultiRegionAccessPoint {
-    /// Starts an `aws_s3control_multi_region_access_point` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3control_multi_region_access_point` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_s3control_multi_region_access_point", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSagemakerPrebuiltEcrImage(DataSource);
 
 impl DataAwsSagemakerPrebuiltEcrImage {
-    /// Starts an `aws_sagemaker_prebuilt_ecr_image` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_prebuilt_ecr_image` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, repository_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_sagemaker_prebuilt_ecr_image", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSecretsmanagerSecret(DataSource);
 
 impl DataAwsSecretsmanagerSecret {
-    /// Starts an `aws_secretsmanager_secret` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_secretsmanager_secret` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_secretsmanager_secret", label);

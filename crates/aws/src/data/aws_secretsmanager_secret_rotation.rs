@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSecretsmanagerSecretRotation(DataSource);
 
 impl DataAwsSecretsmanagerSecretRotation {
-    /// Starts an `aws_secretsmanager_secret_rotation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_secretsmanager_secret_rotation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, secret_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_secretsmanager_secret_rotation", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSecretsmanagerSecrets(DataSource);
 
 impl DataAwsSecretsmanagerSecrets {
-    /// Starts an `aws_secretsmanager_secrets` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_secretsmanager_secrets` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_secretsmanager_secrets", label);

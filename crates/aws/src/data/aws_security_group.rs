@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSecurityGroup(DataSource);
 
 impl DataAwsSecurityGroup {
-    /// Starts an `aws_security_group` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_security_group` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_security_group", label);

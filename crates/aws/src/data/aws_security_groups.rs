@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSecurityGroups(DataSource);
 
 impl DataAwsSecurityGroups {
-    /// Starts an `aws_security_groups` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_security_groups` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_security_groups", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSecurityhubStandardsControlAssociations(DataSource);
 
 impl DataAwsSecurityhubStandardsControlAssociations {
-    /// Starts an `aws_securityhub_standards_control_associations` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securityhub_standards_control_associations` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, security_control_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_securityhub_standards_control_associations", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsServerlessapplicationrepositoryApplication(DataSource);
 
 impl DataAwsServerlessapplicationrepositoryApplication {
-    /// Starts an `aws_serverlessapplicationrepository_application` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_serverlessapplicationrepository_application` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, application_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_serverlessapplicationrepository_application", label);

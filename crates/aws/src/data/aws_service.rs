@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsService(DataSource);
 
 impl DataAwsService {
-    /// Starts an `aws_service` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_service` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_service", label);

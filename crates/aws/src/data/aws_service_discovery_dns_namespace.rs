@@ -22,7 +22,7 @@ pub struct DataAwsServiceDiscoveryDnsNamespaceArgs {
 pub struct DataAwsServiceDiscoveryDnsNamespace(DataSource);
 
 impl DataAwsServiceDiscoveryDnsNamespace {
-    /// Starts an `aws_service_discovery_dns_namespace` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_service_discovery_dns_namespace` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsServiceDiscoveryDnsNamespaceArgs) -> Self {
         let mut raw = DataSource::new("aws_service_discovery_dns_namespace", label);

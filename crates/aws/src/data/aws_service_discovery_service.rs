@@ -22,7 +22,7 @@ pub struct DataAwsServiceDiscoveryServiceArgs {
 pub struct DataAwsServiceDiscoveryService(DataSource);
 
 impl DataAwsServiceDiscoveryService {
-    /// Starts an `aws_service_discovery_service` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_service_discovery_service` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsServiceDiscoveryServiceArgs) -> Self {
         let mut raw = DataSource::new("aws_service_discovery_service", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsServicePrincipal(DataSource);
 
 impl DataAwsServicePrincipal {
-    /// Starts an `aws_service_principal` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_service_principal` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, service_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_service_principal", label);

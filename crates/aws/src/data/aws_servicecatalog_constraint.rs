@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsServicecatalogConstraint(DataSource);
 
 impl DataAwsServicecatalogConstraint {
-    /// Starts an `aws_servicecatalog_constraint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalog_constraint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_servicecatalog_constraint", label);

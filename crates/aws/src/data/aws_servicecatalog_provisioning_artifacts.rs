@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsServicecatalogProvisioningArtifacts(DataSource);
 
 impl DataAwsServicecatalogProvisioningArtifacts {
-    /// Starts an `aws_servicecatalog_provisioning_artifacts` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalog_provisioning_artifacts` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, product_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_servicecatalog_provisioning_artifacts", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsServicecatalogappregistryApplication(DataSource);
 
 impl DataAwsServicecatalogappregistryApplication {
-    /// Starts an `aws_servicecatalogappregistry_application` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalogappregistry_application` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_servicecatalogappregistry_application", label);

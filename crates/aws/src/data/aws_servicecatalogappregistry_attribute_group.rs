@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsServicecatalogappregistryAttributeGroup(DataSource);
 
 impl DataAwsServicecatalogappregistryAttributeGroup {
-    /// Starts an `aws_servicecatalogappregistry_attribute_group` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_servicecatalogappregistry_attribute_group` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_servicecatalogappregistry_attribute_group", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsServicecatalogappregistryAttributeGroupAssociations(DataSource);
 
 impl DataAwsServicecatalogappregistryAttributeGroupAssociations {
-    /// Starts an `aws_servicecatalogappregistry_attribute_group_associations` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_servicecatalogappregistry_attribute_group_associations` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new(

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsServicequotasService(DataSource);
 
 impl DataAwsServicequotasService {
-    /// Starts an `aws_servicequotas_service` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicequotas_service` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, service_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_servicequotas_service", label);

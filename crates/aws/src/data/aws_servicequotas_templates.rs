@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsServicequotasTemplates(DataSource);
 
 impl DataAwsServicequotasTemplates {
-    /// Starts an `aws_servicequotas_templates` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicequotas_templates` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, region: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_servicequotas_templates", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSesActiveReceiptRuleSet(DataSource);
 
 impl DataAwsSesActiveReceiptRuleSet {
-    /// Starts an `aws_ses_active_receipt_rule_set` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ses_active_receipt_rule_set` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ses_active_receipt_rule_set", label);

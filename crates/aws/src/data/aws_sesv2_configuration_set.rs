@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSesv2ConfigurationSet(DataSource);
 
 impl DataAwsSesv2ConfigurationSet {
-    /// Starts an `aws_sesv2_configuration_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sesv2_configuration_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, configuration_set_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_sesv2_configuration_set", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSesv2DedicatedIpPool(DataSource);
 
 impl DataAwsSesv2DedicatedIpPool {
-    /// Starts an `aws_sesv2_dedicated_ip_pool` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sesv2_dedicated_ip_pool` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, pool_name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_sesv2_dedicated_ip_pool", label);

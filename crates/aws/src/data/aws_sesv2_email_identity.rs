@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSesv2EmailIdentity(DataSource);
 
 impl DataAwsSesv2EmailIdentity {
-    /// Starts an `aws_sesv2_email_identity` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sesv2_email_identity` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, email_identity: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_sesv2_email_identity", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSfnActivity(DataSource);
 
 impl DataAwsSfnActivity {
-    /// Starts an `aws_sfn_activity` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_sfn_activity` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_sfn_activity", label);

@@ -22,7 +22,7 @@ pub struct DataAwsSfnAliasArgs {
 pub struct DataAwsSfnAlias(DataSource);
 
 impl DataAwsSfnAlias {
-    /// Starts an `aws_sfn_alias` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sfn_alias` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsSfnAliasArgs) -> Self {
         let mut raw = DataSource::new("aws_sfn_alias", label);

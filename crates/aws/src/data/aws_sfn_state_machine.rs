@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSfnStateMachine(DataSource);
 
 impl DataAwsSfnStateMachine {
-    /// Starts an `aws_sfn_state_machine` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sfn_state_machine` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_sfn_state_machine", label);

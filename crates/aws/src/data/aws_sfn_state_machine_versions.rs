@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSfnStateMachineVersions(DataSource);
 
 impl DataAwsSfnStateMachineVersions {
-    /// Starts an `aws_sfn_state_machine_versions` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sfn_state_machine_versions` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, statemachine_arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_sfn_state_machine_versions", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsShieldProtection(DataSource);
 
 impl DataAwsShieldProtection {
-    /// Starts an `aws_shield_protection` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_shield_protection` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_shield_protection", label);

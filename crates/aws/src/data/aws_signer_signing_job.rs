@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSignerSigningJob(DataSource);
 
 impl DataAwsSignerSigningJob {
-    /// Starts an `aws_signer_signing_job` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_signer_signing_job` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, job_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_signer_signing_job", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSignerSigningProfile(DataSource);
 
 impl DataAwsSignerSigningProfile {
-    /// Starts an `aws_signer_signing_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_signer_signing_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_signer_signing_profile", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSnsTopic(DataSource);
 
 impl DataAwsSnsTopic {
-    /// Starts an `aws_sns_topic` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sns_topic` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_sns_topic", label);

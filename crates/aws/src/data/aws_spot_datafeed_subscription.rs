@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSpotDatafeedSubscription(DataSource);
 
 impl DataAwsSpotDatafeedSubscription {
-    /// Starts an `aws_spot_datafeed_subscription` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_spot_datafeed_subscription` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_spot_datafeed_subscription", label);

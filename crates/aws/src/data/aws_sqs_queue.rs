@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSqsQueue(DataSource);
 
 impl DataAwsSqsQueue {
-    /// Starts an `aws_sqs_queue` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sqs_queue` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_sqs_queue", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSqsQueues(DataSource);
 
 impl DataAwsSqsQueues {
-    /// Starts an `aws_sqs_queues` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_sqs_queues` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_sqs_queues", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSsmInstances(DataSource);
 
 impl DataAwsSsmInstances {
-    /// Starts an `aws_ssm_instances` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ssm_instances` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ssm_instances", label);

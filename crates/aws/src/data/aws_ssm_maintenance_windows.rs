@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSsmMaintenanceWindows(DataSource);
 
 impl DataAwsSsmMaintenanceWindows {
-    /// Starts an `aws_ssm_maintenance_windows` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ssm_maintenance_windows` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ssm_maintenance_windows", label);

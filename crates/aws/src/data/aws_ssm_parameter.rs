@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSsmParameter(DataSource);
 
 impl DataAwsSsmParameter {
-    /// Starts an `aws_ssm_parameter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssm_parameter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ssm_parameter", label);

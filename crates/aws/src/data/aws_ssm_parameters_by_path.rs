@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSsmParametersByPath(DataSource);
 
 impl DataAwsSsmParametersByPath {
-    /// Starts an `aws_ssm_parameters_by_path` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssm_parameters_by_path` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, path: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ssm_parameters_by_path", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSsmPatchBaseline(DataSource);
 
 impl DataAwsSsmPatchBaseline {
-    /// Starts an `aws_ssm_patch_baseline` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssm_patch_baseline` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, owner: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ssm_patch_baseline", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSsmPatchBaselines(DataSource);
 
 impl DataAwsSsmPatchBaselines {
-    /// Starts an `aws_ssm_patch_baselines` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ssm_patch_baselines` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ssm_patch_baselines", label);

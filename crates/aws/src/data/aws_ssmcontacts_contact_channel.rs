@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSsmcontactsContactChannel(DataSource);
 
 impl DataAwsSsmcontactsContactChannel {
-    /// Starts an `aws_ssmcontacts_contact_channel` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssmcontacts_contact_channel` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ssmcontacts_contact_channel", label);

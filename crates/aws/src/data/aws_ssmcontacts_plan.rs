@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSsmcontactsPlan(DataSource);
 
 impl DataAwsSsmcontactsPlan {
-    /// Starts an `aws_ssmcontacts_plan` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssmcontacts_plan` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, contact_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ssmcontacts_plan", label);

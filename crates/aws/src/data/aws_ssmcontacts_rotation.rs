@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSsmcontactsRotation(DataSource);
 
 impl DataAwsSsmcontactsRotation {
-    /// Starts an `aws_ssmcontacts_rotation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssmcontacts_rotation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ssmcontacts_rotation", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSsmincidentsReplicationSet(DataSource);
 
 impl DataAwsSsmincidentsReplicationSet {
-    /// Starts an `aws_ssmincidents_replication_set` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ssmincidents_replication_set` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ssmincidents_replication_set", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSsmincidentsResponsePlan(DataSource);
 
 impl DataAwsSsmincidentsResponsePlan {
-    /// Starts an `aws_ssmincidents_response_plan` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssmincidents_response_plan` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ssmincidents_response_plan", label);

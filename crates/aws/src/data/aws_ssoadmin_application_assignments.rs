@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSsoadminApplicationAssignments(DataSource);
 
 impl DataAwsSsoadminApplicationAssignments {
-    /// Starts an `aws_ssoadmin_application_assignments` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssoadmin_application_assignments` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, application_arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ssoadmin_application_assignments", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSsoadminApplicationProviders(DataSource);
 
 impl DataAwsSsoadminApplicationProviders {
-    /// Starts an `aws_ssoadmin_application_providers` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ssoadmin_application_providers` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ssoadmin_application_providers", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSsoadminInstances(DataSource);
 
 impl DataAwsSsoadminInstances {
-    /// Starts an `aws_ssoadmin_instances` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ssoadmin_instances` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_ssoadmin_instances", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSsoadminPermissionSet(DataSource);
 
 impl DataAwsSsoadminPermissionSet {
-    /// Starts an `aws_ssoadmin_permission_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssoadmin_permission_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, instance_arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_ssoadmin_permission_set", label);

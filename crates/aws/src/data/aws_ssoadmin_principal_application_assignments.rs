@@ -24,7 +24,7 @@ pub struct DataAwsSsoadminPrincipalApplicationAssignmentsArgs {
 pub struct DataAwsSsoadminPrincipalApplicationAssignments(DataSource);
 
 impl DataAwsSsoadminPrincipalApplicationAssignments {
-    /// Starts an `aws_ssoadmin_principal_application_assignments` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssoadmin_principal_application_assignments` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

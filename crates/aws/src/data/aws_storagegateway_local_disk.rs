@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsStoragegatewayLocalDisk(DataSource);
 
 impl DataAwsStoragegatewayLocalDisk {
-    /// Starts an `aws_storagegateway_local_disk` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_storagegateway_local_disk` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, gateway_arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_storagegateway_local_disk", label);

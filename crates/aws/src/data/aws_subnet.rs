@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSubnet(DataSource);
 
 impl DataAwsSubnet {
-    /// Starts an `aws_subnet` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_subnet` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_subnet", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSubnets(DataSource);
 
 impl DataAwsSubnets {
-    /// Starts an `aws_subnets` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_subnets` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_subnets", label);

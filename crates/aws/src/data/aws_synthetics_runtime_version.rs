@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSyntheticsRuntimeVersion(DataSource);
 
 impl DataAwsSyntheticsRuntimeVersion {
-    /// Starts an `aws_synthetics_runtime_version` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_synthetics_runtime_version` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, prefix: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_synthetics_runtime_version", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsSyntheticsRuntimeVersions(DataSource);
 
 impl DataAwsSyntheticsRuntimeVersions {
-    /// Starts an `aws_synthetics_runtime_versions` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_synthetics_runtime_versions` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_synthetics_runtime_versions", label);

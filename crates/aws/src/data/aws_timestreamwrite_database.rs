@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsTimestreamwriteDatabase(DataSource);
 
 impl DataAwsTimestreamwriteDatabase {
-    /// Starts an `aws_timestreamwrite_database` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_timestreamwrite_database` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_timestreamwrite_database", label);

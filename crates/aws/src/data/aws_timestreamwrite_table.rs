@@ -22,7 +22,7 @@ pub struct DataAwsTimestreamwriteTableArgs {
 pub struct DataAwsTimestreamwriteTable(DataSource);
 
 impl DataAwsTimestreamwriteTable {
-    /// Starts an `aws_timestreamwrite_table` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_timestreamwrite_table` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsTimestreamwriteTableArgs) -> Self {
         let mut raw = DataSource::new("aws_timestreamwrite_table", label);

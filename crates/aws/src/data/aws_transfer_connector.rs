@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsTransferConnector(DataSource);
 
 impl DataAwsTransferConnector {
-    /// Starts an `aws_transfer_connector` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_transfer_connector` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_transfer_connector", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsTransferServer(DataSource);
 
 impl DataAwsTransferServer {
-    /// Starts an `aws_transfer_server` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_transfer_server` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, server_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_transfer_server", label);

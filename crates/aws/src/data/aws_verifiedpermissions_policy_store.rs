@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsVerifiedpermissionsPolicyStore(DataSource);
 
 impl DataAwsVerifiedpermissionsPolicyStore {
-    /// Starts an `aws_verifiedpermissions_policy_store` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_verifiedpermissions_policy_store` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_verifiedpermissions_policy_store", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsVpc(DataSource);
 
 impl DataAwsVpc {
-    /// Starts an `aws_vpc` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_vpc` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_vpc", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsVpcEndpoint(DataSource);
 
 impl DataAwsVpcEndpoint {
-    /// Starts an `aws_vpc_endpoint` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_vpc_endpoint` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_vpc_endpoint", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsVpcEndpointAssociations(DataSource);
 
 impl DataAwsVpcEndpointAssociations {
-    /// Starts an `aws_vpc_endpoint_associations` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_endpoint_associations` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, vpc_endpoint_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_vpc_endpoint_associations", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsVpcIpam(DataSource);
 
 impl DataAwsVpcIpam {
-    /// Starts an `aws_vpc_ipam` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_ipam` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_vpc_ipam", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsVpcIpamPools(DataSource);
 
 impl DataAwsVpcIpamPools {
-    /// Starts an `aws_vpc_ipam_pools` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_vpc_ipam_pools` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_vpc_ipam_pools", label);

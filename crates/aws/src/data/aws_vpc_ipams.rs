@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsVpcIpams(DataSource);
 
 impl DataAwsVpcIpams {
-    /// Starts an `aws_vpc_ipams` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_vpc_ipams` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_vpc_ipams", label);

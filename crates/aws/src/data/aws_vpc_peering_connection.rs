@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsVpcPeeringConnection(DataSource);
 
 impl DataAwsVpcPeeringConnection {
-    /// Starts an `aws_vpc_peering_connection` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_vpc_peering_connection` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_vpc_peering_connection", label);

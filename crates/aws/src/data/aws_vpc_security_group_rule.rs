@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsVpcSecurityGroupRule(DataSource);
 
 impl DataAwsVpcSecurityGroupRule {
-    /// Starts an `aws_vpc_security_group_rule` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_vpc_security_group_rule` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_vpc_security_group_rule", label);

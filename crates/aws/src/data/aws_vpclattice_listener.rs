@@ -22,7 +22,7 @@ pub struct DataAwsVpclatticeListenerArgs {
 pub struct DataAwsVpclatticeListener(DataSource);
 
 impl DataAwsVpclatticeListener {
-    /// Starts an `aws_vpclattice_listener` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpclattice_listener` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsVpclatticeListenerArgs) -> Self {
         let mut raw = DataSource::new("aws_vpclattice_listener", label);

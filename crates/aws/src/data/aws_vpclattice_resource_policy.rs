@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsVpclatticeResourcePolicy(DataSource);
 
 impl DataAwsVpclatticeResourcePolicy {
-    /// Starts an `aws_vpclattice_resource_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpclattice_resource_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, resource_arn: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_vpclattice_resource_policy", label);

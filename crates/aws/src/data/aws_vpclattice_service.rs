@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsVpclatticeService(DataSource);
 
 impl DataAwsVpclatticeService {
-    /// Starts an `aws_vpclattice_service` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_vpclattice_service` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_vpclattice_service", label);

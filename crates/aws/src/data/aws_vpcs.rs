@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsVpcs(DataSource);
 
 impl DataAwsVpcs {
-    /// Starts an `aws_vpcs` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_vpcs` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_vpcs", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsVpnGateway(DataSource);
 
 impl DataAwsVpnGateway {
-    /// Starts an `aws_vpn_gateway` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_vpn_gateway` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_vpn_gateway", label);

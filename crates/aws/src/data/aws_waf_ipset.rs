@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsWafIpset(DataSource);
 
 impl DataAwsWafIpset {
-    /// Starts an `aws_waf_ipset` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_waf_ipset` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_waf_ipset", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsWafSubscribedRuleGroup(DataSource);
 
 impl DataAwsWafSubscribedRuleGroup {
-    /// Starts an `aws_waf_subscribed_rule_group` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_waf_subscribed_rule_group` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_waf_subscribed_rule_group", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsWafWebAcl(DataSource);
 
 impl DataAwsWafWebAcl {
-    /// Starts an `aws_waf_web_acl` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_waf_web_acl` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_waf_web_acl", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsWafregionalRateBasedRule(DataSource);
 
 impl DataAwsWafregionalRateBasedRule {
-    /// Starts an `aws_wafregional_rate_based_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafregional_rate_based_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_wafregional_rate_based_rule", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsWafregionalSubscribedRuleGroup(DataSource);
 
 impl DataAwsWafregionalSubscribedRuleGroup {
-    /// Starts an `aws_wafregional_subscribed_rule_group` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_wafregional_subscribed_rule_group` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_wafregional_subscribed_rule_group", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsWafregionalWebAcl(DataSource);
 
 impl DataAwsWafregionalWebAcl {
-    /// Starts an `aws_wafregional_web_acl` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafregional_web_acl` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_wafregional_web_acl", label);

@@ -22,7 +22,7 @@ pub struct DataAwsWafv2IpSetArgs {
 pub struct DataAwsWafv2IpSet(DataSource);
 
 impl DataAwsWafv2IpSet {
-    /// Starts an `aws_wafv2_ip_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafv2_ip_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsWafv2IpSetArgs) -> Self {
         let mut raw = DataSource::new("aws_wafv2_ip_set", label);

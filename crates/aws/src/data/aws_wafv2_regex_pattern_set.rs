@@ -22,7 +22,7 @@ pub struct DataAwsWafv2RegexPatternSetArgs {
 pub struct DataAwsWafv2RegexPatternSet(DataSource);
 
 impl DataAwsWafv2RegexPatternSet {
-    /// Starts an `aws_wafv2_regex_pattern_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafv2_regex_pattern_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsWafv2RegexPatternSetArgs) -> Self {
         let mut raw = DataSource::new("aws_wafv2_regex_pattern_set", label);

@@ -22,7 +22,7 @@ pub struct DataAwsWafv2RuleGroupArgs {
 pub struct DataAwsWafv2RuleGroup(DataSource);
 
 impl DataAwsWafv2RuleGroup {
-    /// Starts an `aws_wafv2_rule_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafv2_rule_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsWafv2RuleGroupArgs) -> Self {
         let mut raw = DataSource::new("aws_wafv2_rule_group", label);

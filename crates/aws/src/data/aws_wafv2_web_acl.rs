@@ -22,7 +22,7 @@ pub struct DataAwsWafv2WebAclArgs {
 pub struct DataAwsWafv2WebAcl(DataSource);
 
 impl DataAwsWafv2WebAcl {
-    /// Starts an `aws_wafv2_web_acl` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafv2_web_acl` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: DataAwsWafv2WebAclArgs) -> Self {
         let mut raw = DataSource::new("aws_wafv2_web_acl", label);

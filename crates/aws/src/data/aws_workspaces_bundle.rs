@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsWorkspacesBundle(DataSource);
 
 impl DataAwsWorkspacesBundle {
-    /// Starts an `aws_workspaces_bundle` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_workspaces_bundle` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = DataSource::new("aws_workspaces_bundle", label);

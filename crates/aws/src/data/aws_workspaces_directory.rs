@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsWorkspacesDirectory(DataSource);
 
 impl DataAwsWorkspacesDirectory {
-    /// Starts an `aws_workspaces_directory` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_workspaces_directory` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, directory_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_workspaces_directory", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct DataAwsWorkspacesImage(DataSource);
 
 impl DataAwsWorkspacesImage {
-    /// Starts an `aws_workspaces_image` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_workspaces_image` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, image_id: impl Into<Value<String>>) -> Self {
         let mut raw = DataSource::new("aws_workspaces_image", label);

@@ -22,7 +22,7 @@ pub struct EphemeralAwsCognitoIdentityOpenidTokenForDeveloperIdentityArgs {
 pub struct EphemeralAwsCognitoIdentityOpenidTokenForDeveloperIdentity(EphemeralResource);
 
 impl EphemeralAwsCognitoIdentityOpenidTokenForDeveloperIdentity {
-    /// Starts an `aws_cognito_identity_openid_token_for_developer_identity` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_identity_openid_token_for_developer_identity` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

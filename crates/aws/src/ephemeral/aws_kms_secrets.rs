@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct EphemeralAwsKmsSecrets(EphemeralResource);
 
 impl EphemeralAwsKmsSecrets {
-    /// Starts an `aws_kms_secrets` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_kms_secrets` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = EphemeralResource::new("aws_kms_secrets", label);

@@ -22,7 +22,7 @@ pub struct EphemeralAwsLambdaInvocationArgs {
 pub struct EphemeralAwsLambdaInvocation(EphemeralResource);
 
 impl EphemeralAwsLambdaInvocation {
-    /// Starts an `aws_lambda_invocation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_invocation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: EphemeralAwsLambdaInvocationArgs) -> Self {
         let mut raw = EphemeralResource::new("aws_lambda_invocation", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct EphemeralAwsSecretsmanagerRandomPassword(EphemeralResource);
 
 impl EphemeralAwsSecretsmanagerRandomPassword {
-    /// Starts an `aws_secretsmanager_random_password` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_secretsmanager_random_password` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = EphemeralResource::new("aws_secretsmanager_random_password", label);

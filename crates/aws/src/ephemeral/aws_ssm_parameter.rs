@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct EphemeralAwsSsmParameter(EphemeralResource);
 
 impl EphemeralAwsSsmParameter {
-    /// Starts an `aws_ssm_parameter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssm_parameter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, arn: impl Into<Value<String>>) -> Self {
         let mut raw = EphemeralResource::new("aws_ssm_parameter", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAccessanalyzerAnalyzer(Resource);
 
 impl AwsAccessanalyzerAnalyzer {
-    /// Starts an `aws_accessanalyzer_analyzer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_accessanalyzer_analyzer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, analyzer_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_accessanalyzer_analyzer", label);

@@ -24,7 +24,7 @@ pub struct AwsAccessanalyzerArchiveRuleArgs {
 pub struct AwsAccessanalyzerArchiveRule(Resource);
 
 impl AwsAccessanalyzerArchiveRule {
-    /// Starts an `aws_accessanalyzer_archive_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_accessanalyzer_archive_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAccessanalyzerArchiveRuleArgs) -> Self {
         let mut raw = Resource::new("aws_accessanalyzer_archive_rule", label);

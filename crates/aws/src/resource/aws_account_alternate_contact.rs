@@ -28,7 +28,7 @@ pub struct AwsAccountAlternateContactArgs {
 pub struct AwsAccountAlternateContact(Resource);
 
 impl AwsAccountAlternateContact {
-    /// Starts an `aws_account_alternate_contact` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_account_alternate_contact` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAccountAlternateContactArgs) -> Self {
         let mut raw = Resource::new("aws_account_alternate_contact", label);

@@ -30,7 +30,7 @@ pub struct AwsAccountPrimaryContactArgs {
 pub struct AwsAccountPrimaryContact(Resource);
 
 impl AwsAccountPrimaryContact {
-    /// Starts an `aws_account_primary_contact` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_account_primary_contact` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAccountPrimaryContactArgs) -> Self {
         let mut raw = Resource::new("aws_account_primary_contact", label);

@@ -22,7 +22,7 @@ pub struct AwsAccountRegionArgs {
 pub struct AwsAccountRegion(Resource);
 
 impl AwsAccountRegion {
-    /// Starts an `aws_account_region` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_account_region` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAccountRegionArgs) -> Self {
         let mut raw = Resource::new("aws_account_region", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAcmCertificate(Resource);
 
 impl AwsAcmCertificate {
-    /// Starts an `aws_acm_certificate` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_acm_certificate` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_acm_certificate", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAcmCertificateValidation(Resource);
 
 impl AwsAcmCertificateValidation {
-    /// Starts an `aws_acm_certificate_validation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_acm_certificate_validation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, certificate_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_acm_certificate_validation", label);

@@ -26,7 +26,7 @@ pub struct AwsAcmpcaCertificateArgs {
 pub struct AwsAcmpcaCertificate(Resource);
 
 impl AwsAcmpcaCertificate {
-    /// Starts an `aws_acmpca_certificate` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_acmpca_certificate` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAcmpcaCertificateArgs) -> Self {
         let mut raw = Resource::new("aws_acmpca_certificate", label);

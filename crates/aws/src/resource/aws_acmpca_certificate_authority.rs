@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAcmpcaCertificateAuthority(Resource);
 
 impl AwsAcmpcaCertificateAuthority {
-    /// Starts an `aws_acmpca_certificate_authority` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_acmpca_certificate_authority` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsAcmpcaCertificateAuthorityCertificateArgs {
 pub struct AwsAcmpcaCertificateAuthorityCertificate(Resource);
 
 impl AwsAcmpcaCertificateAuthorityCertificate {
-    /// Starts an `aws_acmpca_certificate_authority_certificate` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_acmpca_certificate_authority_certificate` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -24,7 +24,7 @@ pub struct AwsAcmpcaPermissionArgs {
 pub struct AwsAcmpcaPermission(Resource);
 
 impl AwsAcmpcaPermission {
-    /// Starts an `aws_acmpca_permission` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_acmpca_permission` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAcmpcaPermissionArgs) -> Self {
         let mut raw = Resource::new("aws_acmpca_permission", label);

@@ -22,7 +22,7 @@ pub struct AwsAcmpcaPolicyArgs {
 pub struct AwsAcmpcaPolicy(Resource);
 
 impl AwsAcmpcaPolicy {
-    /// Starts an `aws_acmpca_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_acmpca_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAcmpcaPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_acmpca_policy", label);

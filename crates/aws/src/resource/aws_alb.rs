@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAlb(Resource);
 
 impl AwsAlb {
-    /// Starts an `aws_alb` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_alb` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_alb", label);

@@ -22,7 +22,7 @@ pub struct AwsAlbListenerArgs {
 pub struct AwsAlbListener(Resource);
 
 impl AwsAlbListener {
-    /// Starts an `aws_alb_listener` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_alb_listener` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAlbListenerArgs) -> Self {
         let mut raw = Resource::new("aws_alb_listener", label);

@@ -22,7 +22,7 @@ pub struct AwsAlbListenerCertificateArgs {
 pub struct AwsAlbListenerCertificate(Resource);
 
 impl AwsAlbListenerCertificate {
-    /// Starts an `aws_alb_listener_certificate` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_alb_listener_certificate` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAlbListenerCertificateArgs) -> Self {
         let mut raw = Resource::new("aws_alb_listener_certificate", label);

@@ -24,7 +24,7 @@ pub struct AwsAlbListenerRuleArgs {
 pub struct AwsAlbListenerRule(Resource);
 
 impl AwsAlbListenerRule {
-    /// Starts an `aws_alb_listener_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_alb_listener_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAlbListenerRuleArgs) -> Self {
         let mut raw = Resource::new("aws_alb_listener_rule", label);

@@ -22,7 +22,7 @@ pub struct AwsAlbTargetGroupAttachmentArgs {
 pub struct AwsAlbTargetGroupAttachment(Resource);
 
 impl AwsAlbTargetGroupAttachment {
-    /// Starts an `aws_alb_target_group_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_alb_target_group_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAlbTargetGroupAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_alb_target_group_attachment", label);

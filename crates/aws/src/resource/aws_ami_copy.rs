@@ -24,7 +24,7 @@ pub struct AwsAmiCopyArgs {
 pub struct AwsAmiCopy(Resource);
 
 impl AwsAmiCopy {
-    /// Starts an `aws_ami_copy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ami_copy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAmiCopyArgs) -> Self {
         let mut raw = Resource::new("aws_ami_copy", label);

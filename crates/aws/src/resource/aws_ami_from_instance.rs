@@ -22,7 +22,7 @@ pub struct AwsAmiFromInstanceArgs {
 pub struct AwsAmiFromInstance(Resource);
 
 impl AwsAmiFromInstance {
-    /// Starts an `aws_ami_from_instance` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ami_from_instance` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAmiFromInstanceArgs) -> Self {
         let mut raw = Resource::new("aws_ami_from_instance", label);

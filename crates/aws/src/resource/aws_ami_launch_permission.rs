@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAmiLaunchPermission(Resource);
 
 impl AwsAmiLaunchPermission {
-    /// Starts an `aws_ami_launch_permission` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ami_launch_permission` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, image_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ami_launch_permission", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAmplifyApp(Resource);
 
 impl AwsAmplifyApp {
-    /// Starts an `aws_amplify_app` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_amplify_app` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_amplify_app", label);

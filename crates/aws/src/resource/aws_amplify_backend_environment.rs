@@ -22,7 +22,7 @@ pub struct AwsAmplifyBackendEnvironmentArgs {
 pub struct AwsAmplifyBackendEnvironment(Resource);
 
 impl AwsAmplifyBackendEnvironment {
-    /// Starts an `aws_amplify_backend_environment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_amplify_backend_environment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAmplifyBackendEnvironmentArgs) -> Self {
         let mut raw = Resource::new("aws_amplify_backend_environment", label);

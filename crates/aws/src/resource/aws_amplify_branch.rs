@@ -22,7 +22,7 @@ pub struct AwsAmplifyBranchArgs {
 pub struct AwsAmplifyBranch(Resource);
 
 impl AwsAmplifyBranch {
-    /// Starts an `aws_amplify_branch` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_amplify_branch` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAmplifyBranchArgs) -> Self {
         let mut raw = Resource::new("aws_amplify_branch", label);

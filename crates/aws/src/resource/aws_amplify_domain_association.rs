@@ -24,7 +24,7 @@ pub struct AwsAmplifyDomainAssociationArgs {
 pub struct AwsAmplifyDomainAssociation(Resource);
 
 impl AwsAmplifyDomainAssociation {
-    /// Starts an `aws_amplify_domain_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_amplify_domain_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAmplifyDomainAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_amplify_domain_association", label);

@@ -22,7 +22,7 @@ pub struct AwsAmplifyWebhookArgs {
 pub struct AwsAmplifyWebhook(Resource);
 
 impl AwsAmplifyWebhook {
-    /// Starts an `aws_amplify_webhook` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_amplify_webhook` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAmplifyWebhookArgs) -> Self {
         let mut raw = Resource::new("aws_amplify_webhook", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsApiGatewayAccount(Resource);
 
 impl AwsApiGatewayAccount {
-    /// Starts an `aws_api_gateway_account` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_api_gateway_account` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_api_gateway_account", label);

@@ -22,7 +22,7 @@ pub struct AwsApiGatewayAuthorizerArgs {
 pub struct AwsApiGatewayAuthorizer(Resource);
 
 impl AwsApiGatewayAuthorizer {
-    /// Starts an `aws_api_gateway_authorizer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_authorizer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayAuthorizerArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_authorizer", label);

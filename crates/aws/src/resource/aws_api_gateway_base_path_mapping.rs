@@ -22,7 +22,7 @@ pub struct AwsApiGatewayBasePathMappingArgs {
 pub struct AwsApiGatewayBasePathMapping(Resource);
 
 impl AwsApiGatewayBasePathMapping {
-    /// Starts an `aws_api_gateway_base_path_mapping` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_base_path_mapping` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayBasePathMappingArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_base_path_mapping", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsApiGatewayClientCertificate(Resource);
 
 impl AwsApiGatewayClientCertificate {
-    /// Starts an `aws_api_gateway_client_certificate` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_api_gateway_client_certificate` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_api_gateway_client_certificate", label);

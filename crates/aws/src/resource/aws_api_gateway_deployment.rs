@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsApiGatewayDeployment(Resource);
 
 impl AwsApiGatewayDeployment {
-    /// Starts an `aws_api_gateway_deployment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_deployment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, rest_api_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_api_gateway_deployment", label);

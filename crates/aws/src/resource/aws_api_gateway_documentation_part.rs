@@ -24,7 +24,7 @@ pub struct AwsApiGatewayDocumentationPartArgs {
 pub struct AwsApiGatewayDocumentationPart(Resource);
 
 impl AwsApiGatewayDocumentationPart {
-    /// Starts an `aws_api_gateway_documentation_part` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_documentation_part` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayDocumentationPartArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_documentation_part", label);

@@ -22,7 +22,7 @@ pub struct AwsApiGatewayDocumentationVersionArgs {
 pub struct AwsApiGatewayDocumentationVersion(Resource);
 
 impl AwsApiGatewayDocumentationVersion {
-    /// Starts an `aws_api_gateway_documentation_version` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_documentation_version` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayDocumentationVersionArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_documentation_version", label);

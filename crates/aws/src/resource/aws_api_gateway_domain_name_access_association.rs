@@ -24,7 +24,7 @@ pub struct AwsApiGatewayDomainNameAccessAssociationArgs {
 pub struct AwsApiGatewayDomainNameAccessAssociation(Resource);
 
 impl AwsApiGatewayDomainNameAccessAssociation {
-    /// Starts an `aws_api_gateway_domain_name_access_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_domain_name_access_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

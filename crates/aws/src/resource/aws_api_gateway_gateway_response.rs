@@ -22,7 +22,7 @@ pub struct AwsApiGatewayGatewayResponseArgs {
 pub struct AwsApiGatewayGatewayResponse(Resource);
 
 impl AwsApiGatewayGatewayResponse {
-    /// Starts an `aws_api_gateway_gateway_response` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_gateway_response` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayGatewayResponseArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_gateway_response", label);

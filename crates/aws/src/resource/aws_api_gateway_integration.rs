@@ -26,7 +26,7 @@ pub struct AwsApiGatewayIntegrationArgs {
 pub struct AwsApiGatewayIntegration(Resource);
 
 impl AwsApiGatewayIntegration {
-    /// Starts an `aws_api_gateway_integration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_integration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayIntegrationArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_integration", label);

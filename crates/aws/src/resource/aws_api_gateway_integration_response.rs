@@ -26,7 +26,7 @@ pub struct AwsApiGatewayIntegrationResponseArgs {
 pub struct AwsApiGatewayIntegrationResponse(Resource);
 
 impl AwsApiGatewayIntegrationResponse {
-    /// Starts an `aws_api_gateway_integration_response` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_integration_response` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayIntegrationResponseArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_integration_response", label);

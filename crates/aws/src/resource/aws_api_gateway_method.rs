@@ -26,7 +26,7 @@ pub struct AwsApiGatewayMethodArgs {
 pub struct AwsApiGatewayMethod(Resource);
 
 impl AwsApiGatewayMethod {
-    /// Starts an `aws_api_gateway_method` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_method` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayMethodArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_method", label);

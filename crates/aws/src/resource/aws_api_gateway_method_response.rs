@@ -26,7 +26,7 @@ pub struct AwsApiGatewayMethodResponseArgs {
 pub struct AwsApiGatewayMethodResponse(Resource);
 
 impl AwsApiGatewayMethodResponse {
-    /// Starts an `aws_api_gateway_method_response` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_method_response` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayMethodResponseArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_method_response", label);

@@ -26,7 +26,7 @@ pub struct AwsApiGatewayMethodSettingsArgs {
 pub struct AwsApiGatewayMethodSettings(Resource);
 
 impl AwsApiGatewayMethodSettings {
-    /// Starts an `aws_api_gateway_method_settings` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_method_settings` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayMethodSettingsArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_method_settings", label);

@@ -24,7 +24,7 @@ pub struct AwsApiGatewayModelArgs {
 pub struct AwsApiGatewayModel(Resource);
 
 impl AwsApiGatewayModel {
-    /// Starts an `aws_api_gateway_model` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_model` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayModelArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_model", label);

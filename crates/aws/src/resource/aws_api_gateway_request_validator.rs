@@ -22,7 +22,7 @@ pub struct AwsApiGatewayRequestValidatorArgs {
 pub struct AwsApiGatewayRequestValidator(Resource);
 
 impl AwsApiGatewayRequestValidator {
-    /// Starts an `aws_api_gateway_request_validator` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_request_validator` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayRequestValidatorArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_request_validator", label);

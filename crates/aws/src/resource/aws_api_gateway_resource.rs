@@ -24,7 +24,7 @@ pub struct AwsApiGatewayResourceArgs {
 pub struct AwsApiGatewayResource(Resource);
 
 impl AwsApiGatewayResource {
-    /// Starts an `aws_api_gateway_resource` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_resource` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayResourceArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_resource", label);

@@ -22,7 +22,7 @@ pub struct AwsApiGatewayRestApiPolicyArgs {
 pub struct AwsApiGatewayRestApiPolicy(Resource);
 
 impl AwsApiGatewayRestApiPolicy {
-    /// Starts an `aws_api_gateway_rest_api_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_rest_api_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayRestApiPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_rest_api_policy", label);

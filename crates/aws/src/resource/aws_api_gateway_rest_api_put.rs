@@ -22,7 +22,7 @@ pub struct AwsApiGatewayRestApiPutArgs {
 pub struct AwsApiGatewayRestApiPut(Resource);
 
 impl AwsApiGatewayRestApiPut {
-    /// Starts an `aws_api_gateway_rest_api_put` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_rest_api_put` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayRestApiPutArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_rest_api_put", label);

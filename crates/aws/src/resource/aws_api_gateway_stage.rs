@@ -24,7 +24,7 @@ pub struct AwsApiGatewayStageArgs {
 pub struct AwsApiGatewayStage(Resource);
 
 impl AwsApiGatewayStage {
-    /// Starts an `aws_api_gateway_stage` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_stage` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayStageArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_stage", label);

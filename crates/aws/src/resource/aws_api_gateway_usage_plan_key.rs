@@ -24,7 +24,7 @@ pub struct AwsApiGatewayUsagePlanKeyArgs {
 pub struct AwsApiGatewayUsagePlanKey(Resource);
 
 impl AwsApiGatewayUsagePlanKey {
-    /// Starts an `aws_api_gateway_usage_plan_key` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_usage_plan_key` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayUsagePlanKeyArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_usage_plan_key", label);

@@ -22,7 +22,7 @@ pub struct AwsApiGatewayVpcLinkArgs {
 pub struct AwsApiGatewayVpcLink(Resource);
 
 impl AwsApiGatewayVpcLink {
-    /// Starts an `aws_api_gateway_vpc_link` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_api_gateway_vpc_link` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApiGatewayVpcLinkArgs) -> Self {
         let mut raw = Resource::new("aws_api_gateway_vpc_link", label);

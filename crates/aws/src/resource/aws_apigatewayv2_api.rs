@@ -22,7 +22,7 @@ pub struct AwsApigatewayv2ApiArgs {
 pub struct AwsApigatewayv2Api(Resource);
 
 impl AwsApigatewayv2Api {
-    /// Starts an `aws_apigatewayv2_api` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apigatewayv2_api` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApigatewayv2ApiArgs) -> Self {
         let mut raw = Resource::new("aws_apigatewayv2_api", label);

@@ -24,7 +24,7 @@ pub struct AwsApigatewayv2ApiMappingArgs {
 pub struct AwsApigatewayv2ApiMapping(Resource);
 
 impl AwsApigatewayv2ApiMapping {
-    /// Starts an `aws_apigatewayv2_api_mapping` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apigatewayv2_api_mapping` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApigatewayv2ApiMappingArgs) -> Self {
         let mut raw = Resource::new("aws_apigatewayv2_api_mapping", label);

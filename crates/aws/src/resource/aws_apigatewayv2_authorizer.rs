@@ -24,7 +24,7 @@ pub struct AwsApigatewayv2AuthorizerArgs {
 pub struct AwsApigatewayv2Authorizer(Resource);
 
 impl AwsApigatewayv2Authorizer {
-    /// Starts an `aws_apigatewayv2_authorizer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apigatewayv2_authorizer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApigatewayv2AuthorizerArgs) -> Self {
         let mut raw = Resource::new("aws_apigatewayv2_authorizer", label);

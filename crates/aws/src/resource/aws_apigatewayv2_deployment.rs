@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsApigatewayv2Deployment(Resource);
 
 impl AwsApigatewayv2Deployment {
-    /// Starts an `aws_apigatewayv2_deployment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apigatewayv2_deployment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, api_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_apigatewayv2_deployment", label);

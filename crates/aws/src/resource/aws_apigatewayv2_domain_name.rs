@@ -22,7 +22,7 @@ pub struct AwsApigatewayv2DomainNameArgs {
 pub struct AwsApigatewayv2DomainName(Resource);
 
 impl AwsApigatewayv2DomainName {
-    /// Starts an `aws_apigatewayv2_domain_name` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apigatewayv2_domain_name` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApigatewayv2DomainNameArgs) -> Self {
         let mut raw = Resource::new("aws_apigatewayv2_domain_name", label);

@@ -22,7 +22,7 @@ pub struct AwsApigatewayv2IntegrationArgs {
 pub struct AwsApigatewayv2Integration(Resource);
 
 impl AwsApigatewayv2Integration {
-    /// Starts an `aws_apigatewayv2_integration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apigatewayv2_integration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApigatewayv2IntegrationArgs) -> Self {
         let mut raw = Resource::new("aws_apigatewayv2_integration", label);

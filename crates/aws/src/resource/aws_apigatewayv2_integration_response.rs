@@ -24,7 +24,7 @@ pub struct AwsApigatewayv2IntegrationResponseArgs {
 pub struct AwsApigatewayv2IntegrationResponse(Resource);
 
 impl AwsApigatewayv2IntegrationResponse {
-    /// Starts an `aws_apigatewayv2_integration_response` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apigatewayv2_integration_response` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApigatewayv2IntegrationResponseArgs) -> Self {
         let mut raw = Resource::new("aws_apigatewayv2_integration_response", label);

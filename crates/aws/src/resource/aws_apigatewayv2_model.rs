@@ -26,7 +26,7 @@ pub struct AwsApigatewayv2ModelArgs {
 pub struct AwsApigatewayv2Model(Resource);
 
 impl AwsApigatewayv2Model {
-    /// Starts an `aws_apigatewayv2_model` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apigatewayv2_model` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApigatewayv2ModelArgs) -> Self {
         let mut raw = Resource::new("aws_apigatewayv2_model", label);

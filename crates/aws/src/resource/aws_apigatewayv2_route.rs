@@ -22,7 +22,7 @@ pub struct AwsApigatewayv2RouteArgs {
 pub struct AwsApigatewayv2Route(Resource);
 
 impl AwsApigatewayv2Route {
-    /// Starts an `aws_apigatewayv2_route` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apigatewayv2_route` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApigatewayv2RouteArgs) -> Self {
         let mut raw = Resource::new("aws_apigatewayv2_route", label);

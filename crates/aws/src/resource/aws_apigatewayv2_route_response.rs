@@ -24,7 +24,7 @@ pub struct AwsApigatewayv2RouteResponseArgs {
 pub struct AwsApigatewayv2RouteResponse(Resource);
 
 impl AwsApigatewayv2RouteResponse {
-    /// Starts an `aws_apigatewayv2_route_response` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apigatewayv2_route_response` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApigatewayv2RouteResponseArgs) -> Self {
         let mut raw = Resource::new("aws_apigatewayv2_route_response", label);

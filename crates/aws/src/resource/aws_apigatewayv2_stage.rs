@@ -22,7 +22,7 @@ pub struct AwsApigatewayv2StageArgs {
 pub struct AwsApigatewayv2Stage(Resource);
 
 impl AwsApigatewayv2Stage {
-    /// Starts an `aws_apigatewayv2_stage` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apigatewayv2_stage` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApigatewayv2StageArgs) -> Self {
         let mut raw = Resource::new("aws_apigatewayv2_stage", label);

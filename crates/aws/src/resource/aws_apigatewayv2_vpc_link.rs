@@ -24,7 +24,7 @@ pub struct AwsApigatewayv2VpcLinkArgs {
 pub struct AwsApigatewayv2VpcLink(Resource);
 
 impl AwsApigatewayv2VpcLink {
-    /// Starts an `aws_apigatewayv2_vpc_link` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apigatewayv2_vpc_link` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApigatewayv2VpcLinkArgs) -> Self {
         let mut raw = Resource::new("aws_apigatewayv2_vpc_link", label);

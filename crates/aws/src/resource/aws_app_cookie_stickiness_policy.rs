@@ -26,7 +26,7 @@ pub struct AwsAppCookieStickinessPolicyArgs {
 pub struct AwsAppCookieStickinessPolicy(Resource);
 
 impl AwsAppCookieStickinessPolicy {
-    /// Starts an `aws_app_cookie_stickiness_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_app_cookie_stickiness_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppCookieStickinessPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_app_cookie_stickiness_policy", label);

@@ -26,7 +26,7 @@ pub struct AwsAppautoscalingPolicyArgs {
 pub struct AwsAppautoscalingPolicy(Resource);
 
 impl AwsAppautoscalingPolicy {
-    /// Starts an `aws_appautoscaling_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appautoscaling_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppautoscalingPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_appautoscaling_policy", label);

@@ -30,7 +30,7 @@ pub struct AwsAppautoscalingScheduledActionArgs {
 pub struct AwsAppautoscalingScheduledAction(Resource);
 
 impl AwsAppautoscalingScheduledAction {
-    /// Starts an `aws_appautoscaling_scheduled_action` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appautoscaling_scheduled_action` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppautoscalingScheduledActionArgs) -> Self {
         let mut raw = Resource::new("aws_appautoscaling_scheduled_action", label);

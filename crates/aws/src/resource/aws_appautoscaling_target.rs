@@ -28,7 +28,7 @@ pub struct AwsAppautoscalingTargetArgs {
 pub struct AwsAppautoscalingTarget(Resource);
 
 impl AwsAppautoscalingTarget {
-    /// Starts an `aws_appautoscaling_target` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appautoscaling_target` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppautoscalingTargetArgs) -> Self {
         let mut raw = Resource::new("aws_appautoscaling_target", label);

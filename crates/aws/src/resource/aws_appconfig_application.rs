@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAppconfigApplication(Resource);
 
 impl AwsAppconfigApplication {
-    /// Starts an `aws_appconfig_application` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appconfig_application` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_appconfig_application", label);

@@ -24,7 +24,7 @@ pub struct AwsAppconfigConfigurationProfileArgs {
 pub struct AwsAppconfigConfigurationProfile(Resource);
 
 impl AwsAppconfigConfigurationProfile {
-    /// Starts an `aws_appconfig_configuration_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appconfig_configuration_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppconfigConfigurationProfileArgs) -> Self {
         let mut raw = Resource::new("aws_appconfig_configuration_profile", label);

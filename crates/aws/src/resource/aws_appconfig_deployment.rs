@@ -28,7 +28,7 @@ pub struct AwsAppconfigDeploymentArgs {
 pub struct AwsAppconfigDeployment(Resource);
 
 impl AwsAppconfigDeployment {
-    /// Starts an `aws_appconfig_deployment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appconfig_deployment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppconfigDeploymentArgs) -> Self {
         let mut raw = Resource::new("aws_appconfig_deployment", label);

@@ -26,7 +26,7 @@ pub struct AwsAppconfigDeploymentStrategyArgs {
 pub struct AwsAppconfigDeploymentStrategy(Resource);
 
 impl AwsAppconfigDeploymentStrategy {
-    /// Starts an `aws_appconfig_deployment_strategy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appconfig_deployment_strategy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppconfigDeploymentStrategyArgs) -> Self {
         let mut raw = Resource::new("aws_appconfig_deployment_strategy", label);

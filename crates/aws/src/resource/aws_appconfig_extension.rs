@@ -22,7 +22,7 @@ pub struct AwsAppconfigExtensionArgs {
 pub struct AwsAppconfigExtension(Resource);
 
 impl AwsAppconfigExtension {
-    /// Starts an `aws_appconfig_extension` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appconfig_extension` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppconfigExtensionArgs) -> Self {
         let mut raw = Resource::new("aws_appconfig_extension", label);

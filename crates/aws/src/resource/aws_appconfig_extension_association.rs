@@ -22,7 +22,7 @@ pub struct AwsAppconfigExtensionAssociationArgs {
 pub struct AwsAppconfigExtensionAssociation(Resource);
 
 impl AwsAppconfigExtensionAssociation {
-    /// Starts an `aws_appconfig_extension_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appconfig_extension_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppconfigExtensionAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_appconfig_extension_association", label);

@@ -26,7 +26,7 @@ pub struct AwsAppconfigHostedConfigurationVersionArgs {
 pub struct AwsAppconfigHostedConfigurationVersion(Resource);
 
 impl AwsAppconfigHostedConfigurationVersion {
-    /// Starts an `aws_appconfig_hosted_configuration_version` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appconfig_hosted_configuration_version` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppconfigHostedConfigurationVersionArgs) -> Self {
         let mut raw = Resource::new("aws_appconfig_hosted_configuration_version", label);

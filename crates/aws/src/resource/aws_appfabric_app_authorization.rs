@@ -24,7 +24,7 @@ pub struct AwsAppfabricAppAuthorizationArgs {
 pub struct AwsAppfabricAppAuthorization(Resource);
 
 impl AwsAppfabricAppAuthorization {
-    /// Starts an `aws_appfabric_app_authorization` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appfabric_app_authorization` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppfabricAppAuthorizationArgs) -> Self {
         let mut raw = Resource::new("aws_appfabric_app_authorization", label);

@@ -22,7 +22,7 @@ pub struct AwsAppfabricAppAuthorizationConnectionArgs {
 pub struct AwsAppfabricAppAuthorizationConnection(Resource);
 
 impl AwsAppfabricAppAuthorizationConnection {
-    /// Starts an `aws_appfabric_app_authorization_connection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appfabric_app_authorization_connection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppfabricAppAuthorizationConnectionArgs) -> Self {
         let mut raw = Resource::new("aws_appfabric_app_authorization_connection", label);

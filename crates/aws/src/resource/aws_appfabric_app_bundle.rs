@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAppfabricAppBundle(Resource);
 
 impl AwsAppfabricAppBundle {
-    /// Starts an `aws_appfabric_app_bundle` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_appfabric_app_bundle` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_appfabric_app_bundle", label);

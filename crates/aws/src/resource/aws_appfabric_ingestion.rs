@@ -26,7 +26,7 @@ pub struct AwsAppfabricIngestionArgs {
 pub struct AwsAppfabricIngestion(Resource);
 
 impl AwsAppfabricIngestion {
-    /// Starts an `aws_appfabric_ingestion` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appfabric_ingestion` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppfabricIngestionArgs) -> Self {
         let mut raw = Resource::new("aws_appfabric_ingestion", label);

@@ -22,7 +22,7 @@ pub struct AwsAppfabricIngestionDestinationArgs {
 pub struct AwsAppfabricIngestionDestination(Resource);
 
 impl AwsAppfabricIngestionDestination {
-    /// Starts an `aws_appfabric_ingestion_destination` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appfabric_ingestion_destination` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppfabricIngestionDestinationArgs) -> Self {
         let mut raw = Resource::new("aws_appfabric_ingestion_destination", label);

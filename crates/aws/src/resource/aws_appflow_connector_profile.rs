@@ -26,7 +26,7 @@ pub struct AwsAppflowConnectorProfileArgs {
 pub struct AwsAppflowConnectorProfile(Resource);
 
 impl AwsAppflowConnectorProfile {
-    /// Starts an `aws_appflow_connector_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appflow_connector_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppflowConnectorProfileArgs) -> Self {
         let mut raw = Resource::new("aws_appflow_connector_profile", label);

@@ -28,7 +28,7 @@ pub struct AwsAppflowFlowArgs {
 pub struct AwsAppflowFlow(Resource);
 
 impl AwsAppflowFlow {
-    /// Starts an `aws_appflow_flow` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appflow_flow` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppflowFlowArgs) -> Self {
         let mut raw = Resource::new("aws_appflow_flow", label);

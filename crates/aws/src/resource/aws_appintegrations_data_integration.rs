@@ -26,7 +26,7 @@ pub struct AwsAppintegrationsDataIntegrationArgs {
 pub struct AwsAppintegrationsDataIntegration(Resource);
 
 impl AwsAppintegrationsDataIntegration {
-    /// Starts an `aws_appintegrations_data_integration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appintegrations_data_integration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppintegrationsDataIntegrationArgs) -> Self {
         let mut raw = Resource::new("aws_appintegrations_data_integration", label);

@@ -24,7 +24,7 @@ pub struct AwsAppintegrationsEventIntegrationArgs {
 pub struct AwsAppintegrationsEventIntegration(Resource);
 
 impl AwsAppintegrationsEventIntegration {
-    /// Starts an `aws_appintegrations_event_integration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appintegrations_event_integration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppintegrationsEventIntegrationArgs) -> Self {
         let mut raw = Resource::new("aws_appintegrations_event_integration", label);

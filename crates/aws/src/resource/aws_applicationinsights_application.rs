@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsApplicationinsightsApplication(Resource);
 
 impl AwsApplicationinsightsApplication {
-    /// Starts an `aws_applicationinsights_application` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_applicationinsights_application` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, resource_group_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_applicationinsights_application", label);

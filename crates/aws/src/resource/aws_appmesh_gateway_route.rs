@@ -26,7 +26,7 @@ pub struct AwsAppmeshGatewayRouteArgs {
 pub struct AwsAppmeshGatewayRoute(Resource);
 
 impl AwsAppmeshGatewayRoute {
-    /// Starts an `aws_appmesh_gateway_route` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appmesh_gateway_route` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppmeshGatewayRouteArgs) -> Self {
         let mut raw = Resource::new("aws_appmesh_gateway_route", label);

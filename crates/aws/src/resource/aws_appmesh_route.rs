@@ -26,7 +26,7 @@ pub struct AwsAppmeshRouteArgs {
 pub struct AwsAppmeshRoute(Resource);
 
 impl AwsAppmeshRoute {
-    /// Starts an `aws_appmesh_route` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appmesh_route` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppmeshRouteArgs) -> Self {
         let mut raw = Resource::new("aws_appmesh_route", label);

@@ -24,7 +24,7 @@ pub struct AwsAppmeshVirtualGatewayArgs {
 pub struct AwsAppmeshVirtualGateway(Resource);
 
 impl AwsAppmeshVirtualGateway {
-    /// Starts an `aws_appmesh_virtual_gateway` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appmesh_virtual_gateway` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppmeshVirtualGatewayArgs) -> Self {
         let mut raw = Resource::new("aws_appmesh_virtual_gateway", label);

@@ -24,7 +24,7 @@ pub struct AwsAppmeshVirtualNodeArgs {
 pub struct AwsAppmeshVirtualNode(Resource);
 
 impl AwsAppmeshVirtualNode {
-    /// Starts an `aws_appmesh_virtual_node` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appmesh_virtual_node` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppmeshVirtualNodeArgs) -> Self {
         let mut raw = Resource::new("aws_appmesh_virtual_node", label);

@@ -24,7 +24,7 @@ pub struct AwsAppmeshVirtualRouterArgs {
 pub struct AwsAppmeshVirtualRouter(Resource);
 
 impl AwsAppmeshVirtualRouter {
-    /// Starts an `aws_appmesh_virtual_router` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appmesh_virtual_router` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppmeshVirtualRouterArgs) -> Self {
         let mut raw = Resource::new("aws_appmesh_virtual_router", label);

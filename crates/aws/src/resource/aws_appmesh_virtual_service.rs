@@ -24,7 +24,7 @@ pub struct AwsAppmeshVirtualServiceArgs {
 pub struct AwsAppmeshVirtualService(Resource);
 
 impl AwsAppmeshVirtualService {
-    /// Starts an `aws_appmesh_virtual_service` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appmesh_virtual_service` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppmeshVirtualServiceArgs) -> Self {
         let mut raw = Resource::new("aws_appmesh_virtual_service", label);

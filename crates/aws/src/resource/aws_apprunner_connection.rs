@@ -22,7 +22,7 @@ pub struct AwsApprunnerConnectionArgs {
 pub struct AwsApprunnerConnection(Resource);
 
 impl AwsApprunnerConnection {
-    /// Starts an `aws_apprunner_connection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apprunner_connection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApprunnerConnectionArgs) -> Self {
         let mut raw = Resource::new("aws_apprunner_connection", label);

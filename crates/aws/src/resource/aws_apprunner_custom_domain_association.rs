@@ -22,7 +22,7 @@ pub struct AwsApprunnerCustomDomainAssociationArgs {
 pub struct AwsApprunnerCustomDomainAssociation(Resource);
 
 impl AwsApprunnerCustomDomainAssociation {
-    /// Starts an `aws_apprunner_custom_domain_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apprunner_custom_domain_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApprunnerCustomDomainAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_apprunner_custom_domain_association", label);

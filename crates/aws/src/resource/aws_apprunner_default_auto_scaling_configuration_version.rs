@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsApprunnerDefaultAutoScalingConfigurationVersion(Resource);
 
 impl AwsApprunnerDefaultAutoScalingConfigurationVersion {
-    /// Starts an `aws_apprunner_default_auto_scaling_configuration_version` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apprunner_default_auto_scaling_configuration_version` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

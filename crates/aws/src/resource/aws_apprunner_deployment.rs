@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsApprunnerDeployment(Resource);
 
 impl AwsApprunnerDeployment {
-    /// Starts an `aws_apprunner_deployment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apprunner_deployment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, service_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_apprunner_deployment", label);

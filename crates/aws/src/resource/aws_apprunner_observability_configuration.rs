@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsApprunnerObservabilityConfiguration(Resource);
 
 impl AwsApprunnerObservabilityConfiguration {
-    /// Starts an `aws_apprunner_observability_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apprunner_observability_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsApprunnerServiceArgs {
 pub struct AwsApprunnerService(Resource);
 
 impl AwsApprunnerService {
-    /// Starts an `aws_apprunner_service` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apprunner_service` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApprunnerServiceArgs) -> Self {
         let mut raw = Resource::new("aws_apprunner_service", label);

@@ -24,7 +24,7 @@ pub struct AwsApprunnerVpcConnectorArgs {
 pub struct AwsApprunnerVpcConnector(Resource);
 
 impl AwsApprunnerVpcConnector {
-    /// Starts an `aws_apprunner_vpc_connector` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apprunner_vpc_connector` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApprunnerVpcConnectorArgs) -> Self {
         let mut raw = Resource::new("aws_apprunner_vpc_connector", label);

@@ -24,7 +24,7 @@ pub struct AwsApprunnerVpcIngressConnectionArgs {
 pub struct AwsApprunnerVpcIngressConnection(Resource);
 
 impl AwsApprunnerVpcIngressConnection {
-    /// Starts an `aws_apprunner_vpc_ingress_connection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_apprunner_vpc_ingress_connection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsApprunnerVpcIngressConnectionArgs) -> Self {
         let mut raw = Resource::new("aws_apprunner_vpc_ingress_connection", label);

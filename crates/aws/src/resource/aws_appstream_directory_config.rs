@@ -24,7 +24,7 @@ pub struct AwsAppstreamDirectoryConfigArgs {
 pub struct AwsAppstreamDirectoryConfig(Resource);
 
 impl AwsAppstreamDirectoryConfig {
-    /// Starts an `aws_appstream_directory_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appstream_directory_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppstreamDirectoryConfigArgs) -> Self {
         let mut raw = Resource::new("aws_appstream_directory_config", label);

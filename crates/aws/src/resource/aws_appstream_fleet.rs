@@ -24,7 +24,7 @@ pub struct AwsAppstreamFleetArgs {
 pub struct AwsAppstreamFleet(Resource);
 
 impl AwsAppstreamFleet {
-    /// Starts an `aws_appstream_fleet` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appstream_fleet` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppstreamFleetArgs) -> Self {
         let mut raw = Resource::new("aws_appstream_fleet", label);

@@ -22,7 +22,7 @@ pub struct AwsAppstreamFleetStackAssociationArgs {
 pub struct AwsAppstreamFleetStackAssociation(Resource);
 
 impl AwsAppstreamFleetStackAssociation {
-    /// Starts an `aws_appstream_fleet_stack_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appstream_fleet_stack_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppstreamFleetStackAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_appstream_fleet_stack_association", label);

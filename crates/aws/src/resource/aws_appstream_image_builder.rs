@@ -22,7 +22,7 @@ pub struct AwsAppstreamImageBuilderArgs {
 pub struct AwsAppstreamImageBuilder(Resource);
 
 impl AwsAppstreamImageBuilder {
-    /// Starts an `aws_appstream_image_builder` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appstream_image_builder` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppstreamImageBuilderArgs) -> Self {
         let mut raw = Resource::new("aws_appstream_image_builder", label);

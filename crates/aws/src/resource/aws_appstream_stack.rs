@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAppstreamStack(Resource);
 
 impl AwsAppstreamStack {
-    /// Starts an `aws_appstream_stack` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appstream_stack` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_appstream_stack", label);

@@ -22,7 +22,7 @@ pub struct AwsAppstreamUserArgs {
 pub struct AwsAppstreamUser(Resource);
 
 impl AwsAppstreamUser {
-    /// Starts an `aws_appstream_user` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appstream_user` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppstreamUserArgs) -> Self {
         let mut raw = Resource::new("aws_appstream_user", label);

@@ -24,7 +24,7 @@ pub struct AwsAppstreamUserStackAssociationArgs {
 pub struct AwsAppstreamUserStackAssociation(Resource);
 
 impl AwsAppstreamUserStackAssociation {
-    /// Starts an `aws_appstream_user_stack_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appstream_user_stack_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppstreamUserStackAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_appstream_user_stack_association", label);

@@ -26,7 +26,7 @@ pub struct AwsAppsyncApiCacheArgs {
 pub struct AwsAppsyncApiCache(Resource);
 
 impl AwsAppsyncApiCache {
-    /// Starts an `aws_appsync_api_cache` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appsync_api_cache` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppsyncApiCacheArgs) -> Self {
         let mut raw = Resource::new("aws_appsync_api_cache", label);

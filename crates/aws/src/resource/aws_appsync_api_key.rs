@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAppsyncApiKey(Resource);
 
 impl AwsAppsyncApiKey {
-    /// Starts an `aws_appsync_api_key` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appsync_api_key` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, api_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_appsync_api_key", label);

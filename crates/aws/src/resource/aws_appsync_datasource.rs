@@ -24,7 +24,7 @@ pub struct AwsAppsyncDatasourceArgs {
 pub struct AwsAppsyncDatasource(Resource);
 
 impl AwsAppsyncDatasource {
-    /// Starts an `aws_appsync_datasource` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appsync_datasource` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppsyncDatasourceArgs) -> Self {
         let mut raw = Resource::new("aws_appsync_datasource", label);

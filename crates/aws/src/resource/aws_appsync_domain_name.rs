@@ -22,7 +22,7 @@ pub struct AwsAppsyncDomainNameArgs {
 pub struct AwsAppsyncDomainName(Resource);
 
 impl AwsAppsyncDomainName {
-    /// Starts an `aws_appsync_domain_name` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appsync_domain_name` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppsyncDomainNameArgs) -> Self {
         let mut raw = Resource::new("aws_appsync_domain_name", label);

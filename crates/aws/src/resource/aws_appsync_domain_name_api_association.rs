@@ -22,7 +22,7 @@ pub struct AwsAppsyncDomainNameApiAssociationArgs {
 pub struct AwsAppsyncDomainNameApiAssociation(Resource);
 
 impl AwsAppsyncDomainNameApiAssociation {
-    /// Starts an `aws_appsync_domain_name_api_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appsync_domain_name_api_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppsyncDomainNameApiAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_appsync_domain_name_api_association", label);

@@ -24,7 +24,7 @@ pub struct AwsAppsyncFunctionArgs {
 pub struct AwsAppsyncFunction(Resource);
 
 impl AwsAppsyncFunction {
-    /// Starts an `aws_appsync_function` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appsync_function` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppsyncFunctionArgs) -> Self {
         let mut raw = Resource::new("aws_appsync_function", label);

@@ -22,7 +22,7 @@ pub struct AwsAppsyncGraphqlApiArgs {
 pub struct AwsAppsyncGraphqlApi(Resource);
 
 impl AwsAppsyncGraphqlApi {
-    /// Starts an `aws_appsync_graphql_api` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appsync_graphql_api` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppsyncGraphqlApiArgs) -> Self {
         let mut raw = Resource::new("aws_appsync_graphql_api", label);

@@ -24,7 +24,7 @@ pub struct AwsAppsyncResolverArgs {
 pub struct AwsAppsyncResolver(Resource);
 
 impl AwsAppsyncResolver {
-    /// Starts an `aws_appsync_resolver` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appsync_resolver` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppsyncResolverArgs) -> Self {
         let mut raw = Resource::new("aws_appsync_resolver", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAppsyncSourceApiAssociation(Resource);
 
 impl AwsAppsyncSourceApiAssociation {
-    /// Starts an `aws_appsync_source_api_association` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_appsync_source_api_association` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_appsync_source_api_association", label);

@@ -24,7 +24,7 @@ pub struct AwsAppsyncTypeArgs {
 pub struct AwsAppsyncType(Resource);
 
 impl AwsAppsyncType {
-    /// Starts an `aws_appsync_type` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_appsync_type` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAppsyncTypeArgs) -> Self {
         let mut raw = Resource::new("aws_appsync_type", label);

@@ -22,7 +22,7 @@ pub struct AwsAthenaCapacityReservationArgs {
 pub struct AwsAthenaCapacityReservation(Resource);
 
 impl AwsAthenaCapacityReservation {
-    /// Starts an `aws_athena_capacity_reservation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_athena_capacity_reservation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAthenaCapacityReservationArgs) -> Self {
         let mut raw = Resource::new("aws_athena_capacity_reservation", label);

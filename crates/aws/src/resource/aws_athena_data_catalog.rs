@@ -26,7 +26,7 @@ pub struct AwsAthenaDataCatalogArgs {
 pub struct AwsAthenaDataCatalog(Resource);
 
 impl AwsAthenaDataCatalog {
-    /// Starts an `aws_athena_data_catalog` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_athena_data_catalog` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAthenaDataCatalogArgs) -> Self {
         let mut raw = Resource::new("aws_athena_data_catalog", label);

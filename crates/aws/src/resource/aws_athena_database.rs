@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAthenaDatabase(Resource);
 
 impl AwsAthenaDatabase {
-    /// Starts an `aws_athena_database` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_athena_database` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_athena_database", label);

@@ -24,7 +24,7 @@ pub struct AwsAthenaNamedQueryArgs {
 pub struct AwsAthenaNamedQuery(Resource);
 
 impl AwsAthenaNamedQuery {
-    /// Starts an `aws_athena_named_query` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_athena_named_query` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAthenaNamedQueryArgs) -> Self {
         let mut raw = Resource::new("aws_athena_named_query", label);

@@ -24,7 +24,7 @@ pub struct AwsAthenaPreparedStatementArgs {
 pub struct AwsAthenaPreparedStatement(Resource);
 
 impl AwsAthenaPreparedStatement {
-    /// Starts an `aws_athena_prepared_statement` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_athena_prepared_statement` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAthenaPreparedStatementArgs) -> Self {
         let mut raw = Resource::new("aws_athena_prepared_statement", label);

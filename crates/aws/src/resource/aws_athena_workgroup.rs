@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAthenaWorkgroup(Resource);
 
 impl AwsAthenaWorkgroup {
-    /// Starts an `aws_athena_workgroup` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_athena_workgroup` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_athena_workgroup", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAuditmanagerAccountRegistration(Resource);
 
 impl AwsAuditmanagerAccountRegistration {
-    /// Starts an `aws_auditmanager_account_registration` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_auditmanager_account_registration` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_auditmanager_account_registration", label);

@@ -24,7 +24,7 @@ pub struct AwsAuditmanagerAssessmentArgs {
 pub struct AwsAuditmanagerAssessment(Resource);
 
 impl AwsAuditmanagerAssessment {
-    /// Starts an `aws_auditmanager_assessment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_auditmanager_assessment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAuditmanagerAssessmentArgs) -> Self {
         let mut raw = Resource::new("aws_auditmanager_assessment", label);

@@ -26,7 +26,7 @@ pub struct AwsAuditmanagerAssessmentDelegationArgs {
 pub struct AwsAuditmanagerAssessmentDelegation(Resource);
 
 impl AwsAuditmanagerAssessmentDelegation {
-    /// Starts an `aws_auditmanager_assessment_delegation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_auditmanager_assessment_delegation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAuditmanagerAssessmentDelegationArgs) -> Self {
         let mut raw = Resource::new("aws_auditmanager_assessment_delegation", label);

@@ -22,7 +22,7 @@ pub struct AwsAuditmanagerAssessmentReportArgs {
 pub struct AwsAuditmanagerAssessmentReport(Resource);
 
 impl AwsAuditmanagerAssessmentReport {
-    /// Starts an `aws_auditmanager_assessment_report` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_auditmanager_assessment_report` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAuditmanagerAssessmentReportArgs) -> Self {
         let mut raw = Resource::new("aws_auditmanager_assessment_report", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAuditmanagerFramework(Resource);
 
 impl AwsAuditmanagerFramework {
-    /// Starts an `aws_auditmanager_framework` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_auditmanager_framework` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_auditmanager_framework", label);

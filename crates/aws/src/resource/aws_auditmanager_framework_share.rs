@@ -24,7 +24,7 @@ pub struct AwsAuditmanagerFrameworkShareArgs {
 pub struct AwsAuditmanagerFrameworkShare(Resource);
 
 impl AwsAuditmanagerFrameworkShare {
-    /// Starts an `aws_auditmanager_framework_share` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_auditmanager_framework_share` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAuditmanagerFrameworkShareArgs) -> Self {
         let mut raw = Resource::new("aws_auditmanager_framework_share", label);

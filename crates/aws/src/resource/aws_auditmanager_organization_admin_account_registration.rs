@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAuditmanagerOrganizationAdminAccountRegistration(Resource);
 
 impl AwsAuditmanagerOrganizationAdminAccountRegistration {
-    /// Starts an `aws_auditmanager_organization_admin_account_registration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_auditmanager_organization_admin_account_registration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, admin_account_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new(

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsAutoscalingAttachment(Resource);
 
 impl AwsAutoscalingAttachment {
-    /// Starts an `aws_autoscaling_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_autoscaling_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, autoscaling_group_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_autoscaling_attachment", label);

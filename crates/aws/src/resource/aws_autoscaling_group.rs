@@ -22,7 +22,7 @@ pub struct AwsAutoscalingGroupArgs {
 pub struct AwsAutoscalingGroup(Resource);
 
 impl AwsAutoscalingGroup {
-    /// Starts an `aws_autoscaling_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_autoscaling_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAutoscalingGroupArgs) -> Self {
         let mut raw = Resource::new("aws_autoscaling_group", label);

@@ -22,7 +22,7 @@ pub struct AwsAutoscalingGroupTagArgs {
 pub struct AwsAutoscalingGroupTag(Resource);
 
 impl AwsAutoscalingGroupTag {
-    /// Starts an `aws_autoscaling_group_tag` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_autoscaling_group_tag` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAutoscalingGroupTagArgs) -> Self {
         let mut raw = Resource::new("aws_autoscaling_group_tag", label);

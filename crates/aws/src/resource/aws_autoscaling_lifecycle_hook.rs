@@ -24,7 +24,7 @@ pub struct AwsAutoscalingLifecycleHookArgs {
 pub struct AwsAutoscalingLifecycleHook(Resource);
 
 impl AwsAutoscalingLifecycleHook {
-    /// Starts an `aws_autoscaling_lifecycle_hook` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_autoscaling_lifecycle_hook` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAutoscalingLifecycleHookArgs) -> Self {
         let mut raw = Resource::new("aws_autoscaling_lifecycle_hook", label);

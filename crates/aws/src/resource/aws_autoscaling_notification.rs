@@ -24,7 +24,7 @@ pub struct AwsAutoscalingNotificationArgs {
 pub struct AwsAutoscalingNotification(Resource);
 
 impl AwsAutoscalingNotification {
-    /// Starts an `aws_autoscaling_notification` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_autoscaling_notification` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAutoscalingNotificationArgs) -> Self {
         let mut raw = Resource::new("aws_autoscaling_notification", label);

@@ -22,7 +22,7 @@ pub struct AwsAutoscalingPolicyArgs {
 pub struct AwsAutoscalingPolicy(Resource);
 
 impl AwsAutoscalingPolicy {
-    /// Starts an `aws_autoscaling_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_autoscaling_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAutoscalingPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_autoscaling_policy", label);

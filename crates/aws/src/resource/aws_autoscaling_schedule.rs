@@ -22,7 +22,7 @@ pub struct AwsAutoscalingScheduleArgs {
 pub struct AwsAutoscalingSchedule(Resource);
 
 impl AwsAutoscalingSchedule {
-    /// Starts an `aws_autoscaling_schedule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_autoscaling_schedule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAutoscalingScheduleArgs) -> Self {
         let mut raw = Resource::new("aws_autoscaling_schedule", label);

@@ -24,7 +24,7 @@ pub struct AwsAutoscalingplansScalingPlanArgs {
 pub struct AwsAutoscalingplansScalingPlan(Resource);
 
 impl AwsAutoscalingplansScalingPlan {
-    /// Starts an `aws_autoscalingplans_scaling_plan` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_autoscalingplans_scaling_plan` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsAutoscalingplansScalingPlanArgs) -> Self {
         let mut raw = Resource::new("aws_autoscalingplans_scaling_plan", label);

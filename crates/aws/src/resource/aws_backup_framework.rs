@@ -22,7 +22,7 @@ pub struct AwsBackupFrameworkArgs {
 pub struct AwsBackupFramework(Resource);
 
 impl AwsBackupFramework {
-    /// Starts an `aws_backup_framework` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_backup_framework` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBackupFrameworkArgs) -> Self {
         let mut raw = Resource::new("aws_backup_framework", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsBackupGlobalSettings(Resource);
 
 impl AwsBackupGlobalSettings {
-    /// Starts an `aws_backup_global_settings` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_backup_global_settings` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -24,7 +24,7 @@ pub struct AwsBackupLogicallyAirGappedVaultArgs {
 pub struct AwsBackupLogicallyAirGappedVault(Resource);
 
 impl AwsBackupLogicallyAirGappedVault {
-    /// Starts an `aws_backup_logically_air_gapped_vault` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_backup_logically_air_gapped_vault` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBackupLogicallyAirGappedVaultArgs) -> Self {
         let mut raw = Resource::new("aws_backup_logically_air_gapped_vault", label);

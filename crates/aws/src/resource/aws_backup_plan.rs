@@ -22,7 +22,7 @@ pub struct AwsBackupPlanArgs {
 pub struct AwsBackupPlan(Resource);
 
 impl AwsBackupPlan {
-    /// Starts an `aws_backup_plan` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_backup_plan` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBackupPlanArgs) -> Self {
         let mut raw = Resource::new("aws_backup_plan", label);

@@ -24,7 +24,7 @@ pub struct AwsBackupReportPlanArgs {
 pub struct AwsBackupReportPlan(Resource);
 
 impl AwsBackupReportPlan {
-    /// Starts an `aws_backup_report_plan` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_backup_report_plan` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBackupReportPlanArgs) -> Self {
         let mut raw = Resource::new("aws_backup_report_plan", label);

@@ -22,7 +22,7 @@ pub struct AwsBackupRestoreTestingPlanArgs {
 pub struct AwsBackupRestoreTestingPlan(Resource);
 
 impl AwsBackupRestoreTestingPlan {
-    /// Starts an `aws_backup_restore_testing_plan` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_backup_restore_testing_plan` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBackupRestoreTestingPlanArgs) -> Self {
         let mut raw = Resource::new("aws_backup_restore_testing_plan", label);

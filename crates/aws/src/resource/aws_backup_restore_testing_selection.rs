@@ -26,7 +26,7 @@ pub struct AwsBackupRestoreTestingSelectionArgs {
 pub struct AwsBackupRestoreTestingSelection(Resource);
 
 impl AwsBackupRestoreTestingSelection {
-    /// Starts an `aws_backup_restore_testing_selection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_backup_restore_testing_selection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBackupRestoreTestingSelectionArgs) -> Self {
         let mut raw = Resource::new("aws_backup_restore_testing_selection", label);

@@ -24,7 +24,7 @@ pub struct AwsBackupSelectionArgs {
 pub struct AwsBackupSelection(Resource);
 
 impl AwsBackupSelection {
-    /// Starts an `aws_backup_selection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_backup_selection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBackupSelectionArgs) -> Self {
         let mut raw = Resource::new("aws_backup_selection", label);

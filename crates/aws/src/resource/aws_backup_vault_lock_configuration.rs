@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsBackupVaultLockConfiguration(Resource);
 
 impl AwsBackupVaultLockConfiguration {
-    /// Starts an `aws_backup_vault_lock_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_backup_vault_lock_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, backup_vault_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_backup_vault_lock_configuration", label);

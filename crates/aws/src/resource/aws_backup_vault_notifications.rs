@@ -24,7 +24,7 @@ pub struct AwsBackupVaultNotificationsArgs {
 pub struct AwsBackupVaultNotifications(Resource);
 
 impl AwsBackupVaultNotifications {
-    /// Starts an `aws_backup_vault_notifications` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_backup_vault_notifications` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBackupVaultNotificationsArgs) -> Self {
         let mut raw = Resource::new("aws_backup_vault_notifications", label);

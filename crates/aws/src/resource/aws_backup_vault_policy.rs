@@ -22,7 +22,7 @@ pub struct AwsBackupVaultPolicyArgs {
 pub struct AwsBackupVaultPolicy(Resource);
 
 impl AwsBackupVaultPolicy {
-    /// Starts an `aws_backup_vault_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_backup_vault_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBackupVaultPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_backup_vault_policy", label);

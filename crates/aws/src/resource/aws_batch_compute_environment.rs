@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsBatchComputeEnvironment(Resource);
 
 impl AwsBatchComputeEnvironment {
-    /// Starts an `aws_batch_compute_environment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_batch_compute_environment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, r#type: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_batch_compute_environment", label);

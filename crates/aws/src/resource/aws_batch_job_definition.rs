@@ -22,7 +22,7 @@ pub struct AwsBatchJobDefinitionArgs {
 pub struct AwsBatchJobDefinition(Resource);
 
 impl AwsBatchJobDefinition {
-    /// Starts an `aws_batch_job_definition` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_batch_job_definition` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBatchJobDefinitionArgs) -> Self {
         let mut raw = Resource::new("aws_batch_job_definition", label);

@@ -24,7 +24,7 @@ pub struct AwsBatchJobQueueArgs {
 pub struct AwsBatchJobQueue(Resource);
 
 impl AwsBatchJobQueue {
-    /// Starts an `aws_batch_job_queue` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_batch_job_queue` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBatchJobQueueArgs) -> Self {
         let mut raw = Resource::new("aws_batch_job_queue", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsBatchSchedulingPolicy(Resource);
 
 impl AwsBatchSchedulingPolicy {
-    /// Starts an `aws_batch_scheduling_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_batch_scheduling_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_batch_scheduling_policy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsBcmdataexportsExport(Resource);
 
 impl AwsBcmdataexportsExport {
-    /// Starts an `aws_bcmdataexports_export` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_bcmdataexports_export` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_bcmdataexports_export", label);

@@ -28,7 +28,7 @@ pub struct AwsBedrockCustomModelArgs {
 pub struct AwsBedrockCustomModel(Resource);
 
 impl AwsBedrockCustomModel {
-    /// Starts an `aws_bedrock_custom_model` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_bedrock_custom_model` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBedrockCustomModelArgs) -> Self {
         let mut raw = Resource::new("aws_bedrock_custom_model", label);

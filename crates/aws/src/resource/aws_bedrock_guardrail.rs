@@ -24,7 +24,7 @@ pub struct AwsBedrockGuardrailArgs {
 pub struct AwsBedrockGuardrail(Resource);
 
 impl AwsBedrockGuardrail {
-    /// Starts an `aws_bedrock_guardrail` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_bedrock_guardrail` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBedrockGuardrailArgs) -> Self {
         let mut raw = Resource::new("aws_bedrock_guardrail", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsBedrockGuardrailVersion(Resource);
 
 impl AwsBedrockGuardrailVersion {
-    /// Starts an `aws_bedrock_guardrail_version` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_bedrock_guardrail_version` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, guardrail_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_bedrock_guardrail_version", label);

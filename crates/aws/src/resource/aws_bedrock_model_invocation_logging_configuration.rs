@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsBedrockModelInvocationLoggingConfiguration(Resource);
 
 impl AwsBedrockModelInvocationLoggingConfiguration {
-    /// Starts an `aws_bedrock_model_invocation_logging_configuration` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_bedrock_model_invocation_logging_configuration` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_bedrock_model_invocation_logging_configuration", label);

@@ -24,7 +24,7 @@ pub struct AwsBedrockProvisionedModelThroughputArgs {
 pub struct AwsBedrockProvisionedModelThroughput(Resource);
 
 impl AwsBedrockProvisionedModelThroughput {
-    /// Starts an `aws_bedrock_provisioned_model_throughput` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_bedrock_provisioned_model_throughput` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBedrockProvisionedModelThroughputArgs) -> Self {
         let mut raw = Resource::new("aws_bedrock_provisioned_model_throughput", label);

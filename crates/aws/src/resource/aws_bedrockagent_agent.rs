@@ -24,7 +24,7 @@ pub struct AwsBedrockagentAgentArgs {
 pub struct AwsBedrockagentAgent(Resource);
 
 impl AwsBedrockagentAgent {
-    /// Starts an `aws_bedrockagent_agent` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_bedrockagent_agent` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBedrockagentAgentArgs) -> Self {
         let mut raw = Resource::new("aws_bedrockagent_agent", label);

@@ -24,7 +24,7 @@ pub struct AwsBedrockagentAgentActionGroupArgs {
 pub struct AwsBedrockagentAgentActionGroup(Resource);
 
 impl AwsBedrockagentAgentActionGroup {
-    /// Starts an `aws_bedrockagent_agent_action_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_bedrockagent_agent_action_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBedrockagentAgentActionGroupArgs) -> Self {
         let mut raw = Resource::new("aws_bedrockagent_agent_action_group", label);

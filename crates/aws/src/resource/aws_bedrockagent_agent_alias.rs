@@ -22,7 +22,7 @@ pub struct AwsBedrockagentAgentAliasArgs {
 pub struct AwsBedrockagentAgentAlias(Resource);
 
 impl AwsBedrockagentAgentAlias {
-    /// Starts an `aws_bedrockagent_agent_alias` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_bedrockagent_agent_alias` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBedrockagentAgentAliasArgs) -> Self {
         let mut raw = Resource::new("aws_bedrockagent_agent_alias", label);

@@ -24,7 +24,7 @@ pub struct AwsBedrockagentAgentCollaboratorArgs {
 pub struct AwsBedrockagentAgentCollaborator(Resource);
 
 impl AwsBedrockagentAgentCollaborator {
-    /// Starts an `aws_bedrockagent_agent_collaborator` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_bedrockagent_agent_collaborator` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBedrockagentAgentCollaboratorArgs) -> Self {
         let mut raw = Resource::new("aws_bedrockagent_agent_collaborator", label);

@@ -26,7 +26,7 @@ pub struct AwsBedrockagentAgentKnowledgeBaseAssociationArgs {
 pub struct AwsBedrockagentAgentKnowledgeBaseAssociation(Resource);
 
 impl AwsBedrockagentAgentKnowledgeBaseAssociation {
-    /// Starts an `aws_bedrockagent_agent_knowledge_base_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_bedrockagent_agent_knowledge_base_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsBedrockagentDataSourceArgs {
 pub struct AwsBedrockagentDataSource(Resource);
 
 impl AwsBedrockagentDataSource {
-    /// Starts an `aws_bedrockagent_data_source` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_bedrockagent_data_source` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBedrockagentDataSourceArgs) -> Self {
         let mut raw = Resource::new("aws_bedrockagent_data_source", label);

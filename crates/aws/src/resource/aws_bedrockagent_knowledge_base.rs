@@ -22,7 +22,7 @@ pub struct AwsBedrockagentKnowledgeBaseArgs {
 pub struct AwsBedrockagentKnowledgeBase(Resource);
 
 impl AwsBedrockagentKnowledgeBase {
-    /// Starts an `aws_bedrockagent_knowledge_base` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_bedrockagent_knowledge_base` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBedrockagentKnowledgeBaseArgs) -> Self {
         let mut raw = Resource::new("aws_bedrockagent_knowledge_base", label);

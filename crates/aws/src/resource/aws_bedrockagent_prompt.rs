@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsBedrockagentPrompt(Resource);
 
 impl AwsBedrockagentPrompt {
-    /// Starts an `aws_bedrockagent_prompt` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_bedrockagent_prompt` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_bedrockagent_prompt", label);

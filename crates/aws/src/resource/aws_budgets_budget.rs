@@ -22,7 +22,7 @@ pub struct AwsBudgetsBudgetArgs {
 pub struct AwsBudgetsBudget(Resource);
 
 impl AwsBudgetsBudget {
-    /// Starts an `aws_budgets_budget` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_budgets_budget` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBudgetsBudgetArgs) -> Self {
         let mut raw = Resource::new("aws_budgets_budget", label);

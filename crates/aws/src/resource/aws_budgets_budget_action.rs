@@ -34,7 +34,7 @@ pub struct AwsBudgetsBudgetActionArgs {
 pub struct AwsBudgetsBudgetAction(Resource);
 
 impl AwsBudgetsBudgetAction {
-    /// Starts an `aws_budgets_budget_action` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_budgets_budget_action` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsBudgetsBudgetActionArgs) -> Self {
         let mut raw = Resource::new("aws_budgets_budget_action", label);

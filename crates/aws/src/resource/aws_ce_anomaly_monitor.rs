@@ -22,7 +22,7 @@ pub struct AwsCeAnomalyMonitorArgs {
 pub struct AwsCeAnomalyMonitor(Resource);
 
 impl AwsCeAnomalyMonitor {
-    /// Starts an `aws_ce_anomaly_monitor` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ce_anomaly_monitor` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCeAnomalyMonitorArgs) -> Self {
         let mut raw = Resource::new("aws_ce_anomaly_monitor", label);

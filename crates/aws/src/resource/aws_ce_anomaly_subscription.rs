@@ -26,7 +26,7 @@ pub struct AwsCeAnomalySubscriptionArgs {
 pub struct AwsCeAnomalySubscription(Resource);
 
 impl AwsCeAnomalySubscription {
-    /// Starts an `aws_ce_anomaly_subscription` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ce_anomaly_subscription` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCeAnomalySubscriptionArgs) -> Self {
         let mut raw = Resource::new("aws_ce_anomaly_subscription", label);

@@ -22,7 +22,7 @@ pub struct AwsCeCostAllocationTagArgs {
 pub struct AwsCeCostAllocationTag(Resource);
 
 impl AwsCeCostAllocationTag {
-    /// Starts an `aws_ce_cost_allocation_tag` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ce_cost_allocation_tag` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCeCostAllocationTagArgs) -> Self {
         let mut raw = Resource::new("aws_ce_cost_allocation_tag", label);

@@ -24,7 +24,7 @@ pub struct AwsCeCostCategoryArgs {
 pub struct AwsCeCostCategory(Resource);
 
 impl AwsCeCostCategory {
-    /// Starts an `aws_ce_cost_category` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ce_cost_category` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCeCostCategoryArgs) -> Self {
         let mut raw = Resource::new("aws_ce_cost_category", label);

@@ -26,7 +26,7 @@ pub struct AwsChatbotSlackChannelConfigurationArgs {
 pub struct AwsChatbotSlackChannelConfiguration(Resource);
 
 impl AwsChatbotSlackChannelConfiguration {
-    /// Starts an `aws_chatbot_slack_channel_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_chatbot_slack_channel_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsChatbotSlackChannelConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_chatbot_slack_channel_configuration", label);

@@ -28,7 +28,7 @@ pub struct AwsChatbotTeamsChannelConfigurationArgs {
 pub struct AwsChatbotTeamsChannelConfiguration(Resource);
 
 impl AwsChatbotTeamsChannelConfiguration {
-    /// Starts an `aws_chatbot_teams_channel_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_chatbot_teams_channel_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsChatbotTeamsChannelConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_chatbot_teams_channel_configuration", label);

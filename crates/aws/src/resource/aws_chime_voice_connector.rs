@@ -22,7 +22,7 @@ pub struct AwsChimeVoiceConnectorArgs {
 pub struct AwsChimeVoiceConnector(Resource);
 
 impl AwsChimeVoiceConnector {
-    /// Starts an `aws_chime_voice_connector` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_chime_voice_connector` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsChimeVoiceConnectorArgs) -> Self {
         let mut raw = Resource::new("aws_chime_voice_connector", label);

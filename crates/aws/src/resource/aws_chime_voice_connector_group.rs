@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsChimeVoiceConnectorGroup(Resource);
 
 impl AwsChimeVoiceConnectorGroup {
-    /// Starts an `aws_chime_voice_connector_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_chime_voice_connector_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_chime_voice_connector_group", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsChimeVoiceConnectorLogging(Resource);
 
 impl AwsChimeVoiceConnectorLogging {
-    /// Starts an `aws_chime_voice_connector_logging` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_chime_voice_connector_logging` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, voice_connector_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_chime_voice_connector_logging", label);

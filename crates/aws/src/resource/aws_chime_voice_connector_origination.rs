@@ -22,7 +22,7 @@ pub struct AwsChimeVoiceConnectorOriginationArgs {
 pub struct AwsChimeVoiceConnectorOrigination(Resource);
 
 impl AwsChimeVoiceConnectorOrigination {
-    /// Starts an `aws_chime_voice_connector_origination` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_chime_voice_connector_origination` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsChimeVoiceConnectorOriginationArgs) -> Self {
         let mut raw = Resource::new("aws_chime_voice_connector_origination", label);

@@ -22,7 +22,7 @@ pub struct AwsChimeVoiceConnectorStreamingArgs {
 pub struct AwsChimeVoiceConnectorStreaming(Resource);
 
 impl AwsChimeVoiceConnectorStreaming {
-    /// Starts an `aws_chime_voice_connector_streaming` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_chime_voice_connector_streaming` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsChimeVoiceConnectorStreamingArgs) -> Self {
         let mut raw = Resource::new("aws_chime_voice_connector_streaming", label);

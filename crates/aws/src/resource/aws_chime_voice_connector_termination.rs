@@ -24,7 +24,7 @@ pub struct AwsChimeVoiceConnectorTerminationArgs {
 pub struct AwsChimeVoiceConnectorTermination(Resource);
 
 impl AwsChimeVoiceConnectorTermination {
-    /// Starts an `aws_chime_voice_connector_termination` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_chime_voice_connector_termination` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsChimeVoiceConnectorTerminationArgs) -> Self {
         let mut raw = Resource::new("aws_chime_voice_connector_termination", label);

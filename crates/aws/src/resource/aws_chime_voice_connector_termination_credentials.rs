@@ -22,7 +22,7 @@ pub struct AwsChimeVoiceConnectorTerminationCredentialsArgs {
 pub struct AwsChimeVoiceConnectorTerminationCredentials(Resource);
 
 impl AwsChimeVoiceConnectorTerminationCredentials {
-    /// Starts an `aws_chime_voice_connector_termination_credentials` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_chime_voice_connector_termination_credentials` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

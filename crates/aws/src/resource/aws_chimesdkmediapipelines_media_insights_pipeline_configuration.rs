@@ -24,7 +24,7 @@ pub struct AwsChimesdkmediapipelinesMediaInsightsPipelineConfigurationArgs {
 pub struct AwsChimesdkmediapipelinesMediaInsightsPipelineConfiguration(Resource);
 
 impl AwsChimesdkmediapipelinesMediaInsightsPipelineConfiguration {
-    /// Starts an `aws_chimesdkmediapipelines_media_insights_pipeline_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_chimesdkmediapipelines_media_insights_pipeline_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

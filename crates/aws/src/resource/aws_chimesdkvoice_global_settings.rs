@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsChimesdkvoiceGlobalSettings(Resource);
 
 impl AwsChimesdkvoiceGlobalSettings {
-    /// Starts an `aws_chimesdkvoice_global_settings` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_chimesdkvoice_global_settings` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, voice_connector: VoiceConnector) -> Self {
         let mut raw = Resource::new("aws_chimesdkvoice_global_settings", label);

@@ -24,7 +24,7 @@ pub struct AwsChimesdkvoiceSipMediaApplicationArgs {
 pub struct AwsChimesdkvoiceSipMediaApplication(Resource);
 
 impl AwsChimesdkvoiceSipMediaApplication {
-    /// Starts an `aws_chimesdkvoice_sip_media_application` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_chimesdkvoice_sip_media_application` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsChimesdkvoiceSipMediaApplicationArgs) -> Self {
         let mut raw = Resource::new("aws_chimesdkvoice_sip_media_application", label);

@@ -26,7 +26,7 @@ pub struct AwsChimesdkvoiceSipRuleArgs {
 pub struct AwsChimesdkvoiceSipRule(Resource);
 
 impl AwsChimesdkvoiceSipRule {
-    /// Starts an `aws_chimesdkvoice_sip_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_chimesdkvoice_sip_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsChimesdkvoiceSipRuleArgs) -> Self {
         let mut raw = Resource::new("aws_chimesdkvoice_sip_rule", label);

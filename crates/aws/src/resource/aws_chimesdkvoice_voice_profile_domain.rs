@@ -22,7 +22,7 @@ pub struct AwsChimesdkvoiceVoiceProfileDomainArgs {
 pub struct AwsChimesdkvoiceVoiceProfileDomain(Resource);
 
 impl AwsChimesdkvoiceVoiceProfileDomain {
-    /// Starts an `aws_chimesdkvoice_voice_profile_domain` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_chimesdkvoice_voice_profile_domain` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsChimesdkvoiceVoiceProfileDomainArgs) -> Self {
         let mut raw = Resource::new("aws_chimesdkvoice_voice_profile_domain", label);

@@ -28,7 +28,7 @@ pub struct AwsCleanroomsCollaborationArgs {
 pub struct AwsCleanroomsCollaboration(Resource);
 
 impl AwsCleanroomsCollaboration {
-    /// Starts an `aws_cleanrooms_collaboration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cleanrooms_collaboration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCleanroomsCollaborationArgs) -> Self {
         let mut raw = Resource::new("aws_cleanrooms_collaboration", label);

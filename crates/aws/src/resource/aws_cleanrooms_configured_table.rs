@@ -26,7 +26,7 @@ pub struct AwsCleanroomsConfiguredTableArgs {
 pub struct AwsCleanroomsConfiguredTable(Resource);
 
 impl AwsCleanroomsConfiguredTable {
-    /// Starts an `aws_cleanrooms_configured_table` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cleanrooms_configured_table` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCleanroomsConfiguredTableArgs) -> Self {
         let mut raw = Resource::new("aws_cleanrooms_configured_table", label);

@@ -22,7 +22,7 @@ pub struct AwsCleanroomsMembershipArgs {
 pub struct AwsCleanroomsMembership(Resource);
 
 impl AwsCleanroomsMembership {
-    /// Starts an `aws_cleanrooms_membership` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cleanrooms_membership` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCleanroomsMembershipArgs) -> Self {
         let mut raw = Resource::new("aws_cleanrooms_membership", label);

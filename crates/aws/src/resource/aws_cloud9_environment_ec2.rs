@@ -24,7 +24,7 @@ pub struct AwsCloud9EnvironmentEc2Args {
 pub struct AwsCloud9EnvironmentEc2(Resource);
 
 impl AwsCloud9EnvironmentEc2 {
-    /// Starts an `aws_cloud9_environment_ec2` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloud9_environment_ec2` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloud9EnvironmentEc2Args) -> Self {
         let mut raw = Resource::new("aws_cloud9_environment_ec2", label);

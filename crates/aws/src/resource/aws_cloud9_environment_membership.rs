@@ -24,7 +24,7 @@ pub struct AwsCloud9EnvironmentMembershipArgs {
 pub struct AwsCloud9EnvironmentMembership(Resource);
 
 impl AwsCloud9EnvironmentMembership {
-    /// Starts an `aws_cloud9_environment_membership` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloud9_environment_membership` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloud9EnvironmentMembershipArgs) -> Self {
         let mut raw = Resource::new("aws_cloud9_environment_membership", label);

@@ -22,7 +22,7 @@ pub struct AwsCloudcontrolapiResourceArgs {
 pub struct AwsCloudcontrolapiResource(Resource);
 
 impl AwsCloudcontrolapiResource {
-    /// Starts an `aws_cloudcontrolapi_resource` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudcontrolapi_resource` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudcontrolapiResourceArgs) -> Self {
         let mut raw = Resource::new("aws_cloudcontrolapi_resource", label);

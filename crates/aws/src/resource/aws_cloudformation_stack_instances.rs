@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudformationStackInstances(Resource);
 
 impl AwsCloudformationStackInstances {
-    /// Starts an `aws_cloudformation_stack_instances` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudformation_stack_instances` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, stack_set_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_cloudformation_stack_instances", label);

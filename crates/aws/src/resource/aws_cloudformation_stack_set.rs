@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudformationStackSet(Resource);
 
 impl AwsCloudformationStackSet {
-    /// Starts an `aws_cloudformation_stack_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudformation_stack_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_cloudformation_stack_set", label);

@@ -22,7 +22,7 @@ pub struct AwsCloudformationTypeArgs {
 pub struct AwsCloudformationType(Resource);
 
 impl AwsCloudformationType {
-    /// Starts an `aws_cloudformation_type` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudformation_type` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudformationTypeArgs) -> Self {
         let mut raw = Resource::new("aws_cloudformation_type", label);

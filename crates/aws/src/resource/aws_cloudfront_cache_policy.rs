@@ -22,7 +22,7 @@ pub struct AwsCloudfrontCachePolicyArgs {
 pub struct AwsCloudfrontCachePolicy(Resource);
 
 impl AwsCloudfrontCachePolicy {
-    /// Starts an `aws_cloudfront_cache_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_cache_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudfrontCachePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_cloudfront_cache_policy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudfrontContinuousDeploymentPolicy(Resource);
 
 impl AwsCloudfrontContinuousDeploymentPolicy {
-    /// Starts an `aws_cloudfront_continuous_deployment_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_continuous_deployment_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, enabled: impl Into<Value<bool>>) -> Self {
         let mut raw = Resource::new("aws_cloudfront_continuous_deployment_policy", label);

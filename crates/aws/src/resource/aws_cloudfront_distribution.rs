@@ -28,7 +28,7 @@ pub struct AwsCloudfrontDistributionArgs {
 pub struct AwsCloudfrontDistribution(Resource);
 
 impl AwsCloudfrontDistribution {
-    /// Starts an `aws_cloudfront_distribution` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_distribution` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudfrontDistributionArgs) -> Self {
         let mut raw = Resource::new("aws_cloudfront_distribution", label);

@@ -22,7 +22,7 @@ pub struct AwsCloudfrontFieldLevelEncryptionConfigArgs {
 pub struct AwsCloudfrontFieldLevelEncryptionConfig(Resource);
 
 impl AwsCloudfrontFieldLevelEncryptionConfig {
-    /// Starts an `aws_cloudfront_field_level_encryption_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_field_level_encryption_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

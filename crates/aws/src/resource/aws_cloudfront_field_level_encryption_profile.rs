@@ -22,7 +22,7 @@ pub struct AwsCloudfrontFieldLevelEncryptionProfileArgs {
 pub struct AwsCloudfrontFieldLevelEncryptionProfile(Resource);
 
 impl AwsCloudfrontFieldLevelEncryptionProfile {
-    /// Starts an `aws_cloudfront_field_level_encryption_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_field_level_encryption_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -24,7 +24,7 @@ pub struct AwsCloudfrontFunctionArgs {
 pub struct AwsCloudfrontFunction(Resource);
 
 impl AwsCloudfrontFunction {
-    /// Starts an `aws_cloudfront_function` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_function` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudfrontFunctionArgs) -> Self {
         let mut raw = Resource::new("aws_cloudfront_function", label);

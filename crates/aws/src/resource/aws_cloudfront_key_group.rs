@@ -22,7 +22,7 @@ pub struct AwsCloudfrontKeyGroupArgs {
 pub struct AwsCloudfrontKeyGroup(Resource);
 
 impl AwsCloudfrontKeyGroup {
-    /// Starts an `aws_cloudfront_key_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_key_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudfrontKeyGroupArgs) -> Self {
         let mut raw = Resource::new("aws_cloudfront_key_group", label);

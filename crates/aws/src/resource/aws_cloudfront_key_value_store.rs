@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudfrontKeyValueStore(Resource);
 
 impl AwsCloudfrontKeyValueStore {
-    /// Starts an `aws_cloudfront_key_value_store` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_key_value_store` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_cloudfront_key_value_store", label);

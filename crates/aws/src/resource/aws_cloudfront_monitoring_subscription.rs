@@ -22,7 +22,7 @@ pub struct AwsCloudfrontMonitoringSubscriptionArgs {
 pub struct AwsCloudfrontMonitoringSubscription(Resource);
 
 impl AwsCloudfrontMonitoringSubscription {
-    /// Starts an `aws_cloudfront_monitoring_subscription` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_monitoring_subscription` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudfrontMonitoringSubscriptionArgs) -> Self {
         let mut raw = Resource::new("aws_cloudfront_monitoring_subscription", label);

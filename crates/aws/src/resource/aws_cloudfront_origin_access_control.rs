@@ -26,7 +26,7 @@ pub struct AwsCloudfrontOriginAccessControlArgs {
 pub struct AwsCloudfrontOriginAccessControl(Resource);
 
 impl AwsCloudfrontOriginAccessControl {
-    /// Starts an `aws_cloudfront_origin_access_control` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_origin_access_control` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudfrontOriginAccessControlArgs) -> Self {
         let mut raw = Resource::new("aws_cloudfront_origin_access_control", label);

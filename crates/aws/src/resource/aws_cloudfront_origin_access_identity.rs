@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudfrontOriginAccessIdentity(Resource);
 
 impl AwsCloudfrontOriginAccessIdentity {
-    /// Starts an `aws_cloudfront_origin_access_identity` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_cloudfront_origin_access_identity` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_cloudfront_origin_access_identity", label);

@@ -26,7 +26,7 @@ pub struct AwsCloudfrontOriginRequestPolicyArgs {
 pub struct AwsCloudfrontOriginRequestPolicy(Resource);
 
 impl AwsCloudfrontOriginRequestPolicy {
-    /// Starts an `aws_cloudfront_origin_request_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_origin_request_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudfrontOriginRequestPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_cloudfront_origin_request_policy", label);

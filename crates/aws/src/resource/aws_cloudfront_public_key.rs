@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudfrontPublicKey(Resource);
 
 impl AwsCloudfrontPublicKey {
-    /// Starts an `aws_cloudfront_public_key` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_public_key` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, encoded_key: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_cloudfront_public_key", label);

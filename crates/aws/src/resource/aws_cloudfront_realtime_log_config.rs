@@ -26,7 +26,7 @@ pub struct AwsCloudfrontRealtimeLogConfigArgs {
 pub struct AwsCloudfrontRealtimeLogConfig(Resource);
 
 impl AwsCloudfrontRealtimeLogConfig {
-    /// Starts an `aws_cloudfront_realtime_log_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_realtime_log_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudfrontRealtimeLogConfigArgs) -> Self {
         let mut raw = Resource::new("aws_cloudfront_realtime_log_config", label);

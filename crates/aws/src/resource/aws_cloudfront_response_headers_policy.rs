@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudfrontResponseHeadersPolicy(Resource);
 
 impl AwsCloudfrontResponseHeadersPolicy {
-    /// Starts an `aws_cloudfront_response_headers_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfront_response_headers_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_cloudfront_response_headers_policy", label);

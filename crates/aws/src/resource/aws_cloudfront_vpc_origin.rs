@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudfrontVpcOrigin(Resource);
 
 impl AwsCloudfrontVpcOrigin {
-    /// Starts an `aws_cloudfront_vpc_origin` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_cloudfront_vpc_origin` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_cloudfront_vpc_origin", label);

@@ -30,7 +30,7 @@ pub struct AwsCloudfrontkeyvaluestoreKeyArgs {
 pub struct AwsCloudfrontkeyvaluestoreKey(Resource);
 
 impl AwsCloudfrontkeyvaluestoreKey {
-    /// Starts an `aws_cloudfrontkeyvaluestore_key` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfrontkeyvaluestore_key` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudfrontkeyvaluestoreKeyArgs) -> Self {
         let mut raw = Resource::new("aws_cloudfrontkeyvaluestore_key", label);

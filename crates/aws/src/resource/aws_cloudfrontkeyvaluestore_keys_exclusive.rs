@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudfrontkeyvaluestoreKeysExclusive(Resource);
 
 impl AwsCloudfrontkeyvaluestoreKeysExclusive {
-    /// Starts an `aws_cloudfrontkeyvaluestore_keys_exclusive` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudfrontkeyvaluestore_keys_exclusive` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, key_value_store_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_cloudfrontkeyvaluestore_keys_exclusive", label);

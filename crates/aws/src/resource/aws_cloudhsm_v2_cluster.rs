@@ -22,7 +22,7 @@ pub struct AwsCloudhsmV2ClusterArgs {
 pub struct AwsCloudhsmV2Cluster(Resource);
 
 impl AwsCloudhsmV2Cluster {
-    /// Starts an `aws_cloudhsm_v2_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudhsm_v2_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudhsmV2ClusterArgs) -> Self {
         let mut raw = Resource::new("aws_cloudhsm_v2_cluster", label);

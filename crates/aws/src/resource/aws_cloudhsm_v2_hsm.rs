@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudhsmV2Hsm(Resource);
 
 impl AwsCloudhsmV2Hsm {
-    /// Starts an `aws_cloudhsm_v2_hsm` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudhsm_v2_hsm` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, cluster_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_cloudhsm_v2_hsm", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudsearchDomain(Resource);
 
 impl AwsCloudsearchDomain {
-    /// Starts an `aws_cloudsearch_domain` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudsearch_domain` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_cloudsearch_domain", label);

@@ -22,7 +22,7 @@ pub struct AwsCloudsearchDomainServiceAccessPolicyArgs {
 pub struct AwsCloudsearchDomainServiceAccessPolicy(Resource);
 
 impl AwsCloudsearchDomainServiceAccessPolicy {
-    /// Starts an `aws_cloudsearch_domain_service_access_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudsearch_domain_service_access_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsCloudtrailArgs {
 pub struct AwsCloudtrail(Resource);
 
 impl AwsCloudtrail {
-    /// Starts an `aws_cloudtrail` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudtrail` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudtrailArgs) -> Self {
         let mut raw = Resource::new("aws_cloudtrail", label);

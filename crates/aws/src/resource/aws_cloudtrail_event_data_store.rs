@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudtrailEventDataStore(Resource);
 
 impl AwsCloudtrailEventDataStore {
-    /// Starts an `aws_cloudtrail_event_data_store` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudtrail_event_data_store` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_cloudtrail_event_data_store", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudtrailOrganizationDelegatedAdminAccount(Resource);
 
 impl AwsCloudtrailOrganizationDelegatedAdminAccount {
-    /// Starts an `aws_cloudtrail_organization_delegated_admin_account` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudtrail_organization_delegated_admin_account` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, account_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_cloudtrail_organization_delegated_admin_account", label);

@@ -22,7 +22,7 @@ pub struct AwsCloudwatchCompositeAlarmArgs {
 pub struct AwsCloudwatchCompositeAlarm(Resource);
 
 impl AwsCloudwatchCompositeAlarm {
-    /// Starts an `aws_cloudwatch_composite_alarm` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_composite_alarm` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchCompositeAlarmArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_composite_alarm", label);

@@ -22,7 +22,7 @@ pub struct AwsCloudwatchContributorInsightRuleArgs {
 pub struct AwsCloudwatchContributorInsightRule(Resource);
 
 impl AwsCloudwatchContributorInsightRule {
-    /// Starts an `aws_cloudwatch_contributor_insight_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_contributor_insight_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchContributorInsightRuleArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_contributor_insight_rule", label);

@@ -22,7 +22,7 @@ pub struct AwsCloudwatchContributorManagedInsightRuleArgs {
 pub struct AwsCloudwatchContributorManagedInsightRule(Resource);
 
 impl AwsCloudwatchContributorManagedInsightRule {
-    /// Starts an `aws_cloudwatch_contributor_managed_insight_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_contributor_managed_insight_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsCloudwatchDashboardArgs {
 pub struct AwsCloudwatchDashboard(Resource);
 
 impl AwsCloudwatchDashboard {
-    /// Starts an `aws_cloudwatch_dashboard` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_dashboard` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchDashboardArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_dashboard", label);

@@ -26,7 +26,7 @@ pub struct AwsCloudwatchEventApiDestinationArgs {
 pub struct AwsCloudwatchEventApiDestination(Resource);
 
 impl AwsCloudwatchEventApiDestination {
-    /// Starts an `aws_cloudwatch_event_api_destination` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_event_api_destination` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchEventApiDestinationArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_event_api_destination", label);

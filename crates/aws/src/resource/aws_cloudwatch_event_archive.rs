@@ -22,7 +22,7 @@ pub struct AwsCloudwatchEventArchiveArgs {
 pub struct AwsCloudwatchEventArchive(Resource);
 
 impl AwsCloudwatchEventArchive {
-    /// Starts an `aws_cloudwatch_event_archive` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_event_archive` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchEventArchiveArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_event_archive", label);

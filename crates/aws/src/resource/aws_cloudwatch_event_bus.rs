@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudwatchEventBus(Resource);
 
 impl AwsCloudwatchEventBus {
-    /// Starts an `aws_cloudwatch_event_bus` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_event_bus` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_event_bus", label);

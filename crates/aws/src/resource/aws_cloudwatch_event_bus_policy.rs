@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudwatchEventBusPolicy(Resource);
 
 impl AwsCloudwatchEventBusPolicy {
-    /// Starts an `aws_cloudwatch_event_bus_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_event_bus_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, policy: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_event_bus_policy", label);

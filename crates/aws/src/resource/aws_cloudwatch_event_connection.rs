@@ -24,7 +24,7 @@ pub struct AwsCloudwatchEventConnectionArgs {
 pub struct AwsCloudwatchEventConnection(Resource);
 
 impl AwsCloudwatchEventConnection {
-    /// Starts an `aws_cloudwatch_event_connection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_event_connection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchEventConnectionArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_event_connection", label);

@@ -24,7 +24,7 @@ pub struct AwsCloudwatchEventEndpointArgs {
 pub struct AwsCloudwatchEventEndpoint(Resource);
 
 impl AwsCloudwatchEventEndpoint {
-    /// Starts an `aws_cloudwatch_event_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_event_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchEventEndpointArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_event_endpoint", label);

@@ -22,7 +22,7 @@ pub struct AwsCloudwatchEventPermissionArgs {
 pub struct AwsCloudwatchEventPermission(Resource);
 
 impl AwsCloudwatchEventPermission {
-    /// Starts an `aws_cloudwatch_event_permission` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_event_permission` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchEventPermissionArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_event_permission", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudwatchEventRule(Resource);
 
 impl AwsCloudwatchEventRule {
-    /// Starts an `aws_cloudwatch_event_rule` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_cloudwatch_event_rule` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_cloudwatch_event_rule", label);

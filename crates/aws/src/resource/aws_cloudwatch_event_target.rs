@@ -22,7 +22,7 @@ pub struct AwsCloudwatchEventTargetArgs {
 pub struct AwsCloudwatchEventTarget(Resource);
 
 impl AwsCloudwatchEventTarget {
-    /// Starts an `aws_cloudwatch_event_target` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_event_target` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchEventTargetArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_event_target", label);

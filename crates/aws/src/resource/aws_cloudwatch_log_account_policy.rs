@@ -24,7 +24,7 @@ pub struct AwsCloudwatchLogAccountPolicyArgs {
 pub struct AwsCloudwatchLogAccountPolicy(Resource);
 
 impl AwsCloudwatchLogAccountPolicy {
-    /// Starts an `aws_cloudwatch_log_account_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_log_account_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchLogAccountPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_log_account_policy", label);

@@ -22,7 +22,7 @@ pub struct AwsCloudwatchLogAnomalyDetectorArgs {
 pub struct AwsCloudwatchLogAnomalyDetector(Resource);
 
 impl AwsCloudwatchLogAnomalyDetector {
-    /// Starts an `aws_cloudwatch_log_anomaly_detector` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_log_anomaly_detector` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchLogAnomalyDetectorArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_log_anomaly_detector", label);

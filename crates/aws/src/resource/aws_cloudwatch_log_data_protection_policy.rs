@@ -22,7 +22,7 @@ pub struct AwsCloudwatchLogDataProtectionPolicyArgs {
 pub struct AwsCloudwatchLogDataProtectionPolicy(Resource);
 
 impl AwsCloudwatchLogDataProtectionPolicy {
-    /// Starts an `aws_cloudwatch_log_data_protection_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_log_data_protection_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchLogDataProtectionPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_log_data_protection_policy", label);

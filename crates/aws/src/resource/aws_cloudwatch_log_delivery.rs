@@ -22,7 +22,7 @@ pub struct AwsCloudwatchLogDeliveryArgs {
 pub struct AwsCloudwatchLogDelivery(Resource);
 
 impl AwsCloudwatchLogDelivery {
-    /// Starts an `aws_cloudwatch_log_delivery` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_log_delivery` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchLogDeliveryArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_log_delivery", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudwatchLogDeliveryDestination(Resource);
 
 impl AwsCloudwatchLogDeliveryDestination {
-    /// Starts an `aws_cloudwatch_log_delivery_destination` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_log_delivery_destination` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_log_delivery_destination", label);

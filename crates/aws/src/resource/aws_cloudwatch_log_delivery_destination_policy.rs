@@ -22,7 +22,7 @@ pub struct AwsCloudwatchLogDeliveryDestinationPolicyArgs {
 pub struct AwsCloudwatchLogDeliveryDestinationPolicy(Resource);
 
 impl AwsCloudwatchLogDeliveryDestinationPolicy {
-    /// Starts an `aws_cloudwatch_log_delivery_destination_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_log_delivery_destination_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

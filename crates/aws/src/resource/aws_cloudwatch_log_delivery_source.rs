@@ -24,7 +24,7 @@ pub struct AwsCloudwatchLogDeliverySourceArgs {
 pub struct AwsCloudwatchLogDeliverySource(Resource);
 
 impl AwsCloudwatchLogDeliverySource {
-    /// Starts an `aws_cloudwatch_log_delivery_source` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_log_delivery_source` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchLogDeliverySourceArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_log_delivery_source", label);

@@ -24,7 +24,7 @@ pub struct AwsCloudwatchLogDestinationArgs {
 pub struct AwsCloudwatchLogDestination(Resource);
 
 impl AwsCloudwatchLogDestination {
-    /// Starts an `aws_cloudwatch_log_destination` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_log_destination` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchLogDestinationArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_log_destination", label);

@@ -22,7 +22,7 @@ pub struct AwsCloudwatchLogDestinationPolicyArgs {
 pub struct AwsCloudwatchLogDestinationPolicy(Resource);
 
 impl AwsCloudwatchLogDestinationPolicy {
-    /// Starts an `aws_cloudwatch_log_destination_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_log_destination_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchLogDestinationPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_log_destination_policy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCloudwatchLogGroup(Resource);
 
 impl AwsCloudwatchLogGroup {
-    /// Starts an `aws_cloudwatch_log_group` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_cloudwatch_log_group` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_cloudwatch_log_group", label);

@@ -24,7 +24,7 @@ pub struct AwsCloudwatchLogIndexPolicyArgs {
 pub struct AwsCloudwatchLogIndexPolicy(Resource);
 
 impl AwsCloudwatchLogIndexPolicy {
-    /// Starts an `aws_cloudwatch_log_index_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_log_index_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchLogIndexPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_log_index_policy", label);

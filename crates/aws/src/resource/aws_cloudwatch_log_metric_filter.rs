@@ -26,7 +26,7 @@ pub struct AwsCloudwatchLogMetricFilterArgs {
 pub struct AwsCloudwatchLogMetricFilter(Resource);
 
 impl AwsCloudwatchLogMetricFilter {
-    /// Starts an `aws_cloudwatch_log_metric_filter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_log_metric_filter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchLogMetricFilterArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_log_metric_filter", label);

@@ -22,7 +22,7 @@ pub struct AwsCloudwatchLogResourcePolicyArgs {
 pub struct AwsCloudwatchLogResourcePolicy(Resource);
 
 impl AwsCloudwatchLogResourcePolicy {
-    /// Starts an `aws_cloudwatch_log_resource_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_log_resource_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchLogResourcePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_log_resource_policy", label);

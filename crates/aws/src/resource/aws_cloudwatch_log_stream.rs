@@ -22,7 +22,7 @@ pub struct AwsCloudwatchLogStreamArgs {
 pub struct AwsCloudwatchLogStream(Resource);
 
 impl AwsCloudwatchLogStream {
-    /// Starts an `aws_cloudwatch_log_stream` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_log_stream` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchLogStreamArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_log_stream", label);

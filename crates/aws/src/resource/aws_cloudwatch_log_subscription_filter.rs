@@ -26,7 +26,7 @@ pub struct AwsCloudwatchLogSubscriptionFilterArgs {
 pub struct AwsCloudwatchLogSubscriptionFilter(Resource);
 
 impl AwsCloudwatchLogSubscriptionFilter {
-    /// Starts an `aws_cloudwatch_log_subscription_filter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_log_subscription_filter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchLogSubscriptionFilterArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_log_subscription_filter", label);

@@ -24,7 +24,7 @@ pub struct AwsCloudwatchMetricAlarmArgs {
 pub struct AwsCloudwatchMetricAlarm(Resource);
 
 impl AwsCloudwatchMetricAlarm {
-    /// Starts an `aws_cloudwatch_metric_alarm` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_metric_alarm` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchMetricAlarmArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_metric_alarm", label);

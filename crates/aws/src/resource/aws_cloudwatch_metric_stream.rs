@@ -24,7 +24,7 @@ pub struct AwsCloudwatchMetricStreamArgs {
 pub struct AwsCloudwatchMetricStream(Resource);
 
 impl AwsCloudwatchMetricStream {
-    /// Starts an `aws_cloudwatch_metric_stream` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_metric_stream` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchMetricStreamArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_metric_stream", label);

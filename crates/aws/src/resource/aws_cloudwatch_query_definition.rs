@@ -22,7 +22,7 @@ pub struct AwsCloudwatchQueryDefinitionArgs {
 pub struct AwsCloudwatchQueryDefinition(Resource);
 
 impl AwsCloudwatchQueryDefinition {
-    /// Starts an `aws_cloudwatch_query_definition` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cloudwatch_query_definition` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCloudwatchQueryDefinitionArgs) -> Self {
         let mut raw = Resource::new("aws_cloudwatch_query_definition", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCodeartifactDomain(Resource);
 
 impl AwsCodeartifactDomain {
-    /// Starts an `aws_codeartifact_domain` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codeartifact_domain` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, domain: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_codeartifact_domain", label);

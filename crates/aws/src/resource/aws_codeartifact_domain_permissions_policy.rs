@@ -22,7 +22,7 @@ pub struct AwsCodeartifactDomainPermissionsPolicyArgs {
 pub struct AwsCodeartifactDomainPermissionsPolicy(Resource);
 
 impl AwsCodeartifactDomainPermissionsPolicy {
-    /// Starts an `aws_codeartifact_domain_permissions_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codeartifact_domain_permissions_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodeartifactDomainPermissionsPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_codeartifact_domain_permissions_policy", label);

@@ -22,7 +22,7 @@ pub struct AwsCodeartifactRepositoryArgs {
 pub struct AwsCodeartifactRepository(Resource);
 
 impl AwsCodeartifactRepository {
-    /// Starts an `aws_codeartifact_repository` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codeartifact_repository` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodeartifactRepositoryArgs) -> Self {
         let mut raw = Resource::new("aws_codeartifact_repository", label);

@@ -24,7 +24,7 @@ pub struct AwsCodeartifactRepositoryPermissionsPolicyArgs {
 pub struct AwsCodeartifactRepositoryPermissionsPolicy(Resource);
 
 impl AwsCodeartifactRepositoryPermissionsPolicy {
-    /// Starts an `aws_codeartifact_repository_permissions_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codeartifact_repository_permissions_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -26,7 +26,7 @@ pub struct AwsCodebuildFleetArgs {
 pub struct AwsCodebuildFleet(Resource);
 
 impl AwsCodebuildFleet {
-    /// Starts an `aws_codebuild_fleet` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codebuild_fleet` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodebuildFleetArgs) -> Self {
         let mut raw = Resource::new("aws_codebuild_fleet", label);

@@ -28,7 +28,7 @@ pub struct AwsCodebuildProjectArgs {
 pub struct AwsCodebuildProject(Resource);
 
 impl AwsCodebuildProject {
-    /// Starts an `aws_codebuild_project` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codebuild_project` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodebuildProjectArgs) -> Self {
         let mut raw = Resource::new("aws_codebuild_project", label);

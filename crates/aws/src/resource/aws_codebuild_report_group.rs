@@ -24,7 +24,7 @@ pub struct AwsCodebuildReportGroupArgs {
 pub struct AwsCodebuildReportGroup(Resource);
 
 impl AwsCodebuildReportGroup {
-    /// Starts an `aws_codebuild_report_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codebuild_report_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodebuildReportGroupArgs) -> Self {
         let mut raw = Resource::new("aws_codebuild_report_group", label);

@@ -22,7 +22,7 @@ pub struct AwsCodebuildResourcePolicyArgs {
 pub struct AwsCodebuildResourcePolicy(Resource);
 
 impl AwsCodebuildResourcePolicy {
-    /// Starts an `aws_codebuild_resource_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codebuild_resource_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodebuildResourcePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_codebuild_resource_policy", label);

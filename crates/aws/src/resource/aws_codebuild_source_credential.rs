@@ -24,7 +24,7 @@ pub struct AwsCodebuildSourceCredentialArgs {
 pub struct AwsCodebuildSourceCredential(Resource);
 
 impl AwsCodebuildSourceCredential {
-    /// Starts an `aws_codebuild_source_credential` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codebuild_source_credential` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodebuildSourceCredentialArgs) -> Self {
         let mut raw = Resource::new("aws_codebuild_source_credential", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCodebuildWebhook(Resource);
 
 impl AwsCodebuildWebhook {
-    /// Starts an `aws_codebuild_webhook` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codebuild_webhook` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, project_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_codebuild_webhook", label);

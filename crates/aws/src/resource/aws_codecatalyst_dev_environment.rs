@@ -28,7 +28,7 @@ pub struct AwsCodecatalystDevEnvironmentArgs {
 pub struct AwsCodecatalystDevEnvironment(Resource);
 
 impl AwsCodecatalystDevEnvironment {
-    /// Starts an `aws_codecatalyst_dev_environment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codecatalyst_dev_environment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodecatalystDevEnvironmentArgs) -> Self {
         let mut raw = Resource::new("aws_codecatalyst_dev_environment", label);

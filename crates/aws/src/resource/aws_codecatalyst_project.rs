@@ -22,7 +22,7 @@ pub struct AwsCodecatalystProjectArgs {
 pub struct AwsCodecatalystProject(Resource);
 
 impl AwsCodecatalystProject {
-    /// Starts an `aws_codecatalyst_project` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codecatalyst_project` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodecatalystProjectArgs) -> Self {
         let mut raw = Resource::new("aws_codecatalyst_project", label);

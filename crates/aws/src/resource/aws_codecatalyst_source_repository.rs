@@ -24,7 +24,7 @@ pub struct AwsCodecatalystSourceRepositoryArgs {
 pub struct AwsCodecatalystSourceRepository(Resource);
 
 impl AwsCodecatalystSourceRepository {
-    /// Starts an `aws_codecatalyst_source_repository` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codecatalyst_source_repository` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodecatalystSourceRepositoryArgs) -> Self {
         let mut raw = Resource::new("aws_codecatalyst_source_repository", label);

@@ -22,7 +22,7 @@ pub struct AwsCodecommitApprovalRuleTemplateArgs {
 pub struct AwsCodecommitApprovalRuleTemplate(Resource);
 
 impl AwsCodecommitApprovalRuleTemplate {
-    /// Starts an `aws_codecommit_approval_rule_template` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codecommit_approval_rule_template` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodecommitApprovalRuleTemplateArgs) -> Self {
         let mut raw = Resource::new("aws_codecommit_approval_rule_template", label);

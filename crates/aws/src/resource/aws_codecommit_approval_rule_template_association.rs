@@ -22,7 +22,7 @@ pub struct AwsCodecommitApprovalRuleTemplateAssociationArgs {
 pub struct AwsCodecommitApprovalRuleTemplateAssociation(Resource);
 
 impl AwsCodecommitApprovalRuleTemplateAssociation {
-    /// Starts an `aws_codecommit_approval_rule_template_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codecommit_approval_rule_template_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsCodecommitTriggerArgs {
 pub struct AwsCodecommitTrigger(Resource);
 
 impl AwsCodecommitTrigger {
-    /// Starts an `aws_codecommit_trigger` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codecommit_trigger` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodecommitTriggerArgs) -> Self {
         let mut raw = Resource::new("aws_codecommit_trigger", label);

@@ -24,7 +24,7 @@ pub struct AwsCodeconnectionsHostArgs {
 pub struct AwsCodeconnectionsHost(Resource);
 
 impl AwsCodeconnectionsHost {
-    /// Starts an `aws_codeconnections_host` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codeconnections_host` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodeconnectionsHostArgs) -> Self {
         let mut raw = Resource::new("aws_codeconnections_host", label);

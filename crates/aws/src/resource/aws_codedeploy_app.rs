@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCodedeployApp(Resource);
 
 impl AwsCodedeployApp {
-    /// Starts an `aws_codedeploy_app` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codedeploy_app` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_codedeploy_app", label);

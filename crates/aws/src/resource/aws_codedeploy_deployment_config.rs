@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCodedeployDeploymentConfig(Resource);
 
 impl AwsCodedeployDeploymentConfig {
-    /// Starts an `aws_codedeploy_deployment_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codedeploy_deployment_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, deployment_config_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_codedeploy_deployment_config", label);

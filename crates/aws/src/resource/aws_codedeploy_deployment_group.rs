@@ -24,7 +24,7 @@ pub struct AwsCodedeployDeploymentGroupArgs {
 pub struct AwsCodedeployDeploymentGroup(Resource);
 
 impl AwsCodedeployDeploymentGroup {
-    /// Starts an `aws_codedeploy_deployment_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codedeploy_deployment_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodedeployDeploymentGroupArgs) -> Self {
         let mut raw = Resource::new("aws_codedeploy_deployment_group", label);

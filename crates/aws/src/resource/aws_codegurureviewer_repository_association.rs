@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCodegurureviewerRepositoryAssociation(Resource);
 
 impl AwsCodegurureviewerRepositoryAssociation {
-    /// Starts an `aws_codegurureviewer_repository_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codegurureviewer_repository_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, repository: Repository) -> Self {
         let mut raw = Resource::new("aws_codegurureviewer_repository_association", label);

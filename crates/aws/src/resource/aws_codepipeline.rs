@@ -26,7 +26,7 @@ pub struct AwsCodepipelineArgs {
 pub struct AwsCodepipeline(Resource);
 
 impl AwsCodepipeline {
-    /// Starts an `aws_codepipeline` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codepipeline` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodepipelineArgs) -> Self {
         let mut raw = Resource::new("aws_codepipeline", label);

@@ -28,7 +28,7 @@ pub struct AwsCodepipelineCustomActionTypeArgs {
 pub struct AwsCodepipelineCustomActionType(Resource);
 
 impl AwsCodepipelineCustomActionType {
-    /// Starts an `aws_codepipeline_custom_action_type` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codepipeline_custom_action_type` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodepipelineCustomActionTypeArgs) -> Self {
         let mut raw = Resource::new("aws_codepipeline_custom_action_type", label);

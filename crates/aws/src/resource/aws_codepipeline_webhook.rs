@@ -28,7 +28,7 @@ pub struct AwsCodepipelineWebhookArgs {
 pub struct AwsCodepipelineWebhook(Resource);
 
 impl AwsCodepipelineWebhook {
-    /// Starts an `aws_codepipeline_webhook` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codepipeline_webhook` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodepipelineWebhookArgs) -> Self {
         let mut raw = Resource::new("aws_codepipeline_webhook", label);

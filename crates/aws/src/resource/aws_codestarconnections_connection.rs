@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCodestarconnectionsConnection(Resource);
 
 impl AwsCodestarconnectionsConnection {
-    /// Starts an `aws_codestarconnections_connection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codestarconnections_connection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_codestarconnections_connection", label);

@@ -24,7 +24,7 @@ pub struct AwsCodestarconnectionsHostArgs {
 pub struct AwsCodestarconnectionsHost(Resource);
 
 impl AwsCodestarconnectionsHost {
-    /// Starts an `aws_codestarconnections_host` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codestarconnections_host` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCodestarconnectionsHostArgs) -> Self {
         let mut raw = Resource::new("aws_codestarconnections_host", label);

@@ -26,7 +26,7 @@ pub struct AwsCodestarnotificationsNotificationRuleArgs {
 pub struct AwsCodestarnotificationsNotificationRule(Resource);
 
 impl AwsCodestarnotificationsNotificationRule {
-    /// Starts an `aws_codestarnotifications_notification_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_codestarnotifications_notification_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCognitoIdentityPool(Resource);
 
 impl AwsCognitoIdentityPool {
-    /// Starts an `aws_cognito_identity_pool` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_identity_pool` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, identity_pool_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_cognito_identity_pool", label);

@@ -22,7 +22,7 @@ pub struct AwsCognitoIdentityPoolProviderPrincipalTagArgs {
 pub struct AwsCognitoIdentityPoolProviderPrincipalTag(Resource);
 
 impl AwsCognitoIdentityPoolProviderPrincipalTag {
-    /// Starts an `aws_cognito_identity_pool_provider_principal_tag` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_identity_pool_provider_principal_tag` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

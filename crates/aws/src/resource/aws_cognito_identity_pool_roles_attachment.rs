@@ -22,7 +22,7 @@ pub struct AwsCognitoIdentityPoolRolesAttachmentArgs {
 pub struct AwsCognitoIdentityPoolRolesAttachment(Resource);
 
 impl AwsCognitoIdentityPoolRolesAttachment {
-    /// Starts an `aws_cognito_identity_pool_roles_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_identity_pool_roles_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCognitoIdentityPoolRolesAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_cognito_identity_pool_roles_attachment", label);

@@ -26,7 +26,7 @@ pub struct AwsCognitoIdentityProviderArgs {
 pub struct AwsCognitoIdentityProvider(Resource);
 
 impl AwsCognitoIdentityProvider {
-    /// Starts an `aws_cognito_identity_provider` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_identity_provider` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCognitoIdentityProviderArgs) -> Self {
         let mut raw = Resource::new("aws_cognito_identity_provider", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCognitoManagedUserPoolClient(Resource);
 
 impl AwsCognitoManagedUserPoolClient {
-    /// Starts an `aws_cognito_managed_user_pool_client` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_managed_user_pool_client` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, user_pool_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_cognito_managed_user_pool_client", label);

@@ -24,7 +24,7 @@ pub struct AwsCognitoResourceServerArgs {
 pub struct AwsCognitoResourceServer(Resource);
 
 impl AwsCognitoResourceServer {
-    /// Starts an `aws_cognito_resource_server` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_resource_server` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCognitoResourceServerArgs) -> Self {
         let mut raw = Resource::new("aws_cognito_resource_server", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCognitoRiskConfiguration(Resource);
 
 impl AwsCognitoRiskConfiguration {
-    /// Starts an `aws_cognito_risk_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_risk_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, user_pool_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_cognito_risk_configuration", label);

@@ -22,7 +22,7 @@ pub struct AwsCognitoUserArgs {
 pub struct AwsCognitoUser(Resource);
 
 impl AwsCognitoUser {
-    /// Starts an `aws_cognito_user` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_user` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCognitoUserArgs) -> Self {
         let mut raw = Resource::new("aws_cognito_user", label);

@@ -22,7 +22,7 @@ pub struct AwsCognitoUserGroupArgs {
 pub struct AwsCognitoUserGroup(Resource);
 
 impl AwsCognitoUserGroup {
-    /// Starts an `aws_cognito_user_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_user_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCognitoUserGroupArgs) -> Self {
         let mut raw = Resource::new("aws_cognito_user_group", label);

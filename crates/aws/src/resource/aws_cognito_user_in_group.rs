@@ -24,7 +24,7 @@ pub struct AwsCognitoUserInGroupArgs {
 pub struct AwsCognitoUserInGroup(Resource);
 
 impl AwsCognitoUserInGroup {
-    /// Starts an `aws_cognito_user_in_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_user_in_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCognitoUserInGroupArgs) -> Self {
         let mut raw = Resource::new("aws_cognito_user_in_group", label);

@@ -22,7 +22,7 @@ pub struct AwsCognitoUserPoolClientArgs {
 pub struct AwsCognitoUserPoolClient(Resource);
 
 impl AwsCognitoUserPoolClient {
-    /// Starts an `aws_cognito_user_pool_client` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_user_pool_client` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCognitoUserPoolClientArgs) -> Self {
         let mut raw = Resource::new("aws_cognito_user_pool_client", label);

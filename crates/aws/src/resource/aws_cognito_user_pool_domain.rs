@@ -22,7 +22,7 @@ pub struct AwsCognitoUserPoolDomainArgs {
 pub struct AwsCognitoUserPoolDomain(Resource);
 
 impl AwsCognitoUserPoolDomain {
-    /// Starts an `aws_cognito_user_pool_domain` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cognito_user_pool_domain` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCognitoUserPoolDomainArgs) -> Self {
         let mut raw = Resource::new("aws_cognito_user_pool_domain", label);

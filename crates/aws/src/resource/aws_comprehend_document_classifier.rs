@@ -26,7 +26,7 @@ pub struct AwsComprehendDocumentClassifierArgs {
 pub struct AwsComprehendDocumentClassifier(Resource);
 
 impl AwsComprehendDocumentClassifier {
-    /// Starts an `aws_comprehend_document_classifier` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_comprehend_document_classifier` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsComprehendDocumentClassifierArgs) -> Self {
         let mut raw = Resource::new("aws_comprehend_document_classifier", label);

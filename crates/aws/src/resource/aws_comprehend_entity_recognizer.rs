@@ -26,7 +26,7 @@ pub struct AwsComprehendEntityRecognizerArgs {
 pub struct AwsComprehendEntityRecognizer(Resource);
 
 impl AwsComprehendEntityRecognizer {
-    /// Starts an `aws_comprehend_entity_recognizer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_comprehend_entity_recognizer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsComprehendEntityRecognizerArgs) -> Self {
         let mut raw = Resource::new("aws_comprehend_entity_recognizer", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsComputeoptimizerEnrollmentStatus(Resource);
 
 impl AwsComputeoptimizerEnrollmentStatus {
-    /// Starts an `aws_computeoptimizer_enrollment_status` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_computeoptimizer_enrollment_status` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, status: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_computeoptimizer_enrollment_status", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsComputeoptimizerRecommendationPreferences(Resource);
 
 impl AwsComputeoptimizerRecommendationPreferences {
-    /// Starts an `aws_computeoptimizer_recommendation_preferences` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_computeoptimizer_recommendation_preferences` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, resource_type: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_computeoptimizer_recommendation_preferences", label);

@@ -22,7 +22,7 @@ pub struct AwsConfigAggregateAuthorizationArgs {
 pub struct AwsConfigAggregateAuthorization(Resource);
 
 impl AwsConfigAggregateAuthorization {
-    /// Starts an `aws_config_aggregate_authorization` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_config_aggregate_authorization` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConfigAggregateAuthorizationArgs) -> Self {
         let mut raw = Resource::new("aws_config_aggregate_authorization", label);

@@ -22,7 +22,7 @@ pub struct AwsConfigConfigRuleArgs {
 pub struct AwsConfigConfigRule(Resource);
 
 impl AwsConfigConfigRule {
-    /// Starts an `aws_config_config_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_config_config_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConfigConfigRuleArgs) -> Self {
         let mut raw = Resource::new("aws_config_config_rule", label);

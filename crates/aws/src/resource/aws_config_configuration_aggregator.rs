@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsConfigConfigurationAggregator(Resource);
 
 impl AwsConfigConfigurationAggregator {
-    /// Starts an `aws_config_configuration_aggregator` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_config_configuration_aggregator` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_config_configuration_aggregator", label);

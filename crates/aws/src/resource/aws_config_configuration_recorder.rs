@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsConfigConfigurationRecorder(Resource);
 
 impl AwsConfigConfigurationRecorder {
-    /// Starts an `aws_config_configuration_recorder` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_config_configuration_recorder` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, role_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_config_configuration_recorder", label);

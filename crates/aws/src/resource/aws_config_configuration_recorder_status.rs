@@ -22,7 +22,7 @@ pub struct AwsConfigConfigurationRecorderStatusArgs {
 pub struct AwsConfigConfigurationRecorderStatus(Resource);
 
 impl AwsConfigConfigurationRecorderStatus {
-    /// Starts an `aws_config_configuration_recorder_status` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_config_configuration_recorder_status` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConfigConfigurationRecorderStatusArgs) -> Self {
         let mut raw = Resource::new("aws_config_configuration_recorder_status", label);

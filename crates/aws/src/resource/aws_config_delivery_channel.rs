@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsConfigDeliveryChannel(Resource);
 
 impl AwsConfigDeliveryChannel {
-    /// Starts an `aws_config_delivery_channel` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_config_delivery_channel` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, s3_bucket_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_config_delivery_channel", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsConfigOrganizationConformancePack(Resource);
 
 impl AwsConfigOrganizationConformancePack {
-    /// Starts an `aws_config_organization_conformance_pack` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_config_organization_conformance_pack` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_config_organization_conformance_pack", label);

@@ -26,7 +26,7 @@ pub struct AwsConfigOrganizationCustomPolicyRuleArgs {
 pub struct AwsConfigOrganizationCustomPolicyRule(Resource);
 
 impl AwsConfigOrganizationCustomPolicyRule {
-    /// Starts an `aws_config_organization_custom_policy_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_config_organization_custom_policy_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConfigOrganizationCustomPolicyRuleArgs) -> Self {
         let mut raw = Resource::new("aws_config_organization_custom_policy_rule", label);

@@ -24,7 +24,7 @@ pub struct AwsConfigOrganizationCustomRuleArgs {
 pub struct AwsConfigOrganizationCustomRule(Resource);
 
 impl AwsConfigOrganizationCustomRule {
-    /// Starts an `aws_config_organization_custom_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_config_organization_custom_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConfigOrganizationCustomRuleArgs) -> Self {
         let mut raw = Resource::new("aws_config_organization_custom_rule", label);

@@ -22,7 +22,7 @@ pub struct AwsConfigOrganizationManagedRuleArgs {
 pub struct AwsConfigOrganizationManagedRule(Resource);
 
 impl AwsConfigOrganizationManagedRule {
-    /// Starts an `aws_config_organization_managed_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_config_organization_managed_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConfigOrganizationManagedRuleArgs) -> Self {
         let mut raw = Resource::new("aws_config_organization_managed_rule", label);

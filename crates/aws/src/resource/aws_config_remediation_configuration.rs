@@ -24,7 +24,7 @@ pub struct AwsConfigRemediationConfigurationArgs {
 pub struct AwsConfigRemediationConfiguration(Resource);
 
 impl AwsConfigRemediationConfiguration {
-    /// Starts an `aws_config_remediation_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_config_remediation_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConfigRemediationConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_config_remediation_configuration", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsConfigRetentionConfiguration(Resource);
 
 impl AwsConfigRetentionConfiguration {
-    /// Starts an `aws_config_retention_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_config_retention_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

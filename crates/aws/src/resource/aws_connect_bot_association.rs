@@ -22,7 +22,7 @@ pub struct AwsConnectBotAssociationArgs {
 pub struct AwsConnectBotAssociation(Resource);
 
 impl AwsConnectBotAssociation {
-    /// Starts an `aws_connect_bot_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_bot_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConnectBotAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_connect_bot_association", label);

@@ -22,7 +22,7 @@ pub struct AwsConnectContactFlowArgs {
 pub struct AwsConnectContactFlow(Resource);
 
 impl AwsConnectContactFlow {
-    /// Starts an `aws_connect_contact_flow` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_contact_flow` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConnectContactFlowArgs) -> Self {
         let mut raw = Resource::new("aws_connect_contact_flow", label);

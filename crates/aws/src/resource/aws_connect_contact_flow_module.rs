@@ -22,7 +22,7 @@ pub struct AwsConnectContactFlowModuleArgs {
 pub struct AwsConnectContactFlowModule(Resource);
 
 impl AwsConnectContactFlowModule {
-    /// Starts an `aws_connect_contact_flow_module` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_contact_flow_module` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConnectContactFlowModuleArgs) -> Self {
         let mut raw = Resource::new("aws_connect_contact_flow_module", label);

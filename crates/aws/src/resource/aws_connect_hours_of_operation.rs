@@ -26,7 +26,7 @@ pub struct AwsConnectHoursOfOperationArgs {
 pub struct AwsConnectHoursOfOperation(Resource);
 
 impl AwsConnectHoursOfOperation {
-    /// Starts an `aws_connect_hours_of_operation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_hours_of_operation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConnectHoursOfOperationArgs) -> Self {
         let mut raw = Resource::new("aws_connect_hours_of_operation", label);

@@ -24,7 +24,7 @@ pub struct AwsConnectInstanceArgs {
 pub struct AwsConnectInstance(Resource);
 
 impl AwsConnectInstance {
-    /// Starts an `aws_connect_instance` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_instance` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConnectInstanceArgs) -> Self {
         let mut raw = Resource::new("aws_connect_instance", label);

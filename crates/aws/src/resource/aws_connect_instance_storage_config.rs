@@ -24,7 +24,7 @@ pub struct AwsConnectInstanceStorageConfigArgs {
 pub struct AwsConnectInstanceStorageConfig(Resource);
 
 impl AwsConnectInstanceStorageConfig {
-    /// Starts an `aws_connect_instance_storage_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_instance_storage_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConnectInstanceStorageConfigArgs) -> Self {
         let mut raw = Resource::new("aws_connect_instance_storage_config", label);

@@ -22,7 +22,7 @@ pub struct AwsConnectLambdaFunctionAssociationArgs {
 pub struct AwsConnectLambdaFunctionAssociation(Resource);
 
 impl AwsConnectLambdaFunctionAssociation {
-    /// Starts an `aws_connect_lambda_function_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_lambda_function_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConnectLambdaFunctionAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_connect_lambda_function_association", label);

@@ -24,7 +24,7 @@ pub struct AwsConnectPhoneNumberArgs {
 pub struct AwsConnectPhoneNumber(Resource);
 
 impl AwsConnectPhoneNumber {
-    /// Starts an `aws_connect_phone_number` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_phone_number` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConnectPhoneNumberArgs) -> Self {
         let mut raw = Resource::new("aws_connect_phone_number", label);

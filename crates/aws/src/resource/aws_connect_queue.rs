@@ -24,7 +24,7 @@ pub struct AwsConnectQueueArgs {
 pub struct AwsConnectQueue(Resource);
 
 impl AwsConnectQueue {
-    /// Starts an `aws_connect_queue` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_queue` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConnectQueueArgs) -> Self {
         let mut raw = Resource::new("aws_connect_queue", label);

@@ -24,7 +24,7 @@ pub struct AwsConnectQuickConnectArgs {
 pub struct AwsConnectQuickConnect(Resource);
 
 impl AwsConnectQuickConnect {
-    /// Starts an `aws_connect_quick_connect` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_quick_connect` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConnectQuickConnectArgs) -> Self {
         let mut raw = Resource::new("aws_connect_quick_connect", label);

@@ -28,7 +28,7 @@ pub struct AwsConnectRoutingProfileArgs {
 pub struct AwsConnectRoutingProfile(Resource);
 
 impl AwsConnectRoutingProfile {
-    /// Starts an `aws_connect_routing_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_routing_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConnectRoutingProfileArgs) -> Self {
         let mut raw = Resource::new("aws_connect_routing_profile", label);

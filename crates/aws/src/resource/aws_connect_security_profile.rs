@@ -22,7 +22,7 @@ pub struct AwsConnectSecurityProfileArgs {
 pub struct AwsConnectSecurityProfile(Resource);
 
 impl AwsConnectSecurityProfile {
-    /// Starts an `aws_connect_security_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_security_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConnectSecurityProfileArgs) -> Self {
         let mut raw = Resource::new("aws_connect_security_profile", label);

@@ -28,7 +28,7 @@ pub struct AwsConnectUserArgs {
 pub struct AwsConnectUser(Resource);
 
 impl AwsConnectUser {
-    /// Starts an `aws_connect_user` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_user` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConnectUserArgs) -> Self {
         let mut raw = Resource::new("aws_connect_user", label);

@@ -22,7 +22,7 @@ pub struct AwsConnectUserHierarchyGroupArgs {
 pub struct AwsConnectUserHierarchyGroup(Resource);
 
 impl AwsConnectUserHierarchyGroup {
-    /// Starts an `aws_connect_user_hierarchy_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_user_hierarchy_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConnectUserHierarchyGroupArgs) -> Self {
         let mut raw = Resource::new("aws_connect_user_hierarchy_group", label);

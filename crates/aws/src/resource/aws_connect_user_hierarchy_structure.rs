@@ -22,7 +22,7 @@ pub struct AwsConnectUserHierarchyStructureArgs {
 pub struct AwsConnectUserHierarchyStructure(Resource);
 
 impl AwsConnectUserHierarchyStructure {
-    /// Starts an `aws_connect_user_hierarchy_structure` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_user_hierarchy_structure` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConnectUserHierarchyStructureArgs) -> Self {
         let mut raw = Resource::new("aws_connect_user_hierarchy_structure", label);

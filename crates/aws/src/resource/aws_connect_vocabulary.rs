@@ -26,7 +26,7 @@ pub struct AwsConnectVocabularyArgs {
 pub struct AwsConnectVocabulary(Resource);
 
 impl AwsConnectVocabulary {
-    /// Starts an `aws_connect_vocabulary` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_connect_vocabulary` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsConnectVocabularyArgs) -> Self {
         let mut raw = Resource::new("aws_connect_vocabulary", label);

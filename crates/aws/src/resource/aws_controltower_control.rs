@@ -22,7 +22,7 @@ pub struct AwsControltowerControlArgs {
 pub struct AwsControltowerControl(Resource);
 
 impl AwsControltowerControl {
-    /// Starts an `aws_controltower_control` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_controltower_control` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsControltowerControlArgs) -> Self {
         let mut raw = Resource::new("aws_controltower_control", label);

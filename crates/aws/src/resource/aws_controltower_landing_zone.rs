@@ -22,7 +22,7 @@ pub struct AwsControltowerLandingZoneArgs {
 pub struct AwsControltowerLandingZone(Resource);
 
 impl AwsControltowerLandingZone {
-    /// Starts an `aws_controltower_landing_zone` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_controltower_landing_zone` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsControltowerLandingZoneArgs) -> Self {
         let mut raw = Resource::new("aws_controltower_landing_zone", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCostoptimizationhubEnrollmentStatus(Resource);
 
 impl AwsCostoptimizationhubEnrollmentStatus {
-    /// Starts an `aws_costoptimizationhub_enrollment_status` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_costoptimizationhub_enrollment_status` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_costoptimizationhub_enrollment_status", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCostoptimizationhubPreferences(Resource);
 
 impl AwsCostoptimizationhubPreferences {
-    /// Starts an `aws_costoptimizationhub_preferences` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_costoptimizationhub_preferences` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_costoptimizationhub_preferences", label);

@@ -32,7 +32,7 @@ pub struct AwsCurReportDefinitionArgs {
 pub struct AwsCurReportDefinition(Resource);
 
 impl AwsCurReportDefinition {
-    /// Starts an `aws_cur_report_definition` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_cur_report_definition` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCurReportDefinitionArgs) -> Self {
         let mut raw = Resource::new("aws_cur_report_definition", label);

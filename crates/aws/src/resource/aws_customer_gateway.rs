@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCustomerGateway(Resource);
 
 impl AwsCustomerGateway {
-    /// Starts an `aws_customer_gateway` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_customer_gateway` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, r#type: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_customer_gateway", label);

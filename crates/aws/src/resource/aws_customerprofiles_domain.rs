@@ -22,7 +22,7 @@ pub struct AwsCustomerprofilesDomainArgs {
 pub struct AwsCustomerprofilesDomain(Resource);
 
 impl AwsCustomerprofilesDomain {
-    /// Starts an `aws_customerprofiles_domain` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_customerprofiles_domain` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsCustomerprofilesDomainArgs) -> Self {
         let mut raw = Resource::new("aws_customerprofiles_domain", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsCustomerprofilesProfile(Resource);
 
 impl AwsCustomerprofilesProfile {
-    /// Starts an `aws_customerprofiles_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_customerprofiles_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, domain_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_customerprofiles_profile", label);

@@ -24,7 +24,7 @@ pub struct AwsDataexchangeDataSetArgs {
 pub struct AwsDataexchangeDataSet(Resource);
 
 impl AwsDataexchangeDataSet {
-    /// Starts an `aws_dataexchange_data_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dataexchange_data_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDataexchangeDataSetArgs) -> Self {
         let mut raw = Resource::new("aws_dataexchange_data_set", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDataexchangeEventAction(Resource);
 
 impl AwsDataexchangeEventAction {
-    /// Starts an `aws_dataexchange_event_action` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_dataexchange_event_action` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_dataexchange_event_action", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDataexchangeRevision(Resource);
 
 impl AwsDataexchangeRevision {
-    /// Starts an `aws_dataexchange_revision` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dataexchange_revision` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, data_set_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_dataexchange_revision", label);

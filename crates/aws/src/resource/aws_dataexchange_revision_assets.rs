@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDataexchangeRevisionAssets(Resource);
 
 impl AwsDataexchangeRevisionAssets {
-    /// Starts an `aws_dataexchange_revision_assets` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dataexchange_revision_assets` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, data_set_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_dataexchange_revision_assets", label);

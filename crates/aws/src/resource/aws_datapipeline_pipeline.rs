@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDatapipelinePipeline(Resource);
 
 impl AwsDatapipelinePipeline {
-    /// Starts an `aws_datapipeline_pipeline` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datapipeline_pipeline` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_datapipeline_pipeline", label);

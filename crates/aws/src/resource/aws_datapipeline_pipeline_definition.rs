@@ -22,7 +22,7 @@ pub struct AwsDatapipelinePipelineDefinitionArgs {
 pub struct AwsDatapipelinePipelineDefinition(Resource);
 
 impl AwsDatapipelinePipelineDefinition {
-    /// Starts an `aws_datapipeline_pipeline_definition` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datapipeline_pipeline_definition` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatapipelinePipelineDefinitionArgs) -> Self {
         let mut raw = Resource::new("aws_datapipeline_pipeline_definition", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDatasyncAgent(Resource);
 
 impl AwsDatasyncAgent {
-    /// Starts an `aws_datasync_agent` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_datasync_agent` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_datasync_agent", label);

@@ -24,7 +24,7 @@ pub struct AwsDatasyncLocationAzureBlobArgs {
 pub struct AwsDatasyncLocationAzureBlob(Resource);
 
 impl AwsDatasyncLocationAzureBlob {
-    /// Starts an `aws_datasync_location_azure_blob` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datasync_location_azure_blob` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatasyncLocationAzureBlobArgs) -> Self {
         let mut raw = Resource::new("aws_datasync_location_azure_blob", label);

@@ -22,7 +22,7 @@ pub struct AwsDatasyncLocationEfsArgs {
 pub struct AwsDatasyncLocationEfs(Resource);
 
 impl AwsDatasyncLocationEfs {
-    /// Starts an `aws_datasync_location_efs` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datasync_location_efs` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatasyncLocationEfsArgs) -> Self {
         let mut raw = Resource::new("aws_datasync_location_efs", label);

@@ -22,7 +22,7 @@ pub struct AwsDatasyncLocationFsxLustreFileSystemArgs {
 pub struct AwsDatasyncLocationFsxLustreFileSystem(Resource);
 
 impl AwsDatasyncLocationFsxLustreFileSystem {
-    /// Starts an `aws_datasync_location_fsx_lustre_file_system` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datasync_location_fsx_lustre_file_system` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatasyncLocationFsxLustreFileSystemArgs) -> Self {
         let mut raw = Resource::new("aws_datasync_location_fsx_lustre_file_system", label);

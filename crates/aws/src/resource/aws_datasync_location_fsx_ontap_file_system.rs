@@ -24,7 +24,7 @@ pub struct AwsDatasyncLocationFsxOntapFileSystemArgs {
 pub struct AwsDatasyncLocationFsxOntapFileSystem(Resource);
 
 impl AwsDatasyncLocationFsxOntapFileSystem {
-    /// Starts an `aws_datasync_location_fsx_ontap_file_system` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datasync_location_fsx_ontap_file_system` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatasyncLocationFsxOntapFileSystemArgs) -> Self {
         let mut raw = Resource::new("aws_datasync_location_fsx_ontap_file_system", label);

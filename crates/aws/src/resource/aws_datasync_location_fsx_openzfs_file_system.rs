@@ -24,7 +24,7 @@ pub struct AwsDatasyncLocationFsxOpenzfsFileSystemArgs {
 pub struct AwsDatasyncLocationFsxOpenzfsFileSystem(Resource);
 
 impl AwsDatasyncLocationFsxOpenzfsFileSystem {
-    /// Starts an `aws_datasync_location_fsx_openzfs_file_system` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datasync_location_fsx_openzfs_file_system` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

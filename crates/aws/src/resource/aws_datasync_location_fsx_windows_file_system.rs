@@ -26,7 +26,7 @@ pub struct AwsDatasyncLocationFsxWindowsFileSystemArgs {
 pub struct AwsDatasyncLocationFsxWindowsFileSystem(Resource);
 
 impl AwsDatasyncLocationFsxWindowsFileSystem {
-    /// Starts an `aws_datasync_location_fsx_windows_file_system` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datasync_location_fsx_windows_file_system` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

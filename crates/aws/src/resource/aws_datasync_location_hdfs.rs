@@ -22,7 +22,7 @@ pub struct AwsDatasyncLocationHdfsArgs {
 pub struct AwsDatasyncLocationHdfs(Resource);
 
 impl AwsDatasyncLocationHdfs {
-    /// Starts an `aws_datasync_location_hdfs` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datasync_location_hdfs` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatasyncLocationHdfsArgs) -> Self {
         let mut raw = Resource::new("aws_datasync_location_hdfs", label);

@@ -24,7 +24,7 @@ pub struct AwsDatasyncLocationNfsArgs {
 pub struct AwsDatasyncLocationNfs(Resource);
 
 impl AwsDatasyncLocationNfs {
-    /// Starts an `aws_datasync_location_nfs` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datasync_location_nfs` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatasyncLocationNfsArgs) -> Self {
         let mut raw = Resource::new("aws_datasync_location_nfs", label);

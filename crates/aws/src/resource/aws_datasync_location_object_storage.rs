@@ -24,7 +24,7 @@ pub struct AwsDatasyncLocationObjectStorageArgs {
 pub struct AwsDatasyncLocationObjectStorage(Resource);
 
 impl AwsDatasyncLocationObjectStorage {
-    /// Starts an `aws_datasync_location_object_storage` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datasync_location_object_storage` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatasyncLocationObjectStorageArgs) -> Self {
         let mut raw = Resource::new("aws_datasync_location_object_storage", label);

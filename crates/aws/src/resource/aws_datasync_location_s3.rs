@@ -24,7 +24,7 @@ pub struct AwsDatasyncLocationS3Args {
 pub struct AwsDatasyncLocationS3(Resource);
 
 impl AwsDatasyncLocationS3 {
-    /// Starts an `aws_datasync_location_s3` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datasync_location_s3` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatasyncLocationS3Args) -> Self {
         let mut raw = Resource::new("aws_datasync_location_s3", label);

@@ -28,7 +28,7 @@ pub struct AwsDatasyncLocationSmbArgs {
 pub struct AwsDatasyncLocationSmb(Resource);
 
 impl AwsDatasyncLocationSmb {
-    /// Starts an `aws_datasync_location_smb` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datasync_location_smb` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatasyncLocationSmbArgs) -> Self {
         let mut raw = Resource::new("aws_datasync_location_smb", label);

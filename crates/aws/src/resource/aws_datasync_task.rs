@@ -22,7 +22,7 @@ pub struct AwsDatasyncTaskArgs {
 pub struct AwsDatasyncTask(Resource);
 
 impl AwsDatasyncTask {
-    /// Starts an `aws_datasync_task` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datasync_task` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatasyncTaskArgs) -> Self {
         let mut raw = Resource::new("aws_datasync_task", label);

@@ -24,7 +24,7 @@ pub struct AwsDatazoneAssetTypeArgs {
 pub struct AwsDatazoneAssetType(Resource);
 
 impl AwsDatazoneAssetType {
-    /// Starts an `aws_datazone_asset_type` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datazone_asset_type` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatazoneAssetTypeArgs) -> Self {
         let mut raw = Resource::new("aws_datazone_asset_type", label);

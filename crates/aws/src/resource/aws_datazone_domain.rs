@@ -22,7 +22,7 @@ pub struct AwsDatazoneDomainArgs {
 pub struct AwsDatazoneDomain(Resource);
 
 impl AwsDatazoneDomain {
-    /// Starts an `aws_datazone_domain` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datazone_domain` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatazoneDomainArgs) -> Self {
         let mut raw = Resource::new("aws_datazone_domain", label);

@@ -26,7 +26,7 @@ pub struct AwsDatazoneEnvironmentArgs {
 pub struct AwsDatazoneEnvironment(Resource);
 
 impl AwsDatazoneEnvironment {
-    /// Starts an `aws_datazone_environment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datazone_environment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatazoneEnvironmentArgs) -> Self {
         let mut raw = Resource::new("aws_datazone_environment", label);

@@ -24,7 +24,7 @@ pub struct AwsDatazoneEnvironmentBlueprintConfigurationArgs {
 pub struct AwsDatazoneEnvironmentBlueprintConfiguration(Resource);
 
 impl AwsDatazoneEnvironmentBlueprintConfiguration {
-    /// Starts an `aws_datazone_environment_blueprint_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datazone_environment_blueprint_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

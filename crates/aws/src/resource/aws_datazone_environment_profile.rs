@@ -28,7 +28,7 @@ pub struct AwsDatazoneEnvironmentProfileArgs {
 pub struct AwsDatazoneEnvironmentProfile(Resource);
 
 impl AwsDatazoneEnvironmentProfile {
-    /// Starts an `aws_datazone_environment_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datazone_environment_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatazoneEnvironmentProfileArgs) -> Self {
         let mut raw = Resource::new("aws_datazone_environment_profile", label);

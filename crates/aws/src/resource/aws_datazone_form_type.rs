@@ -24,7 +24,7 @@ pub struct AwsDatazoneFormTypeArgs {
 pub struct AwsDatazoneFormType(Resource);
 
 impl AwsDatazoneFormType {
-    /// Starts an `aws_datazone_form_type` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datazone_form_type` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatazoneFormTypeArgs) -> Self {
         let mut raw = Resource::new("aws_datazone_form_type", label);

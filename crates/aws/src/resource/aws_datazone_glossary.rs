@@ -24,7 +24,7 @@ pub struct AwsDatazoneGlossaryArgs {
 pub struct AwsDatazoneGlossary(Resource);
 
 impl AwsDatazoneGlossary {
-    /// Starts an `aws_datazone_glossary` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datazone_glossary` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatazoneGlossaryArgs) -> Self {
         let mut raw = Resource::new("aws_datazone_glossary", label);

@@ -22,7 +22,7 @@ pub struct AwsDatazoneGlossaryTermArgs {
 pub struct AwsDatazoneGlossaryTerm(Resource);
 
 impl AwsDatazoneGlossaryTerm {
-    /// Starts an `aws_datazone_glossary_term` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datazone_glossary_term` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatazoneGlossaryTermArgs) -> Self {
         let mut raw = Resource::new("aws_datazone_glossary_term", label);

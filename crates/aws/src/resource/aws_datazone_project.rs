@@ -22,7 +22,7 @@ pub struct AwsDatazoneProjectArgs {
 pub struct AwsDatazoneProject(Resource);
 
 impl AwsDatazoneProject {
-    /// Starts an `aws_datazone_project` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datazone_project` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatazoneProjectArgs) -> Self {
         let mut raw = Resource::new("aws_datazone_project", label);

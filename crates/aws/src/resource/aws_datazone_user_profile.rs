@@ -22,7 +22,7 @@ pub struct AwsDatazoneUserProfileArgs {
 pub struct AwsDatazoneUserProfile(Resource);
 
 impl AwsDatazoneUserProfile {
-    /// Starts an `aws_datazone_user_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_datazone_user_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDatazoneUserProfileArgs) -> Self {
         let mut raw = Resource::new("aws_datazone_user_profile", label);

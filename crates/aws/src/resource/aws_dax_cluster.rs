@@ -26,7 +26,7 @@ pub struct AwsDaxClusterArgs {
 pub struct AwsDaxCluster(Resource);
 
 impl AwsDaxCluster {
-    /// Starts an `aws_dax_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dax_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDaxClusterArgs) -> Self {
         let mut raw = Resource::new("aws_dax_cluster", label);

@@ -22,7 +22,7 @@ pub struct AwsDaxSubnetGroupArgs {
 pub struct AwsDaxSubnetGroup(Resource);
 
 impl AwsDaxSubnetGroup {
-    /// Starts an `aws_dax_subnet_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dax_subnet_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDaxSubnetGroupArgs) -> Self {
         let mut raw = Resource::new("aws_dax_subnet_group", label);

@@ -22,7 +22,7 @@ pub struct AwsDbClusterSnapshotArgs {
 pub struct AwsDbClusterSnapshot(Resource);
 
 impl AwsDbClusterSnapshot {
-    /// Starts an `aws_db_cluster_snapshot` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_db_cluster_snapshot` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDbClusterSnapshotArgs) -> Self {
         let mut raw = Resource::new("aws_db_cluster_snapshot", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDbInstance(Resource);
 
 impl AwsDbInstance {
-    /// Starts an `aws_db_instance` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_db_instance` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, instance_class: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_db_instance", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDbInstanceAutomatedBackupsReplication(Resource);
 
 impl AwsDbInstanceAutomatedBackupsReplication {
-    /// Starts an `aws_db_instance_automated_backups_replication` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_db_instance_automated_backups_replication` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, source_db_instance_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_db_instance_automated_backups_replication", label);

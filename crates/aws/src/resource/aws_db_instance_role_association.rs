@@ -24,7 +24,7 @@ pub struct AwsDbInstanceRoleAssociationArgs {
 pub struct AwsDbInstanceRoleAssociation(Resource);
 
 impl AwsDbInstanceRoleAssociation {
-    /// Starts an `aws_db_instance_role_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_db_instance_role_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDbInstanceRoleAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_db_instance_role_association", label);

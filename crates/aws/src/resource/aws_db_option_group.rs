@@ -22,7 +22,7 @@ pub struct AwsDbOptionGroupArgs {
 pub struct AwsDbOptionGroup(Resource);
 
 impl AwsDbOptionGroup {
-    /// Starts an `aws_db_option_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_db_option_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDbOptionGroupArgs) -> Self {
         let mut raw = Resource::new("aws_db_option_group", label);

@@ -28,7 +28,7 @@ pub struct AwsDbProxyArgs {
 pub struct AwsDbProxy(Resource);
 
 impl AwsDbProxy {
-    /// Starts an `aws_db_proxy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_db_proxy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDbProxyArgs) -> Self {
         let mut raw = Resource::new("aws_db_proxy", label);

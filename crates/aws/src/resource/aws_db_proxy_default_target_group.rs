@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDbProxyDefaultTargetGroup(Resource);
 
 impl AwsDbProxyDefaultTargetGroup {
-    /// Starts an `aws_db_proxy_default_target_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_db_proxy_default_target_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, db_proxy_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_db_proxy_default_target_group", label);

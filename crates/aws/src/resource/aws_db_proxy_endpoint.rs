@@ -24,7 +24,7 @@ pub struct AwsDbProxyEndpointArgs {
 pub struct AwsDbProxyEndpoint(Resource);
 
 impl AwsDbProxyEndpoint {
-    /// Starts an `aws_db_proxy_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_db_proxy_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDbProxyEndpointArgs) -> Self {
         let mut raw = Resource::new("aws_db_proxy_endpoint", label);

@@ -22,7 +22,7 @@ pub struct AwsDbProxyTargetArgs {
 pub struct AwsDbProxyTarget(Resource);
 
 impl AwsDbProxyTarget {
-    /// Starts an `aws_db_proxy_target` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_db_proxy_target` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDbProxyTargetArgs) -> Self {
         let mut raw = Resource::new("aws_db_proxy_target", label);

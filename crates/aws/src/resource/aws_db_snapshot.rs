@@ -22,7 +22,7 @@ pub struct AwsDbSnapshotArgs {
 pub struct AwsDbSnapshot(Resource);
 
 impl AwsDbSnapshot {
-    /// Starts an `aws_db_snapshot` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_db_snapshot` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDbSnapshotArgs) -> Self {
         let mut raw = Resource::new("aws_db_snapshot", label);

@@ -22,7 +22,7 @@ pub struct AwsDbSnapshotCopyArgs {
 pub struct AwsDbSnapshotCopy(Resource);
 
 impl AwsDbSnapshotCopy {
-    /// Starts an `aws_db_snapshot_copy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_db_snapshot_copy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDbSnapshotCopyArgs) -> Self {
         let mut raw = Resource::new("aws_db_snapshot_copy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDefaultNetworkAcl(Resource);
 
 impl AwsDefaultNetworkAcl {
-    /// Starts an `aws_default_network_acl` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_default_network_acl` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, default_network_acl_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_default_network_acl", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDefaultRouteTable(Resource);
 
 impl AwsDefaultRouteTable {
-    /// Starts an `aws_default_route_table` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_default_route_table` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, default_route_table_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_default_route_table", label);

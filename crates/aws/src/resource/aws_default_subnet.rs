@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDefaultSubnet(Resource);
 
 impl AwsDefaultSubnet {
-    /// Starts an `aws_default_subnet` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_default_subnet` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, availability_zone: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_default_subnet", label);

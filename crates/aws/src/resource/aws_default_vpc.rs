@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDefaultVpc(Resource);
 
 impl AwsDefaultVpc {
-    /// Starts an `aws_default_vpc` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_default_vpc` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_default_vpc", label);

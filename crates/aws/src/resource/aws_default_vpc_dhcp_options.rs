@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDefaultVpcDhcpOptions(Resource);
 
 impl AwsDefaultVpcDhcpOptions {
-    /// Starts an `aws_default_vpc_dhcp_options` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_default_vpc_dhcp_options` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_default_vpc_dhcp_options", label);

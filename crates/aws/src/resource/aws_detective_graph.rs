@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDetectiveGraph(Resource);
 
 impl AwsDetectiveGraph {
-    /// Starts an `aws_detective_graph` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_detective_graph` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_detective_graph", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDetectiveInvitationAccepter(Resource);
 
 impl AwsDetectiveInvitationAccepter {
-    /// Starts an `aws_detective_invitation_accepter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_detective_invitation_accepter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, graph_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_detective_invitation_accepter", label);

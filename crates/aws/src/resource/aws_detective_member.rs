@@ -24,7 +24,7 @@ pub struct AwsDetectiveMemberArgs {
 pub struct AwsDetectiveMember(Resource);
 
 impl AwsDetectiveMember {
-    /// Starts an `aws_detective_member` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_detective_member` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDetectiveMemberArgs) -> Self {
         let mut raw = Resource::new("aws_detective_member", label);

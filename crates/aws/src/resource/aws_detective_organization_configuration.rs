@@ -22,7 +22,7 @@ pub struct AwsDetectiveOrganizationConfigurationArgs {
 pub struct AwsDetectiveOrganizationConfiguration(Resource);
 
 impl AwsDetectiveOrganizationConfiguration {
-    /// Starts an `aws_detective_organization_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_detective_organization_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDetectiveOrganizationConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_detective_organization_configuration", label);

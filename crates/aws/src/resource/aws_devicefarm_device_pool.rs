@@ -24,7 +24,7 @@ pub struct AwsDevicefarmDevicePoolArgs {
 pub struct AwsDevicefarmDevicePool(Resource);
 
 impl AwsDevicefarmDevicePool {
-    /// Starts an `aws_devicefarm_device_pool` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_devicefarm_device_pool` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDevicefarmDevicePoolArgs) -> Self {
         let mut raw = Resource::new("aws_devicefarm_device_pool", label);

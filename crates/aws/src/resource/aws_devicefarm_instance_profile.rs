@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDevicefarmInstanceProfile(Resource);
 
 impl AwsDevicefarmInstanceProfile {
-    /// Starts an `aws_devicefarm_instance_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_devicefarm_instance_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_devicefarm_instance_profile", label);

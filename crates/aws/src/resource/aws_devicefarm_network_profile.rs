@@ -22,7 +22,7 @@ pub struct AwsDevicefarmNetworkProfileArgs {
 pub struct AwsDevicefarmNetworkProfile(Resource);
 
 impl AwsDevicefarmNetworkProfile {
-    /// Starts an `aws_devicefarm_network_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_devicefarm_network_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDevicefarmNetworkProfileArgs) -> Self {
         let mut raw = Resource::new("aws_devicefarm_network_profile", label);

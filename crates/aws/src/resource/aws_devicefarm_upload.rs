@@ -24,7 +24,7 @@ pub struct AwsDevicefarmUploadArgs {
 pub struct AwsDevicefarmUpload(Resource);
 
 impl AwsDevicefarmUpload {
-    /// Starts an `aws_devicefarm_upload` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_devicefarm_upload` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDevicefarmUploadArgs) -> Self {
         let mut raw = Resource::new("aws_devicefarm_upload", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDevopsguruEventSourcesConfig(Resource);
 
 impl AwsDevopsguruEventSourcesConfig {
-    /// Starts an `aws_devopsguru_event_sources_config` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_devopsguru_event_sources_config` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_devopsguru_event_sources_config", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDevopsguruNotificationChannel(Resource);
 
 impl AwsDevopsguruNotificationChannel {
-    /// Starts an `aws_devopsguru_notification_channel` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_devopsguru_notification_channel` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_devopsguru_notification_channel", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDevopsguruResourceCollection(Resource);
 
 impl AwsDevopsguruResourceCollection {
-    /// Starts an `aws_devopsguru_resource_collection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_devopsguru_resource_collection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, r#type: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_devopsguru_resource_collection", label);

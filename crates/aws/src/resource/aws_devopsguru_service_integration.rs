@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDevopsguruServiceIntegration(Resource);
 
 impl AwsDevopsguruServiceIntegration {
-    /// Starts an `aws_devopsguru_service_integration` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_devopsguru_service_integration` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_devopsguru_service_integration", label);

@@ -24,7 +24,7 @@ pub struct AwsDirectoryServiceConditionalForwarderArgs {
 pub struct AwsDirectoryServiceConditionalForwarder(Resource);
 
 impl AwsDirectoryServiceConditionalForwarder {
-    /// Starts an `aws_directory_service_conditional_forwarder` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_directory_service_conditional_forwarder` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

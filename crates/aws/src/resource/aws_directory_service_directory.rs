@@ -22,7 +22,7 @@ pub struct AwsDirectoryServiceDirectoryArgs {
 pub struct AwsDirectoryServiceDirectory(Resource);
 
 impl AwsDirectoryServiceDirectory {
-    /// Starts an `aws_directory_service_directory` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_directory_service_directory` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDirectoryServiceDirectoryArgs) -> Self {
         let mut raw = Resource::new("aws_directory_service_directory", label);

@@ -22,7 +22,7 @@ pub struct AwsDirectoryServiceLogSubscriptionArgs {
 pub struct AwsDirectoryServiceLogSubscription(Resource);
 
 impl AwsDirectoryServiceLogSubscription {
-    /// Starts an `aws_directory_service_log_subscription` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_directory_service_log_subscription` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDirectoryServiceLogSubscriptionArgs) -> Self {
         let mut raw = Resource::new("aws_directory_service_log_subscription", label);

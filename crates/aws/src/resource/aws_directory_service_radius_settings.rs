@@ -34,7 +34,7 @@ pub struct AwsDirectoryServiceRadiusSettingsArgs {
 pub struct AwsDirectoryServiceRadiusSettings(Resource);
 
 impl AwsDirectoryServiceRadiusSettings {
-    /// Starts an `aws_directory_service_radius_settings` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_directory_service_radius_settings` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDirectoryServiceRadiusSettingsArgs) -> Self {
         let mut raw = Resource::new("aws_directory_service_radius_settings", label);

@@ -24,7 +24,7 @@ pub struct AwsDirectoryServiceRegionArgs {
 pub struct AwsDirectoryServiceRegion(Resource);
 
 impl AwsDirectoryServiceRegion {
-    /// Starts an `aws_directory_service_region` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_directory_service_region` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDirectoryServiceRegionArgs) -> Self {
         let mut raw = Resource::new("aws_directory_service_region", label);

@@ -22,7 +22,7 @@ pub struct AwsDirectoryServiceSharedDirectoryArgs {
 pub struct AwsDirectoryServiceSharedDirectory(Resource);
 
 impl AwsDirectoryServiceSharedDirectory {
-    /// Starts an `aws_directory_service_shared_directory` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_directory_service_shared_directory` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDirectoryServiceSharedDirectoryArgs) -> Self {
         let mut raw = Resource::new("aws_directory_service_shared_directory", label);

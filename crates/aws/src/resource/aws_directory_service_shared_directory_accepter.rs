@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDirectoryServiceSharedDirectoryAccepter(Resource);
 
 impl AwsDirectoryServiceSharedDirectoryAccepter {
-    /// Starts an `aws_directory_service_shared_directory_accepter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_directory_service_shared_directory_accepter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, shared_directory_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_directory_service_shared_directory_accepter", label);

@@ -26,7 +26,7 @@ pub struct AwsDirectoryServiceTrustArgs {
 pub struct AwsDirectoryServiceTrust(Resource);
 
 impl AwsDirectoryServiceTrust {
-    /// Starts an `aws_directory_service_trust` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_directory_service_trust` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDirectoryServiceTrustArgs) -> Self {
         let mut raw = Resource::new("aws_directory_service_trust", label);

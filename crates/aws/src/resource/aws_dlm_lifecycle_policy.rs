@@ -24,7 +24,7 @@ pub struct AwsDlmLifecyclePolicyArgs {
 pub struct AwsDlmLifecyclePolicy(Resource);
 
 impl AwsDlmLifecyclePolicy {
-    /// Starts an `aws_dlm_lifecycle_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dlm_lifecycle_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDlmLifecyclePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_dlm_lifecycle_policy", label);

@@ -24,7 +24,7 @@ pub struct AwsDmsEndpointArgs {
 pub struct AwsDmsEndpoint(Resource);
 
 impl AwsDmsEndpoint {
-    /// Starts an `aws_dms_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dms_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDmsEndpointArgs) -> Self {
         let mut raw = Resource::new("aws_dms_endpoint", label);

@@ -26,7 +26,7 @@ pub struct AwsDmsEventSubscriptionArgs {
 pub struct AwsDmsEventSubscription(Resource);
 
 impl AwsDmsEventSubscription {
-    /// Starts an `aws_dms_event_subscription` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dms_event_subscription` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDmsEventSubscriptionArgs) -> Self {
         let mut raw = Resource::new("aws_dms_event_subscription", label);

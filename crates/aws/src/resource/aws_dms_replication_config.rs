@@ -30,7 +30,7 @@ pub struct AwsDmsReplicationConfigArgs {
 pub struct AwsDmsReplicationConfig(Resource);
 
 impl AwsDmsReplicationConfig {
-    /// Starts an `aws_dms_replication_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dms_replication_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDmsReplicationConfigArgs) -> Self {
         let mut raw = Resource::new("aws_dms_replication_config", label);

@@ -22,7 +22,7 @@ pub struct AwsDmsReplicationInstanceArgs {
 pub struct AwsDmsReplicationInstance(Resource);
 
 impl AwsDmsReplicationInstance {
-    /// Starts an `aws_dms_replication_instance` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dms_replication_instance` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDmsReplicationInstanceArgs) -> Self {
         let mut raw = Resource::new("aws_dms_replication_instance", label);

@@ -24,7 +24,7 @@ pub struct AwsDmsReplicationSubnetGroupArgs {
 pub struct AwsDmsReplicationSubnetGroup(Resource);
 
 impl AwsDmsReplicationSubnetGroup {
-    /// Starts an `aws_dms_replication_subnet_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dms_replication_subnet_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDmsReplicationSubnetGroupArgs) -> Self {
         let mut raw = Resource::new("aws_dms_replication_subnet_group", label);

@@ -30,7 +30,7 @@ pub struct AwsDmsReplicationTaskArgs {
 pub struct AwsDmsReplicationTask(Resource);
 
 impl AwsDmsReplicationTask {
-    /// Starts an `aws_dms_replication_task` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dms_replication_task` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDmsReplicationTaskArgs) -> Self {
         let mut raw = Resource::new("aws_dms_replication_task", label);

@@ -26,7 +26,7 @@ pub struct AwsDmsS3EndpointArgs {
 pub struct AwsDmsS3Endpoint(Resource);
 
 impl AwsDmsS3Endpoint {
-    /// Starts an `aws_dms_s3_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dms_s3_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDmsS3EndpointArgs) -> Self {
         let mut raw = Resource::new("aws_dms_s3_endpoint", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDocdbCluster(Resource);
 
 impl AwsDocdbCluster {
-    /// Starts an `aws_docdb_cluster` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_docdb_cluster` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_docdb_cluster", label);

@@ -22,7 +22,7 @@ pub struct AwsDocdbClusterInstanceArgs {
 pub struct AwsDocdbClusterInstance(Resource);
 
 impl AwsDocdbClusterInstance {
-    /// Starts an `aws_docdb_cluster_instance` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_docdb_cluster_instance` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDocdbClusterInstanceArgs) -> Self {
         let mut raw = Resource::new("aws_docdb_cluster_instance", label);

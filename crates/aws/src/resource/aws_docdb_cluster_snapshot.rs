@@ -22,7 +22,7 @@ pub struct AwsDocdbClusterSnapshotArgs {
 pub struct AwsDocdbClusterSnapshot(Resource);
 
 impl AwsDocdbClusterSnapshot {
-    /// Starts an `aws_docdb_cluster_snapshot` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_docdb_cluster_snapshot` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDocdbClusterSnapshotArgs) -> Self {
         let mut raw = Resource::new("aws_docdb_cluster_snapshot", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDocdbGlobalCluster(Resource);
 
 impl AwsDocdbGlobalCluster {
-    /// Starts an `aws_docdb_global_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_docdb_global_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

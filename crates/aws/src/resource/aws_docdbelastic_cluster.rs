@@ -30,7 +30,7 @@ pub struct AwsDocdbelasticClusterArgs {
 pub struct AwsDocdbelasticCluster(Resource);
 
 impl AwsDocdbelasticCluster {
-    /// Starts an `aws_docdbelastic_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_docdbelastic_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDocdbelasticClusterArgs) -> Self {
         let mut raw = Resource::new("aws_docdbelastic_cluster", label);

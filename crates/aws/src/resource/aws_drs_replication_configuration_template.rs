@@ -40,7 +40,7 @@ pub struct AwsDrsReplicationConfigurationTemplateArgs {
 pub struct AwsDrsReplicationConfigurationTemplate(Resource);
 
 impl AwsDrsReplicationConfigurationTemplate {
-    /// Starts an `aws_drs_replication_configuration_template` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_drs_replication_configuration_template` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDrsReplicationConfigurationTemplateArgs) -> Self {
         let mut raw = Resource::new("aws_drs_replication_configuration_template", label);

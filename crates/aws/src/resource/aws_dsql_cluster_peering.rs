@@ -24,7 +24,7 @@ pub struct AwsDsqlClusterPeeringArgs {
 pub struct AwsDsqlClusterPeering(Resource);
 
 impl AwsDsqlClusterPeering {
-    /// Starts an `aws_dsql_cluster_peering` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dsql_cluster_peering` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDsqlClusterPeeringArgs) -> Self {
         let mut raw = Resource::new("aws_dsql_cluster_peering", label);

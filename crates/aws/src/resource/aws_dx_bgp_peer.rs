@@ -24,7 +24,7 @@ pub struct AwsDxBgpPeerArgs {
 pub struct AwsDxBgpPeer(Resource);
 
 impl AwsDxBgpPeer {
-    /// Starts an `aws_dx_bgp_peer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_bgp_peer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDxBgpPeerArgs) -> Self {
         let mut raw = Resource::new("aws_dx_bgp_peer", label);

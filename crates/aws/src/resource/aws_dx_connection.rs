@@ -24,7 +24,7 @@ pub struct AwsDxConnectionArgs {
 pub struct AwsDxConnection(Resource);
 
 impl AwsDxConnection {
-    /// Starts an `aws_dx_connection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_connection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDxConnectionArgs) -> Self {
         let mut raw = Resource::new("aws_dx_connection", label);

@@ -22,7 +22,7 @@ pub struct AwsDxConnectionAssociationArgs {
 pub struct AwsDxConnectionAssociation(Resource);
 
 impl AwsDxConnectionAssociation {
-    /// Starts an `aws_dx_connection_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_connection_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDxConnectionAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_dx_connection_association", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDxConnectionConfirmation(Resource);
 
 impl AwsDxConnectionConfirmation {
-    /// Starts an `aws_dx_connection_confirmation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_connection_confirmation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, connection_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_dx_connection_confirmation", label);

@@ -22,7 +22,7 @@ pub struct AwsDxGatewayArgs {
 pub struct AwsDxGateway(Resource);
 
 impl AwsDxGateway {
-    /// Starts an `aws_dx_gateway` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_gateway` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDxGatewayArgs) -> Self {
         let mut raw = Resource::new("aws_dx_gateway", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDxGatewayAssociation(Resource);
 
 impl AwsDxGatewayAssociation {
-    /// Starts an `aws_dx_gateway_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_gateway_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, dx_gateway_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_dx_gateway_association", label);

@@ -24,7 +24,7 @@ pub struct AwsDxGatewayAssociationProposalArgs {
 pub struct AwsDxGatewayAssociationProposal(Resource);
 
 impl AwsDxGatewayAssociationProposal {
-    /// Starts an `aws_dx_gateway_association_proposal` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_gateway_association_proposal` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDxGatewayAssociationProposalArgs) -> Self {
         let mut raw = Resource::new("aws_dx_gateway_association_proposal", label);

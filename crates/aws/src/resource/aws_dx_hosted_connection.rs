@@ -28,7 +28,7 @@ pub struct AwsDxHostedConnectionArgs {
 pub struct AwsDxHostedConnection(Resource);
 
 impl AwsDxHostedConnection {
-    /// Starts an `aws_dx_hosted_connection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_hosted_connection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDxHostedConnectionArgs) -> Self {
         let mut raw = Resource::new("aws_dx_hosted_connection", label);

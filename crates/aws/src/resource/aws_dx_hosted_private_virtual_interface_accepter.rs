@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDxHostedPrivateVirtualInterfaceAccepter(Resource);
 
 impl AwsDxHostedPrivateVirtualInterfaceAccepter {
-    /// Starts an `aws_dx_hosted_private_virtual_interface_accepter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_hosted_private_virtual_interface_accepter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, virtual_interface_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_dx_hosted_private_virtual_interface_accepter", label);

@@ -32,7 +32,7 @@ pub struct AwsDxHostedPublicVirtualInterfaceArgs {
 pub struct AwsDxHostedPublicVirtualInterface(Resource);
 
 impl AwsDxHostedPublicVirtualInterface {
-    /// Starts an `aws_dx_hosted_public_virtual_interface` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_hosted_public_virtual_interface` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDxHostedPublicVirtualInterfaceArgs) -> Self {
         let mut raw = Resource::new("aws_dx_hosted_public_virtual_interface", label);

@@ -30,7 +30,7 @@ pub struct AwsDxHostedTransitVirtualInterfaceArgs {
 pub struct AwsDxHostedTransitVirtualInterface(Resource);
 
 impl AwsDxHostedTransitVirtualInterface {
-    /// Starts an `aws_dx_hosted_transit_virtual_interface` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_hosted_transit_virtual_interface` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDxHostedTransitVirtualInterfaceArgs) -> Self {
         let mut raw = Resource::new("aws_dx_hosted_transit_virtual_interface", label);

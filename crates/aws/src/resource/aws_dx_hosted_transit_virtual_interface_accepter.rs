@@ -22,7 +22,7 @@ pub struct AwsDxHostedTransitVirtualInterfaceAccepterArgs {
 pub struct AwsDxHostedTransitVirtualInterfaceAccepter(Resource);
 
 impl AwsDxHostedTransitVirtualInterfaceAccepter {
-    /// Starts an `aws_dx_hosted_transit_virtual_interface_accepter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_hosted_transit_virtual_interface_accepter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

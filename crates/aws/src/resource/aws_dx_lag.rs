@@ -24,7 +24,7 @@ pub struct AwsDxLagArgs {
 pub struct AwsDxLag(Resource);
 
 impl AwsDxLag {
-    /// Starts an `aws_dx_lag` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_lag` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDxLagArgs) -> Self {
         let mut raw = Resource::new("aws_dx_lag", label);

@@ -28,7 +28,7 @@ pub struct AwsDxPrivateVirtualInterfaceArgs {
 pub struct AwsDxPrivateVirtualInterface(Resource);
 
 impl AwsDxPrivateVirtualInterface {
-    /// Starts an `aws_dx_private_virtual_interface` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_private_virtual_interface` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDxPrivateVirtualInterfaceArgs) -> Self {
         let mut raw = Resource::new("aws_dx_private_virtual_interface", label);

@@ -30,7 +30,7 @@ pub struct AwsDxPublicVirtualInterfaceArgs {
 pub struct AwsDxPublicVirtualInterface(Resource);
 
 impl AwsDxPublicVirtualInterface {
-    /// Starts an `aws_dx_public_virtual_interface` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dx_public_virtual_interface` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDxPublicVirtualInterfaceArgs) -> Self {
         let mut raw = Resource::new("aws_dx_public_virtual_interface", label);

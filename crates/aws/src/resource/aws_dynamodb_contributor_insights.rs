@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDynamodbContributorInsights(Resource);
 
 impl AwsDynamodbContributorInsights {
-    /// Starts an `aws_dynamodb_contributor_insights` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dynamodb_contributor_insights` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, table_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_dynamodb_contributor_insights", label);

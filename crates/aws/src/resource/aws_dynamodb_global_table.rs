@@ -22,7 +22,7 @@ pub struct AwsDynamodbGlobalTableArgs {
 pub struct AwsDynamodbGlobalTable(Resource);
 
 impl AwsDynamodbGlobalTable {
-    /// Starts an `aws_dynamodb_global_table` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dynamodb_global_table` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDynamodbGlobalTableArgs) -> Self {
         let mut raw = Resource::new("aws_dynamodb_global_table", label);

@@ -22,7 +22,7 @@ pub struct AwsDynamodbKinesisStreamingDestinationArgs {
 pub struct AwsDynamodbKinesisStreamingDestination(Resource);
 
 impl AwsDynamodbKinesisStreamingDestination {
-    /// Starts an `aws_dynamodb_kinesis_streaming_destination` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dynamodb_kinesis_streaming_destination` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDynamodbKinesisStreamingDestinationArgs) -> Self {
         let mut raw = Resource::new("aws_dynamodb_kinesis_streaming_destination", label);

@@ -22,7 +22,7 @@ pub struct AwsDynamodbResourcePolicyArgs {
 pub struct AwsDynamodbResourcePolicy(Resource);
 
 impl AwsDynamodbResourcePolicy {
-    /// Starts an `aws_dynamodb_resource_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dynamodb_resource_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDynamodbResourcePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_dynamodb_resource_policy", label);

@@ -22,7 +22,7 @@ pub struct AwsDynamodbTableExportArgs {
 pub struct AwsDynamodbTableExport(Resource);
 
 impl AwsDynamodbTableExport {
-    /// Starts an `aws_dynamodb_table_export` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dynamodb_table_export` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDynamodbTableExportArgs) -> Self {
         let mut raw = Resource::new("aws_dynamodb_table_export", label);

@@ -24,7 +24,7 @@ pub struct AwsDynamodbTableItemArgs {
 pub struct AwsDynamodbTableItem(Resource);
 
 impl AwsDynamodbTableItem {
-    /// Starts an `aws_dynamodb_table_item` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dynamodb_table_item` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDynamodbTableItemArgs) -> Self {
         let mut raw = Resource::new("aws_dynamodb_table_item", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsDynamodbTableReplica(Resource);
 
 impl AwsDynamodbTableReplica {
-    /// Starts an `aws_dynamodb_table_replica` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dynamodb_table_replica` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, global_table_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_dynamodb_table_replica", label);

@@ -24,7 +24,7 @@ pub struct AwsDynamodbTagArgs {
 pub struct AwsDynamodbTag(Resource);
 
 impl AwsDynamodbTag {
-    /// Starts an `aws_dynamodb_tag` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_dynamodb_tag` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsDynamodbTagArgs) -> Self {
         let mut raw = Resource::new("aws_dynamodb_tag", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEbsDefaultKmsKey(Resource);
 
 impl AwsEbsDefaultKmsKey {
-    /// Starts an `aws_ebs_default_kms_key` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ebs_default_kms_key` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, key_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ebs_default_kms_key", label);

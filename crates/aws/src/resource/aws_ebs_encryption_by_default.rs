@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEbsEncryptionByDefault(Resource);
 
 impl AwsEbsEncryptionByDefault {
-    /// Starts an `aws_ebs_encryption_by_default` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ebs_encryption_by_default` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_ebs_encryption_by_default", label);

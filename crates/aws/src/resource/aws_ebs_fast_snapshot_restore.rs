@@ -22,7 +22,7 @@ pub struct AwsEbsFastSnapshotRestoreArgs {
 pub struct AwsEbsFastSnapshotRestore(Resource);
 
 impl AwsEbsFastSnapshotRestore {
-    /// Starts an `aws_ebs_fast_snapshot_restore` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ebs_fast_snapshot_restore` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEbsFastSnapshotRestoreArgs) -> Self {
         let mut raw = Resource::new("aws_ebs_fast_snapshot_restore", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEbsSnapshot(Resource);
 
 impl AwsEbsSnapshot {
-    /// Starts an `aws_ebs_snapshot` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ebs_snapshot` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, volume_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ebs_snapshot", label);

@@ -22,7 +22,7 @@ pub struct AwsEbsSnapshotCopyArgs {
 pub struct AwsEbsSnapshotCopy(Resource);
 
 impl AwsEbsSnapshotCopy {
-    /// Starts an `aws_ebs_snapshot_copy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ebs_snapshot_copy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEbsSnapshotCopyArgs) -> Self {
         let mut raw = Resource::new("aws_ebs_snapshot_copy", label);

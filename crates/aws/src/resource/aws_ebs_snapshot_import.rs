@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEbsSnapshotImport(Resource);
 
 impl AwsEbsSnapshotImport {
-    /// Starts an `aws_ebs_snapshot_import` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ebs_snapshot_import` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, disk_container: DiskContainer) -> Self {
         let mut raw = Resource::new("aws_ebs_snapshot_import", label);

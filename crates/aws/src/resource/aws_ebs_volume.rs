@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEbsVolume(Resource);
 
 impl AwsEbsVolume {
-    /// Starts an `aws_ebs_volume` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ebs_volume` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, availability_zone: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ebs_volume", label);

@@ -22,7 +22,7 @@ pub struct AwsEc2AvailabilityZoneGroupArgs {
 pub struct AwsEc2AvailabilityZoneGroup(Resource);
 
 impl AwsEc2AvailabilityZoneGroup {
-    /// Starts an `aws_ec2_availability_zone_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_availability_zone_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2AvailabilityZoneGroupArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_availability_zone_group", label);

@@ -22,7 +22,7 @@ pub struct AwsEc2CapacityBlockReservationArgs {
 pub struct AwsEc2CapacityBlockReservation(Resource);
 
 impl AwsEc2CapacityBlockReservation {
-    /// Starts an `aws_ec2_capacity_block_reservation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_capacity_block_reservation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2CapacityBlockReservationArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_capacity_block_reservation", label);

@@ -26,7 +26,7 @@ pub struct AwsEc2CapacityReservationArgs {
 pub struct AwsEc2CapacityReservation(Resource);
 
 impl AwsEc2CapacityReservation {
-    /// Starts an `aws_ec2_capacity_reservation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_capacity_reservation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2CapacityReservationArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_capacity_reservation", label);

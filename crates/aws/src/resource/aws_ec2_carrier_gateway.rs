@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEc2CarrierGateway(Resource);
 
 impl AwsEc2CarrierGateway {
-    /// Starts an `aws_ec2_carrier_gateway` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_carrier_gateway` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, vpc_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ec2_carrier_gateway", label);

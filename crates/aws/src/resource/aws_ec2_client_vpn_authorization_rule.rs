@@ -22,7 +22,7 @@ pub struct AwsEc2ClientVpnAuthorizationRuleArgs {
 pub struct AwsEc2ClientVpnAuthorizationRule(Resource);
 
 impl AwsEc2ClientVpnAuthorizationRule {
-    /// Starts an `aws_ec2_client_vpn_authorization_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_client_vpn_authorization_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2ClientVpnAuthorizationRuleArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_client_vpn_authorization_rule", label);

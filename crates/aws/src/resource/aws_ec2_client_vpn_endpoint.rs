@@ -26,7 +26,7 @@ pub struct AwsEc2ClientVpnEndpointArgs {
 pub struct AwsEc2ClientVpnEndpoint(Resource);
 
 impl AwsEc2ClientVpnEndpoint {
-    /// Starts an `aws_ec2_client_vpn_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_client_vpn_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2ClientVpnEndpointArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_client_vpn_endpoint", label);

@@ -22,7 +22,7 @@ pub struct AwsEc2ClientVpnNetworkAssociationArgs {
 pub struct AwsEc2ClientVpnNetworkAssociation(Resource);
 
 impl AwsEc2ClientVpnNetworkAssociation {
-    /// Starts an `aws_ec2_client_vpn_network_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_client_vpn_network_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2ClientVpnNetworkAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_client_vpn_network_association", label);

@@ -24,7 +24,7 @@ pub struct AwsEc2ClientVpnRouteArgs {
 pub struct AwsEc2ClientVpnRoute(Resource);
 
 impl AwsEc2ClientVpnRoute {
-    /// Starts an `aws_ec2_client_vpn_route` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_client_vpn_route` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2ClientVpnRouteArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_client_vpn_route", label);

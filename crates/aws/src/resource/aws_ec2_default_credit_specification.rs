@@ -22,7 +22,7 @@ pub struct AwsEc2DefaultCreditSpecificationArgs {
 pub struct AwsEc2DefaultCreditSpecification(Resource);
 
 impl AwsEc2DefaultCreditSpecification {
-    /// Starts an `aws_ec2_default_credit_specification` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_default_credit_specification` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2DefaultCreditSpecificationArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_default_credit_specification", label);

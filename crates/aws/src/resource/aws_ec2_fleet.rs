@@ -22,7 +22,7 @@ pub struct AwsEc2FleetArgs {
 pub struct AwsEc2Fleet(Resource);
 
 impl AwsEc2Fleet {
-    /// Starts an `aws_ec2_fleet` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_fleet` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2FleetArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_fleet", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEc2Host(Resource);
 
 impl AwsEc2Host {
-    /// Starts an `aws_ec2_host` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_host` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, availability_zone: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ec2_host", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEc2ImageBlockPublicAccess(Resource);
 
 impl AwsEc2ImageBlockPublicAccess {
-    /// Starts an `aws_ec2_image_block_public_access` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_image_block_public_access` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, state: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ec2_image_block_public_access", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEc2InstanceConnectEndpoint(Resource);
 
 impl AwsEc2InstanceConnectEndpoint {
-    /// Starts an `aws_ec2_instance_connect_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_instance_connect_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, subnet_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ec2_instance_connect_endpoint", label);

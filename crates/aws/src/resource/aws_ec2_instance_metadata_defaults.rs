@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEc2InstanceMetadataDefaults(Resource);
 
 impl AwsEc2InstanceMetadataDefaults {
-    /// Starts an `aws_ec2_instance_metadata_defaults` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ec2_instance_metadata_defaults` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_ec2_instance_metadata_defaults", label);

@@ -22,7 +22,7 @@ pub struct AwsEc2InstanceStateArgs {
 pub struct AwsEc2InstanceState(Resource);
 
 impl AwsEc2InstanceState {
-    /// Starts an `aws_ec2_instance_state` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_instance_state` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2InstanceStateArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_instance_state", label);

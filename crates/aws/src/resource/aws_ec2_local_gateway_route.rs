@@ -24,7 +24,7 @@ pub struct AwsEc2LocalGatewayRouteArgs {
 pub struct AwsEc2LocalGatewayRoute(Resource);
 
 impl AwsEc2LocalGatewayRoute {
-    /// Starts an `aws_ec2_local_gateway_route` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_local_gateway_route` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2LocalGatewayRouteArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_local_gateway_route", label);

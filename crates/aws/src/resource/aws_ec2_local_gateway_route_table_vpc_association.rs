@@ -22,7 +22,7 @@ pub struct AwsEc2LocalGatewayRouteTableVpcAssociationArgs {
 pub struct AwsEc2LocalGatewayRouteTableVpcAssociation(Resource);
 
 impl AwsEc2LocalGatewayRouteTableVpcAssociation {
-    /// Starts an `aws_ec2_local_gateway_route_table_vpc_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_local_gateway_route_table_vpc_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

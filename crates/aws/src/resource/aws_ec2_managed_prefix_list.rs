@@ -24,7 +24,7 @@ pub struct AwsEc2ManagedPrefixListArgs {
 pub struct AwsEc2ManagedPrefixList(Resource);
 
 impl AwsEc2ManagedPrefixList {
-    /// Starts an `aws_ec2_managed_prefix_list` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_managed_prefix_list` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2ManagedPrefixListArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_managed_prefix_list", label);

@@ -22,7 +22,7 @@ pub struct AwsEc2ManagedPrefixListEntryArgs {
 pub struct AwsEc2ManagedPrefixListEntry(Resource);
 
 impl AwsEc2ManagedPrefixListEntry {
-    /// Starts an `aws_ec2_managed_prefix_list_entry` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_managed_prefix_list_entry` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2ManagedPrefixListEntryArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_managed_prefix_list_entry", label);

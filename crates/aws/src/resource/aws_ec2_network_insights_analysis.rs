@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEc2NetworkInsightsAnalysis(Resource);
 
 impl AwsEc2NetworkInsightsAnalysis {
-    /// Starts an `aws_ec2_network_insights_analysis` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_network_insights_analysis` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsEc2NetworkInsightsPathArgs {
 pub struct AwsEc2NetworkInsightsPath(Resource);
 
 impl AwsEc2NetworkInsightsPath {
-    /// Starts an `aws_ec2_network_insights_path` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_network_insights_path` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2NetworkInsightsPathArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_network_insights_path", label);

@@ -24,7 +24,7 @@ pub struct AwsEc2SubnetCidrReservationArgs {
 pub struct AwsEc2SubnetCidrReservation(Resource);
 
 impl AwsEc2SubnetCidrReservation {
-    /// Starts an `aws_ec2_subnet_cidr_reservation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_subnet_cidr_reservation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2SubnetCidrReservationArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_subnet_cidr_reservation", label);

@@ -24,7 +24,7 @@ pub struct AwsEc2TagArgs {
 pub struct AwsEc2Tag(Resource);
 
 impl AwsEc2Tag {
-    /// Starts an `aws_ec2_tag` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_tag` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2TagArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_tag", label);

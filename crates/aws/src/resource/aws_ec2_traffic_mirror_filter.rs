@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEc2TrafficMirrorFilter(Resource);
 
 impl AwsEc2TrafficMirrorFilter {
-    /// Starts an `aws_ec2_traffic_mirror_filter` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ec2_traffic_mirror_filter` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_ec2_traffic_mirror_filter", label);

@@ -30,7 +30,7 @@ pub struct AwsEc2TrafficMirrorFilterRuleArgs {
 pub struct AwsEc2TrafficMirrorFilterRule(Resource);
 
 impl AwsEc2TrafficMirrorFilterRule {
-    /// Starts an `aws_ec2_traffic_mirror_filter_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_traffic_mirror_filter_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2TrafficMirrorFilterRuleArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_traffic_mirror_filter_rule", label);

@@ -26,7 +26,7 @@ pub struct AwsEc2TrafficMirrorSessionArgs {
 pub struct AwsEc2TrafficMirrorSession(Resource);
 
 impl AwsEc2TrafficMirrorSession {
-    /// Starts an `aws_ec2_traffic_mirror_session` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_traffic_mirror_session` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2TrafficMirrorSessionArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_traffic_mirror_session", label);

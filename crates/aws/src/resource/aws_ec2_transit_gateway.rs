@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEc2TransitGateway(Resource);
 
 impl AwsEc2TransitGateway {
-    /// Starts an `aws_ec2_transit_gateway` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ec2_transit_gateway` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_ec2_transit_gateway", label);

@@ -22,7 +22,7 @@ pub struct AwsEc2TransitGatewayConnectArgs {
 pub struct AwsEc2TransitGatewayConnect(Resource);
 
 impl AwsEc2TransitGatewayConnect {
-    /// Starts an `aws_ec2_transit_gateway_connect` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_connect` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2TransitGatewayConnectArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_transit_gateway_connect", label);

@@ -24,7 +24,7 @@ pub struct AwsEc2TransitGatewayConnectPeerArgs {
 pub struct AwsEc2TransitGatewayConnectPeer(Resource);
 
 impl AwsEc2TransitGatewayConnectPeer {
-    /// Starts an `aws_ec2_transit_gateway_connect_peer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_connect_peer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2TransitGatewayConnectPeerArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_transit_gateway_connect_peer", label);

@@ -22,7 +22,7 @@ pub struct AwsEc2TransitGatewayDefaultRouteTablePropagationArgs {
 pub struct AwsEc2TransitGatewayDefaultRouteTablePropagation(Resource);
 
 impl AwsEc2TransitGatewayDefaultRouteTablePropagation {
-    /// Starts an `aws_ec2_transit_gateway_default_route_table_propagation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_default_route_table_propagation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -24,7 +24,7 @@ pub struct AwsEc2TransitGatewayMulticastDomainAssociationArgs {
 pub struct AwsEc2TransitGatewayMulticastDomainAssociation(Resource);
 
 impl AwsEc2TransitGatewayMulticastDomainAssociation {
-    /// Starts an `aws_ec2_transit_gateway_multicast_domain_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_multicast_domain_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

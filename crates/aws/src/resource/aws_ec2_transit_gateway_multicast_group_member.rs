@@ -24,7 +24,7 @@ pub struct AwsEc2TransitGatewayMulticastGroupMemberArgs {
 pub struct AwsEc2TransitGatewayMulticastGroupMember(Resource);
 
 impl AwsEc2TransitGatewayMulticastGroupMember {
-    /// Starts an `aws_ec2_transit_gateway_multicast_group_member` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_multicast_group_member` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

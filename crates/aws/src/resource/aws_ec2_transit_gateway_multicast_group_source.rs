@@ -24,7 +24,7 @@ pub struct AwsEc2TransitGatewayMulticastGroupSourceArgs {
 pub struct AwsEc2TransitGatewayMulticastGroupSource(Resource);
 
 impl AwsEc2TransitGatewayMulticastGroupSource {
-    /// Starts an `aws_ec2_transit_gateway_multicast_group_source` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_multicast_group_source` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

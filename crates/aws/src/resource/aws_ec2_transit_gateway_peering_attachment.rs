@@ -24,7 +24,7 @@ pub struct AwsEc2TransitGatewayPeeringAttachmentArgs {
 pub struct AwsEc2TransitGatewayPeeringAttachment(Resource);
 
 impl AwsEc2TransitGatewayPeeringAttachment {
-    /// Starts an `aws_ec2_transit_gateway_peering_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_peering_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2TransitGatewayPeeringAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_transit_gateway_peering_attachment", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEc2TransitGatewayPeeringAttachmentAccepter(Resource);
 
 impl AwsEc2TransitGatewayPeeringAttachmentAccepter {
-    /// Starts an `aws_ec2_transit_gateway_peering_attachment_accepter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_peering_attachment_accepter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

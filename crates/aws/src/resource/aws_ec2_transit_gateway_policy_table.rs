@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEc2TransitGatewayPolicyTable(Resource);
 
 impl AwsEc2TransitGatewayPolicyTable {
-    /// Starts an `aws_ec2_transit_gateway_policy_table` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_policy_table` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, transit_gateway_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ec2_transit_gateway_policy_table", label);

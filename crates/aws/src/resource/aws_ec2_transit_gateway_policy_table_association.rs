@@ -22,7 +22,7 @@ pub struct AwsEc2TransitGatewayPolicyTableAssociationArgs {
 pub struct AwsEc2TransitGatewayPolicyTableAssociation(Resource);
 
 impl AwsEc2TransitGatewayPolicyTableAssociation {
-    /// Starts an `aws_ec2_transit_gateway_policy_table_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_policy_table_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsEc2TransitGatewayPrefixListReferenceArgs {
 pub struct AwsEc2TransitGatewayPrefixListReference(Resource);
 
 impl AwsEc2TransitGatewayPrefixListReference {
-    /// Starts an `aws_ec2_transit_gateway_prefix_list_reference` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_prefix_list_reference` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsEc2TransitGatewayRouteArgs {
 pub struct AwsEc2TransitGatewayRoute(Resource);
 
 impl AwsEc2TransitGatewayRoute {
-    /// Starts an `aws_ec2_transit_gateway_route` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_route` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2TransitGatewayRouteArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_transit_gateway_route", label);

@@ -22,7 +22,7 @@ pub struct AwsEc2TransitGatewayRouteTableAssociationArgs {
 pub struct AwsEc2TransitGatewayRouteTableAssociation(Resource);
 
 impl AwsEc2TransitGatewayRouteTableAssociation {
-    /// Starts an `aws_ec2_transit_gateway_route_table_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_route_table_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsEc2TransitGatewayRouteTablePropagationArgs {
 pub struct AwsEc2TransitGatewayRouteTablePropagation(Resource);
 
 impl AwsEc2TransitGatewayRouteTablePropagation {
-    /// Starts an `aws_ec2_transit_gateway_route_table_propagation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_route_table_propagation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

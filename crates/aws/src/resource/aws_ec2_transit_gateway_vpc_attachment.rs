@@ -24,7 +24,7 @@ pub struct AwsEc2TransitGatewayVpcAttachmentArgs {
 pub struct AwsEc2TransitGatewayVpcAttachment(Resource);
 
 impl AwsEc2TransitGatewayVpcAttachment {
-    /// Starts an `aws_ec2_transit_gateway_vpc_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_vpc_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEc2TransitGatewayVpcAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_ec2_transit_gateway_vpc_attachment", label);

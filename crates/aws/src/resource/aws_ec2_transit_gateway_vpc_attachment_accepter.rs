@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEc2TransitGatewayVpcAttachmentAccepter(Resource);
 
 impl AwsEc2TransitGatewayVpcAttachmentAccepter {
-    /// Starts an `aws_ec2_transit_gateway_vpc_attachment_accepter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ec2_transit_gateway_vpc_attachment_accepter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsEcrAccountSettingArgs {
 pub struct AwsEcrAccountSetting(Resource);
 
 impl AwsEcrAccountSetting {
-    /// Starts an `aws_ecr_account_setting` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecr_account_setting` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEcrAccountSettingArgs) -> Self {
         let mut raw = Resource::new("aws_ecr_account_setting", label);

@@ -22,7 +22,7 @@ pub struct AwsEcrLifecyclePolicyArgs {
 pub struct AwsEcrLifecyclePolicy(Resource);
 
 impl AwsEcrLifecyclePolicy {
-    /// Starts an `aws_ecr_lifecycle_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecr_lifecycle_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEcrLifecyclePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_ecr_lifecycle_policy", label);

@@ -22,7 +22,7 @@ pub struct AwsEcrPullThroughCacheRuleArgs {
 pub struct AwsEcrPullThroughCacheRule(Resource);
 
 impl AwsEcrPullThroughCacheRule {
-    /// Starts an `aws_ecr_pull_through_cache_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecr_pull_through_cache_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEcrPullThroughCacheRuleArgs) -> Self {
         let mut raw = Resource::new("aws_ecr_pull_through_cache_rule", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEcrRegistryPolicy(Resource);
 
 impl AwsEcrRegistryPolicy {
-    /// Starts an `aws_ecr_registry_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecr_registry_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, policy: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ecr_registry_policy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEcrRegistryScanningConfiguration(Resource);
 
 impl AwsEcrRegistryScanningConfiguration {
-    /// Starts an `aws_ecr_registry_scanning_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecr_registry_scanning_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, scan_type: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ecr_registry_scanning_configuration", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEcrReplicationConfiguration(Resource);
 
 impl AwsEcrReplicationConfiguration {
-    /// Starts an `aws_ecr_replication_configuration` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ecr_replication_configuration` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_ecr_replication_configuration", label);

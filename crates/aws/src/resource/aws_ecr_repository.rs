@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEcrRepository(Resource);
 
 impl AwsEcrRepository {
-    /// Starts an `aws_ecr_repository` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecr_repository` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ecr_repository", label);

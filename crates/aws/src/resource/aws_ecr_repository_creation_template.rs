@@ -22,7 +22,7 @@ pub struct AwsEcrRepositoryCreationTemplateArgs {
 pub struct AwsEcrRepositoryCreationTemplate(Resource);
 
 impl AwsEcrRepositoryCreationTemplate {
-    /// Starts an `aws_ecr_repository_creation_template` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecr_repository_creation_template` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEcrRepositoryCreationTemplateArgs) -> Self {
         let mut raw = Resource::new("aws_ecr_repository_creation_template", label);

@@ -22,7 +22,7 @@ pub struct AwsEcrRepositoryPolicyArgs {
 pub struct AwsEcrRepositoryPolicy(Resource);
 
 impl AwsEcrRepositoryPolicy {
-    /// Starts an `aws_ecr_repository_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecr_repository_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEcrRepositoryPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_ecr_repository_policy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEcrpublicRepository(Resource);
 
 impl AwsEcrpublicRepository {
-    /// Starts an `aws_ecrpublic_repository` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecrpublic_repository` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, repository_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ecrpublic_repository", label);

@@ -22,7 +22,7 @@ pub struct AwsEcrpublicRepositoryPolicyArgs {
 pub struct AwsEcrpublicRepositoryPolicy(Resource);
 
 impl AwsEcrpublicRepositoryPolicy {
-    /// Starts an `aws_ecrpublic_repository_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecrpublic_repository_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEcrpublicRepositoryPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_ecrpublic_repository_policy", label);

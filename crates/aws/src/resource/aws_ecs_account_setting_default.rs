@@ -22,7 +22,7 @@ pub struct AwsEcsAccountSettingDefaultArgs {
 pub struct AwsEcsAccountSettingDefault(Resource);
 
 impl AwsEcsAccountSettingDefault {
-    /// Starts an `aws_ecs_account_setting_default` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecs_account_setting_default` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEcsAccountSettingDefaultArgs) -> Self {
         let mut raw = Resource::new("aws_ecs_account_setting_default", label);

@@ -22,7 +22,7 @@ pub struct AwsEcsCapacityProviderArgs {
 pub struct AwsEcsCapacityProvider(Resource);
 
 impl AwsEcsCapacityProvider {
-    /// Starts an `aws_ecs_capacity_provider` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecs_capacity_provider` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEcsCapacityProviderArgs) -> Self {
         let mut raw = Resource::new("aws_ecs_capacity_provider", label);

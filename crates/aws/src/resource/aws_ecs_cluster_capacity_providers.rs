@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEcsClusterCapacityProviders(Resource);
 
 impl AwsEcsClusterCapacityProviders {
-    /// Starts an `aws_ecs_cluster_capacity_providers` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecs_cluster_capacity_providers` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, cluster_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ecs_cluster_capacity_providers", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEcsService(Resource);
 
 impl AwsEcsService {
-    /// Starts an `aws_ecs_service` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecs_service` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ecs_service", label);

@@ -24,7 +24,7 @@ pub struct AwsEcsTagArgs {
 pub struct AwsEcsTag(Resource);
 
 impl AwsEcsTag {
-    /// Starts an `aws_ecs_tag` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecs_tag` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEcsTagArgs) -> Self {
         let mut raw = Resource::new("aws_ecs_tag", label);

@@ -22,7 +22,7 @@ pub struct AwsEcsTaskDefinitionArgs {
 pub struct AwsEcsTaskDefinition(Resource);
 
 impl AwsEcsTaskDefinition {
-    /// Starts an `aws_ecs_task_definition` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecs_task_definition` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEcsTaskDefinitionArgs) -> Self {
         let mut raw = Resource::new("aws_ecs_task_definition", label);

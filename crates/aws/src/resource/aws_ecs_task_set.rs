@@ -24,7 +24,7 @@ pub struct AwsEcsTaskSetArgs {
 pub struct AwsEcsTaskSet(Resource);
 
 impl AwsEcsTaskSet {
-    /// Starts an `aws_ecs_task_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ecs_task_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEcsTaskSetArgs) -> Self {
         let mut raw = Resource::new("aws_ecs_task_set", label);

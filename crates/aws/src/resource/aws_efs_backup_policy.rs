@@ -22,7 +22,7 @@ pub struct AwsEfsBackupPolicyArgs {
 pub struct AwsEfsBackupPolicy(Resource);
 
 impl AwsEfsBackupPolicy {
-    /// Starts an `aws_efs_backup_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_efs_backup_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEfsBackupPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_efs_backup_policy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEfsFileSystem(Resource);
 
 impl AwsEfsFileSystem {
-    /// Starts an `aws_efs_file_system` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_efs_file_system` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_efs_file_system", label);

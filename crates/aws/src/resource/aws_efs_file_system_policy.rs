@@ -22,7 +22,7 @@ pub struct AwsEfsFileSystemPolicyArgs {
 pub struct AwsEfsFileSystemPolicy(Resource);
 
 impl AwsEfsFileSystemPolicy {
-    /// Starts an `aws_efs_file_system_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_efs_file_system_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEfsFileSystemPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_efs_file_system_policy", label);

@@ -22,7 +22,7 @@ pub struct AwsEfsMountTargetArgs {
 pub struct AwsEfsMountTarget(Resource);
 
 impl AwsEfsMountTarget {
-    /// Starts an `aws_efs_mount_target` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_efs_mount_target` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEfsMountTargetArgs) -> Self {
         let mut raw = Resource::new("aws_efs_mount_target", label);

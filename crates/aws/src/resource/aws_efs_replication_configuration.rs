@@ -22,7 +22,7 @@ pub struct AwsEfsReplicationConfigurationArgs {
 pub struct AwsEfsReplicationConfiguration(Resource);
 
 impl AwsEfsReplicationConfiguration {
-    /// Starts an `aws_efs_replication_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_efs_replication_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEfsReplicationConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_efs_replication_configuration", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEgressOnlyInternetGateway(Resource);
 
 impl AwsEgressOnlyInternetGateway {
-    /// Starts an `aws_egress_only_internet_gateway` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_egress_only_internet_gateway` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, vpc_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_egress_only_internet_gateway", label);

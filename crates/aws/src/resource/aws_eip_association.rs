@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEipAssociation(Resource);
 
 impl AwsEipAssociation {
-    /// Starts an `aws_eip_association` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_eip_association` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_eip_association", label);

@@ -22,7 +22,7 @@ pub struct AwsEipDomainNameArgs {
 pub struct AwsEipDomainName(Resource);
 
 impl AwsEipDomainName {
-    /// Starts an `aws_eip_domain_name` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_eip_domain_name` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEipDomainNameArgs) -> Self {
         let mut raw = Resource::new("aws_eip_domain_name", label);

@@ -22,7 +22,7 @@ pub struct AwsEksAccessEntryArgs {
 pub struct AwsEksAccessEntry(Resource);
 
 impl AwsEksAccessEntry {
-    /// Starts an `aws_eks_access_entry` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_eks_access_entry` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEksAccessEntryArgs) -> Self {
         let mut raw = Resource::new("aws_eks_access_entry", label);

@@ -26,7 +26,7 @@ pub struct AwsEksAccessPolicyAssociationArgs {
 pub struct AwsEksAccessPolicyAssociation(Resource);
 
 impl AwsEksAccessPolicyAssociation {
-    /// Starts an `aws_eks_access_policy_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_eks_access_policy_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEksAccessPolicyAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_eks_access_policy_association", label);

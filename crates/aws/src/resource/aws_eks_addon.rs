@@ -22,7 +22,7 @@ pub struct AwsEksAddonArgs {
 pub struct AwsEksAddon(Resource);
 
 impl AwsEksAddon {
-    /// Starts an `aws_eks_addon` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_eks_addon` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEksAddonArgs) -> Self {
         let mut raw = Resource::new("aws_eks_addon", label);

@@ -24,7 +24,7 @@ pub struct AwsEksClusterArgs {
 pub struct AwsEksCluster(Resource);
 
 impl AwsEksCluster {
-    /// Starts an `aws_eks_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_eks_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEksClusterArgs) -> Self {
         let mut raw = Resource::new("aws_eks_cluster", label);

@@ -26,7 +26,7 @@ pub struct AwsEksFargateProfileArgs {
 pub struct AwsEksFargateProfile(Resource);
 
 impl AwsEksFargateProfile {
-    /// Starts an `aws_eks_fargate_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_eks_fargate_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEksFargateProfileArgs) -> Self {
         let mut raw = Resource::new("aws_eks_fargate_profile", label);

@@ -22,7 +22,7 @@ pub struct AwsEksIdentityProviderConfigArgs {
 pub struct AwsEksIdentityProviderConfig(Resource);
 
 impl AwsEksIdentityProviderConfig {
-    /// Starts an `aws_eks_identity_provider_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_eks_identity_provider_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEksIdentityProviderConfigArgs) -> Self {
         let mut raw = Resource::new("aws_eks_identity_provider_config", label);

@@ -26,7 +26,7 @@ pub struct AwsEksNodeGroupArgs {
 pub struct AwsEksNodeGroup(Resource);
 
 impl AwsEksNodeGroup {
-    /// Starts an `aws_eks_node_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_eks_node_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEksNodeGroupArgs) -> Self {
         let mut raw = Resource::new("aws_eks_node_group", label);

@@ -26,7 +26,7 @@ pub struct AwsEksPodIdentityAssociationArgs {
 pub struct AwsEksPodIdentityAssociation(Resource);
 
 impl AwsEksPodIdentityAssociation {
-    /// Starts an `aws_eks_pod_identity_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_eks_pod_identity_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEksPodIdentityAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_eks_pod_identity_association", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsElasticBeanstalkApplication(Resource);
 
 impl AwsElasticBeanstalkApplication {
-    /// Starts an `aws_elastic_beanstalk_application` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elastic_beanstalk_application` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_elastic_beanstalk_application", label);

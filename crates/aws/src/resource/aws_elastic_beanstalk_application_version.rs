@@ -26,7 +26,7 @@ pub struct AwsElasticBeanstalkApplicationVersionArgs {
 pub struct AwsElasticBeanstalkApplicationVersion(Resource);
 
 impl AwsElasticBeanstalkApplicationVersion {
-    /// Starts an `aws_elastic_beanstalk_application_version` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elastic_beanstalk_application_version` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsElasticBeanstalkApplicationVersionArgs) -> Self {
         let mut raw = Resource::new("aws_elastic_beanstalk_application_version", label);

@@ -22,7 +22,7 @@ pub struct AwsElasticBeanstalkConfigurationTemplateArgs {
 pub struct AwsElasticBeanstalkConfigurationTemplate(Resource);
 
 impl AwsElasticBeanstalkConfigurationTemplate {
-    /// Starts an `aws_elastic_beanstalk_configuration_template` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elastic_beanstalk_configuration_template` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsElasticBeanstalkEnvironmentArgs {
 pub struct AwsElasticBeanstalkEnvironment(Resource);
 
 impl AwsElasticBeanstalkEnvironment {
-    /// Starts an `aws_elastic_beanstalk_environment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elastic_beanstalk_environment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsElasticBeanstalkEnvironmentArgs) -> Self {
         let mut raw = Resource::new("aws_elastic_beanstalk_environment", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsElasticacheCluster(Resource);
 
 impl AwsElasticacheCluster {
-    /// Starts an `aws_elasticache_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elasticache_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, cluster_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_elasticache_cluster", label);

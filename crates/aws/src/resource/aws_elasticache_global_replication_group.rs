@@ -22,7 +22,7 @@ pub struct AwsElasticacheGlobalReplicationGroupArgs {
 pub struct AwsElasticacheGlobalReplicationGroup(Resource);
 
 impl AwsElasticacheGlobalReplicationGroup {
-    /// Starts an `aws_elasticache_global_replication_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elasticache_global_replication_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsElasticacheGlobalReplicationGroupArgs) -> Self {
         let mut raw = Resource::new("aws_elasticache_global_replication_group", label);

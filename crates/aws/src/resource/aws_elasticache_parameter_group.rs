@@ -22,7 +22,7 @@ pub struct AwsElasticacheParameterGroupArgs {
 pub struct AwsElasticacheParameterGroup(Resource);
 
 impl AwsElasticacheParameterGroup {
-    /// Starts an `aws_elasticache_parameter_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elasticache_parameter_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsElasticacheParameterGroupArgs) -> Self {
         let mut raw = Resource::new("aws_elasticache_parameter_group", label);

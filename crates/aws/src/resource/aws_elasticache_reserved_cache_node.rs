@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsElasticacheReservedCacheNode(Resource);
 
 impl AwsElasticacheReservedCacheNode {
-    /// Starts an `aws_elasticache_reserved_cache_node` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elasticache_reserved_cache_node` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

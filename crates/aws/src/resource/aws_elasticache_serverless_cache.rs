@@ -22,7 +22,7 @@ pub struct AwsElasticacheServerlessCacheArgs {
 pub struct AwsElasticacheServerlessCache(Resource);
 
 impl AwsElasticacheServerlessCache {
-    /// Starts an `aws_elasticache_serverless_cache` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elasticache_serverless_cache` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsElasticacheServerlessCacheArgs) -> Self {
         let mut raw = Resource::new("aws_elasticache_serverless_cache", label);

@@ -22,7 +22,7 @@ pub struct AwsElasticacheSubnetGroupArgs {
 pub struct AwsElasticacheSubnetGroup(Resource);
 
 impl AwsElasticacheSubnetGroup {
-    /// Starts an `aws_elasticache_subnet_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elasticache_subnet_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsElasticacheSubnetGroupArgs) -> Self {
         let mut raw = Resource::new("aws_elasticache_subnet_group", label);

@@ -26,7 +26,7 @@ pub struct AwsElasticacheUserArgs {
 pub struct AwsElasticacheUser(Resource);
 
 impl AwsElasticacheUser {
-    /// Starts an `aws_elasticache_user` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elasticache_user` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsElasticacheUserArgs) -> Self {
         let mut raw = Resource::new("aws_elasticache_user", label);

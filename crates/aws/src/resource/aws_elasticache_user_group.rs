@@ -22,7 +22,7 @@ pub struct AwsElasticacheUserGroupArgs {
 pub struct AwsElasticacheUserGroup(Resource);
 
 impl AwsElasticacheUserGroup {
-    /// Starts an `aws_elasticache_user_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elasticache_user_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsElasticacheUserGroupArgs) -> Self {
         let mut raw = Resource::new("aws_elasticache_user_group", label);

@@ -22,7 +22,7 @@ pub struct AwsElasticacheUserGroupAssociationArgs {
 pub struct AwsElasticacheUserGroupAssociation(Resource);
 
 impl AwsElasticacheUserGroupAssociation {
-    /// Starts an `aws_elasticache_user_group_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elasticache_user_group_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsElasticacheUserGroupAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_elasticache_user_group_association", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsElasticsearchDomain(Resource);
 
 impl AwsElasticsearchDomain {
-    /// Starts an `aws_elasticsearch_domain` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elasticsearch_domain` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, domain_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_elasticsearch_domain", label);

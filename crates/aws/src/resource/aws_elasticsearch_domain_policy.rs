@@ -22,7 +22,7 @@ pub struct AwsElasticsearchDomainPolicyArgs {
 pub struct AwsElasticsearchDomainPolicy(Resource);
 
 impl AwsElasticsearchDomainPolicy {
-    /// Starts an `aws_elasticsearch_domain_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elasticsearch_domain_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsElasticsearchDomainPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_elasticsearch_domain_policy", label);

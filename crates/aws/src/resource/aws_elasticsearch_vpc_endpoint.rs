@@ -22,7 +22,7 @@ pub struct AwsElasticsearchVpcEndpointArgs {
 pub struct AwsElasticsearchVpcEndpoint(Resource);
 
 impl AwsElasticsearchVpcEndpoint {
-    /// Starts an `aws_elasticsearch_vpc_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elasticsearch_vpc_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsElasticsearchVpcEndpointArgs) -> Self {
         let mut raw = Resource::new("aws_elasticsearch_vpc_endpoint", label);

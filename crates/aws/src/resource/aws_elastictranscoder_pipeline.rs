@@ -22,7 +22,7 @@ pub struct AwsElastictranscoderPipelineArgs {
 pub struct AwsElastictranscoderPipeline(Resource);
 
 impl AwsElastictranscoderPipeline {
-    /// Starts an `aws_elastictranscoder_pipeline` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elastictranscoder_pipeline` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsElastictranscoderPipelineArgs) -> Self {
         let mut raw = Resource::new("aws_elastictranscoder_pipeline", label);

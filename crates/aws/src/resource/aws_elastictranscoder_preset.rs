@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsElastictranscoderPreset(Resource);
 
 impl AwsElastictranscoderPreset {
-    /// Starts an `aws_elastictranscoder_preset` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elastictranscoder_preset` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, container: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_elastictranscoder_preset", label);

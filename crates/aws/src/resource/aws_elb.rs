@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsElb(Resource);
 
 impl AwsElb {
-    /// Starts an `aws_elb` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elb` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, listener: Listener) -> Self {
         let mut raw = Resource::new("aws_elb", label);

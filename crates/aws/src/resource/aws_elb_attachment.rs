@@ -22,7 +22,7 @@ pub struct AwsElbAttachmentArgs {
 pub struct AwsElbAttachment(Resource);
 
 impl AwsElbAttachment {
-    /// Starts an `aws_elb_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_elb_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsElbAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_elb_attachment", label);

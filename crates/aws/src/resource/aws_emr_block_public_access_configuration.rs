@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEmrBlockPublicAccessConfiguration(Resource);
 
 impl AwsEmrBlockPublicAccessConfiguration {
-    /// Starts an `aws_emr_block_public_access_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_emr_block_public_access_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

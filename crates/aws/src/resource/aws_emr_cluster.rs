@@ -24,7 +24,7 @@ pub struct AwsEmrClusterArgs {
 pub struct AwsEmrCluster(Resource);
 
 impl AwsEmrCluster {
-    /// Starts an `aws_emr_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_emr_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEmrClusterArgs) -> Self {
         let mut raw = Resource::new("aws_emr_cluster", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEmrInstanceFleet(Resource);
 
 impl AwsEmrInstanceFleet {
-    /// Starts an `aws_emr_instance_fleet` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_emr_instance_fleet` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, cluster_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_emr_instance_fleet", label);

@@ -22,7 +22,7 @@ pub struct AwsEmrInstanceGroupArgs {
 pub struct AwsEmrInstanceGroup(Resource);
 
 impl AwsEmrInstanceGroup {
-    /// Starts an `aws_emr_instance_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_emr_instance_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEmrInstanceGroupArgs) -> Self {
         let mut raw = Resource::new("aws_emr_instance_group", label);

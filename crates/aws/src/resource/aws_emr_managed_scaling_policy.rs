@@ -22,7 +22,7 @@ pub struct AwsEmrManagedScalingPolicyArgs {
 pub struct AwsEmrManagedScalingPolicy(Resource);
 
 impl AwsEmrManagedScalingPolicy {
-    /// Starts an `aws_emr_managed_scaling_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_emr_managed_scaling_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEmrManagedScalingPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_emr_managed_scaling_policy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEmrSecurityConfiguration(Resource);
 
 impl AwsEmrSecurityConfiguration {
-    /// Starts an `aws_emr_security_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_emr_security_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, configuration: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_emr_security_configuration", label);

@@ -34,7 +34,7 @@ pub struct AwsEmrStudioArgs {
 pub struct AwsEmrStudio(Resource);
 
 impl AwsEmrStudio {
-    /// Starts an `aws_emr_studio` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_emr_studio` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEmrStudioArgs) -> Self {
         let mut raw = Resource::new("aws_emr_studio", label);

@@ -24,7 +24,7 @@ pub struct AwsEmrStudioSessionMappingArgs {
 pub struct AwsEmrStudioSessionMapping(Resource);
 
 impl AwsEmrStudioSessionMapping {
-    /// Starts an `aws_emr_studio_session_mapping` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_emr_studio_session_mapping` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEmrStudioSessionMappingArgs) -> Self {
         let mut raw = Resource::new("aws_emr_studio_session_mapping", label);

@@ -22,7 +22,7 @@ pub struct AwsEmrcontainersJobTemplateArgs {
 pub struct AwsEmrcontainersJobTemplate(Resource);
 
 impl AwsEmrcontainersJobTemplate {
-    /// Starts an `aws_emrcontainers_job_template` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_emrcontainers_job_template` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEmrcontainersJobTemplateArgs) -> Self {
         let mut raw = Resource::new("aws_emrcontainers_job_template", label);

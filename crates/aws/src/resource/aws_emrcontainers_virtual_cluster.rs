@@ -22,7 +22,7 @@ pub struct AwsEmrcontainersVirtualClusterArgs {
 pub struct AwsEmrcontainersVirtualCluster(Resource);
 
 impl AwsEmrcontainersVirtualCluster {
-    /// Starts an `aws_emrcontainers_virtual_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_emrcontainers_virtual_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEmrcontainersVirtualClusterArgs) -> Self {
         let mut raw = Resource::new("aws_emrcontainers_virtual_cluster", label);

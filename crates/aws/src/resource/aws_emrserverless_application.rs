@@ -24,7 +24,7 @@ pub struct AwsEmrserverlessApplicationArgs {
 pub struct AwsEmrserverlessApplication(Resource);
 
 impl AwsEmrserverlessApplication {
-    /// Starts an `aws_emrserverless_application` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_emrserverless_application` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEmrserverlessApplicationArgs) -> Self {
         let mut raw = Resource::new("aws_emrserverless_application", label);

@@ -24,7 +24,7 @@ pub struct AwsEvidentlyFeatureArgs {
 pub struct AwsEvidentlyFeature(Resource);
 
 impl AwsEvidentlyFeature {
-    /// Starts an `aws_evidently_feature` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_evidently_feature` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEvidentlyFeatureArgs) -> Self {
         let mut raw = Resource::new("aws_evidently_feature", label);

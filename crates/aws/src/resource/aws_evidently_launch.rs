@@ -24,7 +24,7 @@ pub struct AwsEvidentlyLaunchArgs {
 pub struct AwsEvidentlyLaunch(Resource);
 
 impl AwsEvidentlyLaunch {
-    /// Starts an `aws_evidently_launch` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_evidently_launch` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEvidentlyLaunchArgs) -> Self {
         let mut raw = Resource::new("aws_evidently_launch", label);

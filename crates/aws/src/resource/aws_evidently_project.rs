@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsEvidentlyProject(Resource);
 
 impl AwsEvidentlyProject {
-    /// Starts an `aws_evidently_project` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_evidently_project` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_evidently_project", label);

@@ -22,7 +22,7 @@ pub struct AwsEvidentlySegmentArgs {
 pub struct AwsEvidentlySegment(Resource);
 
 impl AwsEvidentlySegment {
-    /// Starts an `aws_evidently_segment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_evidently_segment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsEvidentlySegmentArgs) -> Self {
         let mut raw = Resource::new("aws_evidently_segment", label);

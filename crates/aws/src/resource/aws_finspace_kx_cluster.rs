@@ -30,7 +30,7 @@ pub struct AwsFinspaceKxClusterArgs {
 pub struct AwsFinspaceKxCluster(Resource);
 
 impl AwsFinspaceKxCluster {
-    /// Starts an `aws_finspace_kx_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_finspace_kx_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFinspaceKxClusterArgs) -> Self {
         let mut raw = Resource::new("aws_finspace_kx_cluster", label);

@@ -22,7 +22,7 @@ pub struct AwsFinspaceKxDatabaseArgs {
 pub struct AwsFinspaceKxDatabase(Resource);
 
 impl AwsFinspaceKxDatabase {
-    /// Starts an `aws_finspace_kx_database` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_finspace_kx_database` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFinspaceKxDatabaseArgs) -> Self {
         let mut raw = Resource::new("aws_finspace_kx_database", label);

@@ -28,7 +28,7 @@ pub struct AwsFinspaceKxDataviewArgs {
 pub struct AwsFinspaceKxDataview(Resource);
 
 impl AwsFinspaceKxDataview {
-    /// Starts an `aws_finspace_kx_dataview` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_finspace_kx_dataview` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFinspaceKxDataviewArgs) -> Self {
         let mut raw = Resource::new("aws_finspace_kx_dataview", label);

@@ -22,7 +22,7 @@ pub struct AwsFinspaceKxEnvironmentArgs {
 pub struct AwsFinspaceKxEnvironment(Resource);
 
 impl AwsFinspaceKxEnvironment {
-    /// Starts an `aws_finspace_kx_environment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_finspace_kx_environment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFinspaceKxEnvironmentArgs) -> Self {
         let mut raw = Resource::new("aws_finspace_kx_environment", label);

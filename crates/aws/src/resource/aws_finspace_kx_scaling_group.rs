@@ -26,7 +26,7 @@ pub struct AwsFinspaceKxScalingGroupArgs {
 pub struct AwsFinspaceKxScalingGroup(Resource);
 
 impl AwsFinspaceKxScalingGroup {
-    /// Starts an `aws_finspace_kx_scaling_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_finspace_kx_scaling_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFinspaceKxScalingGroupArgs) -> Self {
         let mut raw = Resource::new("aws_finspace_kx_scaling_group", label);

@@ -24,7 +24,7 @@ pub struct AwsFinspaceKxUserArgs {
 pub struct AwsFinspaceKxUser(Resource);
 
 impl AwsFinspaceKxUser {
-    /// Starts an `aws_finspace_kx_user` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_finspace_kx_user` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFinspaceKxUserArgs) -> Self {
         let mut raw = Resource::new("aws_finspace_kx_user", label);

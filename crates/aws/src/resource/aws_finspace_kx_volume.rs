@@ -28,7 +28,7 @@ pub struct AwsFinspaceKxVolumeArgs {
 pub struct AwsFinspaceKxVolume(Resource);
 
 impl AwsFinspaceKxVolume {
-    /// Starts an `aws_finspace_kx_volume` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_finspace_kx_volume` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFinspaceKxVolumeArgs) -> Self {
         let mut raw = Resource::new("aws_finspace_kx_volume", label);

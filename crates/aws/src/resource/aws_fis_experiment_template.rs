@@ -26,7 +26,7 @@ pub struct AwsFisExperimentTemplateArgs {
 pub struct AwsFisExperimentTemplate(Resource);
 
 impl AwsFisExperimentTemplate {
-    /// Starts an `aws_fis_experiment_template` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_fis_experiment_template` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFisExperimentTemplateArgs) -> Self {
         let mut raw = Resource::new("aws_fis_experiment_template", label);

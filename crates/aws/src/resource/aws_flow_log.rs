@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsFlowLog(Resource);
 
 impl AwsFlowLog {
-    /// Starts an `aws_flow_log` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_flow_log` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_flow_log", label);

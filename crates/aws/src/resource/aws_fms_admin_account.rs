@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsFmsAdminAccount(Resource);
 
 impl AwsFmsAdminAccount {
-    /// Starts an `aws_fms_admin_account` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_fms_admin_account` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_fms_admin_account", label);

@@ -24,7 +24,7 @@ pub struct AwsFmsPolicyArgs {
 pub struct AwsFmsPolicy(Resource);
 
 impl AwsFmsPolicy {
-    /// Starts an `aws_fms_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_fms_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFmsPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_fms_policy", label);

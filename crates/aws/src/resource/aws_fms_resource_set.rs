@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsFmsResourceSet(Resource);
 
 impl AwsFmsResourceSet {
-    /// Starts an `aws_fms_resource_set` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_fms_resource_set` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_fms_resource_set", label);

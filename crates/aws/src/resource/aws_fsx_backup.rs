@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsFsxBackup(Resource);
 
 impl AwsFsxBackup {
-    /// Starts an `aws_fsx_backup` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_fsx_backup` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_fsx_backup", label);

@@ -24,7 +24,7 @@ pub struct AwsFsxDataRepositoryAssociationArgs {
 pub struct AwsFsxDataRepositoryAssociation(Resource);
 
 impl AwsFsxDataRepositoryAssociation {
-    /// Starts an `aws_fsx_data_repository_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_fsx_data_repository_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFsxDataRepositoryAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_fsx_data_repository_association", label);

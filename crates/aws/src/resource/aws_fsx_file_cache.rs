@@ -26,7 +26,7 @@ pub struct AwsFsxFileCacheArgs {
 pub struct AwsFsxFileCache(Resource);
 
 impl AwsFsxFileCache {
-    /// Starts an `aws_fsx_file_cache` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_fsx_file_cache` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFsxFileCacheArgs) -> Self {
         let mut raw = Resource::new("aws_fsx_file_cache", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsFsxLustreFileSystem(Resource);
 
 impl AwsFsxLustreFileSystem {
-    /// Starts an `aws_fsx_lustre_file_system` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_fsx_lustre_file_system` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, subnet_ids: impl Into<Value<Vec<String>>>) -> Self {
         let mut raw = Resource::new("aws_fsx_lustre_file_system", label);

@@ -26,7 +26,7 @@ pub struct AwsFsxOntapFileSystemArgs {
 pub struct AwsFsxOntapFileSystem(Resource);
 
 impl AwsFsxOntapFileSystem {
-    /// Starts an `aws_fsx_ontap_file_system` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_fsx_ontap_file_system` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFsxOntapFileSystemArgs) -> Self {
         let mut raw = Resource::new("aws_fsx_ontap_file_system", label);

@@ -22,7 +22,7 @@ pub struct AwsFsxOntapStorageVirtualMachineArgs {
 pub struct AwsFsxOntapStorageVirtualMachine(Resource);
 
 impl AwsFsxOntapStorageVirtualMachine {
-    /// Starts an `aws_fsx_ontap_storage_virtual_machine` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_fsx_ontap_storage_virtual_machine` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFsxOntapStorageVirtualMachineArgs) -> Self {
         let mut raw = Resource::new("aws_fsx_ontap_storage_virtual_machine", label);

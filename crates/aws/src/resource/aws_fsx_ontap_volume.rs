@@ -22,7 +22,7 @@ pub struct AwsFsxOntapVolumeArgs {
 pub struct AwsFsxOntapVolume(Resource);
 
 impl AwsFsxOntapVolume {
-    /// Starts an `aws_fsx_ontap_volume` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_fsx_ontap_volume` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFsxOntapVolumeArgs) -> Self {
         let mut raw = Resource::new("aws_fsx_ontap_volume", label);

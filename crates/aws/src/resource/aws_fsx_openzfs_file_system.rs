@@ -24,7 +24,7 @@ pub struct AwsFsxOpenzfsFileSystemArgs {
 pub struct AwsFsxOpenzfsFileSystem(Resource);
 
 impl AwsFsxOpenzfsFileSystem {
-    /// Starts an `aws_fsx_openzfs_file_system` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_fsx_openzfs_file_system` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFsxOpenzfsFileSystemArgs) -> Self {
         let mut raw = Resource::new("aws_fsx_openzfs_file_system", label);

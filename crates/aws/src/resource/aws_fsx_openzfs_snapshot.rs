@@ -22,7 +22,7 @@ pub struct AwsFsxOpenzfsSnapshotArgs {
 pub struct AwsFsxOpenzfsSnapshot(Resource);
 
 impl AwsFsxOpenzfsSnapshot {
-    /// Starts an `aws_fsx_openzfs_snapshot` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_fsx_openzfs_snapshot` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFsxOpenzfsSnapshotArgs) -> Self {
         let mut raw = Resource::new("aws_fsx_openzfs_snapshot", label);

@@ -22,7 +22,7 @@ pub struct AwsFsxOpenzfsVolumeArgs {
 pub struct AwsFsxOpenzfsVolume(Resource);
 
 impl AwsFsxOpenzfsVolume {
-    /// Starts an `aws_fsx_openzfs_volume` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_fsx_openzfs_volume` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFsxOpenzfsVolumeArgs) -> Self {
         let mut raw = Resource::new("aws_fsx_openzfs_volume", label);

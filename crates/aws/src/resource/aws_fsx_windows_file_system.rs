@@ -22,7 +22,7 @@ pub struct AwsFsxWindowsFileSystemArgs {
 pub struct AwsFsxWindowsFileSystem(Resource);
 
 impl AwsFsxWindowsFileSystem {
-    /// Starts an `aws_fsx_windows_file_system` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_fsx_windows_file_system` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsFsxWindowsFileSystemArgs) -> Self {
         let mut raw = Resource::new("aws_fsx_windows_file_system", label);

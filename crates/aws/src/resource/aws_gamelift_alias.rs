@@ -22,7 +22,7 @@ pub struct AwsGameliftAliasArgs {
 pub struct AwsGameliftAlias(Resource);
 
 impl AwsGameliftAlias {
-    /// Starts an `aws_gamelift_alias` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_gamelift_alias` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGameliftAliasArgs) -> Self {
         let mut raw = Resource::new("aws_gamelift_alias", label);

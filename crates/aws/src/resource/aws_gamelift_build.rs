@@ -24,7 +24,7 @@ pub struct AwsGameliftBuildArgs {
 pub struct AwsGameliftBuild(Resource);
 
 impl AwsGameliftBuild {
-    /// Starts an `aws_gamelift_build` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_gamelift_build` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGameliftBuildArgs) -> Self {
         let mut raw = Resource::new("aws_gamelift_build", label);

@@ -22,7 +22,7 @@ pub struct AwsGameliftFleetArgs {
 pub struct AwsGameliftFleet(Resource);
 
 impl AwsGameliftFleet {
-    /// Starts an `aws_gamelift_fleet` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_gamelift_fleet` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGameliftFleetArgs) -> Self {
         let mut raw = Resource::new("aws_gamelift_fleet", label);

@@ -30,7 +30,7 @@ pub struct AwsGameliftGameServerGroupArgs {
 pub struct AwsGameliftGameServerGroup(Resource);
 
 impl AwsGameliftGameServerGroup {
-    /// Starts an `aws_gamelift_game_server_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_gamelift_game_server_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGameliftGameServerGroupArgs) -> Self {
         let mut raw = Resource::new("aws_gamelift_game_server_group", label);

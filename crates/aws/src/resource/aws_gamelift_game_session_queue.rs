@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsGameliftGameSessionQueue(Resource);
 
 impl AwsGameliftGameSessionQueue {
-    /// Starts an `aws_gamelift_game_session_queue` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_gamelift_game_session_queue` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_gamelift_game_session_queue", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsGameliftScript(Resource);
 
 impl AwsGameliftScript {
-    /// Starts an `aws_gamelift_script` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_gamelift_script` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_gamelift_script", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsGlacierVault(Resource);
 
 impl AwsGlacierVault {
-    /// Starts an `aws_glacier_vault` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glacier_vault` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_glacier_vault", label);

@@ -24,7 +24,7 @@ pub struct AwsGlacierVaultLockArgs {
 pub struct AwsGlacierVaultLock(Resource);
 
 impl AwsGlacierVaultLock {
-    /// Starts an `aws_glacier_vault_lock` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glacier_vault_lock` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGlacierVaultLockArgs) -> Self {
         let mut raw = Resource::new("aws_glacier_vault_lock", label);

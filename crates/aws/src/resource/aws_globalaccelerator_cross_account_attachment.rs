@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsGlobalacceleratorCrossAccountAttachment(Resource);
 
 impl AwsGlobalacceleratorCrossAccountAttachment {
-    /// Starts an `aws_globalaccelerator_cross_account_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_globalaccelerator_cross_account_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_globalaccelerator_cross_account_attachment", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsGlobalacceleratorCustomRoutingAccelerator(Resource);
 
 impl AwsGlobalacceleratorCustomRoutingAccelerator {
-    /// Starts an `aws_globalaccelerator_custom_routing_accelerator` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_globalaccelerator_custom_routing_accelerator` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_globalaccelerator_custom_routing_accelerator", label);

@@ -22,7 +22,7 @@ pub struct AwsGlobalacceleratorCustomRoutingEndpointGroupArgs {
 pub struct AwsGlobalacceleratorCustomRoutingEndpointGroup(Resource);
 
 impl AwsGlobalacceleratorCustomRoutingEndpointGroup {
-    /// Starts an `aws_globalaccelerator_custom_routing_endpoint_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_globalaccelerator_custom_routing_endpoint_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsGlobalacceleratorCustomRoutingListenerArgs {
 pub struct AwsGlobalacceleratorCustomRoutingListener(Resource);
 
 impl AwsGlobalacceleratorCustomRoutingListener {
-    /// Starts an `aws_globalaccelerator_custom_routing_listener` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_globalaccelerator_custom_routing_listener` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

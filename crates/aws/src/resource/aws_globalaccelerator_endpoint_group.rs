@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsGlobalacceleratorEndpointGroup(Resource);
 
 impl AwsGlobalacceleratorEndpointGroup {
-    /// Starts an `aws_globalaccelerator_endpoint_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_globalaccelerator_endpoint_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, listener_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_globalaccelerator_endpoint_group", label);

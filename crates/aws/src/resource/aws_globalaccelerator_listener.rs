@@ -24,7 +24,7 @@ pub struct AwsGlobalacceleratorListenerArgs {
 pub struct AwsGlobalacceleratorListener(Resource);
 
 impl AwsGlobalacceleratorListener {
-    /// Starts an `aws_globalaccelerator_listener` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_globalaccelerator_listener` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGlobalacceleratorListenerArgs) -> Self {
         let mut raw = Resource::new("aws_globalaccelerator_listener", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsGlueCatalogDatabase(Resource);
 
 impl AwsGlueCatalogDatabase {
-    /// Starts an `aws_glue_catalog_database` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_catalog_database` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_glue_catalog_database", label);

@@ -22,7 +22,7 @@ pub struct AwsGlueCatalogTableArgs {
 pub struct AwsGlueCatalogTable(Resource);
 
 impl AwsGlueCatalogTable {
-    /// Starts an `aws_glue_catalog_table` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_catalog_table` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGlueCatalogTableArgs) -> Self {
         let mut raw = Resource::new("aws_glue_catalog_table", label);

@@ -26,7 +26,7 @@ pub struct AwsGlueCatalogTableOptimizerArgs {
 pub struct AwsGlueCatalogTableOptimizer(Resource);
 
 impl AwsGlueCatalogTableOptimizer {
-    /// Starts an `aws_glue_catalog_table_optimizer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_catalog_table_optimizer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGlueCatalogTableOptimizerArgs) -> Self {
         let mut raw = Resource::new("aws_glue_catalog_table_optimizer", label);

@@ -24,7 +24,7 @@ pub struct AwsGlueCrawlerArgs {
 pub struct AwsGlueCrawler(Resource);
 
 impl AwsGlueCrawler {
-    /// Starts an `aws_glue_crawler` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_crawler` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGlueCrawlerArgs) -> Self {
         let mut raw = Resource::new("aws_glue_crawler", label);

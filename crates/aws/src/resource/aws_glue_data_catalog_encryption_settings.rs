@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsGlueDataCatalogEncryptionSettings(Resource);
 
 impl AwsGlueDataCatalogEncryptionSettings {
-    /// Starts an `aws_glue_data_catalog_encryption_settings` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_data_catalog_encryption_settings` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsGlueDataQualityRulesetArgs {
 pub struct AwsGlueDataQualityRuleset(Resource);
 
 impl AwsGlueDataQualityRuleset {
-    /// Starts an `aws_glue_data_quality_ruleset` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_data_quality_ruleset` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGlueDataQualityRulesetArgs) -> Self {
         let mut raw = Resource::new("aws_glue_data_quality_ruleset", label);

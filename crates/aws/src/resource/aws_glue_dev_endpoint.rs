@@ -22,7 +22,7 @@ pub struct AwsGlueDevEndpointArgs {
 pub struct AwsGlueDevEndpoint(Resource);
 
 impl AwsGlueDevEndpoint {
-    /// Starts an `aws_glue_dev_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_dev_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGlueDevEndpointArgs) -> Self {
         let mut raw = Resource::new("aws_glue_dev_endpoint", label);

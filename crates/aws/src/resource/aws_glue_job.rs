@@ -24,7 +24,7 @@ pub struct AwsGlueJobArgs {
 pub struct AwsGlueJob(Resource);
 
 impl AwsGlueJob {
-    /// Starts an `aws_glue_job` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_job` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGlueJobArgs) -> Self {
         let mut raw = Resource::new("aws_glue_job", label);

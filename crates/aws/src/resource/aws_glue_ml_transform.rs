@@ -26,7 +26,7 @@ pub struct AwsGlueMlTransformArgs {
 pub struct AwsGlueMlTransform(Resource);
 
 impl AwsGlueMlTransform {
-    /// Starts an `aws_glue_ml_transform` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_ml_transform` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGlueMlTransformArgs) -> Self {
         let mut raw = Resource::new("aws_glue_ml_transform", label);

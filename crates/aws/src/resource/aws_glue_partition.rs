@@ -24,7 +24,7 @@ pub struct AwsGluePartitionArgs {
 pub struct AwsGluePartition(Resource);
 
 impl AwsGluePartition {
-    /// Starts an `aws_glue_partition` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_partition` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGluePartitionArgs) -> Self {
         let mut raw = Resource::new("aws_glue_partition", label);

@@ -24,7 +24,7 @@ pub struct AwsGluePartitionIndexArgs {
 pub struct AwsGluePartitionIndex(Resource);
 
 impl AwsGluePartitionIndex {
-    /// Starts an `aws_glue_partition_index` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_partition_index` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGluePartitionIndexArgs) -> Self {
         let mut raw = Resource::new("aws_glue_partition_index", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsGlueRegistry(Resource);
 
 impl AwsGlueRegistry {
-    /// Starts an `aws_glue_registry` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_registry` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, registry_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_glue_registry", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsGlueResourcePolicy(Resource);
 
 impl AwsGlueResourcePolicy {
-    /// Starts an `aws_glue_resource_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_resource_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, policy: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_glue_resource_policy", label);

@@ -26,7 +26,7 @@ pub struct AwsGlueSchemaArgs {
 pub struct AwsGlueSchema(Resource);
 
 impl AwsGlueSchema {
-    /// Starts an `aws_glue_schema` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_schema` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGlueSchemaArgs) -> Self {
         let mut raw = Resource::new("aws_glue_schema", label);

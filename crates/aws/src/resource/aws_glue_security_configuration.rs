@@ -22,7 +22,7 @@ pub struct AwsGlueSecurityConfigurationArgs {
 pub struct AwsGlueSecurityConfiguration(Resource);
 
 impl AwsGlueSecurityConfiguration {
-    /// Starts an `aws_glue_security_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_security_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGlueSecurityConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_glue_security_configuration", label);

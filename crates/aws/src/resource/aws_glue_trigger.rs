@@ -24,7 +24,7 @@ pub struct AwsGlueTriggerArgs {
 pub struct AwsGlueTrigger(Resource);
 
 impl AwsGlueTrigger {
-    /// Starts an `aws_glue_trigger` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_trigger` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGlueTriggerArgs) -> Self {
         let mut raw = Resource::new("aws_glue_trigger", label);

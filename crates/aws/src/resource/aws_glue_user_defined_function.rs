@@ -28,7 +28,7 @@ pub struct AwsGlueUserDefinedFunctionArgs {
 pub struct AwsGlueUserDefinedFunction(Resource);
 
 impl AwsGlueUserDefinedFunction {
-    /// Starts an `aws_glue_user_defined_function` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_glue_user_defined_function` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGlueUserDefinedFunctionArgs) -> Self {
         let mut raw = Resource::new("aws_glue_user_defined_function", label);

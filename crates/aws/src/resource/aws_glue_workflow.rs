@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsGlueWorkflow(Resource);
 
 impl AwsGlueWorkflow {
-    /// Starts an `aws_glue_workflow` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_glue_workflow` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_glue_workflow", label);

@@ -22,7 +22,7 @@ pub struct AwsGrafanaLicenseAssociationArgs {
 pub struct AwsGrafanaLicenseAssociation(Resource);
 
 impl AwsGrafanaLicenseAssociation {
-    /// Starts an `aws_grafana_license_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_grafana_license_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGrafanaLicenseAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_grafana_license_association", label);

@@ -22,7 +22,7 @@ pub struct AwsGrafanaRoleAssociationArgs {
 pub struct AwsGrafanaRoleAssociation(Resource);
 
 impl AwsGrafanaRoleAssociation {
-    /// Starts an `aws_grafana_role_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_grafana_role_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGrafanaRoleAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_grafana_role_association", label);

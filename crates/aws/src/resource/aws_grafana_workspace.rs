@@ -24,7 +24,7 @@ pub struct AwsGrafanaWorkspaceArgs {
 pub struct AwsGrafanaWorkspace(Resource);
 
 impl AwsGrafanaWorkspace {
-    /// Starts an `aws_grafana_workspace` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_grafana_workspace` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGrafanaWorkspaceArgs) -> Self {
         let mut raw = Resource::new("aws_grafana_workspace", label);

@@ -26,7 +26,7 @@ pub struct AwsGrafanaWorkspaceApiKeyArgs {
 pub struct AwsGrafanaWorkspaceApiKey(Resource);
 
 impl AwsGrafanaWorkspaceApiKey {
-    /// Starts an `aws_grafana_workspace_api_key` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_grafana_workspace_api_key` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGrafanaWorkspaceApiKeyArgs) -> Self {
         let mut raw = Resource::new("aws_grafana_workspace_api_key", label);

@@ -22,7 +22,7 @@ pub struct AwsGrafanaWorkspaceSamlConfigurationArgs {
 pub struct AwsGrafanaWorkspaceSamlConfiguration(Resource);
 
 impl AwsGrafanaWorkspaceSamlConfiguration {
-    /// Starts an `aws_grafana_workspace_saml_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_grafana_workspace_saml_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGrafanaWorkspaceSamlConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_grafana_workspace_saml_configuration", label);

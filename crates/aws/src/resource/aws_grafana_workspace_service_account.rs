@@ -24,7 +24,7 @@ pub struct AwsGrafanaWorkspaceServiceAccountArgs {
 pub struct AwsGrafanaWorkspaceServiceAccount(Resource);
 
 impl AwsGrafanaWorkspaceServiceAccount {
-    /// Starts an `aws_grafana_workspace_service_account` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_grafana_workspace_service_account` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGrafanaWorkspaceServiceAccountArgs) -> Self {
         let mut raw = Resource::new("aws_grafana_workspace_service_account", label);

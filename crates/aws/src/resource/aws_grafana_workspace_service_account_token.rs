@@ -26,7 +26,7 @@ pub struct AwsGrafanaWorkspaceServiceAccountTokenArgs {
 pub struct AwsGrafanaWorkspaceServiceAccountToken(Resource);
 
 impl AwsGrafanaWorkspaceServiceAccountToken {
-    /// Starts an `aws_grafana_workspace_service_account_token` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_grafana_workspace_service_account_token` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGrafanaWorkspaceServiceAccountTokenArgs) -> Self {
         let mut raw = Resource::new("aws_grafana_workspace_service_account_token", label);

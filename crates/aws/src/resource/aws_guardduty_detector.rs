@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsGuarddutyDetector(Resource);
 
 impl AwsGuarddutyDetector {
-    /// Starts an `aws_guardduty_detector` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_guardduty_detector` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_guardduty_detector", label);

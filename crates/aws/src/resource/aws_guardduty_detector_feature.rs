@@ -24,7 +24,7 @@ pub struct AwsGuarddutyDetectorFeatureArgs {
 pub struct AwsGuarddutyDetectorFeature(Resource);
 
 impl AwsGuarddutyDetectorFeature {
-    /// Starts an `aws_guardduty_detector_feature` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_guardduty_detector_feature` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGuarddutyDetectorFeatureArgs) -> Self {
         let mut raw = Resource::new("aws_guardduty_detector_feature", label);

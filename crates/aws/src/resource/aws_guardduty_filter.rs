@@ -28,7 +28,7 @@ pub struct AwsGuarddutyFilterArgs {
 pub struct AwsGuarddutyFilter(Resource);
 
 impl AwsGuarddutyFilter {
-    /// Starts an `aws_guardduty_filter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_guardduty_filter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGuarddutyFilterArgs) -> Self {
         let mut raw = Resource::new("aws_guardduty_filter", label);

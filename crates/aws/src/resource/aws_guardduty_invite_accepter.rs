@@ -22,7 +22,7 @@ pub struct AwsGuarddutyInviteAccepterArgs {
 pub struct AwsGuarddutyInviteAccepter(Resource);
 
 impl AwsGuarddutyInviteAccepter {
-    /// Starts an `aws_guardduty_invite_accepter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_guardduty_invite_accepter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGuarddutyInviteAccepterArgs) -> Self {
         let mut raw = Resource::new("aws_guardduty_invite_accepter", label);

@@ -28,7 +28,7 @@ pub struct AwsGuarddutyIpsetArgs {
 pub struct AwsGuarddutyIpset(Resource);
 
 impl AwsGuarddutyIpset {
-    /// Starts an `aws_guardduty_ipset` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_guardduty_ipset` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGuarddutyIpsetArgs) -> Self {
         let mut raw = Resource::new("aws_guardduty_ipset", label);

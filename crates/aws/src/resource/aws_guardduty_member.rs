@@ -24,7 +24,7 @@ pub struct AwsGuarddutyMemberArgs {
 pub struct AwsGuarddutyMember(Resource);
 
 impl AwsGuarddutyMember {
-    /// Starts an `aws_guardduty_member` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_guardduty_member` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGuarddutyMemberArgs) -> Self {
         let mut raw = Resource::new("aws_guardduty_member", label);

@@ -26,7 +26,7 @@ pub struct AwsGuarddutyMemberDetectorFeatureArgs {
 pub struct AwsGuarddutyMemberDetectorFeature(Resource);
 
 impl AwsGuarddutyMemberDetectorFeature {
-    /// Starts an `aws_guardduty_member_detector_feature` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_guardduty_member_detector_feature` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGuarddutyMemberDetectorFeatureArgs) -> Self {
         let mut raw = Resource::new("aws_guardduty_member_detector_feature", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsGuarddutyOrganizationAdminAccount(Resource);
 
 impl AwsGuarddutyOrganizationAdminAccount {
-    /// Starts an `aws_guardduty_organization_admin_account` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_guardduty_organization_admin_account` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, admin_account_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_guardduty_organization_admin_account", label);

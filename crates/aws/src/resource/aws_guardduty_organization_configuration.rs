@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsGuarddutyOrganizationConfiguration(Resource);
 
 impl AwsGuarddutyOrganizationConfiguration {
-    /// Starts an `aws_guardduty_organization_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_guardduty_organization_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, detector_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_guardduty_organization_configuration", label);

@@ -24,7 +24,7 @@ pub struct AwsGuarddutyOrganizationConfigurationFeatureArgs {
 pub struct AwsGuarddutyOrganizationConfigurationFeature(Resource);
 
 impl AwsGuarddutyOrganizationConfigurationFeature {
-    /// Starts an `aws_guardduty_organization_configuration_feature` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_guardduty_organization_configuration_feature` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -24,7 +24,7 @@ pub struct AwsGuarddutyPublishingDestinationArgs {
 pub struct AwsGuarddutyPublishingDestination(Resource);
 
 impl AwsGuarddutyPublishingDestination {
-    /// Starts an `aws_guardduty_publishing_destination` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_guardduty_publishing_destination` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGuarddutyPublishingDestinationArgs) -> Self {
         let mut raw = Resource::new("aws_guardduty_publishing_destination", label);

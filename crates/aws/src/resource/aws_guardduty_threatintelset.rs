@@ -28,7 +28,7 @@ pub struct AwsGuarddutyThreatintelsetArgs {
 pub struct AwsGuarddutyThreatintelset(Resource);
 
 impl AwsGuarddutyThreatintelset {
-    /// Starts an `aws_guardduty_threatintelset` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_guardduty_threatintelset` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsGuarddutyThreatintelsetArgs) -> Self {
         let mut raw = Resource::new("aws_guardduty_threatintelset", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIamAccountAlias(Resource);
 
 impl AwsIamAccountAlias {
-    /// Starts an `aws_iam_account_alias` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_account_alias` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, account_alias: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_iam_account_alias", label);

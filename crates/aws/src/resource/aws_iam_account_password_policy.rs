@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIamAccountPasswordPolicy(Resource);
 
 impl AwsIamAccountPasswordPolicy {
-    /// Starts an `aws_iam_account_password_policy` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_iam_account_password_policy` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_iam_account_password_policy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIamGroup(Resource);
 
 impl AwsIamGroup {
-    /// Starts an `aws_iam_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_iam_group", label);

@@ -24,7 +24,7 @@ pub struct AwsIamGroupMembershipArgs {
 pub struct AwsIamGroupMembership(Resource);
 
 impl AwsIamGroupMembership {
-    /// Starts an `aws_iam_group_membership` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_group_membership` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamGroupMembershipArgs) -> Self {
         let mut raw = Resource::new("aws_iam_group_membership", label);

@@ -22,7 +22,7 @@ pub struct AwsIamGroupPoliciesExclusiveArgs {
 pub struct AwsIamGroupPoliciesExclusive(Resource);
 
 impl AwsIamGroupPoliciesExclusive {
-    /// Starts an `aws_iam_group_policies_exclusive` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_group_policies_exclusive` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamGroupPoliciesExclusiveArgs) -> Self {
         let mut raw = Resource::new("aws_iam_group_policies_exclusive", label);

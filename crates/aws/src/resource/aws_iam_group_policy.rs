@@ -22,7 +22,7 @@ pub struct AwsIamGroupPolicyArgs {
 pub struct AwsIamGroupPolicy(Resource);
 
 impl AwsIamGroupPolicy {
-    /// Starts an `aws_iam_group_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_group_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamGroupPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_iam_group_policy", label);

@@ -22,7 +22,7 @@ pub struct AwsIamGroupPolicyAttachmentsExclusiveArgs {
 pub struct AwsIamGroupPolicyAttachmentsExclusive(Resource);
 
 impl AwsIamGroupPolicyAttachmentsExclusive {
-    /// Starts an `aws_iam_group_policy_attachments_exclusive` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_group_policy_attachments_exclusive` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamGroupPolicyAttachmentsExclusiveArgs) -> Self {
         let mut raw = Resource::new("aws_iam_group_policy_attachments_exclusive", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIamInstanceProfile(Resource);
 
 impl AwsIamInstanceProfile {
-    /// Starts an `aws_iam_instance_profile` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_iam_instance_profile` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_iam_instance_profile", label);

@@ -22,7 +22,7 @@ pub struct AwsIamOpenidConnectProviderArgs {
 pub struct AwsIamOpenidConnectProvider(Resource);
 
 impl AwsIamOpenidConnectProvider {
-    /// Starts an `aws_iam_openid_connect_provider` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_openid_connect_provider` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamOpenidConnectProviderArgs) -> Self {
         let mut raw = Resource::new("aws_iam_openid_connect_provider", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIamOrganizationsFeatures(Resource);
 
 impl AwsIamOrganizationsFeatures {
-    /// Starts an `aws_iam_organizations_features` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_organizations_features` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, enabled_features: impl Into<Value<Vec<String>>>) -> Self {
         let mut raw = Resource::new("aws_iam_organizations_features", label);

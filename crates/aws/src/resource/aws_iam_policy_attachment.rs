@@ -22,7 +22,7 @@ pub struct AwsIamPolicyAttachmentArgs {
 pub struct AwsIamPolicyAttachment(Resource);
 
 impl AwsIamPolicyAttachment {
-    /// Starts an `aws_iam_policy_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_policy_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamPolicyAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_iam_policy_attachment", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIamRole(Resource);
 
 impl AwsIamRole {
-    /// Starts an `aws_iam_role` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_role` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, assume_role_policy: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_iam_role", label);

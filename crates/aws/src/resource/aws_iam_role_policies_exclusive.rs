@@ -22,7 +22,7 @@ pub struct AwsIamRolePoliciesExclusiveArgs {
 pub struct AwsIamRolePoliciesExclusive(Resource);
 
 impl AwsIamRolePoliciesExclusive {
-    /// Starts an `aws_iam_role_policies_exclusive` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_role_policies_exclusive` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamRolePoliciesExclusiveArgs) -> Self {
         let mut raw = Resource::new("aws_iam_role_policies_exclusive", label);

@@ -22,7 +22,7 @@ pub struct AwsIamRolePolicyArgs {
 pub struct AwsIamRolePolicy(Resource);
 
 impl AwsIamRolePolicy {
-    /// Starts an `aws_iam_role_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_role_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamRolePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_iam_role_policy", label);

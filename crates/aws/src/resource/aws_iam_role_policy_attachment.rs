@@ -22,7 +22,7 @@ pub struct AwsIamRolePolicyAttachmentArgs {
 pub struct AwsIamRolePolicyAttachment(Resource);
 
 impl AwsIamRolePolicyAttachment {
-    /// Starts an `aws_iam_role_policy_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_role_policy_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamRolePolicyAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_iam_role_policy_attachment", label);

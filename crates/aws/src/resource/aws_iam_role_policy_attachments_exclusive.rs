@@ -22,7 +22,7 @@ pub struct AwsIamRolePolicyAttachmentsExclusiveArgs {
 pub struct AwsIamRolePolicyAttachmentsExclusive(Resource);
 
 impl AwsIamRolePolicyAttachmentsExclusive {
-    /// Starts an `aws_iam_role_policy_attachments_exclusive` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_role_policy_attachments_exclusive` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamRolePolicyAttachmentsExclusiveArgs) -> Self {
         let mut raw = Resource::new("aws_iam_role_policy_attachments_exclusive", label);

@@ -22,7 +22,7 @@ pub struct AwsIamSamlProviderArgs {
 pub struct AwsIamSamlProvider(Resource);
 
 impl AwsIamSamlProvider {
-    /// Starts an `aws_iam_saml_provider` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_saml_provider` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamSamlProviderArgs) -> Self {
         let mut raw = Resource::new("aws_iam_saml_provider", label);

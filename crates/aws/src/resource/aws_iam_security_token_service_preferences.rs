@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIamSecurityTokenServicePreferences(Resource);
 
 impl AwsIamSecurityTokenServicePreferences {
-    /// Starts an `aws_iam_security_token_service_preferences` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_security_token_service_preferences` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

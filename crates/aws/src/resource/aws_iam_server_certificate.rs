@@ -22,7 +22,7 @@ pub struct AwsIamServerCertificateArgs {
 pub struct AwsIamServerCertificate(Resource);
 
 impl AwsIamServerCertificate {
-    /// Starts an `aws_iam_server_certificate` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_server_certificate` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamServerCertificateArgs) -> Self {
         let mut raw = Resource::new("aws_iam_server_certificate", label);

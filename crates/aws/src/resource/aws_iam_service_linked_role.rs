@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIamServiceLinkedRole(Resource);
 
 impl AwsIamServiceLinkedRole {
-    /// Starts an `aws_iam_service_linked_role` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_service_linked_role` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, aws_service_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_iam_service_linked_role", label);

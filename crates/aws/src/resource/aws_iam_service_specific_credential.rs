@@ -22,7 +22,7 @@ pub struct AwsIamServiceSpecificCredentialArgs {
 pub struct AwsIamServiceSpecificCredential(Resource);
 
 impl AwsIamServiceSpecificCredential {
-    /// Starts an `aws_iam_service_specific_credential` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_service_specific_credential` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamServiceSpecificCredentialArgs) -> Self {
         let mut raw = Resource::new("aws_iam_service_specific_credential", label);

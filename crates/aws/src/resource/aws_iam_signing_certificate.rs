@@ -22,7 +22,7 @@ pub struct AwsIamSigningCertificateArgs {
 pub struct AwsIamSigningCertificate(Resource);
 
 impl AwsIamSigningCertificate {
-    /// Starts an `aws_iam_signing_certificate` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_signing_certificate` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamSigningCertificateArgs) -> Self {
         let mut raw = Resource::new("aws_iam_signing_certificate", label);

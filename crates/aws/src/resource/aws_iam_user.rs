@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIamUser(Resource);
 
 impl AwsIamUser {
-    /// Starts an `aws_iam_user` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_user` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_iam_user", label);

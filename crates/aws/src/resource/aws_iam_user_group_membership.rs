@@ -22,7 +22,7 @@ pub struct AwsIamUserGroupMembershipArgs {
 pub struct AwsIamUserGroupMembership(Resource);
 
 impl AwsIamUserGroupMembership {
-    /// Starts an `aws_iam_user_group_membership` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_user_group_membership` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamUserGroupMembershipArgs) -> Self {
         let mut raw = Resource::new("aws_iam_user_group_membership", label);

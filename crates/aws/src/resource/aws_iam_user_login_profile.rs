@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIamUserLoginProfile(Resource);
 
 impl AwsIamUserLoginProfile {
-    /// Starts an `aws_iam_user_login_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_user_login_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, user: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_iam_user_login_profile", label);

@@ -22,7 +22,7 @@ pub struct AwsIamUserPoliciesExclusiveArgs {
 pub struct AwsIamUserPoliciesExclusive(Resource);
 
 impl AwsIamUserPoliciesExclusive {
-    /// Starts an `aws_iam_user_policies_exclusive` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_user_policies_exclusive` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamUserPoliciesExclusiveArgs) -> Self {
         let mut raw = Resource::new("aws_iam_user_policies_exclusive", label);

@@ -22,7 +22,7 @@ pub struct AwsIamUserPolicyArgs {
 pub struct AwsIamUserPolicy(Resource);
 
 impl AwsIamUserPolicy {
-    /// Starts an `aws_iam_user_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_user_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamUserPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_iam_user_policy", label);

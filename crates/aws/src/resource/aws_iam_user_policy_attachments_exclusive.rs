@@ -22,7 +22,7 @@ pub struct AwsIamUserPolicyAttachmentsExclusiveArgs {
 pub struct AwsIamUserPolicyAttachmentsExclusive(Resource);
 
 impl AwsIamUserPolicyAttachmentsExclusive {
-    /// Starts an `aws_iam_user_policy_attachments_exclusive` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_user_policy_attachments_exclusive` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIamUserPolicyAttachmentsExclusiveArgs) -> Self {
         let mut raw = Resource::new("aws_iam_user_policy_attachments_exclusive", label);

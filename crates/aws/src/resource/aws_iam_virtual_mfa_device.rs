@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIamVirtualMfaDevice(Resource);
 
 impl AwsIamVirtualMfaDevice {
-    /// Starts an `aws_iam_virtual_mfa_device` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iam_virtual_mfa_device` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsIdentitystoreGroupArgs {
 pub struct AwsIdentitystoreGroup(Resource);
 
 impl AwsIdentitystoreGroup {
-    /// Starts an `aws_identitystore_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_identitystore_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIdentitystoreGroupArgs) -> Self {
         let mut raw = Resource::new("aws_identitystore_group", label);

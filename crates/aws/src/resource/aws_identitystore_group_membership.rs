@@ -24,7 +24,7 @@ pub struct AwsIdentitystoreGroupMembershipArgs {
 pub struct AwsIdentitystoreGroupMembership(Resource);
 
 impl AwsIdentitystoreGroupMembership {
-    /// Starts an `aws_identitystore_group_membership` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_identitystore_group_membership` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIdentitystoreGroupMembershipArgs) -> Self {
         let mut raw = Resource::new("aws_identitystore_group_membership", label);

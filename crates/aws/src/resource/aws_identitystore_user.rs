@@ -26,7 +26,7 @@ pub struct AwsIdentitystoreUserArgs {
 pub struct AwsIdentitystoreUser(Resource);
 
 impl AwsIdentitystoreUser {
-    /// Starts an `aws_identitystore_user` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_identitystore_user` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIdentitystoreUserArgs) -> Self {
         let mut raw = Resource::new("aws_identitystore_user", label);

@@ -24,7 +24,7 @@ pub struct AwsImagebuilderComponentArgs {
 pub struct AwsImagebuilderComponent(Resource);
 
 impl AwsImagebuilderComponent {
-    /// Starts an `aws_imagebuilder_component` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_imagebuilder_component` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsImagebuilderComponentArgs) -> Self {
         let mut raw = Resource::new("aws_imagebuilder_component", label);

@@ -30,7 +30,7 @@ pub struct AwsImagebuilderContainerRecipeArgs {
 pub struct AwsImagebuilderContainerRecipe(Resource);
 
 impl AwsImagebuilderContainerRecipe {
-    /// Starts an `aws_imagebuilder_container_recipe` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_imagebuilder_container_recipe` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsImagebuilderContainerRecipeArgs) -> Self {
         let mut raw = Resource::new("aws_imagebuilder_container_recipe", label);

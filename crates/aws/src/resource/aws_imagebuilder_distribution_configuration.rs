@@ -22,7 +22,7 @@ pub struct AwsImagebuilderDistributionConfigurationArgs {
 pub struct AwsImagebuilderDistributionConfiguration(Resource);
 
 impl AwsImagebuilderDistributionConfiguration {
-    /// Starts an `aws_imagebuilder_distribution_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_imagebuilder_distribution_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

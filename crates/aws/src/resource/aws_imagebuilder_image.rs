@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsImagebuilderImage(Resource);
 
 impl AwsImagebuilderImage {
-    /// Starts an `aws_imagebuilder_image` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_imagebuilder_image` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsImagebuilderImagePipelineArgs {
 pub struct AwsImagebuilderImagePipeline(Resource);
 
 impl AwsImagebuilderImagePipeline {
-    /// Starts an `aws_imagebuilder_image_pipeline` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_imagebuilder_image_pipeline` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsImagebuilderImagePipelineArgs) -> Self {
         let mut raw = Resource::new("aws_imagebuilder_image_pipeline", label);

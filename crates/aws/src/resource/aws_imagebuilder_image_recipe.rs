@@ -26,7 +26,7 @@ pub struct AwsImagebuilderImageRecipeArgs {
 pub struct AwsImagebuilderImageRecipe(Resource);
 
 impl AwsImagebuilderImageRecipe {
-    /// Starts an `aws_imagebuilder_image_recipe` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_imagebuilder_image_recipe` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsImagebuilderImageRecipeArgs) -> Self {
         let mut raw = Resource::new("aws_imagebuilder_image_recipe", label);

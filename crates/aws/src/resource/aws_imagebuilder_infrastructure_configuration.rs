@@ -22,7 +22,7 @@ pub struct AwsImagebuilderInfrastructureConfigurationArgs {
 pub struct AwsImagebuilderInfrastructureConfiguration(Resource);
 
 impl AwsImagebuilderInfrastructureConfiguration {
-    /// Starts an `aws_imagebuilder_infrastructure_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_imagebuilder_infrastructure_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

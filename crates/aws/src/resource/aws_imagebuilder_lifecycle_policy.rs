@@ -24,7 +24,7 @@ pub struct AwsImagebuilderLifecyclePolicyArgs {
 pub struct AwsImagebuilderLifecyclePolicy(Resource);
 
 impl AwsImagebuilderLifecyclePolicy {
-    /// Starts an `aws_imagebuilder_lifecycle_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_imagebuilder_lifecycle_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsImagebuilderLifecyclePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_imagebuilder_lifecycle_policy", label);

@@ -24,7 +24,7 @@ pub struct AwsImagebuilderWorkflowArgs {
 pub struct AwsImagebuilderWorkflow(Resource);
 
 impl AwsImagebuilderWorkflow {
-    /// Starts an `aws_imagebuilder_workflow` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_imagebuilder_workflow` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsImagebuilderWorkflowArgs) -> Self {
         let mut raw = Resource::new("aws_imagebuilder_workflow", label);

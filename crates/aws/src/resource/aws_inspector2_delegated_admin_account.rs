@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsInspector2DelegatedAdminAccount(Resource);
 
 impl AwsInspector2DelegatedAdminAccount {
-    /// Starts an `aws_inspector2_delegated_admin_account` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_inspector2_delegated_admin_account` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, account_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_inspector2_delegated_admin_account", label);

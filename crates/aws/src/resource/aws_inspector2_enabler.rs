@@ -22,7 +22,7 @@ pub struct AwsInspector2EnablerArgs {
 pub struct AwsInspector2Enabler(Resource);
 
 impl AwsInspector2Enabler {
-    /// Starts an `aws_inspector2_enabler` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_inspector2_enabler` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsInspector2EnablerArgs) -> Self {
         let mut raw = Resource::new("aws_inspector2_enabler", label);

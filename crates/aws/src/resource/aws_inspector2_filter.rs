@@ -22,7 +22,7 @@ pub struct AwsInspector2FilterArgs {
 pub struct AwsInspector2Filter(Resource);
 
 impl AwsInspector2Filter {
-    /// Starts an `aws_inspector2_filter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_inspector2_filter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsInspector2FilterArgs) -> Self {
         let mut raw = Resource::new("aws_inspector2_filter", label);

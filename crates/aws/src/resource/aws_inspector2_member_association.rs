@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsInspector2MemberAssociation(Resource);
 
 impl AwsInspector2MemberAssociation {
-    /// Starts an `aws_inspector2_member_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_inspector2_member_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, account_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_inspector2_member_association", label);

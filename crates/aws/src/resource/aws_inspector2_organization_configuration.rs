@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsInspector2OrganizationConfiguration(Resource);
 
 impl AwsInspector2OrganizationConfiguration {
-    /// Starts an `aws_inspector2_organization_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_inspector2_organization_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, auto_enable: AutoEnable) -> Self {
         let mut raw = Resource::new("aws_inspector2_organization_configuration", label);

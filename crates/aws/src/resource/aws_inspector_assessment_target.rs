@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsInspectorAssessmentTarget(Resource);
 
 impl AwsInspectorAssessmentTarget {
-    /// Starts an `aws_inspector_assessment_target` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_inspector_assessment_target` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_inspector_assessment_target", label);

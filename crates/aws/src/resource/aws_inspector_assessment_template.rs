@@ -26,7 +26,7 @@ pub struct AwsInspectorAssessmentTemplateArgs {
 pub struct AwsInspectorAssessmentTemplate(Resource);
 
 impl AwsInspectorAssessmentTemplate {
-    /// Starts an `aws_inspector_assessment_template` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_inspector_assessment_template` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsInspectorAssessmentTemplateArgs) -> Self {
         let mut raw = Resource::new("aws_inspector_assessment_template", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsInspectorResourceGroup(Resource);
 
 impl AwsInspectorResourceGroup {
-    /// Starts an `aws_inspector_resource_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_inspector_resource_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, tags: impl Into<Value<IndexMap<String, String>>>) -> Self {
         let mut raw = Resource::new("aws_inspector_resource_group", label);

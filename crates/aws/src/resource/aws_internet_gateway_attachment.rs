@@ -22,7 +22,7 @@ pub struct AwsInternetGatewayAttachmentArgs {
 pub struct AwsInternetGatewayAttachment(Resource);
 
 impl AwsInternetGatewayAttachment {
-    /// Starts an `aws_internet_gateway_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_internet_gateway_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsInternetGatewayAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_internet_gateway_attachment", label);

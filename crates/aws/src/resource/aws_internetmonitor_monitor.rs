@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsInternetmonitorMonitor(Resource);
 
 impl AwsInternetmonitorMonitor {
-    /// Starts an `aws_internetmonitor_monitor` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_internetmonitor_monitor` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, monitor_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_internetmonitor_monitor", label);

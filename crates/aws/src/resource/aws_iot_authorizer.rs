@@ -22,7 +22,7 @@ pub struct AwsIotAuthorizerArgs {
 pub struct AwsIotAuthorizer(Resource);
 
 impl AwsIotAuthorizer {
-    /// Starts an `aws_iot_authorizer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iot_authorizer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIotAuthorizerArgs) -> Self {
         let mut raw = Resource::new("aws_iot_authorizer", label);

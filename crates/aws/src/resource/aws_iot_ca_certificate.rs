@@ -24,7 +24,7 @@ pub struct AwsIotCaCertificateArgs {
 pub struct AwsIotCaCertificate(Resource);
 
 impl AwsIotCaCertificate {
-    /// Starts an `aws_iot_ca_certificate` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iot_ca_certificate` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIotCaCertificateArgs) -> Self {
         let mut raw = Resource::new("aws_iot_ca_certificate", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIotCertificate(Resource);
 
 impl AwsIotCertificate {
-    /// Starts an `aws_iot_certificate` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iot_certificate` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, active: impl Into<Value<bool>>) -> Self {
         let mut raw = Resource::new("aws_iot_certificate", label);

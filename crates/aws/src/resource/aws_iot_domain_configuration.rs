@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIotDomainConfiguration(Resource);
 
 impl AwsIotDomainConfiguration {
-    /// Starts an `aws_iot_domain_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iot_domain_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_iot_domain_configuration", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIotEventConfigurations(Resource);
 
 impl AwsIotEventConfigurations {
-    /// Starts an `aws_iot_event_configurations` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iot_event_configurations` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

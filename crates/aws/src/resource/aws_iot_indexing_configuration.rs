@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIotIndexingConfiguration(Resource);
 
 impl AwsIotIndexingConfiguration {
-    /// Starts an `aws_iot_indexing_configuration` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_iot_indexing_configuration` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_iot_indexing_configuration", label);

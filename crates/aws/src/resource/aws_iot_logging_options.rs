@@ -22,7 +22,7 @@ pub struct AwsIotLoggingOptionsArgs {
 pub struct AwsIotLoggingOptions(Resource);
 
 impl AwsIotLoggingOptions {
-    /// Starts an `aws_iot_logging_options` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iot_logging_options` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIotLoggingOptionsArgs) -> Self {
         let mut raw = Resource::new("aws_iot_logging_options", label);

@@ -22,7 +22,7 @@ pub struct AwsIotPolicyArgs {
 pub struct AwsIotPolicy(Resource);
 
 impl AwsIotPolicy {
-    /// Starts an `aws_iot_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iot_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIotPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_iot_policy", label);

@@ -22,7 +22,7 @@ pub struct AwsIotPolicyAttachmentArgs {
 pub struct AwsIotPolicyAttachment(Resource);
 
 impl AwsIotPolicyAttachment {
-    /// Starts an `aws_iot_policy_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iot_policy_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIotPolicyAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_iot_policy_attachment", label);

@@ -24,7 +24,7 @@ pub struct AwsIotProvisioningTemplateArgs {
 pub struct AwsIotProvisioningTemplate(Resource);
 
 impl AwsIotProvisioningTemplate {
-    /// Starts an `aws_iot_provisioning_template` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iot_provisioning_template` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIotProvisioningTemplateArgs) -> Self {
         let mut raw = Resource::new("aws_iot_provisioning_template", label);

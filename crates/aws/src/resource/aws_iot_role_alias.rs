@@ -22,7 +22,7 @@ pub struct AwsIotRoleAliasArgs {
 pub struct AwsIotRoleAlias(Resource);
 
 impl AwsIotRoleAlias {
-    /// Starts an `aws_iot_role_alias` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iot_role_alias` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIotRoleAliasArgs) -> Self {
         let mut raw = Resource::new("aws_iot_role_alias", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIotThing(Resource);
 
 impl AwsIotThing {
-    /// Starts an `aws_iot_thing` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iot_thing` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_iot_thing", label);

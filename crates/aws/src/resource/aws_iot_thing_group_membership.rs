@@ -22,7 +22,7 @@ pub struct AwsIotThingGroupMembershipArgs {
 pub struct AwsIotThingGroupMembership(Resource);
 
 impl AwsIotThingGroupMembership {
-    /// Starts an `aws_iot_thing_group_membership` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iot_thing_group_membership` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIotThingGroupMembershipArgs) -> Self {
         let mut raw = Resource::new("aws_iot_thing_group_membership", label);

@@ -22,7 +22,7 @@ pub struct AwsIotThingPrincipalAttachmentArgs {
 pub struct AwsIotThingPrincipalAttachment(Resource);
 
 impl AwsIotThingPrincipalAttachment {
-    /// Starts an `aws_iot_thing_principal_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iot_thing_principal_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIotThingPrincipalAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_iot_thing_principal_attachment", label);

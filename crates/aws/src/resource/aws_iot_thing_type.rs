@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIotThingType(Resource);
 
 impl AwsIotThingType {
-    /// Starts an `aws_iot_thing_type` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iot_thing_type` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_iot_thing_type", label);

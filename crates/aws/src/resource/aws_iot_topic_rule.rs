@@ -26,7 +26,7 @@ pub struct AwsIotTopicRuleArgs {
 pub struct AwsIotTopicRule(Resource);
 
 impl AwsIotTopicRule {
-    /// Starts an `aws_iot_topic_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iot_topic_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsIotTopicRuleArgs) -> Self {
         let mut raw = Resource::new("aws_iot_topic_rule", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIotTopicRuleDestination(Resource);
 
 impl AwsIotTopicRuleDestination {
-    /// Starts an `aws_iot_topic_rule_destination` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_iot_topic_rule_destination` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, vpc_configuration: VpcConfiguration) -> Self {
         let mut raw = Resource::new("aws_iot_topic_rule_destination", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIvsChannel(Resource);
 
 impl AwsIvsChannel {
-    /// Starts an `aws_ivs_channel` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ivs_channel` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_ivs_channel", label);

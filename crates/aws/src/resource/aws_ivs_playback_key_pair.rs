@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIvsPlaybackKeyPair(Resource);
 
 impl AwsIvsPlaybackKeyPair {
-    /// Starts an `aws_ivs_playback_key_pair` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ivs_playback_key_pair` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, public_key: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ivs_playback_key_pair", label);

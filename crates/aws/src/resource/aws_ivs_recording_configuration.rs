@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIvsRecordingConfiguration(Resource);
 
 impl AwsIvsRecordingConfiguration {
-    /// Starts an `aws_ivs_recording_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ivs_recording_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

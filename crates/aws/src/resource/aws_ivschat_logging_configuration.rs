@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIvschatLoggingConfiguration(Resource);
 
 impl AwsIvschatLoggingConfiguration {
-    /// Starts an `aws_ivschat_logging_configuration` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ivschat_logging_configuration` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_ivschat_logging_configuration", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsIvschatRoom(Resource);
 
 impl AwsIvschatRoom {
-    /// Starts an `aws_ivschat_room` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ivschat_room` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_ivschat_room", label);

@@ -24,7 +24,7 @@ pub struct AwsKendraDataSourceArgs {
 pub struct AwsKendraDataSource(Resource);
 
 impl AwsKendraDataSource {
-    /// Starts an `aws_kendra_data_source` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kendra_data_source` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsKendraDataSourceArgs) -> Self {
         let mut raw = Resource::new("aws_kendra_data_source", label);

@@ -24,7 +24,7 @@ pub struct AwsKendraExperienceArgs {
 pub struct AwsKendraExperience(Resource);
 
 impl AwsKendraExperience {
-    /// Starts an `aws_kendra_experience` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kendra_experience` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsKendraExperienceArgs) -> Self {
         let mut raw = Resource::new("aws_kendra_experience", label);

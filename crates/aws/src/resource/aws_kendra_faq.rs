@@ -26,7 +26,7 @@ pub struct AwsKendraFaqArgs {
 pub struct AwsKendraFaq(Resource);
 
 impl AwsKendraFaq {
-    /// Starts an `aws_kendra_faq` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kendra_faq` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsKendraFaqArgs) -> Self {
         let mut raw = Resource::new("aws_kendra_faq", label);

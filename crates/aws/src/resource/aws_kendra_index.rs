@@ -22,7 +22,7 @@ pub struct AwsKendraIndexArgs {
 pub struct AwsKendraIndex(Resource);
 
 impl AwsKendraIndex {
-    /// Starts an `aws_kendra_index` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kendra_index` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsKendraIndexArgs) -> Self {
         let mut raw = Resource::new("aws_kendra_index", label);

@@ -26,7 +26,7 @@ pub struct AwsKendraQuerySuggestionsBlockListArgs {
 pub struct AwsKendraQuerySuggestionsBlockList(Resource);
 
 impl AwsKendraQuerySuggestionsBlockList {
-    /// Starts an `aws_kendra_query_suggestions_block_list` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kendra_query_suggestions_block_list` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsKendraQuerySuggestionsBlockListArgs) -> Self {
         let mut raw = Resource::new("aws_kendra_query_suggestions_block_list", label);

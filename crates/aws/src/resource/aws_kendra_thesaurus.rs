@@ -26,7 +26,7 @@ pub struct AwsKendraThesaurusArgs {
 pub struct AwsKendraThesaurus(Resource);
 
 impl AwsKendraThesaurus {
-    /// Starts an `aws_kendra_thesaurus` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kendra_thesaurus` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsKendraThesaurusArgs) -> Self {
         let mut raw = Resource::new("aws_kendra_thesaurus", label);

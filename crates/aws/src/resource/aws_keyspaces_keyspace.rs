@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsKeyspacesKeyspace(Resource);
 
 impl AwsKeyspacesKeyspace {
-    /// Starts an `aws_keyspaces_keyspace` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_keyspaces_keyspace` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_keyspaces_keyspace", label);

@@ -24,7 +24,7 @@ pub struct AwsKeyspacesTableArgs {
 pub struct AwsKeyspacesTable(Resource);
 
 impl AwsKeyspacesTable {
-    /// Starts an `aws_keyspaces_table` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_keyspaces_table` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsKeyspacesTableArgs) -> Self {
         let mut raw = Resource::new("aws_keyspaces_table", label);

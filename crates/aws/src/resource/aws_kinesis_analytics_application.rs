@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsKinesisAnalyticsApplication(Resource);
 
 impl AwsKinesisAnalyticsApplication {
-    /// Starts an `aws_kinesis_analytics_application` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kinesis_analytics_application` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_kinesis_analytics_application", label);

@@ -22,7 +22,7 @@ pub struct AwsKinesisFirehoseDeliveryStreamArgs {
 pub struct AwsKinesisFirehoseDeliveryStream(Resource);
 
 impl AwsKinesisFirehoseDeliveryStream {
-    /// Starts an `aws_kinesis_firehose_delivery_stream` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kinesis_firehose_delivery_stream` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsKinesisFirehoseDeliveryStreamArgs) -> Self {
         let mut raw = Resource::new("aws_kinesis_firehose_delivery_stream", label);

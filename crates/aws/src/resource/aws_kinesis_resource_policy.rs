@@ -22,7 +22,7 @@ pub struct AwsKinesisResourcePolicyArgs {
 pub struct AwsKinesisResourcePolicy(Resource);
 
 impl AwsKinesisResourcePolicy {
-    /// Starts an `aws_kinesis_resource_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kinesis_resource_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsKinesisResourcePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_kinesis_resource_policy", label);

@@ -22,7 +22,7 @@ pub struct AwsKinesisStreamConsumerArgs {
 pub struct AwsKinesisStreamConsumer(Resource);
 
 impl AwsKinesisStreamConsumer {
-    /// Starts an `aws_kinesis_stream_consumer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kinesis_stream_consumer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsKinesisStreamConsumerArgs) -> Self {
         let mut raw = Resource::new("aws_kinesis_stream_consumer", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsKinesisVideoStream(Resource);
 
 impl AwsKinesisVideoStream {
-    /// Starts an `aws_kinesis_video_stream` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kinesis_video_stream` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_kinesis_video_stream", label);

@@ -24,7 +24,7 @@ pub struct AwsKinesisanalyticsv2ApplicationArgs {
 pub struct AwsKinesisanalyticsv2Application(Resource);
 
 impl AwsKinesisanalyticsv2Application {
-    /// Starts an `aws_kinesisanalyticsv2_application` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kinesisanalyticsv2_application` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsKinesisanalyticsv2ApplicationArgs) -> Self {
         let mut raw = Resource::new("aws_kinesisanalyticsv2_application", label);

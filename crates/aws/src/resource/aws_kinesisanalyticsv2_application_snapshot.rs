@@ -22,7 +22,7 @@ pub struct AwsKinesisanalyticsv2ApplicationSnapshotArgs {
 pub struct AwsKinesisanalyticsv2ApplicationSnapshot(Resource);
 
 impl AwsKinesisanalyticsv2ApplicationSnapshot {
-    /// Starts an `aws_kinesisanalyticsv2_application_snapshot` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kinesisanalyticsv2_application_snapshot` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsKmsAlias(Resource);
 
 impl AwsKmsAlias {
-    /// Starts an `aws_kms_alias` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kms_alias` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, target_key_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_kms_alias", label);

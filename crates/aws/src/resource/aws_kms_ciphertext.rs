@@ -22,7 +22,7 @@ pub struct AwsKmsCiphertextArgs {
 pub struct AwsKmsCiphertext(Resource);
 
 impl AwsKmsCiphertext {
-    /// Starts an `aws_kms_ciphertext` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kms_ciphertext` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsKmsCiphertextArgs) -> Self {
         let mut raw = Resource::new("aws_kms_ciphertext", label);

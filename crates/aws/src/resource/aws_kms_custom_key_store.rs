@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsKmsCustomKeyStore(Resource);
 
 impl AwsKmsCustomKeyStore {
-    /// Starts an `aws_kms_custom_key_store` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kms_custom_key_store` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, custom_key_store_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_kms_custom_key_store", label);

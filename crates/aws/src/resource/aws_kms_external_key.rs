@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsKmsExternalKey(Resource);
 
 impl AwsKmsExternalKey {
-    /// Starts an `aws_kms_external_key` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_kms_external_key` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_kms_external_key", label);

@@ -24,7 +24,7 @@ pub struct AwsKmsGrantArgs {
 pub struct AwsKmsGrant(Resource);
 
 impl AwsKmsGrant {
-    /// Starts an `aws_kms_grant` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kms_grant` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsKmsGrantArgs) -> Self {
         let mut raw = Resource::new("aws_kms_grant", label);

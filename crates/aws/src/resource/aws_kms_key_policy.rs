@@ -22,7 +22,7 @@ pub struct AwsKmsKeyPolicyArgs {
 pub struct AwsKmsKeyPolicy(Resource);
 
 impl AwsKmsKeyPolicy {
-    /// Starts an `aws_kms_key_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kms_key_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsKmsKeyPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_kms_key_policy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsKmsReplicaKey(Resource);
 
 impl AwsKmsReplicaKey {
-    /// Starts an `aws_kms_replica_key` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_kms_replica_key` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, primary_key_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_kms_replica_key", label);

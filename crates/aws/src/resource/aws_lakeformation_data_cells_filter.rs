@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsLakeformationDataCellsFilter(Resource);
 
 impl AwsLakeformationDataCellsFilter {
-    /// Starts an `aws_lakeformation_data_cells_filter` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_lakeformation_data_cells_filter` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_lakeformation_data_cells_filter", label);

@@ -22,7 +22,7 @@ pub struct AwsLakeformationLfTagArgs {
 pub struct AwsLakeformationLfTag(Resource);
 
 impl AwsLakeformationLfTag {
-    /// Starts an `aws_lakeformation_lf_tag` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lakeformation_lf_tag` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLakeformationLfTagArgs) -> Self {
         let mut raw = Resource::new("aws_lakeformation_lf_tag", label);

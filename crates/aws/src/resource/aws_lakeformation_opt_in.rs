@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsLakeformationOptIn(Resource);
 
 impl AwsLakeformationOptIn {
-    /// Starts an `aws_lakeformation_opt_in` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_lakeformation_opt_in` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_lakeformation_opt_in", label);

@@ -22,7 +22,7 @@ pub struct AwsLakeformationPermissionsArgs {
 pub struct AwsLakeformationPermissions(Resource);
 
 impl AwsLakeformationPermissions {
-    /// Starts an `aws_lakeformation_permissions` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lakeformation_permissions` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLakeformationPermissionsArgs) -> Self {
         let mut raw = Resource::new("aws_lakeformation_permissions", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsLakeformationResourceLfTag(Resource);
 
 impl AwsLakeformationResourceLfTag {
-    /// Starts an `aws_lakeformation_resource_lf_tag` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_lakeformation_resource_lf_tag` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_lakeformation_resource_lf_tag", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsLakeformationResourceLfTags(Resource);
 
 impl AwsLakeformationResourceLfTags {
-    /// Starts an `aws_lakeformation_resource_lf_tags` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lakeformation_resource_lf_tags` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, lf_tag: LfTag) -> Self {
         let mut raw = Resource::new("aws_lakeformation_resource_lf_tags", label);

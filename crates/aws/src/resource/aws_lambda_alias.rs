@@ -24,7 +24,7 @@ pub struct AwsLambdaAliasArgs {
 pub struct AwsLambdaAlias(Resource);
 
 impl AwsLambdaAlias {
-    /// Starts an `aws_lambda_alias` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_alias` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLambdaAliasArgs) -> Self {
         let mut raw = Resource::new("aws_lambda_alias", label);

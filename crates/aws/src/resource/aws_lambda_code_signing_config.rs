@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsLambdaCodeSigningConfig(Resource);
 
 impl AwsLambdaCodeSigningConfig {
-    /// Starts an `aws_lambda_code_signing_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_code_signing_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, allowed_publishers: AllowedPublishers) -> Self {
         let mut raw = Resource::new("aws_lambda_code_signing_config", label);

@@ -22,7 +22,7 @@ pub struct AwsLambdaFunctionArgs {
 pub struct AwsLambdaFunction(Resource);
 
 impl AwsLambdaFunction {
-    /// Starts an `aws_lambda_function` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_function` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLambdaFunctionArgs) -> Self {
         let mut raw = Resource::new("aws_lambda_function", label);

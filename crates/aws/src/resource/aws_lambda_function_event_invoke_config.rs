@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsLambdaFunctionEventInvokeConfig(Resource);
 
 impl AwsLambdaFunctionEventInvokeConfig {
-    /// Starts an `aws_lambda_function_event_invoke_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_function_event_invoke_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, function_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_lambda_function_event_invoke_config", label);

@@ -22,7 +22,7 @@ pub struct AwsLambdaFunctionRecursionConfigArgs {
 pub struct AwsLambdaFunctionRecursionConfig(Resource);
 
 impl AwsLambdaFunctionRecursionConfig {
-    /// Starts an `aws_lambda_function_recursion_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_function_recursion_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLambdaFunctionRecursionConfigArgs) -> Self {
         let mut raw = Resource::new("aws_lambda_function_recursion_config", label);

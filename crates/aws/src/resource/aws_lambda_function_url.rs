@@ -22,7 +22,7 @@ pub struct AwsLambdaFunctionUrlArgs {
 pub struct AwsLambdaFunctionUrl(Resource);
 
 impl AwsLambdaFunctionUrl {
-    /// Starts an `aws_lambda_function_url` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_function_url` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLambdaFunctionUrlArgs) -> Self {
         let mut raw = Resource::new("aws_lambda_function_url", label);

@@ -22,7 +22,7 @@ pub struct AwsLambdaInvocationArgs {
 pub struct AwsLambdaInvocation(Resource);
 
 impl AwsLambdaInvocation {
-    /// Starts an `aws_lambda_invocation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_invocation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLambdaInvocationArgs) -> Self {
         let mut raw = Resource::new("aws_lambda_invocation", label);

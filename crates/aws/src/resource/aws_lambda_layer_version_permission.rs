@@ -28,7 +28,7 @@ pub struct AwsLambdaLayerVersionPermissionArgs {
 pub struct AwsLambdaLayerVersionPermission(Resource);
 
 impl AwsLambdaLayerVersionPermission {
-    /// Starts an `aws_lambda_layer_version_permission` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_layer_version_permission` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLambdaLayerVersionPermissionArgs) -> Self {
         let mut raw = Resource::new("aws_lambda_layer_version_permission", label);

@@ -24,7 +24,7 @@ pub struct AwsLambdaPermissionArgs {
 pub struct AwsLambdaPermission(Resource);
 
 impl AwsLambdaPermission {
-    /// Starts an `aws_lambda_permission` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_permission` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLambdaPermissionArgs) -> Self {
         let mut raw = Resource::new("aws_lambda_permission", label);

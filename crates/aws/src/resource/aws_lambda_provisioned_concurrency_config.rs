@@ -24,7 +24,7 @@ pub struct AwsLambdaProvisionedConcurrencyConfigArgs {
 pub struct AwsLambdaProvisionedConcurrencyConfig(Resource);
 
 impl AwsLambdaProvisionedConcurrencyConfig {
-    /// Starts an `aws_lambda_provisioned_concurrency_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_provisioned_concurrency_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLambdaProvisionedConcurrencyConfigArgs) -> Self {
         let mut raw = Resource::new("aws_lambda_provisioned_concurrency_config", label);

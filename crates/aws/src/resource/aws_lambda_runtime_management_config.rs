@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsLambdaRuntimeManagementConfig(Resource);
 
 impl AwsLambdaRuntimeManagementConfig {
-    /// Starts an `aws_lambda_runtime_management_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lambda_runtime_management_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, function_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_lambda_runtime_management_config", label);

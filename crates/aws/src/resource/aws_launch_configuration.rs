@@ -22,7 +22,7 @@ pub struct AwsLaunchConfigurationArgs {
 pub struct AwsLaunchConfiguration(Resource);
 
 impl AwsLaunchConfiguration {
-    /// Starts an `aws_launch_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_launch_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLaunchConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_launch_configuration", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsLaunchTemplate(Resource);
 
 impl AwsLaunchTemplate {
-    /// Starts an `aws_launch_template` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_launch_template` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_launch_template", label);

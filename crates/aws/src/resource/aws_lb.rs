@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsLb(Resource);
 
 impl AwsLb {
-    /// Starts an `aws_lb` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_lb` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_lb", label);

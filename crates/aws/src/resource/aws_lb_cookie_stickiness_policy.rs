@@ -24,7 +24,7 @@ pub struct AwsLbCookieStickinessPolicyArgs {
 pub struct AwsLbCookieStickinessPolicy(Resource);
 
 impl AwsLbCookieStickinessPolicy {
-    /// Starts an `aws_lb_cookie_stickiness_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lb_cookie_stickiness_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLbCookieStickinessPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_lb_cookie_stickiness_policy", label);

@@ -22,7 +22,7 @@ pub struct AwsLbListenerArgs {
 pub struct AwsLbListener(Resource);
 
 impl AwsLbListener {
-    /// Starts an `aws_lb_listener` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lb_listener` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLbListenerArgs) -> Self {
         let mut raw = Resource::new("aws_lb_listener", label);

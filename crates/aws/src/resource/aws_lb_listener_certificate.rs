@@ -22,7 +22,7 @@ pub struct AwsLbListenerCertificateArgs {
 pub struct AwsLbListenerCertificate(Resource);
 
 impl AwsLbListenerCertificate {
-    /// Starts an `aws_lb_listener_certificate` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lb_listener_certificate` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLbListenerCertificateArgs) -> Self {
         let mut raw = Resource::new("aws_lb_listener_certificate", label);

@@ -24,7 +24,7 @@ pub struct AwsLbListenerRuleArgs {
 pub struct AwsLbListenerRule(Resource);
 
 impl AwsLbListenerRule {
-    /// Starts an `aws_lb_listener_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lb_listener_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLbListenerRuleArgs) -> Self {
         let mut raw = Resource::new("aws_lb_listener_rule", label);

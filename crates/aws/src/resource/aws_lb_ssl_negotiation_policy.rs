@@ -24,7 +24,7 @@ pub struct AwsLbSslNegotiationPolicyArgs {
 pub struct AwsLbSslNegotiationPolicy(Resource);
 
 impl AwsLbSslNegotiationPolicy {
-    /// Starts an `aws_lb_ssl_negotiation_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lb_ssl_negotiation_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLbSslNegotiationPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_lb_ssl_negotiation_policy", label);

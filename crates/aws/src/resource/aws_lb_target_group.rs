@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsLbTargetGroup(Resource);
 
 impl AwsLbTargetGroup {
-    /// Starts an `aws_lb_target_group` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_lb_target_group` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_lb_target_group", label);

@@ -22,7 +22,7 @@ pub struct AwsLbTargetGroupAttachmentArgs {
 pub struct AwsLbTargetGroupAttachment(Resource);
 
 impl AwsLbTargetGroupAttachment {
-    /// Starts an `aws_lb_target_group_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lb_target_group_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLbTargetGroupAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_lb_target_group_attachment", label);

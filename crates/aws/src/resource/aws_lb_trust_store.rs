@@ -22,7 +22,7 @@ pub struct AwsLbTrustStoreArgs {
 pub struct AwsLbTrustStore(Resource);
 
 impl AwsLbTrustStore {
-    /// Starts an `aws_lb_trust_store` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lb_trust_store` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLbTrustStoreArgs) -> Self {
         let mut raw = Resource::new("aws_lb_trust_store", label);

@@ -24,7 +24,7 @@ pub struct AwsLbTrustStoreRevocationArgs {
 pub struct AwsLbTrustStoreRevocation(Resource);
 
 impl AwsLbTrustStoreRevocation {
-    /// Starts an `aws_lb_trust_store_revocation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lb_trust_store_revocation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLbTrustStoreRevocationArgs) -> Self {
         let mut raw = Resource::new("aws_lb_trust_store_revocation", label);

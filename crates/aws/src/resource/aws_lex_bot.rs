@@ -26,7 +26,7 @@ pub struct AwsLexBotArgs {
 pub struct AwsLexBot(Resource);
 
 impl AwsLexBot {
-    /// Starts an `aws_lex_bot` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lex_bot` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLexBotArgs) -> Self {
         let mut raw = Resource::new("aws_lex_bot", label);

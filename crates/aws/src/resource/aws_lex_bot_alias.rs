@@ -24,7 +24,7 @@ pub struct AwsLexBotAliasArgs {
 pub struct AwsLexBotAlias(Resource);
 
 impl AwsLexBotAlias {
-    /// Starts an `aws_lex_bot_alias` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lex_bot_alias` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLexBotAliasArgs) -> Self {
         let mut raw = Resource::new("aws_lex_bot_alias", label);

@@ -22,7 +22,7 @@ pub struct AwsLexIntentArgs {
 pub struct AwsLexIntent(Resource);
 
 impl AwsLexIntent {
-    /// Starts an `aws_lex_intent` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lex_intent` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLexIntentArgs) -> Self {
         let mut raw = Resource::new("aws_lex_intent", label);

@@ -22,7 +22,7 @@ pub struct AwsLexSlotTypeArgs {
 pub struct AwsLexSlotType(Resource);
 
 impl AwsLexSlotType {
-    /// Starts an `aws_lex_slot_type` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lex_slot_type` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLexSlotTypeArgs) -> Self {
         let mut raw = Resource::new("aws_lex_slot_type", label);

@@ -24,7 +24,7 @@ pub struct AwsLexv2modelsBotArgs {
 pub struct AwsLexv2modelsBot(Resource);
 
 impl AwsLexv2modelsBot {
-    /// Starts an `aws_lexv2models_bot` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lexv2models_bot` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLexv2modelsBotArgs) -> Self {
         let mut raw = Resource::new("aws_lexv2models_bot", label);

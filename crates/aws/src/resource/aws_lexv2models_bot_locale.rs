@@ -26,7 +26,7 @@ pub struct AwsLexv2modelsBotLocaleArgs {
 pub struct AwsLexv2modelsBotLocale(Resource);
 
 impl AwsLexv2modelsBotLocale {
-    /// Starts an `aws_lexv2models_bot_locale` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lexv2models_bot_locale` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLexv2modelsBotLocaleArgs) -> Self {
         let mut raw = Resource::new("aws_lexv2models_bot_locale", label);

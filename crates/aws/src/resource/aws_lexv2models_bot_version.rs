@@ -22,7 +22,7 @@ pub struct AwsLexv2modelsBotVersionArgs {
 pub struct AwsLexv2modelsBotVersion(Resource);
 
 impl AwsLexv2modelsBotVersion {
-    /// Starts an `aws_lexv2models_bot_version` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lexv2models_bot_version` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLexv2modelsBotVersionArgs) -> Self {
         let mut raw = Resource::new("aws_lexv2models_bot_version", label);

@@ -26,7 +26,7 @@ pub struct AwsLexv2modelsIntentArgs {
 pub struct AwsLexv2modelsIntent(Resource);
 
 impl AwsLexv2modelsIntent {
-    /// Starts an `aws_lexv2models_intent` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lexv2models_intent` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLexv2modelsIntentArgs) -> Self {
         let mut raw = Resource::new("aws_lexv2models_intent", label);

@@ -28,7 +28,7 @@ pub struct AwsLexv2modelsSlotArgs {
 pub struct AwsLexv2modelsSlot(Resource);
 
 impl AwsLexv2modelsSlot {
-    /// Starts an `aws_lexv2models_slot` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lexv2models_slot` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLexv2modelsSlotArgs) -> Self {
         let mut raw = Resource::new("aws_lexv2models_slot", label);

@@ -26,7 +26,7 @@ pub struct AwsLexv2modelsSlotTypeArgs {
 pub struct AwsLexv2modelsSlotType(Resource);
 
 impl AwsLexv2modelsSlotType {
-    /// Starts an `aws_lexv2models_slot_type` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lexv2models_slot_type` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLexv2modelsSlotTypeArgs) -> Self {
         let mut raw = Resource::new("aws_lexv2models_slot_type", label);

@@ -22,7 +22,7 @@ pub struct AwsLicensemanagerAssociationArgs {
 pub struct AwsLicensemanagerAssociation(Resource);
 
 impl AwsLicensemanagerAssociation {
-    /// Starts an `aws_licensemanager_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_licensemanager_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLicensemanagerAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_licensemanager_association", label);

@@ -34,7 +34,7 @@ pub struct AwsLicensemanagerGrantArgs {
 pub struct AwsLicensemanagerGrant(Resource);
 
 impl AwsLicensemanagerGrant {
-    /// Starts an `aws_licensemanager_grant` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_licensemanager_grant` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLicensemanagerGrantArgs) -> Self {
         let mut raw = Resource::new("aws_licensemanager_grant", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsLicensemanagerGrantAccepter(Resource);
 
 impl AwsLicensemanagerGrantAccepter {
-    /// Starts an `aws_licensemanager_grant_accepter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_licensemanager_grant_accepter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, grant_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_licensemanager_grant_accepter", label);

@@ -22,7 +22,7 @@ pub struct AwsLicensemanagerLicenseConfigurationArgs {
 pub struct AwsLicensemanagerLicenseConfiguration(Resource);
 
 impl AwsLicensemanagerLicenseConfiguration {
-    /// Starts an `aws_licensemanager_license_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_licensemanager_license_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLicensemanagerLicenseConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_licensemanager_license_configuration", label);

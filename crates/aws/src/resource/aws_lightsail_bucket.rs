@@ -22,7 +22,7 @@ pub struct AwsLightsailBucketArgs {
 pub struct AwsLightsailBucket(Resource);
 
 impl AwsLightsailBucket {
-    /// Starts an `aws_lightsail_bucket` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_bucket` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLightsailBucketArgs) -> Self {
         let mut raw = Resource::new("aws_lightsail_bucket", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsLightsailBucketAccessKey(Resource);
 
 impl AwsLightsailBucketAccessKey {
-    /// Starts an `aws_lightsail_bucket_access_key` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_bucket_access_key` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, bucket_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_lightsail_bucket_access_key", label);

@@ -22,7 +22,7 @@ pub struct AwsLightsailBucketResourceAccessArgs {
 pub struct AwsLightsailBucketResourceAccess(Resource);
 
 impl AwsLightsailBucketResourceAccess {
-    /// Starts an `aws_lightsail_bucket_resource_access` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_bucket_resource_access` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLightsailBucketResourceAccessArgs) -> Self {
         let mut raw = Resource::new("aws_lightsail_bucket_resource_access", label);

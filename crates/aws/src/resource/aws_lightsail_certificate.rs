@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsLightsailCertificate(Resource);
 
 impl AwsLightsailCertificate {
-    /// Starts an `aws_lightsail_certificate` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_certificate` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_lightsail_certificate", label);

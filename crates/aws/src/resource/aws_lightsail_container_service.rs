@@ -24,7 +24,7 @@ pub struct AwsLightsailContainerServiceArgs {
 pub struct AwsLightsailContainerService(Resource);
 
 impl AwsLightsailContainerService {
-    /// Starts an `aws_lightsail_container_service` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_container_service` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLightsailContainerServiceArgs) -> Self {
         let mut raw = Resource::new("aws_lightsail_container_service", label);

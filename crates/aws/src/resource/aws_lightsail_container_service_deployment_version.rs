@@ -22,7 +22,7 @@ pub struct AwsLightsailContainerServiceDeploymentVersionArgs {
 pub struct AwsLightsailContainerServiceDeploymentVersion(Resource);
 
 impl AwsLightsailContainerServiceDeploymentVersion {
-    /// Starts an `aws_lightsail_container_service_deployment_version` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_container_service_deployment_version` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -30,7 +30,7 @@ pub struct AwsLightsailDatabaseArgs {
 pub struct AwsLightsailDatabase(Resource);
 
 impl AwsLightsailDatabase {
-    /// Starts an `aws_lightsail_database` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_database` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLightsailDatabaseArgs) -> Self {
         let mut raw = Resource::new("aws_lightsail_database", label);

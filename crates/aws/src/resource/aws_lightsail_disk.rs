@@ -24,7 +24,7 @@ pub struct AwsLightsailDiskArgs {
 pub struct AwsLightsailDisk(Resource);
 
 impl AwsLightsailDisk {
-    /// Starts an `aws_lightsail_disk` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_disk` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLightsailDiskArgs) -> Self {
         let mut raw = Resource::new("aws_lightsail_disk", label);

@@ -24,7 +24,7 @@ pub struct AwsLightsailDiskAttachmentArgs {
 pub struct AwsLightsailDiskAttachment(Resource);
 
 impl AwsLightsailDiskAttachment {
-    /// Starts an `aws_lightsail_disk_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_disk_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLightsailDiskAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_lightsail_disk_attachment", label);

@@ -34,7 +34,7 @@ pub struct AwsLightsailDistributionArgs {
 pub struct AwsLightsailDistribution(Resource);
 
 impl AwsLightsailDistribution {
-    /// Starts an `aws_lightsail_distribution` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_distribution` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLightsailDistributionArgs) -> Self {
         let mut raw = Resource::new("aws_lightsail_distribution", label);

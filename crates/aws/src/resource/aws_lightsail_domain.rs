@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsLightsailDomain(Resource);
 
 impl AwsLightsailDomain {
-    /// Starts an `aws_lightsail_domain` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_domain` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, domain_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_lightsail_domain", label);

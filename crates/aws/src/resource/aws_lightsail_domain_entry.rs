@@ -26,7 +26,7 @@ pub struct AwsLightsailDomainEntryArgs {
 pub struct AwsLightsailDomainEntry(Resource);
 
 impl AwsLightsailDomainEntry {
-    /// Starts an `aws_lightsail_domain_entry` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_domain_entry` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLightsailDomainEntryArgs) -> Self {
         let mut raw = Resource::new("aws_lightsail_domain_entry", label);

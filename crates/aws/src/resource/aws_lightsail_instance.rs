@@ -26,7 +26,7 @@ pub struct AwsLightsailInstanceArgs {
 pub struct AwsLightsailInstance(Resource);
 
 impl AwsLightsailInstance {
-    /// Starts an `aws_lightsail_instance` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_instance` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLightsailInstanceArgs) -> Self {
         let mut raw = Resource::new("aws_lightsail_instance", label);

@@ -22,7 +22,7 @@ pub struct AwsLightsailInstancePublicPortsArgs {
 pub struct AwsLightsailInstancePublicPorts(Resource);
 
 impl AwsLightsailInstancePublicPorts {
-    /// Starts an `aws_lightsail_instance_public_ports` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_instance_public_ports` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLightsailInstancePublicPortsArgs) -> Self {
         let mut raw = Resource::new("aws_lightsail_instance_public_ports", label);

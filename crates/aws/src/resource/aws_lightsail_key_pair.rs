@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsLightsailKeyPair(Resource);
 
 impl AwsLightsailKeyPair {
-    /// Starts an `aws_lightsail_key_pair` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_lightsail_key_pair` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_lightsail_key_pair", label);

@@ -22,7 +22,7 @@ pub struct AwsLightsailLbArgs {
 pub struct AwsLightsailLb(Resource);
 
 impl AwsLightsailLb {
-    /// Starts an `aws_lightsail_lb` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_lb` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLightsailLbArgs) -> Self {
         let mut raw = Resource::new("aws_lightsail_lb", label);

@@ -22,7 +22,7 @@ pub struct AwsLightsailLbCertificateArgs {
 pub struct AwsLightsailLbCertificate(Resource);
 
 impl AwsLightsailLbCertificate {
-    /// Starts an `aws_lightsail_lb_certificate` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_lb_certificate` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLightsailLbCertificateArgs) -> Self {
         let mut raw = Resource::new("aws_lightsail_lb_certificate", label);

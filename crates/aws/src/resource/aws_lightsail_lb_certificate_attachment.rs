@@ -22,7 +22,7 @@ pub struct AwsLightsailLbCertificateAttachmentArgs {
 pub struct AwsLightsailLbCertificateAttachment(Resource);
 
 impl AwsLightsailLbCertificateAttachment {
-    /// Starts an `aws_lightsail_lb_certificate_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_lb_certificate_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLightsailLbCertificateAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_lightsail_lb_certificate_attachment", label);

@@ -22,7 +22,7 @@ pub struct AwsLightsailLbHttpsRedirectionPolicyArgs {
 pub struct AwsLightsailLbHttpsRedirectionPolicy(Resource);
 
 impl AwsLightsailLbHttpsRedirectionPolicy {
-    /// Starts an `aws_lightsail_lb_https_redirection_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_lb_https_redirection_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLightsailLbHttpsRedirectionPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_lightsail_lb_https_redirection_policy", label);

@@ -24,7 +24,7 @@ pub struct AwsLightsailLbStickinessPolicyArgs {
 pub struct AwsLightsailLbStickinessPolicy(Resource);
 
 impl AwsLightsailLbStickinessPolicy {
-    /// Starts an `aws_lightsail_lb_stickiness_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_lb_stickiness_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLightsailLbStickinessPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_lightsail_lb_stickiness_policy", label);

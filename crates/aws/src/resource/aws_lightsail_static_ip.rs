@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsLightsailStaticIp(Resource);
 
 impl AwsLightsailStaticIp {
-    /// Starts an `aws_lightsail_static_ip` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_static_ip` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_lightsail_static_ip", label);

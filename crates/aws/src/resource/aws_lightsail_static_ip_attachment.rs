@@ -22,7 +22,7 @@ pub struct AwsLightsailStaticIpAttachmentArgs {
 pub struct AwsLightsailStaticIpAttachment(Resource);
 
 impl AwsLightsailStaticIpAttachment {
-    /// Starts an `aws_lightsail_static_ip_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_lightsail_static_ip_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLightsailStaticIpAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_lightsail_static_ip_attachment", label);

@@ -22,7 +22,7 @@ pub struct AwsLoadBalancerBackendServerPolicyArgs {
 pub struct AwsLoadBalancerBackendServerPolicy(Resource);
 
 impl AwsLoadBalancerBackendServerPolicy {
-    /// Starts an `aws_load_balancer_backend_server_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_load_balancer_backend_server_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLoadBalancerBackendServerPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_load_balancer_backend_server_policy", label);

@@ -22,7 +22,7 @@ pub struct AwsLoadBalancerListenerPolicyArgs {
 pub struct AwsLoadBalancerListenerPolicy(Resource);
 
 impl AwsLoadBalancerListenerPolicy {
-    /// Starts an `aws_load_balancer_listener_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_load_balancer_listener_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLoadBalancerListenerPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_load_balancer_listener_policy", label);

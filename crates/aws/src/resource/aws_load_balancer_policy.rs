@@ -24,7 +24,7 @@ pub struct AwsLoadBalancerPolicyArgs {
 pub struct AwsLoadBalancerPolicy(Resource);
 
 impl AwsLoadBalancerPolicy {
-    /// Starts an `aws_load_balancer_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_load_balancer_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLoadBalancerPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_load_balancer_policy", label);

@@ -22,7 +22,7 @@ pub struct AwsLocationMapArgs {
 pub struct AwsLocationMap(Resource);
 
 impl AwsLocationMap {
-    /// Starts an `aws_location_map` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_location_map` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLocationMapArgs) -> Self {
         let mut raw = Resource::new("aws_location_map", label);

@@ -22,7 +22,7 @@ pub struct AwsLocationPlaceIndexArgs {
 pub struct AwsLocationPlaceIndex(Resource);
 
 impl AwsLocationPlaceIndex {
-    /// Starts an `aws_location_place_index` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_location_place_index` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLocationPlaceIndexArgs) -> Self {
         let mut raw = Resource::new("aws_location_place_index", label);

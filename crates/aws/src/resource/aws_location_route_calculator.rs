@@ -22,7 +22,7 @@ pub struct AwsLocationRouteCalculatorArgs {
 pub struct AwsLocationRouteCalculator(Resource);
 
 impl AwsLocationRouteCalculator {
-    /// Starts an `aws_location_route_calculator` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_location_route_calculator` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLocationRouteCalculatorArgs) -> Self {
         let mut raw = Resource::new("aws_location_route_calculator", label);

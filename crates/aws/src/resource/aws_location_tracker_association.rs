@@ -22,7 +22,7 @@ pub struct AwsLocationTrackerAssociationArgs {
 pub struct AwsLocationTrackerAssociation(Resource);
 
 impl AwsLocationTrackerAssociation {
-    /// Starts an `aws_location_tracker_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_location_tracker_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsLocationTrackerAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_location_tracker_association", label);

@@ -22,7 +22,7 @@ pub struct AwsM2ApplicationArgs {
 pub struct AwsM2Application(Resource);
 
 impl AwsM2Application {
-    /// Starts an `aws_m2_application` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_m2_application` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsM2ApplicationArgs) -> Self {
         let mut raw = Resource::new("aws_m2_application", label);

@@ -26,7 +26,7 @@ pub struct AwsM2DeploymentArgs {
 pub struct AwsM2Deployment(Resource);
 
 impl AwsM2Deployment {
-    /// Starts an `aws_m2_deployment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_m2_deployment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsM2DeploymentArgs) -> Self {
         let mut raw = Resource::new("aws_m2_deployment", label);

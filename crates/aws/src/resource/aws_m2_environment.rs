@@ -24,7 +24,7 @@ pub struct AwsM2EnvironmentArgs {
 pub struct AwsM2Environment(Resource);
 
 impl AwsM2Environment {
-    /// Starts an `aws_m2_environment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_m2_environment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsM2EnvironmentArgs) -> Self {
         let mut raw = Resource::new("aws_m2_environment", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsMacie2Account(Resource);
 
 impl AwsMacie2Account {
-    /// Starts an `aws_macie2_account` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_macie2_account` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_macie2_account", label);

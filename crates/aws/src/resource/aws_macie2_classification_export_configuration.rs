@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsMacie2ClassificationExportConfiguration(Resource);
 
 impl AwsMacie2ClassificationExportConfiguration {
-    /// Starts an `aws_macie2_classification_export_configuration` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_macie2_classification_export_configuration` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_macie2_classification_export_configuration", label);

@@ -22,7 +22,7 @@ pub struct AwsMacie2ClassificationJobArgs {
 pub struct AwsMacie2ClassificationJob(Resource);
 
 impl AwsMacie2ClassificationJob {
-    /// Starts an `aws_macie2_classification_job` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_macie2_classification_job` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMacie2ClassificationJobArgs) -> Self {
         let mut raw = Resource::new("aws_macie2_classification_job", label);

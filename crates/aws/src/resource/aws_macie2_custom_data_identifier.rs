@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsMacie2CustomDataIdentifier(Resource);
 
 impl AwsMacie2CustomDataIdentifier {
-    /// Starts an `aws_macie2_custom_data_identifier` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_macie2_custom_data_identifier` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_macie2_custom_data_identifier", label);

@@ -22,7 +22,7 @@ pub struct AwsMacie2FindingsFilterArgs {
 pub struct AwsMacie2FindingsFilter(Resource);
 
 impl AwsMacie2FindingsFilter {
-    /// Starts an `aws_macie2_findings_filter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_macie2_findings_filter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMacie2FindingsFilterArgs) -> Self {
         let mut raw = Resource::new("aws_macie2_findings_filter", label);

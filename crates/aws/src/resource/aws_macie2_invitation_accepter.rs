@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsMacie2InvitationAccepter(Resource);
 
 impl AwsMacie2InvitationAccepter {
-    /// Starts an `aws_macie2_invitation_accepter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_macie2_invitation_accepter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsMacie2MemberArgs {
 pub struct AwsMacie2Member(Resource);
 
 impl AwsMacie2Member {
-    /// Starts an `aws_macie2_member` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_macie2_member` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMacie2MemberArgs) -> Self {
         let mut raw = Resource::new("aws_macie2_member", label);

@@ -22,7 +22,7 @@ pub struct AwsMainRouteTableAssociationArgs {
 pub struct AwsMainRouteTableAssociation(Resource);
 
 impl AwsMainRouteTableAssociation {
-    /// Starts an `aws_main_route_table_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_main_route_table_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMainRouteTableAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_main_route_table_association", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsMediaConvertQueue(Resource);
 
 impl AwsMediaConvertQueue {
-    /// Starts an `aws_media_convert_queue` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_media_convert_queue` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_media_convert_queue", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsMediaPackageChannel(Resource);
 
 impl AwsMediaPackageChannel {
-    /// Starts an `aws_media_package_channel` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_media_package_channel` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, channel_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_media_package_channel", label);

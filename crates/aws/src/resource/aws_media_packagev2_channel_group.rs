@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsMediaPackagev2ChannelGroup(Resource);
 
 impl AwsMediaPackagev2ChannelGroup {
-    /// Starts an `aws_media_packagev2_channel_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_media_packagev2_channel_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_media_packagev2_channel_group", label);

@@ -22,7 +22,7 @@ pub struct AwsMediaStoreContainerPolicyArgs {
 pub struct AwsMediaStoreContainerPolicy(Resource);
 
 impl AwsMediaStoreContainerPolicy {
-    /// Starts an `aws_media_store_container_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_media_store_container_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMediaStoreContainerPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_media_store_container_policy", label);

@@ -30,7 +30,7 @@ pub struct AwsMedialiveChannelArgs {
 pub struct AwsMedialiveChannel(Resource);
 
 impl AwsMedialiveChannel {
-    /// Starts an `aws_medialive_channel` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_medialive_channel` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMedialiveChannelArgs) -> Self {
         let mut raw = Resource::new("aws_medialive_channel", label);

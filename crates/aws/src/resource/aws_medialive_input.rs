@@ -22,7 +22,7 @@ pub struct AwsMedialiveInputArgs {
 pub struct AwsMedialiveInput(Resource);
 
 impl AwsMedialiveInput {
-    /// Starts an `aws_medialive_input` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_medialive_input` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMedialiveInputArgs) -> Self {
         let mut raw = Resource::new("aws_medialive_input", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsMedialiveInputSecurityGroup(Resource);
 
 impl AwsMedialiveInputSecurityGroup {
-    /// Starts an `aws_medialive_input_security_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_medialive_input_security_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, whitelist_rules: WhitelistRules) -> Self {
         let mut raw = Resource::new("aws_medialive_input_security_group", label);

@@ -22,7 +22,7 @@ pub struct AwsMedialiveMultiplexArgs {
 pub struct AwsMedialiveMultiplex(Resource);
 
 impl AwsMedialiveMultiplex {
-    /// Starts an `aws_medialive_multiplex` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_medialive_multiplex` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMedialiveMultiplexArgs) -> Self {
         let mut raw = Resource::new("aws_medialive_multiplex", label);

@@ -22,7 +22,7 @@ pub struct AwsMedialiveMultiplexProgramArgs {
 pub struct AwsMedialiveMultiplexProgram(Resource);
 
 impl AwsMedialiveMultiplexProgram {
-    /// Starts an `aws_medialive_multiplex_program` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_medialive_multiplex_program` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMedialiveMultiplexProgramArgs) -> Self {
         let mut raw = Resource::new("aws_medialive_multiplex_program", label);

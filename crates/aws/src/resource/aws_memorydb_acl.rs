@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsMemorydbAcl(Resource);
 
 impl AwsMemorydbAcl {
-    /// Starts an `aws_memorydb_acl` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_memorydb_acl` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_memorydb_acl", label);

@@ -22,7 +22,7 @@ pub struct AwsMemorydbClusterArgs {
 pub struct AwsMemorydbCluster(Resource);
 
 impl AwsMemorydbCluster {
-    /// Starts an `aws_memorydb_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_memorydb_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMemorydbClusterArgs) -> Self {
         let mut raw = Resource::new("aws_memorydb_cluster", label);

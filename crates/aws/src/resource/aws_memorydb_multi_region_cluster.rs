@@ -22,7 +22,7 @@ pub struct AwsMemorydbMultiRegionClusterArgs {
 pub struct AwsMemorydbMultiRegionCluster(Resource);
 
 impl AwsMemorydbMultiRegionCluster {
-    /// Starts an `aws_memorydb_multi_region_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_memorydb_multi_region_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMemorydbMultiRegionClusterArgs) -> Self {
         let mut raw = Resource::new("aws_memorydb_multi_region_cluster", label);

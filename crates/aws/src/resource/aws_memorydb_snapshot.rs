@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsMemorydbSnapshot(Resource);
 
 impl AwsMemorydbSnapshot {
-    /// Starts an `aws_memorydb_snapshot` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_memorydb_snapshot` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, cluster_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_memorydb_snapshot", label);

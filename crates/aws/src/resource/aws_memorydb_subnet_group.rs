@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsMemorydbSubnetGroup(Resource);
 
 impl AwsMemorydbSubnetGroup {
-    /// Starts an `aws_memorydb_subnet_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_memorydb_subnet_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, subnet_ids: impl Into<Value<Vec<String>>>) -> Self {
         let mut raw = Resource::new("aws_memorydb_subnet_group", label);

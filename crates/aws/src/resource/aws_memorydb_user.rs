@@ -24,7 +24,7 @@ pub struct AwsMemorydbUserArgs {
 pub struct AwsMemorydbUser(Resource);
 
 impl AwsMemorydbUser {
-    /// Starts an `aws_memorydb_user` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_memorydb_user` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMemorydbUserArgs) -> Self {
         let mut raw = Resource::new("aws_memorydb_user", label);

@@ -28,7 +28,7 @@ pub struct AwsMqBrokerArgs {
 pub struct AwsMqBroker(Resource);
 
 impl AwsMqBroker {
-    /// Starts an `aws_mq_broker` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_mq_broker` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMqBrokerArgs) -> Self {
         let mut raw = Resource::new("aws_mq_broker", label);

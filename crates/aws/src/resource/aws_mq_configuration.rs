@@ -26,7 +26,7 @@ pub struct AwsMqConfigurationArgs {
 pub struct AwsMqConfiguration(Resource);
 
 impl AwsMqConfiguration {
-    /// Starts an `aws_mq_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_mq_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMqConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_mq_configuration", label);

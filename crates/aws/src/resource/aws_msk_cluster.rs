@@ -26,7 +26,7 @@ pub struct AwsMskClusterArgs {
 pub struct AwsMskCluster(Resource);
 
 impl AwsMskCluster {
-    /// Starts an `aws_msk_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_msk_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMskClusterArgs) -> Self {
         let mut raw = Resource::new("aws_msk_cluster", label);

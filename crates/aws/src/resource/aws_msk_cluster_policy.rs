@@ -22,7 +22,7 @@ pub struct AwsMskClusterPolicyArgs {
 pub struct AwsMskClusterPolicy(Resource);
 
 impl AwsMskClusterPolicy {
-    /// Starts an `aws_msk_cluster_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_msk_cluster_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMskClusterPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_msk_cluster_policy", label);

@@ -22,7 +22,7 @@ pub struct AwsMskConfigurationArgs {
 pub struct AwsMskConfiguration(Resource);
 
 impl AwsMskConfiguration {
-    /// Starts an `aws_msk_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_msk_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMskConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_msk_configuration", label);

@@ -26,7 +26,7 @@ pub struct AwsMskReplicatorArgs {
 pub struct AwsMskReplicator(Resource);
 
 impl AwsMskReplicator {
-    /// Starts an `aws_msk_replicator` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_msk_replicator` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMskReplicatorArgs) -> Self {
         let mut raw = Resource::new("aws_msk_replicator", label);

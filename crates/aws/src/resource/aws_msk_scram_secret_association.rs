@@ -22,7 +22,7 @@ pub struct AwsMskScramSecretAssociationArgs {
 pub struct AwsMskScramSecretAssociation(Resource);
 
 impl AwsMskScramSecretAssociation {
-    /// Starts an `aws_msk_scram_secret_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_msk_scram_secret_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMskScramSecretAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_msk_scram_secret_association", label);

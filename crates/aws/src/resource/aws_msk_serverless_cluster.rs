@@ -24,7 +24,7 @@ pub struct AwsMskServerlessClusterArgs {
 pub struct AwsMskServerlessCluster(Resource);
 
 impl AwsMskServerlessCluster {
-    /// Starts an `aws_msk_serverless_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_msk_serverless_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMskServerlessClusterArgs) -> Self {
         let mut raw = Resource::new("aws_msk_serverless_cluster", label);

@@ -28,7 +28,7 @@ pub struct AwsMskVpcConnectionArgs {
 pub struct AwsMskVpcConnection(Resource);
 
 impl AwsMskVpcConnection {
-    /// Starts an `aws_msk_vpc_connection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_msk_vpc_connection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMskVpcConnectionArgs) -> Self {
         let mut raw = Resource::new("aws_msk_vpc_connection", label);

@@ -36,7 +36,7 @@ pub struct AwsMskconnectConnectorArgs {
 pub struct AwsMskconnectConnector(Resource);
 
 impl AwsMskconnectConnector {
-    /// Starts an `aws_mskconnect_connector` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_mskconnect_connector` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMskconnectConnectorArgs) -> Self {
         let mut raw = Resource::new("aws_mskconnect_connector", label);

@@ -24,7 +24,7 @@ pub struct AwsMskconnectCustomPluginArgs {
 pub struct AwsMskconnectCustomPlugin(Resource);
 
 impl AwsMskconnectCustomPlugin {
-    /// Starts an `aws_mskconnect_custom_plugin` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_mskconnect_custom_plugin` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMskconnectCustomPluginArgs) -> Self {
         let mut raw = Resource::new("aws_mskconnect_custom_plugin", label);

@@ -22,7 +22,7 @@ pub struct AwsMskconnectWorkerConfigurationArgs {
 pub struct AwsMskconnectWorkerConfiguration(Resource);
 
 impl AwsMskconnectWorkerConfiguration {
-    /// Starts an `aws_mskconnect_worker_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_mskconnect_worker_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMskconnectWorkerConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_mskconnect_worker_configuration", label);

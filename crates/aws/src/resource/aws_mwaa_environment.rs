@@ -28,7 +28,7 @@ pub struct AwsMwaaEnvironmentArgs {
 pub struct AwsMwaaEnvironment(Resource);
 
 impl AwsMwaaEnvironment {
-    /// Starts an `aws_mwaa_environment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_mwaa_environment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsMwaaEnvironmentArgs) -> Self {
         let mut raw = Resource::new("aws_mwaa_environment", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsNatGateway(Resource);
 
 impl AwsNatGateway {
-    /// Starts an `aws_nat_gateway` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_nat_gateway` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, subnet_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_nat_gateway", label);

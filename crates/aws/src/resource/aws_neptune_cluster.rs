@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsNeptuneCluster(Resource);
 
 impl AwsNeptuneCluster {
-    /// Starts an `aws_neptune_cluster` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_neptune_cluster` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_neptune_cluster", label);

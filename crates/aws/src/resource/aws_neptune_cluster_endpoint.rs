@@ -24,7 +24,7 @@ pub struct AwsNeptuneClusterEndpointArgs {
 pub struct AwsNeptuneClusterEndpoint(Resource);
 
 impl AwsNeptuneClusterEndpoint {
-    /// Starts an `aws_neptune_cluster_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_neptune_cluster_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNeptuneClusterEndpointArgs) -> Self {
         let mut raw = Resource::new("aws_neptune_cluster_endpoint", label);

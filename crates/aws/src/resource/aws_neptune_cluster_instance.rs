@@ -22,7 +22,7 @@ pub struct AwsNeptuneClusterInstanceArgs {
 pub struct AwsNeptuneClusterInstance(Resource);
 
 impl AwsNeptuneClusterInstance {
-    /// Starts an `aws_neptune_cluster_instance` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_neptune_cluster_instance` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNeptuneClusterInstanceArgs) -> Self {
         let mut raw = Resource::new("aws_neptune_cluster_instance", label);

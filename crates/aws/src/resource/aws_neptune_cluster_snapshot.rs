@@ -22,7 +22,7 @@ pub struct AwsNeptuneClusterSnapshotArgs {
 pub struct AwsNeptuneClusterSnapshot(Resource);
 
 impl AwsNeptuneClusterSnapshot {
-    /// Starts an `aws_neptune_cluster_snapshot` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_neptune_cluster_snapshot` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNeptuneClusterSnapshotArgs) -> Self {
         let mut raw = Resource::new("aws_neptune_cluster_snapshot", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsNeptuneEventSubscription(Resource);
 
 impl AwsNeptuneEventSubscription {
-    /// Starts an `aws_neptune_event_subscription` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_neptune_event_subscription` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, sns_topic_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_neptune_event_subscription", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsNeptuneParameterGroup(Resource);
 
 impl AwsNeptuneParameterGroup {
-    /// Starts an `aws_neptune_parameter_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_neptune_parameter_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, family: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_neptune_parameter_group", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsNeptunegraphGraph(Resource);
 
 impl AwsNeptunegraphGraph {
-    /// Starts an `aws_neptunegraph_graph` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_neptunegraph_graph` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, provisioned_memory: impl Into<Value<Number>>) -> Self {
         let mut raw = Resource::new("aws_neptunegraph_graph", label);
@@ -32,10 +32,10 @@ impl AwsNeptunegraphGraph {
     /// `graph_name` (string, optional, computed).
     ///
     /// The graph name. For example: my-graph-1.
-    /// 								The name must contain from 1 to 63 letters, numbers, or hyphens,
-    /// 								and its first character must be a letter. It cannot end with a hyphen or contain two consecutive hyphens.
-    /// 								If you don't specify a graph name, a unique graph name is generated for you using the prefix graph-for,
-    /// 								followed by a combination of Stack Name and a UUID.
+    /// The name must contain from 1 to 63 letters, numbers, or hyphens,
+    /// and its first character must be a letter. It cannot end with a hyphen or contain two consecutive hyphens.
+    /// If you don't specify a graph name, a unique graph name is generated for you using the prefix graph-for,
+    /// followed by a combination of Stack Name and a UUID.
     pub fn graph_name(mut self, value: impl Into<Value<String>>) -> Self {
         self.0.put("graph_name", value.into().into_node());
         self
@@ -60,11 +60,11 @@ impl AwsNeptunegraphGraph {
     /// `public_connectivity` (bool, optional, computed).
     ///
     /// Specifies whether or not the graph can be reachable over the internet.
-    /// 								All access to graphs is IAM authenticated.
-    /// 								When the graph is publicly available, its domain name system (DNS) endpoint resolves to
-    /// 								the public IP address from the internet. When the graph isn't publicly available, you need
-    /// 								to create a PrivateGraphEndpoint in a given VPC to ensure the DNS name resolves to a private
-    /// 								IP address that is reachable from the VPC.
+    /// All access to graphs is IAM authenticated.
+    /// When the graph is publicly available, its domain name system (DNS) endpoint resolves to
+    /// the public IP address from the internet. When the graph isn't publicly available, you need
+    /// to create a PrivateGraphEndpoint in a given VPC to ensure the DNS name resolves to a private
+    /// IP address that is reachable from the VPC.
     pub fn public_connectivity(mut self, value: impl Into<Value<bool>>) -> Self {
         self.0.put("public_connectivity", value.into().into_node());
         self

@@ -22,7 +22,7 @@ pub struct AwsNetworkAclAssociationArgs {
 pub struct AwsNetworkAclAssociation(Resource);
 
 impl AwsNetworkAclAssociation {
-    /// Starts an `aws_network_acl_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_network_acl_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkAclAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_network_acl_association", label);

@@ -26,7 +26,7 @@ pub struct AwsNetworkAclRuleArgs {
 pub struct AwsNetworkAclRule(Resource);
 
 impl AwsNetworkAclRule {
-    /// Starts an `aws_network_acl_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_network_acl_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkAclRuleArgs) -> Self {
         let mut raw = Resource::new("aws_network_acl_rule", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsNetworkInterface(Resource);
 
 impl AwsNetworkInterface {
-    /// Starts an `aws_network_interface` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_network_interface` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, subnet_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_network_interface", label);

@@ -24,7 +24,7 @@ pub struct AwsNetworkInterfaceAttachmentArgs {
 pub struct AwsNetworkInterfaceAttachment(Resource);
 
 impl AwsNetworkInterfaceAttachment {
-    /// Starts an `aws_network_interface_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_network_interface_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkInterfaceAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_network_interface_attachment", label);

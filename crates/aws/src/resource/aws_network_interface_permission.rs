@@ -24,7 +24,7 @@ pub struct AwsNetworkInterfacePermissionArgs {
 pub struct AwsNetworkInterfacePermission(Resource);
 
 impl AwsNetworkInterfacePermission {
-    /// Starts an `aws_network_interface_permission` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_network_interface_permission` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkInterfacePermissionArgs) -> Self {
         let mut raw = Resource::new("aws_network_interface_permission", label);

@@ -22,7 +22,7 @@ pub struct AwsNetworkInterfaceSgAttachmentArgs {
 pub struct AwsNetworkInterfaceSgAttachment(Resource);
 
 impl AwsNetworkInterfaceSgAttachment {
-    /// Starts an `aws_network_interface_sg_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_network_interface_sg_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkInterfaceSgAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_network_interface_sg_attachment", label);

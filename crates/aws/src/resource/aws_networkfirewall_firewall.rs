@@ -26,7 +26,7 @@ pub struct AwsNetworkfirewallFirewallArgs {
 pub struct AwsNetworkfirewallFirewall(Resource);
 
 impl AwsNetworkfirewallFirewall {
-    /// Starts an `aws_networkfirewall_firewall` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkfirewall_firewall` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkfirewallFirewallArgs) -> Self {
         let mut raw = Resource::new("aws_networkfirewall_firewall", label);

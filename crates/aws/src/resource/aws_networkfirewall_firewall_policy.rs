@@ -22,7 +22,7 @@ pub struct AwsNetworkfirewallFirewallPolicyArgs {
 pub struct AwsNetworkfirewallFirewallPolicy(Resource);
 
 impl AwsNetworkfirewallFirewallPolicy {
-    /// Starts an `aws_networkfirewall_firewall_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkfirewall_firewall_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkfirewallFirewallPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_networkfirewall_firewall_policy", label);

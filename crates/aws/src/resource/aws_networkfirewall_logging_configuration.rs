@@ -22,7 +22,7 @@ pub struct AwsNetworkfirewallLoggingConfigurationArgs {
 pub struct AwsNetworkfirewallLoggingConfiguration(Resource);
 
 impl AwsNetworkfirewallLoggingConfiguration {
-    /// Starts an `aws_networkfirewall_logging_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkfirewall_logging_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkfirewallLoggingConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_networkfirewall_logging_configuration", label);

@@ -22,7 +22,7 @@ pub struct AwsNetworkfirewallResourcePolicyArgs {
 pub struct AwsNetworkfirewallResourcePolicy(Resource);
 
 impl AwsNetworkfirewallResourcePolicy {
-    /// Starts an `aws_networkfirewall_resource_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkfirewall_resource_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkfirewallResourcePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_networkfirewall_resource_policy", label);

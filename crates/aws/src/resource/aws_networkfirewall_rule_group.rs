@@ -24,7 +24,7 @@ pub struct AwsNetworkfirewallRuleGroupArgs {
 pub struct AwsNetworkfirewallRuleGroup(Resource);
 
 impl AwsNetworkfirewallRuleGroup {
-    /// Starts an `aws_networkfirewall_rule_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkfirewall_rule_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkfirewallRuleGroupArgs) -> Self {
         let mut raw = Resource::new("aws_networkfirewall_rule_group", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsNetworkfirewallTlsInspectionConfiguration(Resource);
 
 impl AwsNetworkfirewallTlsInspectionConfiguration {
-    /// Starts an `aws_networkfirewall_tls_inspection_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkfirewall_tls_inspection_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_networkfirewall_tls_inspection_configuration", label);

@@ -22,7 +22,7 @@ pub struct AwsNetworkmanagerAttachmentAccepterArgs {
 pub struct AwsNetworkmanagerAttachmentAccepter(Resource);
 
 impl AwsNetworkmanagerAttachmentAccepter {
-    /// Starts an `aws_networkmanager_attachment_accepter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_attachment_accepter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkmanagerAttachmentAccepterArgs) -> Self {
         let mut raw = Resource::new("aws_networkmanager_attachment_accepter", label);

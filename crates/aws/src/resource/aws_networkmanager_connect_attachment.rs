@@ -26,7 +26,7 @@ pub struct AwsNetworkmanagerConnectAttachmentArgs {
 pub struct AwsNetworkmanagerConnectAttachment(Resource);
 
 impl AwsNetworkmanagerConnectAttachment {
-    /// Starts an `aws_networkmanager_connect_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_connect_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkmanagerConnectAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_networkmanager_connect_attachment", label);

@@ -22,7 +22,7 @@ pub struct AwsNetworkmanagerConnectPeerArgs {
 pub struct AwsNetworkmanagerConnectPeer(Resource);
 
 impl AwsNetworkmanagerConnectPeer {
-    /// Starts an `aws_networkmanager_connect_peer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_connect_peer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkmanagerConnectPeerArgs) -> Self {
         let mut raw = Resource::new("aws_networkmanager_connect_peer", label);

@@ -24,7 +24,7 @@ pub struct AwsNetworkmanagerConnectionArgs {
 pub struct AwsNetworkmanagerConnection(Resource);
 
 impl AwsNetworkmanagerConnection {
-    /// Starts an `aws_networkmanager_connection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_connection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkmanagerConnectionArgs) -> Self {
         let mut raw = Resource::new("aws_networkmanager_connection", label);

@@ -22,7 +22,7 @@ pub struct AwsNetworkmanagerCoreNetworkPolicyAttachmentArgs {
 pub struct AwsNetworkmanagerCoreNetworkPolicyAttachment(Resource);
 
 impl AwsNetworkmanagerCoreNetworkPolicyAttachment {
-    /// Starts an `aws_networkmanager_core_network_policy_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_core_network_policy_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -24,7 +24,7 @@ pub struct AwsNetworkmanagerCustomerGatewayAssociationArgs {
 pub struct AwsNetworkmanagerCustomerGatewayAssociation(Resource);
 
 impl AwsNetworkmanagerCustomerGatewayAssociation {
-    /// Starts an `aws_networkmanager_customer_gateway_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_customer_gateway_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -24,7 +24,7 @@ pub struct AwsNetworkmanagerDxGatewayAttachmentArgs {
 pub struct AwsNetworkmanagerDxGatewayAttachment(Resource);
 
 impl AwsNetworkmanagerDxGatewayAttachment {
-    /// Starts an `aws_networkmanager_dx_gateway_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_dx_gateway_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkmanagerDxGatewayAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_networkmanager_dx_gateway_attachment", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsNetworkmanagerGlobalNetwork(Resource);
 
 impl AwsNetworkmanagerGlobalNetwork {
-    /// Starts an `aws_networkmanager_global_network` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_networkmanager_global_network` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_networkmanager_global_network", label);

@@ -24,7 +24,7 @@ pub struct AwsNetworkmanagerLinkArgs {
 pub struct AwsNetworkmanagerLink(Resource);
 
 impl AwsNetworkmanagerLink {
-    /// Starts an `aws_networkmanager_link` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_link` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkmanagerLinkArgs) -> Self {
         let mut raw = Resource::new("aws_networkmanager_link", label);

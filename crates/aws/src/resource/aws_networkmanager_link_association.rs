@@ -24,7 +24,7 @@ pub struct AwsNetworkmanagerLinkAssociationArgs {
 pub struct AwsNetworkmanagerLinkAssociation(Resource);
 
 impl AwsNetworkmanagerLinkAssociation {
-    /// Starts an `aws_networkmanager_link_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_link_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkmanagerLinkAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_networkmanager_link_association", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsNetworkmanagerSite(Resource);
 
 impl AwsNetworkmanagerSite {
-    /// Starts an `aws_networkmanager_site` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_site` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, global_network_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_networkmanager_site", label);

@@ -22,7 +22,7 @@ pub struct AwsNetworkmanagerSiteToSiteVpnAttachmentArgs {
 pub struct AwsNetworkmanagerSiteToSiteVpnAttachment(Resource);
 
 impl AwsNetworkmanagerSiteToSiteVpnAttachment {
-    /// Starts an `aws_networkmanager_site_to_site_vpn_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_site_to_site_vpn_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

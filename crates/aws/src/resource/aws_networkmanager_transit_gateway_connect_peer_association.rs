@@ -24,7 +24,7 @@ pub struct AwsNetworkmanagerTransitGatewayConnectPeerAssociationArgs {
 pub struct AwsNetworkmanagerTransitGatewayConnectPeerAssociation(Resource);
 
 impl AwsNetworkmanagerTransitGatewayConnectPeerAssociation {
-    /// Starts an `aws_networkmanager_transit_gateway_connect_peer_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_transit_gateway_connect_peer_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

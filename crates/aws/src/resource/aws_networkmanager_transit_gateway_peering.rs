@@ -22,7 +22,7 @@ pub struct AwsNetworkmanagerTransitGatewayPeeringArgs {
 pub struct AwsNetworkmanagerTransitGatewayPeering(Resource);
 
 impl AwsNetworkmanagerTransitGatewayPeering {
-    /// Starts an `aws_networkmanager_transit_gateway_peering` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_transit_gateway_peering` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkmanagerTransitGatewayPeeringArgs) -> Self {
         let mut raw = Resource::new("aws_networkmanager_transit_gateway_peering", label);

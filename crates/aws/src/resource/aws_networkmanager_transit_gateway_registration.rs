@@ -22,7 +22,7 @@ pub struct AwsNetworkmanagerTransitGatewayRegistrationArgs {
 pub struct AwsNetworkmanagerTransitGatewayRegistration(Resource);
 
 impl AwsNetworkmanagerTransitGatewayRegistration {
-    /// Starts an `aws_networkmanager_transit_gateway_registration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_transit_gateway_registration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

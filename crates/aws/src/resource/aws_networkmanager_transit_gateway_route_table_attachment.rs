@@ -22,7 +22,7 @@ pub struct AwsNetworkmanagerTransitGatewayRouteTableAttachmentArgs {
 pub struct AwsNetworkmanagerTransitGatewayRouteTableAttachment(Resource);
 
 impl AwsNetworkmanagerTransitGatewayRouteTableAttachment {
-    /// Starts an `aws_networkmanager_transit_gateway_route_table_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_transit_gateway_route_table_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -24,7 +24,7 @@ pub struct AwsNetworkmanagerVpcAttachmentArgs {
 pub struct AwsNetworkmanagerVpcAttachment(Resource);
 
 impl AwsNetworkmanagerVpcAttachment {
-    /// Starts an `aws_networkmanager_vpc_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmanager_vpc_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkmanagerVpcAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_networkmanager_vpc_attachment", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsNetworkmonitorMonitor(Resource);
 
 impl AwsNetworkmonitorMonitor {
-    /// Starts an `aws_networkmonitor_monitor` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmonitor_monitor` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, monitor_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_networkmonitor_monitor", label);

@@ -26,7 +26,7 @@ pub struct AwsNetworkmonitorProbeArgs {
 pub struct AwsNetworkmonitorProbe(Resource);
 
 impl AwsNetworkmonitorProbe {
-    /// Starts an `aws_networkmonitor_probe` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_networkmonitor_probe` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNetworkmonitorProbeArgs) -> Self {
         let mut raw = Resource::new("aws_networkmonitor_probe", label);

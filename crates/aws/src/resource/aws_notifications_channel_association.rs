@@ -22,7 +22,7 @@ pub struct AwsNotificationsChannelAssociationArgs {
 pub struct AwsNotificationsChannelAssociation(Resource);
 
 impl AwsNotificationsChannelAssociation {
-    /// Starts an `aws_notifications_channel_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_notifications_channel_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNotificationsChannelAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_notifications_channel_association", label);

@@ -26,7 +26,7 @@ pub struct AwsNotificationsEventRuleArgs {
 pub struct AwsNotificationsEventRule(Resource);
 
 impl AwsNotificationsEventRule {
-    /// Starts an `aws_notifications_event_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_notifications_event_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNotificationsEventRuleArgs) -> Self {
         let mut raw = Resource::new("aws_notifications_event_rule", label);

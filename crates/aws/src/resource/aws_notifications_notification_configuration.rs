@@ -22,7 +22,7 @@ pub struct AwsNotificationsNotificationConfigurationArgs {
 pub struct AwsNotificationsNotificationConfiguration(Resource);
 
 impl AwsNotificationsNotificationConfiguration {
-    /// Starts an `aws_notifications_notification_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_notifications_notification_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsNotificationsNotificationHub(Resource);
 
 impl AwsNotificationsNotificationHub {
-    /// Starts an `aws_notifications_notification_hub` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_notifications_notification_hub` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsNotificationscontactsEmailContactArgs {
 pub struct AwsNotificationscontactsEmailContact(Resource);
 
 impl AwsNotificationscontactsEmailContact {
-    /// Starts an `aws_notificationscontacts_email_contact` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_notificationscontacts_email_contact` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsNotificationscontactsEmailContactArgs) -> Self {
         let mut raw = Resource::new("aws_notificationscontacts_email_contact", label);

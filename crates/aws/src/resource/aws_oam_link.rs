@@ -24,7 +24,7 @@ pub struct AwsOamLinkArgs {
 pub struct AwsOamLink(Resource);
 
 impl AwsOamLink {
-    /// Starts an `aws_oam_link` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_oam_link` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOamLinkArgs) -> Self {
         let mut raw = Resource::new("aws_oam_link", label);

@@ -22,7 +22,7 @@ pub struct AwsOamSinkPolicyArgs {
 pub struct AwsOamSinkPolicy(Resource);
 
 impl AwsOamSinkPolicy {
-    /// Starts an `aws_oam_sink_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_oam_sink_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOamSinkPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_oam_sink_policy", label);

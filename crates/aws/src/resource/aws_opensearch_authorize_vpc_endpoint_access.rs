@@ -22,7 +22,7 @@ pub struct AwsOpensearchAuthorizeVpcEndpointAccessArgs {
 pub struct AwsOpensearchAuthorizeVpcEndpointAccess(Resource);
 
 impl AwsOpensearchAuthorizeVpcEndpointAccess {
-    /// Starts an `aws_opensearch_authorize_vpc_endpoint_access` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearch_authorize_vpc_endpoint_access` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

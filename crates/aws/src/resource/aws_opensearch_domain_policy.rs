@@ -22,7 +22,7 @@ pub struct AwsOpensearchDomainPolicyArgs {
 pub struct AwsOpensearchDomainPolicy(Resource);
 
 impl AwsOpensearchDomainPolicy {
-    /// Starts an `aws_opensearch_domain_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearch_domain_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpensearchDomainPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_opensearch_domain_policy", label);

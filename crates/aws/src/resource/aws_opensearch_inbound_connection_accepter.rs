@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsOpensearchInboundConnectionAccepter(Resource);
 
 impl AwsOpensearchInboundConnectionAccepter {
-    /// Starts an `aws_opensearch_inbound_connection_accepter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearch_inbound_connection_accepter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, connection_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_opensearch_inbound_connection_accepter", label);

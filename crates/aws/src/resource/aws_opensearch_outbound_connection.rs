@@ -24,7 +24,7 @@ pub struct AwsOpensearchOutboundConnectionArgs {
 pub struct AwsOpensearchOutboundConnection(Resource);
 
 impl AwsOpensearchOutboundConnection {
-    /// Starts an `aws_opensearch_outbound_connection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearch_outbound_connection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpensearchOutboundConnectionArgs) -> Self {
         let mut raw = Resource::new("aws_opensearch_outbound_connection", label);

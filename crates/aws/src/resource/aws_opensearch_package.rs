@@ -24,7 +24,7 @@ pub struct AwsOpensearchPackageArgs {
 pub struct AwsOpensearchPackage(Resource);
 
 impl AwsOpensearchPackage {
-    /// Starts an `aws_opensearch_package` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearch_package` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpensearchPackageArgs) -> Self {
         let mut raw = Resource::new("aws_opensearch_package", label);

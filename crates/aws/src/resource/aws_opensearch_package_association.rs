@@ -22,7 +22,7 @@ pub struct AwsOpensearchPackageAssociationArgs {
 pub struct AwsOpensearchPackageAssociation(Resource);
 
 impl AwsOpensearchPackageAssociation {
-    /// Starts an `aws_opensearch_package_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearch_package_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpensearchPackageAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_opensearch_package_association", label);

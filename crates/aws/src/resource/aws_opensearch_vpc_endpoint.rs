@@ -22,7 +22,7 @@ pub struct AwsOpensearchVpcEndpointArgs {
 pub struct AwsOpensearchVpcEndpoint(Resource);
 
 impl AwsOpensearchVpcEndpoint {
-    /// Starts an `aws_opensearch_vpc_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearch_vpc_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpensearchVpcEndpointArgs) -> Self {
         let mut raw = Resource::new("aws_opensearch_vpc_endpoint", label);

@@ -30,7 +30,7 @@ pub struct AwsOpensearchserverlessAccessPolicyArgs {
 pub struct AwsOpensearchserverlessAccessPolicy(Resource);
 
 impl AwsOpensearchserverlessAccessPolicy {
-    /// Starts an `aws_opensearchserverless_access_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearchserverless_access_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpensearchserverlessAccessPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_opensearchserverless_access_policy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsOpensearchserverlessCollection(Resource);
 
 impl AwsOpensearchserverlessCollection {
-    /// Starts an `aws_opensearchserverless_collection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearchserverless_collection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_opensearchserverless_collection", label);

@@ -30,7 +30,7 @@ pub struct AwsOpensearchserverlessLifecyclePolicyArgs {
 pub struct AwsOpensearchserverlessLifecyclePolicy(Resource);
 
 impl AwsOpensearchserverlessLifecyclePolicy {
-    /// Starts an `aws_opensearchserverless_lifecycle_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearchserverless_lifecycle_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpensearchserverlessLifecyclePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_opensearchserverless_lifecycle_policy", label);

@@ -26,7 +26,7 @@ pub struct AwsOpensearchserverlessSecurityConfigArgs {
 pub struct AwsOpensearchserverlessSecurityConfig(Resource);
 
 impl AwsOpensearchserverlessSecurityConfig {
-    /// Starts an `aws_opensearchserverless_security_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearchserverless_security_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpensearchserverlessSecurityConfigArgs) -> Self {
         let mut raw = Resource::new("aws_opensearchserverless_security_config", label);

@@ -30,7 +30,7 @@ pub struct AwsOpensearchserverlessSecurityPolicyArgs {
 pub struct AwsOpensearchserverlessSecurityPolicy(Resource);
 
 impl AwsOpensearchserverlessSecurityPolicy {
-    /// Starts an `aws_opensearchserverless_security_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearchserverless_security_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpensearchserverlessSecurityPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_opensearchserverless_security_policy", label);

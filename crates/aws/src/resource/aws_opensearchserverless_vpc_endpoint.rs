@@ -30,7 +30,7 @@ pub struct AwsOpensearchserverlessVpcEndpointArgs {
 pub struct AwsOpensearchserverlessVpcEndpoint(Resource);
 
 impl AwsOpensearchserverlessVpcEndpoint {
-    /// Starts an `aws_opensearchserverless_vpc_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opensearchserverless_vpc_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpensearchserverlessVpcEndpointArgs) -> Self {
         let mut raw = Resource::new("aws_opensearchserverless_vpc_endpoint", label);

@@ -24,7 +24,7 @@ pub struct AwsOpsworksApplicationArgs {
 pub struct AwsOpsworksApplication(Resource);
 
 impl AwsOpsworksApplication {
-    /// Starts an `aws_opsworks_application` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opsworks_application` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpsworksApplicationArgs) -> Self {
         let mut raw = Resource::new("aws_opsworks_application", label);

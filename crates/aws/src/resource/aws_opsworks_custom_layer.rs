@@ -24,7 +24,7 @@ pub struct AwsOpsworksCustomLayerArgs {
 pub struct AwsOpsworksCustomLayer(Resource);
 
 impl AwsOpsworksCustomLayer {
-    /// Starts an `aws_opsworks_custom_layer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opsworks_custom_layer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpsworksCustomLayerArgs) -> Self {
         let mut raw = Resource::new("aws_opsworks_custom_layer", label);

@@ -22,7 +22,7 @@ pub struct AwsOpsworksEcsClusterLayerArgs {
 pub struct AwsOpsworksEcsClusterLayer(Resource);
 
 impl AwsOpsworksEcsClusterLayer {
-    /// Starts an `aws_opsworks_ecs_cluster_layer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opsworks_ecs_cluster_layer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpsworksEcsClusterLayerArgs) -> Self {
         let mut raw = Resource::new("aws_opsworks_ecs_cluster_layer", label);

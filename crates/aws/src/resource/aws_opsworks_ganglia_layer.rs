@@ -22,7 +22,7 @@ pub struct AwsOpsworksGangliaLayerArgs {
 pub struct AwsOpsworksGangliaLayer(Resource);
 
 impl AwsOpsworksGangliaLayer {
-    /// Starts an `aws_opsworks_ganglia_layer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opsworks_ganglia_layer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpsworksGangliaLayerArgs) -> Self {
         let mut raw = Resource::new("aws_opsworks_ganglia_layer", label);

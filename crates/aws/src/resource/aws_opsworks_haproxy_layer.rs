@@ -22,7 +22,7 @@ pub struct AwsOpsworksHaproxyLayerArgs {
 pub struct AwsOpsworksHaproxyLayer(Resource);
 
 impl AwsOpsworksHaproxyLayer {
-    /// Starts an `aws_opsworks_haproxy_layer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opsworks_haproxy_layer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpsworksHaproxyLayerArgs) -> Self {
         let mut raw = Resource::new("aws_opsworks_haproxy_layer", label);

@@ -22,7 +22,7 @@ pub struct AwsOpsworksInstanceArgs {
 pub struct AwsOpsworksInstance(Resource);
 
 impl AwsOpsworksInstance {
-    /// Starts an `aws_opsworks_instance` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opsworks_instance` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpsworksInstanceArgs) -> Self {
         let mut raw = Resource::new("aws_opsworks_instance", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsOpsworksJavaAppLayer(Resource);
 
 impl AwsOpsworksJavaAppLayer {
-    /// Starts an `aws_opsworks_java_app_layer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opsworks_java_app_layer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, stack_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_opsworks_java_app_layer", label);

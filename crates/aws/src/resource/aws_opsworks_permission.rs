@@ -22,7 +22,7 @@ pub struct AwsOpsworksPermissionArgs {
 pub struct AwsOpsworksPermission(Resource);
 
 impl AwsOpsworksPermission {
-    /// Starts an `aws_opsworks_permission` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opsworks_permission` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpsworksPermissionArgs) -> Self {
         let mut raw = Resource::new("aws_opsworks_permission", label);

@@ -26,7 +26,7 @@ pub struct AwsOpsworksRdsDbInstanceArgs {
 pub struct AwsOpsworksRdsDbInstance(Resource);
 
 impl AwsOpsworksRdsDbInstance {
-    /// Starts an `aws_opsworks_rds_db_instance` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opsworks_rds_db_instance` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpsworksRdsDbInstanceArgs) -> Self {
         let mut raw = Resource::new("aws_opsworks_rds_db_instance", label);

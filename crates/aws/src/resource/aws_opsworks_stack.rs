@@ -26,7 +26,7 @@ pub struct AwsOpsworksStackArgs {
 pub struct AwsOpsworksStack(Resource);
 
 impl AwsOpsworksStack {
-    /// Starts an `aws_opsworks_stack` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opsworks_stack` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpsworksStackArgs) -> Self {
         let mut raw = Resource::new("aws_opsworks_stack", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsOpsworksStaticWebLayer(Resource);
 
 impl AwsOpsworksStaticWebLayer {
-    /// Starts an `aws_opsworks_static_web_layer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opsworks_static_web_layer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, stack_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_opsworks_static_web_layer", label);

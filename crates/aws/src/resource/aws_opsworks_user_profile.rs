@@ -22,7 +22,7 @@ pub struct AwsOpsworksUserProfileArgs {
 pub struct AwsOpsworksUserProfile(Resource);
 
 impl AwsOpsworksUserProfile {
-    /// Starts an `aws_opsworks_user_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_opsworks_user_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOpsworksUserProfileArgs) -> Self {
         let mut raw = Resource::new("aws_opsworks_user_profile", label);

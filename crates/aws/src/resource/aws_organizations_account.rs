@@ -22,7 +22,7 @@ pub struct AwsOrganizationsAccountArgs {
 pub struct AwsOrganizationsAccount(Resource);
 
 impl AwsOrganizationsAccount {
-    /// Starts an `aws_organizations_account` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_organizations_account` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOrganizationsAccountArgs) -> Self {
         let mut raw = Resource::new("aws_organizations_account", label);

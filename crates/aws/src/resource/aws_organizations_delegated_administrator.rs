@@ -22,7 +22,7 @@ pub struct AwsOrganizationsDelegatedAdministratorArgs {
 pub struct AwsOrganizationsDelegatedAdministrator(Resource);
 
 impl AwsOrganizationsDelegatedAdministrator {
-    /// Starts an `aws_organizations_delegated_administrator` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_organizations_delegated_administrator` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOrganizationsDelegatedAdministratorArgs) -> Self {
         let mut raw = Resource::new("aws_organizations_delegated_administrator", label);

@@ -22,7 +22,7 @@ pub struct AwsOrganizationsOrganizationalUnitArgs {
 pub struct AwsOrganizationsOrganizationalUnit(Resource);
 
 impl AwsOrganizationsOrganizationalUnit {
-    /// Starts an `aws_organizations_organizational_unit` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_organizations_organizational_unit` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOrganizationsOrganizationalUnitArgs) -> Self {
         let mut raw = Resource::new("aws_organizations_organizational_unit", label);

@@ -22,7 +22,7 @@ pub struct AwsOrganizationsPolicyArgs {
 pub struct AwsOrganizationsPolicy(Resource);
 
 impl AwsOrganizationsPolicy {
-    /// Starts an `aws_organizations_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_organizations_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOrganizationsPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_organizations_policy", label);

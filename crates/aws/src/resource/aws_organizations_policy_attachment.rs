@@ -22,7 +22,7 @@ pub struct AwsOrganizationsPolicyAttachmentArgs {
 pub struct AwsOrganizationsPolicyAttachment(Resource);
 
 impl AwsOrganizationsPolicyAttachment {
-    /// Starts an `aws_organizations_policy_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_organizations_policy_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOrganizationsPolicyAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_organizations_policy_attachment", label);

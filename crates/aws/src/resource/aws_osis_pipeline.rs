@@ -26,7 +26,7 @@ pub struct AwsOsisPipelineArgs {
 pub struct AwsOsisPipeline(Resource);
 
 impl AwsOsisPipeline {
-    /// Starts an `aws_osis_pipeline` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_osis_pipeline` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsOsisPipelineArgs) -> Self {
         let mut raw = Resource::new("aws_osis_pipeline", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsPaymentcryptographyKey(Resource);
 
 impl AwsPaymentcryptographyKey {
-    /// Starts an `aws_paymentcryptography_key` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_paymentcryptography_key` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, exportable: impl Into<Value<bool>>) -> Self {
         let mut raw = Resource::new("aws_paymentcryptography_key", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsPaymentcryptographyKeyAlias(Resource);
 
 impl AwsPaymentcryptographyKeyAlias {
-    /// Starts an `aws_paymentcryptography_key_alias` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_paymentcryptography_key_alias` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, alias_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_paymentcryptography_key_alias", label);

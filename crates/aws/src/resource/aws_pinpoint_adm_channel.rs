@@ -24,7 +24,7 @@ pub struct AwsPinpointAdmChannelArgs {
 pub struct AwsPinpointAdmChannel(Resource);
 
 impl AwsPinpointAdmChannel {
-    /// Starts an `aws_pinpoint_adm_channel` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_pinpoint_adm_channel` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsPinpointAdmChannelArgs) -> Self {
         let mut raw = Resource::new("aws_pinpoint_adm_channel", label);

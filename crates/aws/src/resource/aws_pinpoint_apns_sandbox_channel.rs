@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsPinpointApnsSandboxChannel(Resource);
 
 impl AwsPinpointApnsSandboxChannel {
-    /// Starts an `aws_pinpoint_apns_sandbox_channel` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_pinpoint_apns_sandbox_channel` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, application_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_pinpoint_apns_sandbox_channel", label);

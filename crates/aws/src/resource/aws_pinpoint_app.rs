@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsPinpointApp(Resource);
 
 impl AwsPinpointApp {
-    /// Starts an `aws_pinpoint_app` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_pinpoint_app` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_pinpoint_app", label);

@@ -24,7 +24,7 @@ pub struct AwsPinpointBaiduChannelArgs {
 pub struct AwsPinpointBaiduChannel(Resource);
 
 impl AwsPinpointBaiduChannel {
-    /// Starts an `aws_pinpoint_baidu_channel` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_pinpoint_baidu_channel` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsPinpointBaiduChannelArgs) -> Self {
         let mut raw = Resource::new("aws_pinpoint_baidu_channel", label);

@@ -24,7 +24,7 @@ pub struct AwsPinpointEmailChannelArgs {
 pub struct AwsPinpointEmailChannel(Resource);
 
 impl AwsPinpointEmailChannel {
-    /// Starts an `aws_pinpoint_email_channel` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_pinpoint_email_channel` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsPinpointEmailChannelArgs) -> Self {
         let mut raw = Resource::new("aws_pinpoint_email_channel", label);

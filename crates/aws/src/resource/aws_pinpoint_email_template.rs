@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsPinpointEmailTemplate(Resource);
 
 impl AwsPinpointEmailTemplate {
-    /// Starts an `aws_pinpoint_email_template` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_pinpoint_email_template` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, template_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_pinpoint_email_template", label);

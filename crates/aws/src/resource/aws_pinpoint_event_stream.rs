@@ -24,7 +24,7 @@ pub struct AwsPinpointEventStreamArgs {
 pub struct AwsPinpointEventStream(Resource);
 
 impl AwsPinpointEventStream {
-    /// Starts an `aws_pinpoint_event_stream` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_pinpoint_event_stream` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsPinpointEventStreamArgs) -> Self {
         let mut raw = Resource::new("aws_pinpoint_event_stream", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsPinpointGcmChannel(Resource);
 
 impl AwsPinpointGcmChannel {
-    /// Starts an `aws_pinpoint_gcm_channel` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_pinpoint_gcm_channel` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, application_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_pinpoint_gcm_channel", label);

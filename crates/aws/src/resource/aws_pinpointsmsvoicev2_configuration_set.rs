@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsPinpointsmsvoicev2ConfigurationSet(Resource);
 
 impl AwsPinpointsmsvoicev2ConfigurationSet {
-    /// Starts an `aws_pinpointsmsvoicev2_configuration_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_pinpointsmsvoicev2_configuration_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_pinpointsmsvoicev2_configuration_set", label);

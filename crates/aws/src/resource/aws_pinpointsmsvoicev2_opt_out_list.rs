@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsPinpointsmsvoicev2OptOutList(Resource);
 
 impl AwsPinpointsmsvoicev2OptOutList {
-    /// Starts an `aws_pinpointsmsvoicev2_opt_out_list` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_pinpointsmsvoicev2_opt_out_list` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_pinpointsmsvoicev2_opt_out_list", label);

@@ -26,7 +26,7 @@ pub struct AwsPinpointsmsvoicev2PhoneNumberArgs {
 pub struct AwsPinpointsmsvoicev2PhoneNumber(Resource);
 
 impl AwsPinpointsmsvoicev2PhoneNumber {
-    /// Starts an `aws_pinpointsmsvoicev2_phone_number` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_pinpointsmsvoicev2_phone_number` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsPinpointsmsvoicev2PhoneNumberArgs) -> Self {
         let mut raw = Resource::new("aws_pinpointsmsvoicev2_phone_number", label);

@@ -24,7 +24,7 @@ pub struct AwsPipesPipeArgs {
 pub struct AwsPipesPipe(Resource);
 
 impl AwsPipesPipe {
-    /// Starts an `aws_pipes_pipe` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_pipes_pipe` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsPipesPipeArgs) -> Self {
         let mut raw = Resource::new("aws_pipes_pipe", label);

@@ -22,7 +22,7 @@ pub struct AwsPlacementGroupArgs {
 pub struct AwsPlacementGroup(Resource);
 
 impl AwsPlacementGroup {
-    /// Starts an `aws_placement_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_placement_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsPlacementGroupArgs) -> Self {
         let mut raw = Resource::new("aws_placement_group", label);

@@ -22,7 +22,7 @@ pub struct AwsPrometheusAlertManagerDefinitionArgs {
 pub struct AwsPrometheusAlertManagerDefinition(Resource);
 
 impl AwsPrometheusAlertManagerDefinition {
-    /// Starts an `aws_prometheus_alert_manager_definition` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_prometheus_alert_manager_definition` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsPrometheusAlertManagerDefinitionArgs) -> Self {
         let mut raw = Resource::new("aws_prometheus_alert_manager_definition", label);

@@ -24,7 +24,7 @@ pub struct AwsPrometheusRuleGroupNamespaceArgs {
 pub struct AwsPrometheusRuleGroupNamespace(Resource);
 
 impl AwsPrometheusRuleGroupNamespace {
-    /// Starts an `aws_prometheus_rule_group_namespace` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_prometheus_rule_group_namespace` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsPrometheusRuleGroupNamespaceArgs) -> Self {
         let mut raw = Resource::new("aws_prometheus_rule_group_namespace", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsPrometheusScraper(Resource);
 
 impl AwsPrometheusScraper {
-    /// Starts an `aws_prometheus_scraper` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_prometheus_scraper` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, scrape_configuration: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_prometheus_scraper", label);

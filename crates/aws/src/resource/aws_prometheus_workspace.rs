@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsPrometheusWorkspace(Resource);
 
 impl AwsPrometheusWorkspace {
-    /// Starts an `aws_prometheus_workspace` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_prometheus_workspace` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_prometheus_workspace", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsPrometheusWorkspaceConfiguration(Resource);
 
 impl AwsPrometheusWorkspaceConfiguration {
-    /// Starts an `aws_prometheus_workspace_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_prometheus_workspace_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, workspace_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_prometheus_workspace_configuration", label);

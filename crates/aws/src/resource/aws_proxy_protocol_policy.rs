@@ -22,7 +22,7 @@ pub struct AwsProxyProtocolPolicyArgs {
 pub struct AwsProxyProtocolPolicy(Resource);
 
 impl AwsProxyProtocolPolicy {
-    /// Starts an `aws_proxy_protocol_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_proxy_protocol_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsProxyProtocolPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_proxy_protocol_policy", label);

@@ -30,7 +30,7 @@ pub struct AwsQbusinessApplicationArgs {
 pub struct AwsQbusinessApplication(Resource);
 
 impl AwsQbusinessApplication {
-    /// Starts an `aws_qbusiness_application` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_qbusiness_application` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQbusinessApplicationArgs) -> Self {
         let mut raw = Resource::new("aws_qbusiness_application", label);

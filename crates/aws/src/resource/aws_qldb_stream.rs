@@ -28,7 +28,7 @@ pub struct AwsQldbStreamArgs {
 pub struct AwsQldbStream(Resource);
 
 impl AwsQldbStream {
-    /// Starts an `aws_qldb_stream` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_qldb_stream` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQldbStreamArgs) -> Self {
         let mut raw = Resource::new("aws_qldb_stream", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsQuicksightAccountSettings(Resource);
 
 impl AwsQuicksightAccountSettings {
-    /// Starts an `aws_quicksight_account_settings` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_quicksight_account_settings` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_quicksight_account_settings", label);

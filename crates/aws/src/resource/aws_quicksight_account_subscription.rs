@@ -26,7 +26,7 @@ pub struct AwsQuicksightAccountSubscriptionArgs {
 pub struct AwsQuicksightAccountSubscription(Resource);
 
 impl AwsQuicksightAccountSubscription {
-    /// Starts an `aws_quicksight_account_subscription` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_account_subscription` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQuicksightAccountSubscriptionArgs) -> Self {
         let mut raw = Resource::new("aws_quicksight_account_subscription", label);

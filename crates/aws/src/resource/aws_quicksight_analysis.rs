@@ -22,7 +22,7 @@ pub struct AwsQuicksightAnalysisArgs {
 pub struct AwsQuicksightAnalysis(Resource);
 
 impl AwsQuicksightAnalysis {
-    /// Starts an `aws_quicksight_analysis` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_analysis` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQuicksightAnalysisArgs) -> Self {
         let mut raw = Resource::new("aws_quicksight_analysis", label);

@@ -24,7 +24,7 @@ pub struct AwsQuicksightDashboardArgs {
 pub struct AwsQuicksightDashboard(Resource);
 
 impl AwsQuicksightDashboard {
-    /// Starts an `aws_quicksight_dashboard` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_dashboard` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQuicksightDashboardArgs) -> Self {
         let mut raw = Resource::new("aws_quicksight_dashboard", label);

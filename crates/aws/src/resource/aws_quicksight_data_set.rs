@@ -24,7 +24,7 @@ pub struct AwsQuicksightDataSetArgs {
 pub struct AwsQuicksightDataSet(Resource);
 
 impl AwsQuicksightDataSet {
-    /// Starts an `aws_quicksight_data_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_data_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQuicksightDataSetArgs) -> Self {
         let mut raw = Resource::new("aws_quicksight_data_set", label);

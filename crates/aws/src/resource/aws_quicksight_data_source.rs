@@ -26,7 +26,7 @@ pub struct AwsQuicksightDataSourceArgs {
 pub struct AwsQuicksightDataSource(Resource);
 
 impl AwsQuicksightDataSource {
-    /// Starts an `aws_quicksight_data_source` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_data_source` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQuicksightDataSourceArgs) -> Self {
         let mut raw = Resource::new("aws_quicksight_data_source", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsQuicksightFolder(Resource);
 
 impl AwsQuicksightFolder {
-    /// Starts an `aws_quicksight_folder` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_folder` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, folder_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_quicksight_folder", label);

@@ -24,7 +24,7 @@ pub struct AwsQuicksightFolderMembershipArgs {
 pub struct AwsQuicksightFolderMembership(Resource);
 
 impl AwsQuicksightFolderMembership {
-    /// Starts an `aws_quicksight_folder_membership` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_folder_membership` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQuicksightFolderMembershipArgs) -> Self {
         let mut raw = Resource::new("aws_quicksight_folder_membership", label);

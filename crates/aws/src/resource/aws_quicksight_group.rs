@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsQuicksightGroup(Resource);
 
 impl AwsQuicksightGroup {
-    /// Starts an `aws_quicksight_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, group_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_quicksight_group", label);

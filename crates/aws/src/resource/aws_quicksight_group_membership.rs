@@ -22,7 +22,7 @@ pub struct AwsQuicksightGroupMembershipArgs {
 pub struct AwsQuicksightGroupMembership(Resource);
 
 impl AwsQuicksightGroupMembership {
-    /// Starts an `aws_quicksight_group_membership` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_group_membership` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQuicksightGroupMembershipArgs) -> Self {
         let mut raw = Resource::new("aws_quicksight_group_membership", label);

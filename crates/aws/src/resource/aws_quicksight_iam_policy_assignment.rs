@@ -22,7 +22,7 @@ pub struct AwsQuicksightIamPolicyAssignmentArgs {
 pub struct AwsQuicksightIamPolicyAssignment(Resource);
 
 impl AwsQuicksightIamPolicyAssignment {
-    /// Starts an `aws_quicksight_iam_policy_assignment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_iam_policy_assignment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQuicksightIamPolicyAssignmentArgs) -> Self {
         let mut raw = Resource::new("aws_quicksight_iam_policy_assignment", label);

@@ -24,7 +24,7 @@ pub struct AwsQuicksightIngestionArgs {
 pub struct AwsQuicksightIngestion(Resource);
 
 impl AwsQuicksightIngestion {
-    /// Starts an `aws_quicksight_ingestion` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_ingestion` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQuicksightIngestionArgs) -> Self {
         let mut raw = Resource::new("aws_quicksight_ingestion", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsQuicksightNamespace(Resource);
 
 impl AwsQuicksightNamespace {
-    /// Starts an `aws_quicksight_namespace` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_namespace` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, namespace: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_quicksight_namespace", label);

@@ -22,7 +22,7 @@ pub struct AwsQuicksightRefreshScheduleArgs {
 pub struct AwsQuicksightRefreshSchedule(Resource);
 
 impl AwsQuicksightRefreshSchedule {
-    /// Starts an `aws_quicksight_refresh_schedule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_refresh_schedule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQuicksightRefreshScheduleArgs) -> Self {
         let mut raw = Resource::new("aws_quicksight_refresh_schedule", label);

@@ -22,7 +22,7 @@ pub struct AwsQuicksightRoleMembershipArgs {
 pub struct AwsQuicksightRoleMembership(Resource);
 
 impl AwsQuicksightRoleMembership {
-    /// Starts an `aws_quicksight_role_membership` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_role_membership` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQuicksightRoleMembershipArgs) -> Self {
         let mut raw = Resource::new("aws_quicksight_role_membership", label);

@@ -24,7 +24,7 @@ pub struct AwsQuicksightTemplateArgs {
 pub struct AwsQuicksightTemplate(Resource);
 
 impl AwsQuicksightTemplate {
-    /// Starts an `aws_quicksight_template` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_template` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQuicksightTemplateArgs) -> Self {
         let mut raw = Resource::new("aws_quicksight_template", label);

@@ -24,7 +24,7 @@ pub struct AwsQuicksightTemplateAliasArgs {
 pub struct AwsQuicksightTemplateAlias(Resource);
 
 impl AwsQuicksightTemplateAlias {
-    /// Starts an `aws_quicksight_template_alias` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_template_alias` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQuicksightTemplateAliasArgs) -> Self {
         let mut raw = Resource::new("aws_quicksight_template_alias", label);

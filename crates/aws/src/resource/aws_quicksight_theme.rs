@@ -24,7 +24,7 @@ pub struct AwsQuicksightThemeArgs {
 pub struct AwsQuicksightTheme(Resource);
 
 impl AwsQuicksightTheme {
-    /// Starts an `aws_quicksight_theme` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_theme` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQuicksightThemeArgs) -> Self {
         let mut raw = Resource::new("aws_quicksight_theme", label);

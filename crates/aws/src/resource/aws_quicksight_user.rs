@@ -24,7 +24,7 @@ pub struct AwsQuicksightUserArgs {
 pub struct AwsQuicksightUser(Resource);
 
 impl AwsQuicksightUser {
-    /// Starts an `aws_quicksight_user` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_user` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQuicksightUserArgs) -> Self {
         let mut raw = Resource::new("aws_quicksight_user", label);

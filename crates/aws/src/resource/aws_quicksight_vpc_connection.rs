@@ -28,7 +28,7 @@ pub struct AwsQuicksightVpcConnectionArgs {
 pub struct AwsQuicksightVpcConnection(Resource);
 
 impl AwsQuicksightVpcConnection {
-    /// Starts an `aws_quicksight_vpc_connection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_quicksight_vpc_connection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsQuicksightVpcConnectionArgs) -> Self {
         let mut raw = Resource::new("aws_quicksight_vpc_connection", label);

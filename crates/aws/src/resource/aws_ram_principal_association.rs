@@ -22,7 +22,7 @@ pub struct AwsRamPrincipalAssociationArgs {
 pub struct AwsRamPrincipalAssociation(Resource);
 
 impl AwsRamPrincipalAssociation {
-    /// Starts an `aws_ram_principal_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ram_principal_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRamPrincipalAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_ram_principal_association", label);

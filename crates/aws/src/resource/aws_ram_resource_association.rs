@@ -22,7 +22,7 @@ pub struct AwsRamResourceAssociationArgs {
 pub struct AwsRamResourceAssociation(Resource);
 
 impl AwsRamResourceAssociation {
-    /// Starts an `aws_ram_resource_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ram_resource_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRamResourceAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_ram_resource_association", label);

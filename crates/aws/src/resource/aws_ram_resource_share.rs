@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRamResourceShare(Resource);
 
 impl AwsRamResourceShare {
-    /// Starts an `aws_ram_resource_share` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ram_resource_share` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ram_resource_share", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRamResourceShareAccepter(Resource);
 
 impl AwsRamResourceShareAccepter {
-    /// Starts an `aws_ram_resource_share_accepter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ram_resource_share_accepter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, share_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ram_resource_share_accepter", label);

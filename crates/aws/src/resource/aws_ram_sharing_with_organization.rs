@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRamSharingWithOrganization(Resource);
 
 impl AwsRamSharingWithOrganization {
-    /// Starts an `aws_ram_sharing_with_organization` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_ram_sharing_with_organization` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_ram_sharing_with_organization", label);

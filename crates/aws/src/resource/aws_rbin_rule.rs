@@ -22,7 +22,7 @@ pub struct AwsRbinRuleArgs {
 pub struct AwsRbinRule(Resource);
 
 impl AwsRbinRule {
-    /// Starts an `aws_rbin_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rbin_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRbinRuleArgs) -> Self {
         let mut raw = Resource::new("aws_rbin_rule", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRdsCertificate(Resource);
 
 impl AwsRdsCertificate {
-    /// Starts an `aws_rds_certificate` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rds_certificate` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, certificate_identifier: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_rds_certificate", label);

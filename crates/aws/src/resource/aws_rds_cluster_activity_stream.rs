@@ -24,7 +24,7 @@ pub struct AwsRdsClusterActivityStreamArgs {
 pub struct AwsRdsClusterActivityStream(Resource);
 
 impl AwsRdsClusterActivityStream {
-    /// Starts an `aws_rds_cluster_activity_stream` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rds_cluster_activity_stream` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRdsClusterActivityStreamArgs) -> Self {
         let mut raw = Resource::new("aws_rds_cluster_activity_stream", label);

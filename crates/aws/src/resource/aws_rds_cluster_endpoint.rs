@@ -24,7 +24,7 @@ pub struct AwsRdsClusterEndpointArgs {
 pub struct AwsRdsClusterEndpoint(Resource);
 
 impl AwsRdsClusterEndpoint {
-    /// Starts an `aws_rds_cluster_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rds_cluster_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRdsClusterEndpointArgs) -> Self {
         let mut raw = Resource::new("aws_rds_cluster_endpoint", label);

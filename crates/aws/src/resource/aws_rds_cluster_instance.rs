@@ -24,7 +24,7 @@ pub struct AwsRdsClusterInstanceArgs {
 pub struct AwsRdsClusterInstance(Resource);
 
 impl AwsRdsClusterInstance {
-    /// Starts an `aws_rds_cluster_instance` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rds_cluster_instance` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRdsClusterInstanceArgs) -> Self {
         let mut raw = Resource::new("aws_rds_cluster_instance", label);

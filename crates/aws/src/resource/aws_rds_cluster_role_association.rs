@@ -24,7 +24,7 @@ pub struct AwsRdsClusterRoleAssociationArgs {
 pub struct AwsRdsClusterRoleAssociation(Resource);
 
 impl AwsRdsClusterRoleAssociation {
-    /// Starts an `aws_rds_cluster_role_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rds_cluster_role_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRdsClusterRoleAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_rds_cluster_role_association", label);

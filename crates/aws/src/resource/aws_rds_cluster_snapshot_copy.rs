@@ -22,7 +22,7 @@ pub struct AwsRdsClusterSnapshotCopyArgs {
 pub struct AwsRdsClusterSnapshotCopy(Resource);
 
 impl AwsRdsClusterSnapshotCopy {
-    /// Starts an `aws_rds_cluster_snapshot_copy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rds_cluster_snapshot_copy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRdsClusterSnapshotCopyArgs) -> Self {
         let mut raw = Resource::new("aws_rds_cluster_snapshot_copy", label);

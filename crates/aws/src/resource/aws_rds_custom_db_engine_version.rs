@@ -22,7 +22,7 @@ pub struct AwsRdsCustomDbEngineVersionArgs {
 pub struct AwsRdsCustomDbEngineVersion(Resource);
 
 impl AwsRdsCustomDbEngineVersion {
-    /// Starts an `aws_rds_custom_db_engine_version` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rds_custom_db_engine_version` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRdsCustomDbEngineVersionArgs) -> Self {
         let mut raw = Resource::new("aws_rds_custom_db_engine_version", label);

@@ -28,7 +28,7 @@ pub struct AwsRdsExportTaskArgs {
 pub struct AwsRdsExportTask(Resource);
 
 impl AwsRdsExportTask {
-    /// Starts an `aws_rds_export_task` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rds_export_task` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRdsExportTaskArgs) -> Self {
         let mut raw = Resource::new("aws_rds_export_task", label);

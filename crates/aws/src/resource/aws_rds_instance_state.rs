@@ -22,7 +22,7 @@ pub struct AwsRdsInstanceStateArgs {
 pub struct AwsRdsInstanceState(Resource);
 
 impl AwsRdsInstanceState {
-    /// Starts an `aws_rds_instance_state` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rds_instance_state` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRdsInstanceStateArgs) -> Self {
         let mut raw = Resource::new("aws_rds_instance_state", label);

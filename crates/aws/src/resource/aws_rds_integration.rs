@@ -24,7 +24,7 @@ pub struct AwsRdsIntegrationArgs {
 pub struct AwsRdsIntegration(Resource);
 
 impl AwsRdsIntegration {
-    /// Starts an `aws_rds_integration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rds_integration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRdsIntegrationArgs) -> Self {
         let mut raw = Resource::new("aws_rds_integration", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRdsReservedInstance(Resource);
 
 impl AwsRdsReservedInstance {
-    /// Starts an `aws_rds_reserved_instance` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rds_reserved_instance` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, offering_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_rds_reserved_instance", label);

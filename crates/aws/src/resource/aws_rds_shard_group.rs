@@ -24,7 +24,7 @@ pub struct AwsRdsShardGroupArgs {
 pub struct AwsRdsShardGroup(Resource);
 
 impl AwsRdsShardGroup {
-    /// Starts an `aws_rds_shard_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rds_shard_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRdsShardGroupArgs) -> Self {
         let mut raw = Resource::new("aws_rds_shard_group", label);

@@ -22,7 +22,7 @@ pub struct AwsRedshiftAuthenticationProfileArgs {
 pub struct AwsRedshiftAuthenticationProfile(Resource);
 
 impl AwsRedshiftAuthenticationProfile {
-    /// Starts an `aws_redshift_authentication_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_authentication_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftAuthenticationProfileArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_authentication_profile", label);

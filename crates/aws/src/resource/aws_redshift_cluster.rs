@@ -22,7 +22,7 @@ pub struct AwsRedshiftClusterArgs {
 pub struct AwsRedshiftCluster(Resource);
 
 impl AwsRedshiftCluster {
-    /// Starts an `aws_redshift_cluster` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_cluster` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftClusterArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_cluster", label);

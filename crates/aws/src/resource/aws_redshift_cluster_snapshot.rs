@@ -22,7 +22,7 @@ pub struct AwsRedshiftClusterSnapshotArgs {
 pub struct AwsRedshiftClusterSnapshot(Resource);
 
 impl AwsRedshiftClusterSnapshot {
-    /// Starts an `aws_redshift_cluster_snapshot` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_cluster_snapshot` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftClusterSnapshotArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_cluster_snapshot", label);

@@ -22,7 +22,7 @@ pub struct AwsRedshiftDataShareAuthorizationArgs {
 pub struct AwsRedshiftDataShareAuthorization(Resource);
 
 impl AwsRedshiftDataShareAuthorization {
-    /// Starts an `aws_redshift_data_share_authorization` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_data_share_authorization` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftDataShareAuthorizationArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_data_share_authorization", label);

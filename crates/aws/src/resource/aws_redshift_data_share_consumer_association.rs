@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRedshiftDataShareConsumerAssociation(Resource);
 
 impl AwsRedshiftDataShareConsumerAssociation {
-    /// Starts an `aws_redshift_data_share_consumer_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_data_share_consumer_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, data_share_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_redshift_data_share_consumer_association", label);

@@ -24,7 +24,7 @@ pub struct AwsRedshiftEndpointAccessArgs {
 pub struct AwsRedshiftEndpointAccess(Resource);
 
 impl AwsRedshiftEndpointAccess {
-    /// Starts an `aws_redshift_endpoint_access` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_endpoint_access` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftEndpointAccessArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_endpoint_access", label);

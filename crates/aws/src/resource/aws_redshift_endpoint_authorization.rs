@@ -22,7 +22,7 @@ pub struct AwsRedshiftEndpointAuthorizationArgs {
 pub struct AwsRedshiftEndpointAuthorization(Resource);
 
 impl AwsRedshiftEndpointAuthorization {
-    /// Starts an `aws_redshift_endpoint_authorization` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_endpoint_authorization` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftEndpointAuthorizationArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_endpoint_authorization", label);

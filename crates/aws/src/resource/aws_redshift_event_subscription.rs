@@ -22,7 +22,7 @@ pub struct AwsRedshiftEventSubscriptionArgs {
 pub struct AwsRedshiftEventSubscription(Resource);
 
 impl AwsRedshiftEventSubscription {
-    /// Starts an `aws_redshift_event_subscription` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_event_subscription` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftEventSubscriptionArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_event_subscription", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRedshiftHsmClientCertificate(Resource);
 
 impl AwsRedshiftHsmClientCertificate {
-    /// Starts an `aws_redshift_hsm_client_certificate` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_hsm_client_certificate` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -30,7 +30,7 @@ pub struct AwsRedshiftHsmConfigurationArgs {
 pub struct AwsRedshiftHsmConfiguration(Resource);
 
 impl AwsRedshiftHsmConfiguration {
-    /// Starts an `aws_redshift_hsm_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_hsm_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftHsmConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_hsm_configuration", label);

@@ -24,7 +24,7 @@ pub struct AwsRedshiftIntegrationArgs {
 pub struct AwsRedshiftIntegration(Resource);
 
 impl AwsRedshiftIntegration {
-    /// Starts an `aws_redshift_integration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_integration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftIntegrationArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_integration", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRedshiftLogging(Resource);
 
 impl AwsRedshiftLogging {
-    /// Starts an `aws_redshift_logging` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_logging` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, cluster_identifier: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_redshift_logging", label);

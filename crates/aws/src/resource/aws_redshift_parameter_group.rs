@@ -22,7 +22,7 @@ pub struct AwsRedshiftParameterGroupArgs {
 pub struct AwsRedshiftParameterGroup(Resource);
 
 impl AwsRedshiftParameterGroup {
-    /// Starts an `aws_redshift_parameter_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_parameter_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftParameterGroupArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_parameter_group", label);

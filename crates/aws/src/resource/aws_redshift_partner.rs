@@ -26,7 +26,7 @@ pub struct AwsRedshiftPartnerArgs {
 pub struct AwsRedshiftPartner(Resource);
 
 impl AwsRedshiftPartner {
-    /// Starts an `aws_redshift_partner` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_partner` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftPartnerArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_partner", label);

@@ -22,7 +22,7 @@ pub struct AwsRedshiftResourcePolicyArgs {
 pub struct AwsRedshiftResourcePolicy(Resource);
 
 impl AwsRedshiftResourcePolicy {
-    /// Starts an `aws_redshift_resource_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_resource_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftResourcePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_resource_policy", label);

@@ -26,7 +26,7 @@ pub struct AwsRedshiftScheduledActionArgs {
 pub struct AwsRedshiftScheduledAction(Resource);
 
 impl AwsRedshiftScheduledAction {
-    /// Starts an `aws_redshift_scheduled_action` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_scheduled_action` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftScheduledActionArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_scheduled_action", label);

@@ -22,7 +22,7 @@ pub struct AwsRedshiftSnapshotCopyArgs {
 pub struct AwsRedshiftSnapshotCopy(Resource);
 
 impl AwsRedshiftSnapshotCopy {
-    /// Starts an `aws_redshift_snapshot_copy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_snapshot_copy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftSnapshotCopyArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_snapshot_copy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRedshiftSnapshotCopyGrant(Resource);
 
 impl AwsRedshiftSnapshotCopyGrant {
-    /// Starts an `aws_redshift_snapshot_copy_grant` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_snapshot_copy_grant` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

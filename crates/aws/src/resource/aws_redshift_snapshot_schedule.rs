@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRedshiftSnapshotSchedule(Resource);
 
 impl AwsRedshiftSnapshotSchedule {
-    /// Starts an `aws_redshift_snapshot_schedule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_snapshot_schedule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, definitions: impl Into<Value<Vec<String>>>) -> Self {
         let mut raw = Resource::new("aws_redshift_snapshot_schedule", label);

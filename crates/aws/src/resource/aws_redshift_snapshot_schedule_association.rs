@@ -22,7 +22,7 @@ pub struct AwsRedshiftSnapshotScheduleAssociationArgs {
 pub struct AwsRedshiftSnapshotScheduleAssociation(Resource);
 
 impl AwsRedshiftSnapshotScheduleAssociation {
-    /// Starts an `aws_redshift_snapshot_schedule_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_snapshot_schedule_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftSnapshotScheduleAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_snapshot_schedule_association", label);

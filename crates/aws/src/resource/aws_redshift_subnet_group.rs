@@ -22,7 +22,7 @@ pub struct AwsRedshiftSubnetGroupArgs {
 pub struct AwsRedshiftSubnetGroup(Resource);
 
 impl AwsRedshiftSubnetGroup {
-    /// Starts an `aws_redshift_subnet_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_subnet_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftSubnetGroupArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_subnet_group", label);

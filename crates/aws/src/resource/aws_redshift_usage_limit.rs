@@ -26,7 +26,7 @@ pub struct AwsRedshiftUsageLimitArgs {
 pub struct AwsRedshiftUsageLimit(Resource);
 
 impl AwsRedshiftUsageLimit {
-    /// Starts an `aws_redshift_usage_limit` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshift_usage_limit` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftUsageLimitArgs) -> Self {
         let mut raw = Resource::new("aws_redshift_usage_limit", label);

@@ -22,7 +22,7 @@ pub struct AwsRedshiftdataStatementArgs {
 pub struct AwsRedshiftdataStatement(Resource);
 
 impl AwsRedshiftdataStatement {
-    /// Starts an `aws_redshiftdata_statement` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshiftdata_statement` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftdataStatementArgs) -> Self {
         let mut raw = Resource::new("aws_redshiftdata_statement", label);

@@ -24,7 +24,7 @@ pub struct AwsRedshiftserverlessCustomDomainAssociationArgs {
 pub struct AwsRedshiftserverlessCustomDomainAssociation(Resource);
 
 impl AwsRedshiftserverlessCustomDomainAssociation {
-    /// Starts an `aws_redshiftserverless_custom_domain_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshiftserverless_custom_domain_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

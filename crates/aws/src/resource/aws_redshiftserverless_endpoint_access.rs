@@ -24,7 +24,7 @@ pub struct AwsRedshiftserverlessEndpointAccessArgs {
 pub struct AwsRedshiftserverlessEndpointAccess(Resource);
 
 impl AwsRedshiftserverlessEndpointAccess {
-    /// Starts an `aws_redshiftserverless_endpoint_access` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshiftserverless_endpoint_access` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftserverlessEndpointAccessArgs) -> Self {
         let mut raw = Resource::new("aws_redshiftserverless_endpoint_access", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRedshiftserverlessNamespace(Resource);
 
 impl AwsRedshiftserverlessNamespace {
-    /// Starts an `aws_redshiftserverless_namespace` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshiftserverless_namespace` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, namespace_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_redshiftserverless_namespace", label);

@@ -22,7 +22,7 @@ pub struct AwsRedshiftserverlessResourcePolicyArgs {
 pub struct AwsRedshiftserverlessResourcePolicy(Resource);
 
 impl AwsRedshiftserverlessResourcePolicy {
-    /// Starts an `aws_redshiftserverless_resource_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshiftserverless_resource_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftserverlessResourcePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_redshiftserverless_resource_policy", label);

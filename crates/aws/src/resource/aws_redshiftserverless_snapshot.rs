@@ -22,7 +22,7 @@ pub struct AwsRedshiftserverlessSnapshotArgs {
 pub struct AwsRedshiftserverlessSnapshot(Resource);
 
 impl AwsRedshiftserverlessSnapshot {
-    /// Starts an `aws_redshiftserverless_snapshot` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshiftserverless_snapshot` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftserverlessSnapshotArgs) -> Self {
         let mut raw = Resource::new("aws_redshiftserverless_snapshot", label);

@@ -24,7 +24,7 @@ pub struct AwsRedshiftserverlessUsageLimitArgs {
 pub struct AwsRedshiftserverlessUsageLimit(Resource);
 
 impl AwsRedshiftserverlessUsageLimit {
-    /// Starts an `aws_redshiftserverless_usage_limit` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshiftserverless_usage_limit` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftserverlessUsageLimitArgs) -> Self {
         let mut raw = Resource::new("aws_redshiftserverless_usage_limit", label);

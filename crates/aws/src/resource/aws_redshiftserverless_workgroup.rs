@@ -22,7 +22,7 @@ pub struct AwsRedshiftserverlessWorkgroupArgs {
 pub struct AwsRedshiftserverlessWorkgroup(Resource);
 
 impl AwsRedshiftserverlessWorkgroup {
-    /// Starts an `aws_redshiftserverless_workgroup` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_redshiftserverless_workgroup` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRedshiftserverlessWorkgroupArgs) -> Self {
         let mut raw = Resource::new("aws_redshiftserverless_workgroup", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRekognitionCollection(Resource);
 
 impl AwsRekognitionCollection {
-    /// Starts an `aws_rekognition_collection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rekognition_collection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, collection_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_rekognition_collection", label);

@@ -26,7 +26,7 @@ pub struct AwsRekognitionStreamProcessorArgs {
 pub struct AwsRekognitionStreamProcessor(Resource);
 
 impl AwsRekognitionStreamProcessor {
-    /// Starts an `aws_rekognition_stream_processor` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rekognition_stream_processor` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRekognitionStreamProcessorArgs) -> Self {
         let mut raw = Resource::new("aws_rekognition_stream_processor", label);

@@ -26,7 +26,7 @@ pub struct AwsResiliencehubResiliencyPolicyArgs {
 pub struct AwsResiliencehubResiliencyPolicy(Resource);
 
 impl AwsResiliencehubResiliencyPolicy {
-    /// Starts an `aws_resiliencehub_resiliency_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_resiliencehub_resiliency_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsResiliencehubResiliencyPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_resiliencehub_resiliency_policy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsResourceexplorer2Index(Resource);
 
 impl AwsResourceexplorer2Index {
-    /// Starts an `aws_resourceexplorer2_index` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_resourceexplorer2_index` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, r#type: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_resourceexplorer2_index", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsResourceexplorer2View(Resource);
 
 impl AwsResourceexplorer2View {
-    /// Starts an `aws_resourceexplorer2_view` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_resourceexplorer2_view` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_resourceexplorer2_view", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsResourcegroupsGroup(Resource);
 
 impl AwsResourcegroupsGroup {
-    /// Starts an `aws_resourcegroups_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_resourcegroups_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_resourcegroups_group", label);

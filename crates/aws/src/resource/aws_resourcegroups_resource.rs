@@ -22,7 +22,7 @@ pub struct AwsResourcegroupsResourceArgs {
 pub struct AwsResourcegroupsResource(Resource);
 
 impl AwsResourcegroupsResource {
-    /// Starts an `aws_resourcegroups_resource` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_resourcegroups_resource` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsResourcegroupsResourceArgs) -> Self {
         let mut raw = Resource::new("aws_resourcegroups_resource", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRolesanywhereProfile(Resource);
 
 impl AwsRolesanywhereProfile {
-    /// Starts an `aws_rolesanywhere_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rolesanywhere_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_rolesanywhere_profile", label);

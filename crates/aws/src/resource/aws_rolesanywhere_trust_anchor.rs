@@ -22,7 +22,7 @@ pub struct AwsRolesanywhereTrustAnchorArgs {
 pub struct AwsRolesanywhereTrustAnchor(Resource);
 
 impl AwsRolesanywhereTrustAnchor {
-    /// Starts an `aws_rolesanywhere_trust_anchor` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rolesanywhere_trust_anchor` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRolesanywhereTrustAnchorArgs) -> Self {
         let mut raw = Resource::new("aws_rolesanywhere_trust_anchor", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRoute53CidrCollection(Resource);
 
 impl AwsRoute53CidrCollection {
-    /// Starts an `aws_route53_cidr_collection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_cidr_collection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_route53_cidr_collection", label);

@@ -24,7 +24,7 @@ pub struct AwsRoute53CidrLocationArgs {
 pub struct AwsRoute53CidrLocation(Resource);
 
 impl AwsRoute53CidrLocation {
-    /// Starts an `aws_route53_cidr_location` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_cidr_location` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53CidrLocationArgs) -> Self {
         let mut raw = Resource::new("aws_route53_cidr_location", label);

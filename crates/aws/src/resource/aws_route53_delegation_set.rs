@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRoute53DelegationSet(Resource);
 
 impl AwsRoute53DelegationSet {
-    /// Starts an `aws_route53_delegation_set` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_route53_delegation_set` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_route53_delegation_set", label);

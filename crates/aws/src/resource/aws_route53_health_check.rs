@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRoute53HealthCheck(Resource);
 
 impl AwsRoute53HealthCheck {
-    /// Starts an `aws_route53_health_check` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_health_check` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, r#type: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_route53_health_check", label);

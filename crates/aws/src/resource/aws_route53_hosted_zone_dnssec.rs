@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRoute53HostedZoneDnssec(Resource);
 
 impl AwsRoute53HostedZoneDnssec {
-    /// Starts an `aws_route53_hosted_zone_dnssec` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_hosted_zone_dnssec` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, hosted_zone_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_route53_hosted_zone_dnssec", label);

@@ -24,7 +24,7 @@ pub struct AwsRoute53KeySigningKeyArgs {
 pub struct AwsRoute53KeySigningKey(Resource);
 
 impl AwsRoute53KeySigningKey {
-    /// Starts an `aws_route53_key_signing_key` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_key_signing_key` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53KeySigningKeyArgs) -> Self {
         let mut raw = Resource::new("aws_route53_key_signing_key", label);

@@ -22,7 +22,7 @@ pub struct AwsRoute53QueryLogArgs {
 pub struct AwsRoute53QueryLog(Resource);
 
 impl AwsRoute53QueryLog {
-    /// Starts an `aws_route53_query_log` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_query_log` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53QueryLogArgs) -> Self {
         let mut raw = Resource::new("aws_route53_query_log", label);

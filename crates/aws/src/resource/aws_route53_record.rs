@@ -24,7 +24,7 @@ pub struct AwsRoute53RecordArgs {
 pub struct AwsRoute53Record(Resource);
 
 impl AwsRoute53Record {
-    /// Starts an `aws_route53_record` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_record` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53RecordArgs) -> Self {
         let mut raw = Resource::new("aws_route53_record", label);

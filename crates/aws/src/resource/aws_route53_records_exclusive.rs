@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRoute53RecordsExclusive(Resource);
 
 impl AwsRoute53RecordsExclusive {
-    /// Starts an `aws_route53_records_exclusive` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_records_exclusive` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, zone_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_route53_records_exclusive", label);

@@ -22,7 +22,7 @@ pub struct AwsRoute53ResolverConfigArgs {
 pub struct AwsRoute53ResolverConfig(Resource);
 
 impl AwsRoute53ResolverConfig {
-    /// Starts an `aws_route53_resolver_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_resolver_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53ResolverConfigArgs) -> Self {
         let mut raw = Resource::new("aws_route53_resolver_config", label);

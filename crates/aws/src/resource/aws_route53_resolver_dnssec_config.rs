@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRoute53ResolverDnssecConfig(Resource);
 
 impl AwsRoute53ResolverDnssecConfig {
-    /// Starts an `aws_route53_resolver_dnssec_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_resolver_dnssec_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, resource_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_route53_resolver_dnssec_config", label);

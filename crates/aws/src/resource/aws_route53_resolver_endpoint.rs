@@ -24,7 +24,7 @@ pub struct AwsRoute53ResolverEndpointArgs {
 pub struct AwsRoute53ResolverEndpoint(Resource);
 
 impl AwsRoute53ResolverEndpoint {
-    /// Starts an `aws_route53_resolver_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_resolver_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53ResolverEndpointArgs) -> Self {
         let mut raw = Resource::new("aws_route53_resolver_endpoint", label);

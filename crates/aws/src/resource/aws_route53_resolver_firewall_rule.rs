@@ -28,7 +28,7 @@ pub struct AwsRoute53ResolverFirewallRuleArgs {
 pub struct AwsRoute53ResolverFirewallRule(Resource);
 
 impl AwsRoute53ResolverFirewallRule {
-    /// Starts an `aws_route53_resolver_firewall_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_resolver_firewall_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53ResolverFirewallRuleArgs) -> Self {
         let mut raw = Resource::new("aws_route53_resolver_firewall_rule", label);

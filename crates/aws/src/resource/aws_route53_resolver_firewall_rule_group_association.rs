@@ -26,7 +26,7 @@ pub struct AwsRoute53ResolverFirewallRuleGroupAssociationArgs {
 pub struct AwsRoute53ResolverFirewallRuleGroupAssociation(Resource);
 
 impl AwsRoute53ResolverFirewallRuleGroupAssociation {
-    /// Starts an `aws_route53_resolver_firewall_rule_group_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_resolver_firewall_rule_group_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

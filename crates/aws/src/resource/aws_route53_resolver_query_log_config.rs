@@ -22,7 +22,7 @@ pub struct AwsRoute53ResolverQueryLogConfigArgs {
 pub struct AwsRoute53ResolverQueryLogConfig(Resource);
 
 impl AwsRoute53ResolverQueryLogConfig {
-    /// Starts an `aws_route53_resolver_query_log_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_resolver_query_log_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53ResolverQueryLogConfigArgs) -> Self {
         let mut raw = Resource::new("aws_route53_resolver_query_log_config", label);

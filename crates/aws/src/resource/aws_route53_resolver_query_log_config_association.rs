@@ -22,7 +22,7 @@ pub struct AwsRoute53ResolverQueryLogConfigAssociationArgs {
 pub struct AwsRoute53ResolverQueryLogConfigAssociation(Resource);
 
 impl AwsRoute53ResolverQueryLogConfigAssociation {
-    /// Starts an `aws_route53_resolver_query_log_config_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_resolver_query_log_config_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsRoute53ResolverRuleArgs {
 pub struct AwsRoute53ResolverRule(Resource);
 
 impl AwsRoute53ResolverRule {
-    /// Starts an `aws_route53_resolver_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_resolver_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53ResolverRuleArgs) -> Self {
         let mut raw = Resource::new("aws_route53_resolver_rule", label);

@@ -22,7 +22,7 @@ pub struct AwsRoute53ResolverRuleAssociationArgs {
 pub struct AwsRoute53ResolverRuleAssociation(Resource);
 
 impl AwsRoute53ResolverRuleAssociation {
-    /// Starts an `aws_route53_resolver_rule_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_resolver_rule_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53ResolverRuleAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_route53_resolver_rule_association", label);

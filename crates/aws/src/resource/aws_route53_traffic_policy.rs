@@ -22,7 +22,7 @@ pub struct AwsRoute53TrafficPolicyArgs {
 pub struct AwsRoute53TrafficPolicy(Resource);
 
 impl AwsRoute53TrafficPolicy {
-    /// Starts an `aws_route53_traffic_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_traffic_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53TrafficPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_route53_traffic_policy", label);

@@ -28,7 +28,7 @@ pub struct AwsRoute53TrafficPolicyInstanceArgs {
 pub struct AwsRoute53TrafficPolicyInstance(Resource);
 
 impl AwsRoute53TrafficPolicyInstance {
-    /// Starts an `aws_route53_traffic_policy_instance` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_traffic_policy_instance` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53TrafficPolicyInstanceArgs) -> Self {
         let mut raw = Resource::new("aws_route53_traffic_policy_instance", label);

@@ -22,7 +22,7 @@ pub struct AwsRoute53VpcAssociationAuthorizationArgs {
 pub struct AwsRoute53VpcAssociationAuthorization(Resource);
 
 impl AwsRoute53VpcAssociationAuthorization {
-    /// Starts an `aws_route53_vpc_association_authorization` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_vpc_association_authorization` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53VpcAssociationAuthorizationArgs) -> Self {
         let mut raw = Resource::new("aws_route53_vpc_association_authorization", label);

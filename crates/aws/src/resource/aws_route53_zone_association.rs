@@ -22,7 +22,7 @@ pub struct AwsRoute53ZoneAssociationArgs {
 pub struct AwsRoute53ZoneAssociation(Resource);
 
 impl AwsRoute53ZoneAssociation {
-    /// Starts an `aws_route53_zone_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53_zone_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53ZoneAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_route53_zone_association", label);

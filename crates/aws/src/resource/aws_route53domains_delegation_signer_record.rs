@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRoute53domainsDelegationSignerRecord(Resource);
 
 impl AwsRoute53domainsDelegationSignerRecord {
-    /// Starts an `aws_route53domains_delegation_signer_record` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53domains_delegation_signer_record` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, domain_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_route53domains_delegation_signer_record", label);

@@ -24,7 +24,7 @@ pub struct AwsRoute53profilesAssociationArgs {
 pub struct AwsRoute53profilesAssociation(Resource);
 
 impl AwsRoute53profilesAssociation {
-    /// Starts an `aws_route53profiles_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53profiles_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53profilesAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_route53profiles_association", label);

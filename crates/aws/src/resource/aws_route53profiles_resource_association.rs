@@ -24,7 +24,7 @@ pub struct AwsRoute53profilesResourceAssociationArgs {
 pub struct AwsRoute53profilesResourceAssociation(Resource);
 
 impl AwsRoute53profilesResourceAssociation {
-    /// Starts an `aws_route53profiles_resource_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53profiles_resource_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53profilesResourceAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_route53profiles_resource_association", label);

@@ -22,7 +22,7 @@ pub struct AwsRoute53recoverycontrolconfigControlPanelArgs {
 pub struct AwsRoute53recoverycontrolconfigControlPanel(Resource);
 
 impl AwsRoute53recoverycontrolconfigControlPanel {
-    /// Starts an `aws_route53recoverycontrolconfig_control_panel` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53recoverycontrolconfig_control_panel` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

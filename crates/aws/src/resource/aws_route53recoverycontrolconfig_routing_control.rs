@@ -22,7 +22,7 @@ pub struct AwsRoute53recoverycontrolconfigRoutingControlArgs {
 pub struct AwsRoute53recoverycontrolconfigRoutingControl(Resource);
 
 impl AwsRoute53recoverycontrolconfigRoutingControl {
-    /// Starts an `aws_route53recoverycontrolconfig_routing_control` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53recoverycontrolconfig_routing_control` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

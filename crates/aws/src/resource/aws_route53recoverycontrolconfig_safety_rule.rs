@@ -26,7 +26,7 @@ pub struct AwsRoute53recoverycontrolconfigSafetyRuleArgs {
 pub struct AwsRoute53recoverycontrolconfigSafetyRule(Resource);
 
 impl AwsRoute53recoverycontrolconfigSafetyRule {
-    /// Starts an `aws_route53recoverycontrolconfig_safety_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53recoverycontrolconfig_safety_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

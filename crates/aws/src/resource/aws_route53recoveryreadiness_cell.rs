@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRoute53recoveryreadinessCell(Resource);
 
 impl AwsRoute53recoveryreadinessCell {
-    /// Starts an `aws_route53recoveryreadiness_cell` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53recoveryreadiness_cell` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, cell_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_route53recoveryreadiness_cell", label);

@@ -22,7 +22,7 @@ pub struct AwsRoute53recoveryreadinessReadinessCheckArgs {
 pub struct AwsRoute53recoveryreadinessReadinessCheck(Resource);
 
 impl AwsRoute53recoveryreadinessReadinessCheck {
-    /// Starts an `aws_route53recoveryreadiness_readiness_check` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53recoveryreadiness_readiness_check` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRoute53recoveryreadinessRecoveryGroup(Resource);
 
 impl AwsRoute53recoveryreadinessRecoveryGroup {
-    /// Starts an `aws_route53recoveryreadiness_recovery_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53recoveryreadiness_recovery_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, recovery_group_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_route53recoveryreadiness_recovery_group", label);

@@ -24,7 +24,7 @@ pub struct AwsRoute53recoveryreadinessResourceSetArgs {
 pub struct AwsRoute53recoveryreadinessResourceSet(Resource);
 
 impl AwsRoute53recoveryreadinessResourceSet {
-    /// Starts an `aws_route53recoveryreadiness_resource_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route53recoveryreadiness_resource_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRoute53recoveryreadinessResourceSetArgs) -> Self {
         let mut raw = Resource::new("aws_route53recoveryreadiness_resource_set", label);

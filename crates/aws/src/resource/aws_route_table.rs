@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRouteTable(Resource);
 
 impl AwsRouteTable {
-    /// Starts an `aws_route_table` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_route_table` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, vpc_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_route_table", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsRumAppMonitor(Resource);
 
 impl AwsRumAppMonitor {
-    /// Starts an `aws_rum_app_monitor` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rum_app_monitor` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_rum_app_monitor", label);

@@ -22,7 +22,7 @@ pub struct AwsRumMetricsDestinationArgs {
 pub struct AwsRumMetricsDestination(Resource);
 
 impl AwsRumMetricsDestination {
-    /// Starts an `aws_rum_metrics_destination` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_rum_metrics_destination` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsRumMetricsDestinationArgs) -> Self {
         let mut raw = Resource::new("aws_rum_metrics_destination", label);

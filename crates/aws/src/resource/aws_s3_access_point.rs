@@ -22,7 +22,7 @@ pub struct AwsS3AccessPointArgs {
 pub struct AwsS3AccessPoint(Resource);
 
 impl AwsS3AccessPoint {
-    /// Starts an `aws_s3_access_point` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_access_point` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3AccessPointArgs) -> Self {
         let mut raw = Resource::new("aws_s3_access_point", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsS3AccountPublicAccessBlock(Resource);
 
 impl AwsS3AccountPublicAccessBlock {
-    /// Starts an `aws_s3_account_public_access_block` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_s3_account_public_access_block` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_s3_account_public_access_block", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsS3Bucket(Resource);
 
 impl AwsS3Bucket {
-    /// Starts an `aws_s3_bucket` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_s3_bucket` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_s3_bucket", label);

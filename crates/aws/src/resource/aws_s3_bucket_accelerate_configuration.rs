@@ -22,7 +22,7 @@ pub struct AwsS3BucketAccelerateConfigurationArgs {
 pub struct AwsS3BucketAccelerateConfiguration(Resource);
 
 impl AwsS3BucketAccelerateConfiguration {
-    /// Starts an `aws_s3_bucket_accelerate_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_bucket_accelerate_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3BucketAccelerateConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_s3_bucket_accelerate_configuration", label);

@@ -22,7 +22,7 @@ pub struct AwsS3BucketAnalyticsConfigurationArgs {
 pub struct AwsS3BucketAnalyticsConfiguration(Resource);
 
 impl AwsS3BucketAnalyticsConfiguration {
-    /// Starts an `aws_s3_bucket_analytics_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_bucket_analytics_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3BucketAnalyticsConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_s3_bucket_analytics_configuration", label);

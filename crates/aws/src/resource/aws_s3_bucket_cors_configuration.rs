@@ -22,7 +22,7 @@ pub struct AwsS3BucketCorsConfigurationArgs {
 pub struct AwsS3BucketCorsConfiguration(Resource);
 
 impl AwsS3BucketCorsConfiguration {
-    /// Starts an `aws_s3_bucket_cors_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_bucket_cors_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3BucketCorsConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_s3_bucket_cors_configuration", label);

@@ -24,7 +24,7 @@ pub struct AwsS3BucketIntelligentTieringConfigurationArgs {
 pub struct AwsS3BucketIntelligentTieringConfiguration(Resource);
 
 impl AwsS3BucketIntelligentTieringConfiguration {
-    /// Starts an `aws_s3_bucket_intelligent_tiering_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_bucket_intelligent_tiering_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -28,7 +28,7 @@ pub struct AwsS3BucketInventoryArgs {
 pub struct AwsS3BucketInventory(Resource);
 
 impl AwsS3BucketInventory {
-    /// Starts an `aws_s3_bucket_inventory` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_bucket_inventory` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3BucketInventoryArgs) -> Self {
         let mut raw = Resource::new("aws_s3_bucket_inventory", label);

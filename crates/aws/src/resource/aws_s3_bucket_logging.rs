@@ -24,7 +24,7 @@ pub struct AwsS3BucketLoggingArgs {
 pub struct AwsS3BucketLogging(Resource);
 
 impl AwsS3BucketLogging {
-    /// Starts an `aws_s3_bucket_logging` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_bucket_logging` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3BucketLoggingArgs) -> Self {
         let mut raw = Resource::new("aws_s3_bucket_logging", label);

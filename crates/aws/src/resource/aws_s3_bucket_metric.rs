@@ -22,7 +22,7 @@ pub struct AwsS3BucketMetricArgs {
 pub struct AwsS3BucketMetric(Resource);
 
 impl AwsS3BucketMetric {
-    /// Starts an `aws_s3_bucket_metric` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_bucket_metric` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3BucketMetricArgs) -> Self {
         let mut raw = Resource::new("aws_s3_bucket_metric", label);

@@ -22,7 +22,7 @@ pub struct AwsS3BucketObjectArgs {
 pub struct AwsS3BucketObject(Resource);
 
 impl AwsS3BucketObject {
-    /// Starts an `aws_s3_bucket_object` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_bucket_object` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3BucketObjectArgs) -> Self {
         let mut raw = Resource::new("aws_s3_bucket_object", label);

@@ -22,7 +22,7 @@ pub struct AwsS3BucketOwnershipControlsArgs {
 pub struct AwsS3BucketOwnershipControls(Resource);
 
 impl AwsS3BucketOwnershipControls {
-    /// Starts an `aws_s3_bucket_ownership_controls` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_bucket_ownership_controls` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3BucketOwnershipControlsArgs) -> Self {
         let mut raw = Resource::new("aws_s3_bucket_ownership_controls", label);

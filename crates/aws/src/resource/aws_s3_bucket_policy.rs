@@ -22,7 +22,7 @@ pub struct AwsS3BucketPolicyArgs {
 pub struct AwsS3BucketPolicy(Resource);
 
 impl AwsS3BucketPolicy {
-    /// Starts an `aws_s3_bucket_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_bucket_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3BucketPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_s3_bucket_policy", label);

@@ -24,7 +24,7 @@ pub struct AwsS3BucketReplicationConfigurationArgs {
 pub struct AwsS3BucketReplicationConfiguration(Resource);
 
 impl AwsS3BucketReplicationConfiguration {
-    /// Starts an `aws_s3_bucket_replication_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_bucket_replication_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3BucketReplicationConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_s3_bucket_replication_configuration", label);

@@ -22,7 +22,7 @@ pub struct AwsS3BucketRequestPaymentConfigurationArgs {
 pub struct AwsS3BucketRequestPaymentConfiguration(Resource);
 
 impl AwsS3BucketRequestPaymentConfiguration {
-    /// Starts an `aws_s3_bucket_request_payment_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_bucket_request_payment_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3BucketRequestPaymentConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_s3_bucket_request_payment_configuration", label);

@@ -22,7 +22,7 @@ pub struct AwsS3BucketServerSideEncryptionConfigurationArgs {
 pub struct AwsS3BucketServerSideEncryptionConfiguration(Resource);
 
 impl AwsS3BucketServerSideEncryptionConfiguration {
-    /// Starts an `aws_s3_bucket_server_side_encryption_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_bucket_server_side_encryption_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

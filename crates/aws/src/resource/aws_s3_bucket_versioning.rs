@@ -22,7 +22,7 @@ pub struct AwsS3BucketVersioningArgs {
 pub struct AwsS3BucketVersioning(Resource);
 
 impl AwsS3BucketVersioning {
-    /// Starts an `aws_s3_bucket_versioning` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_bucket_versioning` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3BucketVersioningArgs) -> Self {
         let mut raw = Resource::new("aws_s3_bucket_versioning", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsS3BucketWebsiteConfiguration(Resource);
 
 impl AwsS3BucketWebsiteConfiguration {
-    /// Starts an `aws_s3_bucket_website_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_bucket_website_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, bucket: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_s3_bucket_website_configuration", label);

@@ -22,7 +22,7 @@ pub struct AwsS3ObjectArgs {
 pub struct AwsS3Object(Resource);
 
 impl AwsS3Object {
-    /// Starts an `aws_s3_object` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_object` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3ObjectArgs) -> Self {
         let mut raw = Resource::new("aws_s3_object", label);

@@ -24,7 +24,7 @@ pub struct AwsS3ObjectCopyArgs {
 pub struct AwsS3ObjectCopy(Resource);
 
 impl AwsS3ObjectCopy {
-    /// Starts an `aws_s3_object_copy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3_object_copy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3ObjectCopyArgs) -> Self {
         let mut raw = Resource::new("aws_s3_object_copy", label);

@@ -22,7 +22,7 @@ pub struct AwsS3controlAccessGrantArgs {
 pub struct AwsS3controlAccessGrant(Resource);
 
 impl AwsS3controlAccessGrant {
-    /// Starts an `aws_s3control_access_grant` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3control_access_grant` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3controlAccessGrantArgs) -> Self {
         let mut raw = Resource::new("aws_s3control_access_grant", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsS3controlAccessGrantsInstance(Resource);
 
 impl AwsS3controlAccessGrantsInstance {
-    /// Starts an `aws_s3control_access_grants_instance` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_s3control_access_grants_instance` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_s3control_access_grants_instance", label);

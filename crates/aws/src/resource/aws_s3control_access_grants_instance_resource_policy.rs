@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsS3controlAccessGrantsInstanceResourcePolicy(Resource);
 
 impl AwsS3controlAccessGrantsInstanceResourcePolicy {
-    /// Starts an `aws_s3control_access_grants_instance_resource_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3control_access_grants_instance_resource_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, policy: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new(

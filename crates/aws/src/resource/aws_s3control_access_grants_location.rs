@@ -22,7 +22,7 @@ pub struct AwsS3controlAccessGrantsLocationArgs {
 pub struct AwsS3controlAccessGrantsLocation(Resource);
 
 impl AwsS3controlAccessGrantsLocation {
-    /// Starts an `aws_s3control_access_grants_location` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3control_access_grants_location` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3controlAccessGrantsLocationArgs) -> Self {
         let mut raw = Resource::new("aws_s3control_access_grants_location", label);

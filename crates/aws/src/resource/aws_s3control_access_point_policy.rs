@@ -22,7 +22,7 @@ pub struct AwsS3controlAccessPointPolicyArgs {
 pub struct AwsS3controlAccessPointPolicy(Resource);
 
 impl AwsS3controlAccessPointPolicy {
-    /// Starts an `aws_s3control_access_point_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3control_access_point_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3controlAccessPointPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_s3control_access_point_policy", label);

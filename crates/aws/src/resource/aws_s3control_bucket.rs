@@ -22,7 +22,7 @@ pub struct AwsS3controlBucketArgs {
 pub struct AwsS3controlBucket(Resource);
 
 impl AwsS3controlBucket {
-    /// Starts an `aws_s3control_bucket` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3control_bucket` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3controlBucketArgs) -> Self {
         let mut raw = Resource::new("aws_s3control_bucket", label);

@@ -22,7 +22,7 @@ pub struct AwsS3controlBucketLifecycleConfigurationArgs {
 pub struct AwsS3controlBucketLifecycleConfiguration(Resource);
 
 impl AwsS3controlBucketLifecycleConfiguration {
-    /// Starts an `aws_s3control_bucket_lifecycle_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3control_bucket_lifecycle_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsS3controlDirectoryBucketAccessPointScopeArgs {
 pub struct AwsS3controlDirectoryBucketAccessPointScope(Resource);
 
 impl AwsS3controlDirectoryBucketAccessPointScope {
-    /// Starts an `aws_s3control_directory_bucket_access_point_scope` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3control_directory_bucket_access_point_scope` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsS3controlMultiRegionAccessPoint(Resource);
 
 impl AwsS3controlMultiRegionAccessPoint {
-    /// Starts an `aws_s3control_multi_region_access_point` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3control_multi_region_access_point` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, details: Details) -> Self {
         let mut raw = Resource::new("aws_s3control_multi_region_access_point", label);

@@ -22,7 +22,7 @@ pub struct AwsS3controlObjectLambdaAccessPointArgs {
 pub struct AwsS3controlObjectLambdaAccessPoint(Resource);
 
 impl AwsS3controlObjectLambdaAccessPoint {
-    /// Starts an `aws_s3control_object_lambda_access_point` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3control_object_lambda_access_point` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3controlObjectLambdaAccessPointArgs) -> Self {
         let mut raw = Resource::new("aws_s3control_object_lambda_access_point", label);

@@ -22,7 +22,7 @@ pub struct AwsS3controlObjectLambdaAccessPointPolicyArgs {
 pub struct AwsS3controlObjectLambdaAccessPointPolicy(Resource);
 
 impl AwsS3controlObjectLambdaAccessPointPolicy {
-    /// Starts an `aws_s3control_object_lambda_access_point_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3control_object_lambda_access_point_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

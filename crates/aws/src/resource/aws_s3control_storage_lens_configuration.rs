@@ -22,7 +22,7 @@ pub struct AwsS3controlStorageLensConfigurationArgs {
 pub struct AwsS3controlStorageLensConfiguration(Resource);
 
 impl AwsS3controlStorageLensConfiguration {
-    /// Starts an `aws_s3control_storage_lens_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3control_storage_lens_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3controlStorageLensConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_s3control_storage_lens_configuration", label);

@@ -24,7 +24,7 @@ pub struct AwsS3outpostsEndpointArgs {
 pub struct AwsS3outpostsEndpoint(Resource);
 
 impl AwsS3outpostsEndpoint {
-    /// Starts an `aws_s3outposts_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3outposts_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3outpostsEndpointArgs) -> Self {
         let mut raw = Resource::new("aws_s3outposts_endpoint", label);

@@ -22,7 +22,7 @@ pub struct AwsS3tablesNamespaceArgs {
 pub struct AwsS3tablesNamespace(Resource);
 
 impl AwsS3tablesNamespace {
-    /// Starts an `aws_s3tables_namespace` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3tables_namespace` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3tablesNamespaceArgs) -> Self {
         let mut raw = Resource::new("aws_s3tables_namespace", label);

@@ -26,7 +26,7 @@ pub struct AwsS3tablesTableArgs {
 pub struct AwsS3tablesTable(Resource);
 
 impl AwsS3tablesTable {
-    /// Starts an `aws_s3tables_table` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3tables_table` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3tablesTableArgs) -> Self {
         let mut raw = Resource::new("aws_s3tables_table", label);
@@ -38,16 +38,14 @@ impl AwsS3tablesTable {
     }
 
     /// `encryption_configuration` (object({kms_key_arn = string, sse_algorithm = string}), optional, computed).
-    pub fn encryption_configuration(mut self, value: impl Into<Value<Node>>) -> Self {
-        self.0
-            .put("encryption_configuration", value.into().into_node());
+    pub fn encryption_configuration(mut self, value: impl Into<Node>) -> Self {
+        self.0.put("encryption_configuration", value.into());
         self
     }
 
     /// `maintenance_configuration` (object({iceberg_compaction = object({settings = object({target_file_size_mb = number}), status = string}), iceberg_snapshot_management = object({settings = object({max_snapshot_age_hours = number, min_snapshots_to_keep = number}), status = string})}), optional, computed).
-    pub fn maintenance_configuration(mut self, value: impl Into<Value<Node>>) -> Self {
-        self.0
-            .put("maintenance_configuration", value.into().into_node());
+    pub fn maintenance_configuration(mut self, value: impl Into<Node>) -> Self {
+        self.0.put("maintenance_configuration", value.into());
         self
     }
 }

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsS3tablesTableBucket(Resource);
 
 impl AwsS3tablesTableBucket {
-    /// Starts an `aws_s3tables_table_bucket` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3tables_table_bucket` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_s3tables_table_bucket", label);
@@ -22,16 +22,14 @@ impl AwsS3tablesTableBucket {
     }
 
     /// `encryption_configuration` (object({kms_key_arn = string, sse_algorithm = string}), optional).
-    pub fn encryption_configuration(mut self, value: impl Into<Value<Node>>) -> Self {
-        self.0
-            .put("encryption_configuration", value.into().into_node());
+    pub fn encryption_configuration(mut self, value: impl Into<Node>) -> Self {
+        self.0.put("encryption_configuration", value.into());
         self
     }
 
     /// `maintenance_configuration` (object({iceberg_unreferenced_file_removal = object({settings = object({non_current_days = number, unreferenced_days = number}), status = string})}), optional, computed).
-    pub fn maintenance_configuration(mut self, value: impl Into<Value<Node>>) -> Self {
-        self.0
-            .put("maintenance_configuration", value.into().into_node());
+    pub fn maintenance_configuration(mut self, value: impl Into<Node>) -> Self {
+        self.0.put("maintenance_configuration", value.into());
         self
     }
 }

@@ -22,7 +22,7 @@ pub struct AwsS3tablesTableBucketPolicyArgs {
 pub struct AwsS3tablesTableBucketPolicy(Resource);
 
 impl AwsS3tablesTableBucketPolicy {
-    /// Starts an `aws_s3tables_table_bucket_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3tables_table_bucket_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3tablesTableBucketPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_s3tables_table_bucket_policy", label);

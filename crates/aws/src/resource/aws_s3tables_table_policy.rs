@@ -26,7 +26,7 @@ pub struct AwsS3tablesTablePolicyArgs {
 pub struct AwsS3tablesTablePolicy(Resource);
 
 impl AwsS3tablesTablePolicy {
-    /// Starts an `aws_s3tables_table_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_s3tables_table_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsS3tablesTablePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_s3tables_table_policy", label);

@@ -24,7 +24,7 @@ pub struct AwsSagemakerAppArgs {
 pub struct AwsSagemakerApp(Resource);
 
 impl AwsSagemakerApp {
-    /// Starts an `aws_sagemaker_app` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_app` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerAppArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_app", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSagemakerAppImageConfig(Resource);
 
 impl AwsSagemakerAppImageConfig {
-    /// Starts an `aws_sagemaker_app_image_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_app_image_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, app_image_config_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_sagemaker_app_image_config", label);

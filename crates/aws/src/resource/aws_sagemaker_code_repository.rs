@@ -22,7 +22,7 @@ pub struct AwsSagemakerCodeRepositoryArgs {
 pub struct AwsSagemakerCodeRepository(Resource);
 
 impl AwsSagemakerCodeRepository {
-    /// Starts an `aws_sagemaker_code_repository` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_code_repository` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerCodeRepositoryArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_code_repository", label);

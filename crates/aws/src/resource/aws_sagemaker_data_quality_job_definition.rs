@@ -28,7 +28,7 @@ pub struct AwsSagemakerDataQualityJobDefinitionArgs {
 pub struct AwsSagemakerDataQualityJobDefinition(Resource);
 
 impl AwsSagemakerDataQualityJobDefinition {
-    /// Starts an `aws_sagemaker_data_quality_job_definition` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_data_quality_job_definition` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerDataQualityJobDefinitionArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_data_quality_job_definition", label);

@@ -22,7 +22,7 @@ pub struct AwsSagemakerDeviceArgs {
 pub struct AwsSagemakerDevice(Resource);
 
 impl AwsSagemakerDevice {
-    /// Starts an `aws_sagemaker_device` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_device` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerDeviceArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_device", label);

@@ -24,7 +24,7 @@ pub struct AwsSagemakerDeviceFleetArgs {
 pub struct AwsSagemakerDeviceFleet(Resource);
 
 impl AwsSagemakerDeviceFleet {
-    /// Starts an `aws_sagemaker_device_fleet` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_device_fleet` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerDeviceFleetArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_device_fleet", label);

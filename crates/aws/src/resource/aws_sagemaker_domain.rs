@@ -28,7 +28,7 @@ pub struct AwsSagemakerDomainArgs {
 pub struct AwsSagemakerDomain(Resource);
 
 impl AwsSagemakerDomain {
-    /// Starts an `aws_sagemaker_domain` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_domain` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerDomainArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_domain", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSagemakerEndpoint(Resource);
 
 impl AwsSagemakerEndpoint {
-    /// Starts an `aws_sagemaker_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, endpoint_config_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_sagemaker_endpoint", label);

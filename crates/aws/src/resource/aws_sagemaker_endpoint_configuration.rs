@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSagemakerEndpointConfiguration(Resource);
 
 impl AwsSagemakerEndpointConfiguration {
-    /// Starts an `aws_sagemaker_endpoint_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_endpoint_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, production_variants: ProductionVariants) -> Self {
         let mut raw = Resource::new("aws_sagemaker_endpoint_configuration", label);

@@ -28,7 +28,7 @@ pub struct AwsSagemakerFeatureGroupArgs {
 pub struct AwsSagemakerFeatureGroup(Resource);
 
 impl AwsSagemakerFeatureGroup {
-    /// Starts an `aws_sagemaker_feature_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_feature_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerFeatureGroupArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_feature_group", label);

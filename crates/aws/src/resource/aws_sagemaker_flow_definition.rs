@@ -26,7 +26,7 @@ pub struct AwsSagemakerFlowDefinitionArgs {
 pub struct AwsSagemakerFlowDefinition(Resource);
 
 impl AwsSagemakerFlowDefinition {
-    /// Starts an `aws_sagemaker_flow_definition` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_flow_definition` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerFlowDefinitionArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_flow_definition", label);

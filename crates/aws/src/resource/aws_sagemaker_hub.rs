@@ -22,7 +22,7 @@ pub struct AwsSagemakerHubArgs {
 pub struct AwsSagemakerHub(Resource);
 
 impl AwsSagemakerHub {
-    /// Starts an `aws_sagemaker_hub` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_hub` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerHubArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_hub", label);

@@ -22,7 +22,7 @@ pub struct AwsSagemakerHumanTaskUiArgs {
 pub struct AwsSagemakerHumanTaskUi(Resource);
 
 impl AwsSagemakerHumanTaskUi {
-    /// Starts an `aws_sagemaker_human_task_ui` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_human_task_ui` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerHumanTaskUiArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_human_task_ui", label);

@@ -22,7 +22,7 @@ pub struct AwsSagemakerImageArgs {
 pub struct AwsSagemakerImage(Resource);
 
 impl AwsSagemakerImage {
-    /// Starts an `aws_sagemaker_image` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_image` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerImageArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_image", label);

@@ -22,7 +22,7 @@ pub struct AwsSagemakerImageVersionArgs {
 pub struct AwsSagemakerImageVersion(Resource);
 
 impl AwsSagemakerImageVersion {
-    /// Starts an `aws_sagemaker_image_version` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_image_version` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerImageVersionArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_image_version", label);

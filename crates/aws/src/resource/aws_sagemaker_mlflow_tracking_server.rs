@@ -24,7 +24,7 @@ pub struct AwsSagemakerMlflowTrackingServerArgs {
 pub struct AwsSagemakerMlflowTrackingServer(Resource);
 
 impl AwsSagemakerMlflowTrackingServer {
-    /// Starts an `aws_sagemaker_mlflow_tracking_server` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_mlflow_tracking_server` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerMlflowTrackingServerArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_mlflow_tracking_server", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSagemakerModel(Resource);
 
 impl AwsSagemakerModel {
-    /// Starts an `aws_sagemaker_model` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_model` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, execution_role_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_sagemaker_model", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSagemakerModelPackageGroup(Resource);
 
 impl AwsSagemakerModelPackageGroup {
-    /// Starts an `aws_sagemaker_model_package_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_model_package_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

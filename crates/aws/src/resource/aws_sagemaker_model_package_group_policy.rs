@@ -22,7 +22,7 @@ pub struct AwsSagemakerModelPackageGroupPolicyArgs {
 pub struct AwsSagemakerModelPackageGroupPolicy(Resource);
 
 impl AwsSagemakerModelPackageGroupPolicy {
-    /// Starts an `aws_sagemaker_model_package_group_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_model_package_group_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerModelPackageGroupPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_model_package_group_policy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSagemakerMonitoringSchedule(Resource);
 
 impl AwsSagemakerMonitoringSchedule {
-    /// Starts an `aws_sagemaker_monitoring_schedule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_monitoring_schedule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

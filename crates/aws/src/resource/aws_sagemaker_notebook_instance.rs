@@ -24,7 +24,7 @@ pub struct AwsSagemakerNotebookInstanceArgs {
 pub struct AwsSagemakerNotebookInstance(Resource);
 
 impl AwsSagemakerNotebookInstance {
-    /// Starts an `aws_sagemaker_notebook_instance` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_notebook_instance` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerNotebookInstanceArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_notebook_instance", label);

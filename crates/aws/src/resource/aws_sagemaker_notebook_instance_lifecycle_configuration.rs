@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSagemakerNotebookInstanceLifecycleConfiguration(Resource);
 
 impl AwsSagemakerNotebookInstanceLifecycleConfiguration {
-    /// Starts an `aws_sagemaker_notebook_instance_lifecycle_configuration` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_sagemaker_notebook_instance_lifecycle_configuration` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new(

@@ -22,7 +22,7 @@ pub struct AwsSagemakerPipelineArgs {
 pub struct AwsSagemakerPipeline(Resource);
 
 impl AwsSagemakerPipeline {
-    /// Starts an `aws_sagemaker_pipeline` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_pipeline` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerPipelineArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_pipeline", label);

@@ -22,7 +22,7 @@ pub struct AwsSagemakerProjectArgs {
 pub struct AwsSagemakerProject(Resource);
 
 impl AwsSagemakerProject {
-    /// Starts an `aws_sagemaker_project` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_project` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerProjectArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_project", label);

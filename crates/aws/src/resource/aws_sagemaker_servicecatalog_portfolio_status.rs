@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSagemakerServicecatalogPortfolioStatus(Resource);
 
 impl AwsSagemakerServicecatalogPortfolioStatus {
-    /// Starts an `aws_sagemaker_servicecatalog_portfolio_status` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_servicecatalog_portfolio_status` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, status: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_sagemaker_servicecatalog_portfolio_status", label);

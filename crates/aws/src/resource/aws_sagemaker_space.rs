@@ -22,7 +22,7 @@ pub struct AwsSagemakerSpaceArgs {
 pub struct AwsSagemakerSpace(Resource);
 
 impl AwsSagemakerSpace {
-    /// Starts an `aws_sagemaker_space` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_space` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerSpaceArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_space", label);

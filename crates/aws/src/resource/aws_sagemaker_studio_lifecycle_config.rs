@@ -24,7 +24,7 @@ pub struct AwsSagemakerStudioLifecycleConfigArgs {
 pub struct AwsSagemakerStudioLifecycleConfig(Resource);
 
 impl AwsSagemakerStudioLifecycleConfig {
-    /// Starts an `aws_sagemaker_studio_lifecycle_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_studio_lifecycle_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerStudioLifecycleConfigArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_studio_lifecycle_config", label);

@@ -22,7 +22,7 @@ pub struct AwsSagemakerUserProfileArgs {
 pub struct AwsSagemakerUserProfile(Resource);
 
 impl AwsSagemakerUserProfile {
-    /// Starts an `aws_sagemaker_user_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_user_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerUserProfileArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_user_profile", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSagemakerWorkforce(Resource);
 
 impl AwsSagemakerWorkforce {
-    /// Starts an `aws_sagemaker_workforce` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_workforce` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, workforce_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_sagemaker_workforce", label);

@@ -24,7 +24,7 @@ pub struct AwsSagemakerWorkteamArgs {
 pub struct AwsSagemakerWorkteam(Resource);
 
 impl AwsSagemakerWorkteam {
-    /// Starts an `aws_sagemaker_workteam` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sagemaker_workteam` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSagemakerWorkteamArgs) -> Self {
         let mut raw = Resource::new("aws_sagemaker_workteam", label);

@@ -24,7 +24,7 @@ pub struct AwsSchedulerScheduleArgs {
 pub struct AwsSchedulerSchedule(Resource);
 
 impl AwsSchedulerSchedule {
-    /// Starts an `aws_scheduler_schedule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_scheduler_schedule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSchedulerScheduleArgs) -> Self {
         let mut raw = Resource::new("aws_scheduler_schedule", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSchedulerScheduleGroup(Resource);
 
 impl AwsSchedulerScheduleGroup {
-    /// Starts an `aws_scheduler_schedule_group` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_scheduler_schedule_group` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_scheduler_schedule_group", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSchemasDiscoverer(Resource);
 
 impl AwsSchemasDiscoverer {
-    /// Starts an `aws_schemas_discoverer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_schemas_discoverer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, source_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_schemas_discoverer", label);

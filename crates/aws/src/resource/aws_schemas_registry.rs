@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSchemasRegistry(Resource);
 
 impl AwsSchemasRegistry {
-    /// Starts an `aws_schemas_registry` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_schemas_registry` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_schemas_registry", label);

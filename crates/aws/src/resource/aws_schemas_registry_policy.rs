@@ -22,7 +22,7 @@ pub struct AwsSchemasRegistryPolicyArgs {
 pub struct AwsSchemasRegistryPolicy(Resource);
 
 impl AwsSchemasRegistryPolicy {
-    /// Starts an `aws_schemas_registry_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_schemas_registry_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSchemasRegistryPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_schemas_registry_policy", label);

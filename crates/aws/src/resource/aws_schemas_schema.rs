@@ -26,7 +26,7 @@ pub struct AwsSchemasSchemaArgs {
 pub struct AwsSchemasSchema(Resource);
 
 impl AwsSchemasSchema {
-    /// Starts an `aws_schemas_schema` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_schemas_schema` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSchemasSchemaArgs) -> Self {
         let mut raw = Resource::new("aws_schemas_schema", label);

@@ -22,7 +22,7 @@ pub struct AwsSecretsmanagerSecretPolicyArgs {
 pub struct AwsSecretsmanagerSecretPolicy(Resource);
 
 impl AwsSecretsmanagerSecretPolicy {
-    /// Starts an `aws_secretsmanager_secret_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_secretsmanager_secret_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSecretsmanagerSecretPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_secretsmanager_secret_policy", label);

@@ -22,7 +22,7 @@ pub struct AwsSecretsmanagerSecretRotationArgs {
 pub struct AwsSecretsmanagerSecretRotation(Resource);
 
 impl AwsSecretsmanagerSecretRotation {
-    /// Starts an `aws_secretsmanager_secret_rotation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_secretsmanager_secret_rotation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSecretsmanagerSecretRotationArgs) -> Self {
         let mut raw = Resource::new("aws_secretsmanager_secret_rotation", label);

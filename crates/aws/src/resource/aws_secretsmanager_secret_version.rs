@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSecretsmanagerSecretVersion(Resource);
 
 impl AwsSecretsmanagerSecretVersion {
-    /// Starts an `aws_secretsmanager_secret_version` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_secretsmanager_secret_version` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, secret_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_secretsmanager_secret_version", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSecurityGroup(Resource);
 
 impl AwsSecurityGroup {
-    /// Starts an `aws_security_group` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_security_group` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_security_group", label);

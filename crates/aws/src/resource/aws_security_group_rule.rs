@@ -28,7 +28,7 @@ pub struct AwsSecurityGroupRuleArgs {
 pub struct AwsSecurityGroupRule(Resource);
 
 impl AwsSecurityGroupRule {
-    /// Starts an `aws_security_group_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_security_group_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSecurityGroupRuleArgs) -> Self {
         let mut raw = Resource::new("aws_security_group_rule", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSecurityhubAccount(Resource);
 
 impl AwsSecurityhubAccount {
-    /// Starts an `aws_securityhub_account` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_securityhub_account` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_securityhub_account", label);

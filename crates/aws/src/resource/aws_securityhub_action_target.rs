@@ -24,7 +24,7 @@ pub struct AwsSecurityhubActionTargetArgs {
 pub struct AwsSecurityhubActionTarget(Resource);
 
 impl AwsSecurityhubActionTarget {
-    /// Starts an `aws_securityhub_action_target` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securityhub_action_target` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSecurityhubActionTargetArgs) -> Self {
         let mut raw = Resource::new("aws_securityhub_action_target", label);

@@ -24,7 +24,7 @@ pub struct AwsSecurityhubAutomationRuleArgs {
 pub struct AwsSecurityhubAutomationRule(Resource);
 
 impl AwsSecurityhubAutomationRule {
-    /// Starts an `aws_securityhub_automation_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securityhub_automation_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSecurityhubAutomationRuleArgs) -> Self {
         let mut raw = Resource::new("aws_securityhub_automation_rule", label);

@@ -22,7 +22,7 @@ pub struct AwsSecurityhubConfigurationPolicyArgs {
 pub struct AwsSecurityhubConfigurationPolicy(Resource);
 
 impl AwsSecurityhubConfigurationPolicy {
-    /// Starts an `aws_securityhub_configuration_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securityhub_configuration_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSecurityhubConfigurationPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_securityhub_configuration_policy", label);

@@ -26,7 +26,7 @@ pub struct AwsSecurityhubConfigurationPolicyAssociationArgs {
 pub struct AwsSecurityhubConfigurationPolicyAssociation(Resource);
 
 impl AwsSecurityhubConfigurationPolicyAssociation {
-    /// Starts an `aws_securityhub_configuration_policy_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securityhub_configuration_policy_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

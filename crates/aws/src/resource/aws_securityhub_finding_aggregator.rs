@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSecurityhubFindingAggregator(Resource);
 
 impl AwsSecurityhubFindingAggregator {
-    /// Starts an `aws_securityhub_finding_aggregator` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securityhub_finding_aggregator` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, linking_mode: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_securityhub_finding_aggregator", label);

@@ -24,7 +24,7 @@ pub struct AwsSecurityhubInsightArgs {
 pub struct AwsSecurityhubInsight(Resource);
 
 impl AwsSecurityhubInsight {
-    /// Starts an `aws_securityhub_insight` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securityhub_insight` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSecurityhubInsightArgs) -> Self {
         let mut raw = Resource::new("aws_securityhub_insight", label);

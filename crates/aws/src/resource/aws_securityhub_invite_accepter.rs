@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSecurityhubInviteAccepter(Resource);
 
 impl AwsSecurityhubInviteAccepter {
-    /// Starts an `aws_securityhub_invite_accepter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securityhub_invite_accepter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, master_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_securityhub_invite_accepter", label);

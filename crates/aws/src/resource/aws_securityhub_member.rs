@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSecurityhubMember(Resource);
 
 impl AwsSecurityhubMember {
-    /// Starts an `aws_securityhub_member` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securityhub_member` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, account_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_securityhub_member", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSecurityhubOrganizationAdminAccount(Resource);
 
 impl AwsSecurityhubOrganizationAdminAccount {
-    /// Starts an `aws_securityhub_organization_admin_account` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securityhub_organization_admin_account` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, admin_account_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_securityhub_organization_admin_account", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSecurityhubOrganizationConfiguration(Resource);
 
 impl AwsSecurityhubOrganizationConfiguration {
-    /// Starts an `aws_securityhub_organization_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securityhub_organization_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, auto_enable: impl Into<Value<bool>>) -> Self {
         let mut raw = Resource::new("aws_securityhub_organization_configuration", label);

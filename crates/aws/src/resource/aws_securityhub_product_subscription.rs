@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSecurityhubProductSubscription(Resource);
 
 impl AwsSecurityhubProductSubscription {
-    /// Starts an `aws_securityhub_product_subscription` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securityhub_product_subscription` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, product_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_securityhub_product_subscription", label);

@@ -22,7 +22,7 @@ pub struct AwsSecurityhubStandardsControlArgs {
 pub struct AwsSecurityhubStandardsControl(Resource);
 
 impl AwsSecurityhubStandardsControl {
-    /// Starts an `aws_securityhub_standards_control` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securityhub_standards_control` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSecurityhubStandardsControlArgs) -> Self {
         let mut raw = Resource::new("aws_securityhub_standards_control", label);

@@ -24,7 +24,7 @@ pub struct AwsSecurityhubStandardsControlAssociationArgs {
 pub struct AwsSecurityhubStandardsControlAssociation(Resource);
 
 impl AwsSecurityhubStandardsControlAssociation {
-    /// Starts an `aws_securityhub_standards_control_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securityhub_standards_control_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

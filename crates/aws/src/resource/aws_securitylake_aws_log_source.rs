@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSecuritylakeAwsLogSource(Resource);
 
 impl AwsSecuritylakeAwsLogSource {
-    /// Starts an `aws_securitylake_aws_log_source` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_securitylake_aws_log_source` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_securitylake_aws_log_source", label);

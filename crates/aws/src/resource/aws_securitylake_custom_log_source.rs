@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSecuritylakeCustomLogSource(Resource);
 
 impl AwsSecuritylakeCustomLogSource {
-    /// Starts an `aws_securitylake_custom_log_source` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securitylake_custom_log_source` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, source_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_securitylake_custom_log_source", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSecuritylakeDataLake(Resource);
 
 impl AwsSecuritylakeDataLake {
-    /// Starts an `aws_securitylake_data_lake` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securitylake_data_lake` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

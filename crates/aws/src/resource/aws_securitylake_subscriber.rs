@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSecuritylakeSubscriber(Resource);
 
 impl AwsSecuritylakeSubscriber {
-    /// Starts an `aws_securitylake_subscriber` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_securitylake_subscriber` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_securitylake_subscriber", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSecuritylakeSubscriberNotification(Resource);
 
 impl AwsSecuritylakeSubscriberNotification {
-    /// Starts an `aws_securitylake_subscriber_notification` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_securitylake_subscriber_notification` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, subscriber_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_securitylake_subscriber_notification", label);

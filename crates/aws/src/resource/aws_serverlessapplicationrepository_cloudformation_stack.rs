@@ -24,7 +24,7 @@ pub struct AwsServerlessapplicationrepositoryCloudformationStackArgs {
 pub struct AwsServerlessapplicationrepositoryCloudformationStack(Resource);
 
 impl AwsServerlessapplicationrepositoryCloudformationStack {
-    /// Starts an `aws_serverlessapplicationrepository_cloudformation_stack` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_serverlessapplicationrepository_cloudformation_stack` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsServiceDiscoveryHttpNamespace(Resource);
 
 impl AwsServiceDiscoveryHttpNamespace {
-    /// Starts an `aws_service_discovery_http_namespace` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_service_discovery_http_namespace` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_service_discovery_http_namespace", label);

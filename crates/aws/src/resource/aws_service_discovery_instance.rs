@@ -24,7 +24,7 @@ pub struct AwsServiceDiscoveryInstanceArgs {
 pub struct AwsServiceDiscoveryInstance(Resource);
 
 impl AwsServiceDiscoveryInstance {
-    /// Starts an `aws_service_discovery_instance` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_service_discovery_instance` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsServiceDiscoveryInstanceArgs) -> Self {
         let mut raw = Resource::new("aws_service_discovery_instance", label);

@@ -22,7 +22,7 @@ pub struct AwsServiceDiscoveryPrivateDnsNamespaceArgs {
 pub struct AwsServiceDiscoveryPrivateDnsNamespace(Resource);
 
 impl AwsServiceDiscoveryPrivateDnsNamespace {
-    /// Starts an `aws_service_discovery_private_dns_namespace` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_service_discovery_private_dns_namespace` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsServiceDiscoveryPrivateDnsNamespaceArgs) -> Self {
         let mut raw = Resource::new("aws_service_discovery_private_dns_namespace", label);

@@ -22,7 +22,7 @@ pub struct AwsServicecatalogBudgetResourceAssociationArgs {
 pub struct AwsServicecatalogBudgetResourceAssociation(Resource);
 
 impl AwsServicecatalogBudgetResourceAssociation {
-    /// Starts an `aws_servicecatalog_budget_resource_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalog_budget_resource_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

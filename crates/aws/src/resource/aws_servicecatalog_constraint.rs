@@ -26,7 +26,7 @@ pub struct AwsServicecatalogConstraintArgs {
 pub struct AwsServicecatalogConstraint(Resource);
 
 impl AwsServicecatalogConstraint {
-    /// Starts an `aws_servicecatalog_constraint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalog_constraint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsServicecatalogConstraintArgs) -> Self {
         let mut raw = Resource::new("aws_servicecatalog_constraint", label);

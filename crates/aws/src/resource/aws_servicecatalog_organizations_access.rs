@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsServicecatalogOrganizationsAccess(Resource);
 
 impl AwsServicecatalogOrganizationsAccess {
-    /// Starts an `aws_servicecatalog_organizations_access` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalog_organizations_access` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, enabled: impl Into<Value<bool>>) -> Self {
         let mut raw = Resource::new("aws_servicecatalog_organizations_access", label);

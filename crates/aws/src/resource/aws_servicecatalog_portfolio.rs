@@ -22,7 +22,7 @@ pub struct AwsServicecatalogPortfolioArgs {
 pub struct AwsServicecatalogPortfolio(Resource);
 
 impl AwsServicecatalogPortfolio {
-    /// Starts an `aws_servicecatalog_portfolio` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalog_portfolio` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsServicecatalogPortfolioArgs) -> Self {
         let mut raw = Resource::new("aws_servicecatalog_portfolio", label);

@@ -24,7 +24,7 @@ pub struct AwsServicecatalogPortfolioShareArgs {
 pub struct AwsServicecatalogPortfolioShare(Resource);
 
 impl AwsServicecatalogPortfolioShare {
-    /// Starts an `aws_servicecatalog_portfolio_share` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalog_portfolio_share` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsServicecatalogPortfolioShareArgs) -> Self {
         let mut raw = Resource::new("aws_servicecatalog_portfolio_share", label);

@@ -22,7 +22,7 @@ pub struct AwsServicecatalogPrincipalPortfolioAssociationArgs {
 pub struct AwsServicecatalogPrincipalPortfolioAssociation(Resource);
 
 impl AwsServicecatalogPrincipalPortfolioAssociation {
-    /// Starts an `aws_servicecatalog_principal_portfolio_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalog_principal_portfolio_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

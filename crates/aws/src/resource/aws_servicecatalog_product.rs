@@ -26,7 +26,7 @@ pub struct AwsServicecatalogProductArgs {
 pub struct AwsServicecatalogProduct(Resource);
 
 impl AwsServicecatalogProduct {
-    /// Starts an `aws_servicecatalog_product` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalog_product` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsServicecatalogProductArgs) -> Self {
         let mut raw = Resource::new("aws_servicecatalog_product", label);

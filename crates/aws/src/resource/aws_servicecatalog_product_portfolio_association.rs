@@ -22,7 +22,7 @@ pub struct AwsServicecatalogProductPortfolioAssociationArgs {
 pub struct AwsServicecatalogProductPortfolioAssociation(Resource);
 
 impl AwsServicecatalogProductPortfolioAssociation {
-    /// Starts an `aws_servicecatalog_product_portfolio_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalog_product_portfolio_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsServicecatalogProvisionedProduct(Resource);
 
 impl AwsServicecatalogProvisionedProduct {
-    /// Starts an `aws_servicecatalog_provisioned_product` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalog_provisioned_product` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_servicecatalog_provisioned_product", label);

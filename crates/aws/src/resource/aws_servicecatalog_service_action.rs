@@ -22,7 +22,7 @@ pub struct AwsServicecatalogServiceActionArgs {
 pub struct AwsServicecatalogServiceAction(Resource);
 
 impl AwsServicecatalogServiceAction {
-    /// Starts an `aws_servicecatalog_service_action` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalog_service_action` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsServicecatalogServiceActionArgs) -> Self {
         let mut raw = Resource::new("aws_servicecatalog_service_action", label);

@@ -22,7 +22,7 @@ pub struct AwsServicecatalogTagOptionArgs {
 pub struct AwsServicecatalogTagOption(Resource);
 
 impl AwsServicecatalogTagOption {
-    /// Starts an `aws_servicecatalog_tag_option` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalog_tag_option` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsServicecatalogTagOptionArgs) -> Self {
         let mut raw = Resource::new("aws_servicecatalog_tag_option", label);

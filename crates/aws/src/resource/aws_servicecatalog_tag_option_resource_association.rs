@@ -22,7 +22,7 @@ pub struct AwsServicecatalogTagOptionResourceAssociationArgs {
 pub struct AwsServicecatalogTagOptionResourceAssociation(Resource);
 
 impl AwsServicecatalogTagOptionResourceAssociation {
-    /// Starts an `aws_servicecatalog_tag_option_resource_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalog_tag_option_resource_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsServicecatalogappregistryAttributeGroupArgs {
 pub struct AwsServicecatalogappregistryAttributeGroup(Resource);
 
 impl AwsServicecatalogappregistryAttributeGroup {
-    /// Starts an `aws_servicecatalogappregistry_attribute_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalogappregistry_attribute_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

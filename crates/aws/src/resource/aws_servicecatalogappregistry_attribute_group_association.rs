@@ -26,7 +26,7 @@ pub struct AwsServicecatalogappregistryAttributeGroupAssociationArgs {
 pub struct AwsServicecatalogappregistryAttributeGroupAssociation(Resource);
 
 impl AwsServicecatalogappregistryAttributeGroupAssociation {
-    /// Starts an `aws_servicecatalogappregistry_attribute_group_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicecatalogappregistry_attribute_group_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -24,7 +24,7 @@ pub struct AwsServicequotasServiceQuotaArgs {
 pub struct AwsServicequotasServiceQuota(Resource);
 
 impl AwsServicequotasServiceQuota {
-    /// Starts an `aws_servicequotas_service_quota` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicequotas_service_quota` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsServicequotasServiceQuotaArgs) -> Self {
         let mut raw = Resource::new("aws_servicequotas_service_quota", label);

@@ -26,7 +26,7 @@ pub struct AwsServicequotasTemplateArgs {
 pub struct AwsServicequotasTemplate(Resource);
 
 impl AwsServicequotasTemplate {
-    /// Starts an `aws_servicequotas_template` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_servicequotas_template` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsServicequotasTemplateArgs) -> Self {
         let mut raw = Resource::new("aws_servicequotas_template", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsServicequotasTemplateAssociation(Resource);
 
 impl AwsServicequotasTemplateAssociation {
-    /// Starts an `aws_servicequotas_template_association` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_servicequotas_template_association` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_servicequotas_template_association", label);

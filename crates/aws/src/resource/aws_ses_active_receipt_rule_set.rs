@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSesActiveReceiptRuleSet(Resource);
 
 impl AwsSesActiveReceiptRuleSet {
-    /// Starts an `aws_ses_active_receipt_rule_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ses_active_receipt_rule_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, rule_set_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ses_active_receipt_rule_set", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSesConfigurationSet(Resource);
 
 impl AwsSesConfigurationSet {
-    /// Starts an `aws_ses_configuration_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ses_configuration_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ses_configuration_set", label);

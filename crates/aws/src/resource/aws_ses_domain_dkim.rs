@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSesDomainDkim(Resource);
 
 impl AwsSesDomainDkim {
-    /// Starts an `aws_ses_domain_dkim` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ses_domain_dkim` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, domain: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ses_domain_dkim", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSesDomainIdentity(Resource);
 
 impl AwsSesDomainIdentity {
-    /// Starts an `aws_ses_domain_identity` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ses_domain_identity` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, domain: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ses_domain_identity", label);

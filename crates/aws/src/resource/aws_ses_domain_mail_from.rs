@@ -22,7 +22,7 @@ pub struct AwsSesDomainMailFromArgs {
 pub struct AwsSesDomainMailFrom(Resource);
 
 impl AwsSesDomainMailFrom {
-    /// Starts an `aws_ses_domain_mail_from` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ses_domain_mail_from` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSesDomainMailFromArgs) -> Self {
         let mut raw = Resource::new("aws_ses_domain_mail_from", label);

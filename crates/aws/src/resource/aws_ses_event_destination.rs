@@ -24,7 +24,7 @@ pub struct AwsSesEventDestinationArgs {
 pub struct AwsSesEventDestination(Resource);
 
 impl AwsSesEventDestination {
-    /// Starts an `aws_ses_event_destination` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ses_event_destination` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSesEventDestinationArgs) -> Self {
         let mut raw = Resource::new("aws_ses_event_destination", label);

@@ -22,7 +22,7 @@ pub struct AwsSesIdentityNotificationTopicArgs {
 pub struct AwsSesIdentityNotificationTopic(Resource);
 
 impl AwsSesIdentityNotificationTopic {
-    /// Starts an `aws_ses_identity_notification_topic` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ses_identity_notification_topic` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSesIdentityNotificationTopicArgs) -> Self {
         let mut raw = Resource::new("aws_ses_identity_notification_topic", label);

@@ -24,7 +24,7 @@ pub struct AwsSesIdentityPolicyArgs {
 pub struct AwsSesIdentityPolicy(Resource);
 
 impl AwsSesIdentityPolicy {
-    /// Starts an `aws_ses_identity_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ses_identity_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSesIdentityPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_ses_identity_policy", label);

@@ -24,7 +24,7 @@ pub struct AwsSesReceiptFilterArgs {
 pub struct AwsSesReceiptFilter(Resource);
 
 impl AwsSesReceiptFilter {
-    /// Starts an `aws_ses_receipt_filter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ses_receipt_filter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSesReceiptFilterArgs) -> Self {
         let mut raw = Resource::new("aws_ses_receipt_filter", label);

@@ -22,7 +22,7 @@ pub struct AwsSesReceiptRuleArgs {
 pub struct AwsSesReceiptRule(Resource);
 
 impl AwsSesReceiptRule {
-    /// Starts an `aws_ses_receipt_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ses_receipt_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSesReceiptRuleArgs) -> Self {
         let mut raw = Resource::new("aws_ses_receipt_rule", label);

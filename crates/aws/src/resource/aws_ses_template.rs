@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSesTemplate(Resource);
 
 impl AwsSesTemplate {
-    /// Starts an `aws_ses_template` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ses_template` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ses_template", label);

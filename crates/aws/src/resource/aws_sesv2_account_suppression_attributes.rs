@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSesv2AccountSuppressionAttributes(Resource);
 
 impl AwsSesv2AccountSuppressionAttributes {
-    /// Starts an `aws_sesv2_account_suppression_attributes` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sesv2_account_suppression_attributes` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

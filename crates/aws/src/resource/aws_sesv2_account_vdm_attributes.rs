@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSesv2AccountVdmAttributes(Resource);
 
 impl AwsSesv2AccountVdmAttributes {
-    /// Starts an `aws_sesv2_account_vdm_attributes` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sesv2_account_vdm_attributes` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, vdm_enabled: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_sesv2_account_vdm_attributes", label);

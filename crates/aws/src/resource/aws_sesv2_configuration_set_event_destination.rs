@@ -24,7 +24,7 @@ pub struct AwsSesv2ConfigurationSetEventDestinationArgs {
 pub struct AwsSesv2ConfigurationSetEventDestination(Resource);
 
 impl AwsSesv2ConfigurationSetEventDestination {
-    /// Starts an `aws_sesv2_configuration_set_event_destination` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sesv2_configuration_set_event_destination` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

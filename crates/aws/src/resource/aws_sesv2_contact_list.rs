@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSesv2ContactList(Resource);
 
 impl AwsSesv2ContactList {
-    /// Starts an `aws_sesv2_contact_list` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sesv2_contact_list` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, contact_list_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_sesv2_contact_list", label);

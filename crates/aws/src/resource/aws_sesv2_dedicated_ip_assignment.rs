@@ -22,7 +22,7 @@ pub struct AwsSesv2DedicatedIpAssignmentArgs {
 pub struct AwsSesv2DedicatedIpAssignment(Resource);
 
 impl AwsSesv2DedicatedIpAssignment {
-    /// Starts an `aws_sesv2_dedicated_ip_assignment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sesv2_dedicated_ip_assignment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSesv2DedicatedIpAssignmentArgs) -> Self {
         let mut raw = Resource::new("aws_sesv2_dedicated_ip_assignment", label);

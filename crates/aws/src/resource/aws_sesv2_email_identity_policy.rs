@@ -24,7 +24,7 @@ pub struct AwsSesv2EmailIdentityPolicyArgs {
 pub struct AwsSesv2EmailIdentityPolicy(Resource);
 
 impl AwsSesv2EmailIdentityPolicy {
-    /// Starts an `aws_sesv2_email_identity_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sesv2_email_identity_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSesv2EmailIdentityPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_sesv2_email_identity_policy", label);

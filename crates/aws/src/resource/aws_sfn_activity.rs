@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSfnActivity(Resource);
 
 impl AwsSfnActivity {
-    /// Starts an `aws_sfn_activity` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sfn_activity` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_sfn_activity", label);

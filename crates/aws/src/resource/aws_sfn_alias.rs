@@ -22,7 +22,7 @@ pub struct AwsSfnAliasArgs {
 pub struct AwsSfnAlias(Resource);
 
 impl AwsSfnAlias {
-    /// Starts an `aws_sfn_alias` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sfn_alias` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSfnAliasArgs) -> Self {
         let mut raw = Resource::new("aws_sfn_alias", label);

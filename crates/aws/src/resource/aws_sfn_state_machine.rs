@@ -22,7 +22,7 @@ pub struct AwsSfnStateMachineArgs {
 pub struct AwsSfnStateMachine(Resource);
 
 impl AwsSfnStateMachine {
-    /// Starts an `aws_sfn_state_machine` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sfn_state_machine` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSfnStateMachineArgs) -> Self {
         let mut raw = Resource::new("aws_sfn_state_machine", label);

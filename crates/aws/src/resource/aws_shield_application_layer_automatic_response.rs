@@ -22,7 +22,7 @@ pub struct AwsShieldApplicationLayerAutomaticResponseArgs {
 pub struct AwsShieldApplicationLayerAutomaticResponse(Resource);
 
 impl AwsShieldApplicationLayerAutomaticResponse {
-    /// Starts an `aws_shield_application_layer_automatic_response` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_shield_application_layer_automatic_response` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

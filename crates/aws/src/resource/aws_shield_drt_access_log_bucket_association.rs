@@ -24,7 +24,7 @@ pub struct AwsShieldDrtAccessLogBucketAssociationArgs {
 pub struct AwsShieldDrtAccessLogBucketAssociation(Resource);
 
 impl AwsShieldDrtAccessLogBucketAssociation {
-    /// Starts an `aws_shield_drt_access_log_bucket_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_shield_drt_access_log_bucket_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsShieldDrtAccessLogBucketAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_shield_drt_access_log_bucket_association", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsShieldDrtAccessRoleArnAssociation(Resource);
 
 impl AwsShieldDrtAccessRoleArnAssociation {
-    /// Starts an `aws_shield_drt_access_role_arn_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_shield_drt_access_role_arn_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, role_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_shield_drt_access_role_arn_association", label);

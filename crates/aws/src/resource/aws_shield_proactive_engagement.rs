@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsShieldProactiveEngagement(Resource);
 
 impl AwsShieldProactiveEngagement {
-    /// Starts an `aws_shield_proactive_engagement` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_shield_proactive_engagement` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, enabled: impl Into<Value<bool>>) -> Self {
         let mut raw = Resource::new("aws_shield_proactive_engagement", label);

@@ -22,7 +22,7 @@ pub struct AwsShieldProtectionArgs {
 pub struct AwsShieldProtection(Resource);
 
 impl AwsShieldProtection {
-    /// Starts an `aws_shield_protection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_shield_protection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsShieldProtectionArgs) -> Self {
         let mut raw = Resource::new("aws_shield_protection", label);

@@ -24,7 +24,7 @@ pub struct AwsShieldProtectionGroupArgs {
 pub struct AwsShieldProtectionGroup(Resource);
 
 impl AwsShieldProtectionGroup {
-    /// Starts an `aws_shield_protection_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_shield_protection_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsShieldProtectionGroupArgs) -> Self {
         let mut raw = Resource::new("aws_shield_protection_group", label);

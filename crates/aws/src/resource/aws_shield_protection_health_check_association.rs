@@ -22,7 +22,7 @@ pub struct AwsShieldProtectionHealthCheckAssociationArgs {
 pub struct AwsShieldProtectionHealthCheckAssociation(Resource);
 
 impl AwsShieldProtectionHealthCheckAssociation {
-    /// Starts an `aws_shield_protection_health_check_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_shield_protection_health_check_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

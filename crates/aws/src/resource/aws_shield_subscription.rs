@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsShieldSubscription(Resource);
 
 impl AwsShieldSubscription {
-    /// Starts an `aws_shield_subscription` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_shield_subscription` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_shield_subscription", label);

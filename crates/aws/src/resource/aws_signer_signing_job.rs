@@ -24,7 +24,7 @@ pub struct AwsSignerSigningJobArgs {
 pub struct AwsSignerSigningJob(Resource);
 
 impl AwsSignerSigningJob {
-    /// Starts an `aws_signer_signing_job` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_signer_signing_job` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSignerSigningJobArgs) -> Self {
         let mut raw = Resource::new("aws_signer_signing_job", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSignerSigningProfile(Resource);
 
 impl AwsSignerSigningProfile {
-    /// Starts an `aws_signer_signing_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_signer_signing_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, platform_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_signer_signing_profile", label);

@@ -24,7 +24,7 @@ pub struct AwsSignerSigningProfilePermissionArgs {
 pub struct AwsSignerSigningProfilePermission(Resource);
 
 impl AwsSignerSigningProfilePermission {
-    /// Starts an `aws_signer_signing_profile_permission` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_signer_signing_profile_permission` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSignerSigningProfilePermissionArgs) -> Self {
         let mut raw = Resource::new("aws_signer_signing_profile_permission", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSimpledbDomain(Resource);
 
 impl AwsSimpledbDomain {
-    /// Starts an `aws_simpledb_domain` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_simpledb_domain` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_simpledb_domain", label);

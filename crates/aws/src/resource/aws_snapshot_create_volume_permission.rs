@@ -22,7 +22,7 @@ pub struct AwsSnapshotCreateVolumePermissionArgs {
 pub struct AwsSnapshotCreateVolumePermission(Resource);
 
 impl AwsSnapshotCreateVolumePermission {
-    /// Starts an `aws_snapshot_create_volume_permission` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_snapshot_create_volume_permission` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSnapshotCreateVolumePermissionArgs) -> Self {
         let mut raw = Resource::new("aws_snapshot_create_volume_permission", label);

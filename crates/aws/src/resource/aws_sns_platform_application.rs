@@ -24,7 +24,7 @@ pub struct AwsSnsPlatformApplicationArgs {
 pub struct AwsSnsPlatformApplication(Resource);
 
 impl AwsSnsPlatformApplication {
-    /// Starts an `aws_sns_platform_application` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sns_platform_application` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSnsPlatformApplicationArgs) -> Self {
         let mut raw = Resource::new("aws_sns_platform_application", label);

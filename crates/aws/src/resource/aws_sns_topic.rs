@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSnsTopic(Resource);
 
 impl AwsSnsTopic {
-    /// Starts an `aws_sns_topic` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_sns_topic` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_sns_topic", label);

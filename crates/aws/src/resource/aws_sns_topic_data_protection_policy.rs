@@ -22,7 +22,7 @@ pub struct AwsSnsTopicDataProtectionPolicyArgs {
 pub struct AwsSnsTopicDataProtectionPolicy(Resource);
 
 impl AwsSnsTopicDataProtectionPolicy {
-    /// Starts an `aws_sns_topic_data_protection_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sns_topic_data_protection_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSnsTopicDataProtectionPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_sns_topic_data_protection_policy", label);

@@ -22,7 +22,7 @@ pub struct AwsSnsTopicPolicyArgs {
 pub struct AwsSnsTopicPolicy(Resource);
 
 impl AwsSnsTopicPolicy {
-    /// Starts an `aws_sns_topic_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sns_topic_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSnsTopicPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_sns_topic_policy", label);

@@ -24,7 +24,7 @@ pub struct AwsSnsTopicSubscriptionArgs {
 pub struct AwsSnsTopicSubscription(Resource);
 
 impl AwsSnsTopicSubscription {
-    /// Starts an `aws_sns_topic_subscription` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sns_topic_subscription` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSnsTopicSubscriptionArgs) -> Self {
         let mut raw = Resource::new("aws_sns_topic_subscription", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSpotDatafeedSubscription(Resource);
 
 impl AwsSpotDatafeedSubscription {
-    /// Starts an `aws_spot_datafeed_subscription` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_spot_datafeed_subscription` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, bucket: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_spot_datafeed_subscription", label);

@@ -22,7 +22,7 @@ pub struct AwsSpotFleetRequestArgs {
 pub struct AwsSpotFleetRequest(Resource);
 
 impl AwsSpotFleetRequest {
-    /// Starts an `aws_spot_fleet_request` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_spot_fleet_request` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSpotFleetRequestArgs) -> Self {
         let mut raw = Resource::new("aws_spot_fleet_request", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSpotInstanceRequest(Resource);
 
 impl AwsSpotInstanceRequest {
-    /// Starts an `aws_spot_instance_request` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_spot_instance_request` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_spot_instance_request", label);

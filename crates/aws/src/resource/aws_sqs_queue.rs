@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSqsQueue(Resource);
 
 impl AwsSqsQueue {
-    /// Starts an `aws_sqs_queue` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_sqs_queue` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_sqs_queue", label);

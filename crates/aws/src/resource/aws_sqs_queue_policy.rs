@@ -22,7 +22,7 @@ pub struct AwsSqsQueuePolicyArgs {
 pub struct AwsSqsQueuePolicy(Resource);
 
 impl AwsSqsQueuePolicy {
-    /// Starts an `aws_sqs_queue_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sqs_queue_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSqsQueuePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_sqs_queue_policy", label);

@@ -22,7 +22,7 @@ pub struct AwsSqsQueueRedriveAllowPolicyArgs {
 pub struct AwsSqsQueueRedriveAllowPolicy(Resource);
 
 impl AwsSqsQueueRedriveAllowPolicy {
-    /// Starts an `aws_sqs_queue_redrive_allow_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_sqs_queue_redrive_allow_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSqsQueueRedriveAllowPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_sqs_queue_redrive_allow_policy", label);

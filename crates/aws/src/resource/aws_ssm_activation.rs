@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSsmActivation(Resource);
 
 impl AwsSsmActivation {
-    /// Starts an `aws_ssm_activation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssm_activation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, iam_role: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ssm_activation", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSsmAssociation(Resource);
 
 impl AwsSsmAssociation {
-    /// Starts an `aws_ssm_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssm_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ssm_association", label);

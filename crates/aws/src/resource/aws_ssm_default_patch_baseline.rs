@@ -22,7 +22,7 @@ pub struct AwsSsmDefaultPatchBaselineArgs {
 pub struct AwsSsmDefaultPatchBaseline(Resource);
 
 impl AwsSsmDefaultPatchBaseline {
-    /// Starts an `aws_ssm_default_patch_baseline` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssm_default_patch_baseline` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsmDefaultPatchBaselineArgs) -> Self {
         let mut raw = Resource::new("aws_ssm_default_patch_baseline", label);

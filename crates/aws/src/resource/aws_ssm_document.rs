@@ -24,7 +24,7 @@ pub struct AwsSsmDocumentArgs {
 pub struct AwsSsmDocument(Resource);
 
 impl AwsSsmDocument {
-    /// Starts an `aws_ssm_document` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssm_document` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsmDocumentArgs) -> Self {
         let mut raw = Resource::new("aws_ssm_document", label);

@@ -26,7 +26,7 @@ pub struct AwsSsmMaintenanceWindowArgs {
 pub struct AwsSsmMaintenanceWindow(Resource);
 
 impl AwsSsmMaintenanceWindow {
-    /// Starts an `aws_ssm_maintenance_window` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssm_maintenance_window` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsmMaintenanceWindowArgs) -> Self {
         let mut raw = Resource::new("aws_ssm_maintenance_window", label);

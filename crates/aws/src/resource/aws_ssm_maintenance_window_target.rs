@@ -24,7 +24,7 @@ pub struct AwsSsmMaintenanceWindowTargetArgs {
 pub struct AwsSsmMaintenanceWindowTarget(Resource);
 
 impl AwsSsmMaintenanceWindowTarget {
-    /// Starts an `aws_ssm_maintenance_window_target` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssm_maintenance_window_target` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsmMaintenanceWindowTargetArgs) -> Self {
         let mut raw = Resource::new("aws_ssm_maintenance_window_target", label);

@@ -24,7 +24,7 @@ pub struct AwsSsmMaintenanceWindowTaskArgs {
 pub struct AwsSsmMaintenanceWindowTask(Resource);
 
 impl AwsSsmMaintenanceWindowTask {
-    /// Starts an `aws_ssm_maintenance_window_task` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssm_maintenance_window_task` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsmMaintenanceWindowTaskArgs) -> Self {
         let mut raw = Resource::new("aws_ssm_maintenance_window_task", label);

@@ -22,7 +22,7 @@ pub struct AwsSsmParameterArgs {
 pub struct AwsSsmParameter(Resource);
 
 impl AwsSsmParameter {
-    /// Starts an `aws_ssm_parameter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssm_parameter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsmParameterArgs) -> Self {
         let mut raw = Resource::new("aws_ssm_parameter", label);

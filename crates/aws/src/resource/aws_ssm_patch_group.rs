@@ -22,7 +22,7 @@ pub struct AwsSsmPatchGroupArgs {
 pub struct AwsSsmPatchGroup(Resource);
 
 impl AwsSsmPatchGroup {
-    /// Starts an `aws_ssm_patch_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssm_patch_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsmPatchGroupArgs) -> Self {
         let mut raw = Resource::new("aws_ssm_patch_group", label);

@@ -22,7 +22,7 @@ pub struct AwsSsmResourceDataSyncArgs {
 pub struct AwsSsmResourceDataSync(Resource);
 
 impl AwsSsmResourceDataSync {
-    /// Starts an `aws_ssm_resource_data_sync` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssm_resource_data_sync` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsmResourceDataSyncArgs) -> Self {
         let mut raw = Resource::new("aws_ssm_resource_data_sync", label);

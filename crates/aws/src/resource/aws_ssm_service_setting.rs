@@ -22,7 +22,7 @@ pub struct AwsSsmServiceSettingArgs {
 pub struct AwsSsmServiceSetting(Resource);
 
 impl AwsSsmServiceSetting {
-    /// Starts an `aws_ssm_service_setting` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssm_service_setting` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsmServiceSettingArgs) -> Self {
         let mut raw = Resource::new("aws_ssm_service_setting", label);

@@ -22,7 +22,7 @@ pub struct AwsSsmcontactsContactArgs {
 pub struct AwsSsmcontactsContact(Resource);
 
 impl AwsSsmcontactsContact {
-    /// Starts an `aws_ssmcontacts_contact` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssmcontacts_contact` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsmcontactsContactArgs) -> Self {
         let mut raw = Resource::new("aws_ssmcontacts_contact", label);

@@ -26,7 +26,7 @@ pub struct AwsSsmcontactsContactChannelArgs {
 pub struct AwsSsmcontactsContactChannel(Resource);
 
 impl AwsSsmcontactsContactChannel {
-    /// Starts an `aws_ssmcontacts_contact_channel` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssmcontacts_contact_channel` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsmcontactsContactChannelArgs) -> Self {
         let mut raw = Resource::new("aws_ssmcontacts_contact_channel", label);

@@ -22,7 +22,7 @@ pub struct AwsSsmcontactsPlanArgs {
 pub struct AwsSsmcontactsPlan(Resource);
 
 impl AwsSsmcontactsPlan {
-    /// Starts an `aws_ssmcontacts_plan` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssmcontacts_plan` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsmcontactsPlanArgs) -> Self {
         let mut raw = Resource::new("aws_ssmcontacts_plan", label);

@@ -24,7 +24,7 @@ pub struct AwsSsmcontactsRotationArgs {
 pub struct AwsSsmcontactsRotation(Resource);
 
 impl AwsSsmcontactsRotation {
-    /// Starts an `aws_ssmcontacts_rotation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssmcontacts_rotation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsmcontactsRotationArgs) -> Self {
         let mut raw = Resource::new("aws_ssmcontacts_rotation", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSsmincidentsReplicationSet(Resource);
 
 impl AwsSsmincidentsReplicationSet {
-    /// Starts an `aws_ssmincidents_replication_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssmincidents_replication_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, region: Region) -> Self {
         let mut raw = Resource::new("aws_ssmincidents_replication_set", label);

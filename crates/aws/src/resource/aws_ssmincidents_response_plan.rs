@@ -22,7 +22,7 @@ pub struct AwsSsmincidentsResponsePlanArgs {
 pub struct AwsSsmincidentsResponsePlan(Resource);
 
 impl AwsSsmincidentsResponsePlan {
-    /// Starts an `aws_ssmincidents_response_plan` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssmincidents_response_plan` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsmincidentsResponsePlanArgs) -> Self {
         let mut raw = Resource::new("aws_ssmincidents_response_plan", label);

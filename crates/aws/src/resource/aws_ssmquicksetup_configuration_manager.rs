@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSsmquicksetupConfigurationManager(Resource);
 
 impl AwsSsmquicksetupConfigurationManager {
-    /// Starts an `aws_ssmquicksetup_configuration_manager` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssmquicksetup_configuration_manager` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_ssmquicksetup_configuration_manager", label);

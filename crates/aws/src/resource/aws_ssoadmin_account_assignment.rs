@@ -28,7 +28,7 @@ pub struct AwsSsoadminAccountAssignmentArgs {
 pub struct AwsSsoadminAccountAssignment(Resource);
 
 impl AwsSsoadminAccountAssignment {
-    /// Starts an `aws_ssoadmin_account_assignment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssoadmin_account_assignment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsoadminAccountAssignmentArgs) -> Self {
         let mut raw = Resource::new("aws_ssoadmin_account_assignment", label);

@@ -24,7 +24,7 @@ pub struct AwsSsoadminApplicationArgs {
 pub struct AwsSsoadminApplication(Resource);
 
 impl AwsSsoadminApplication {
-    /// Starts an `aws_ssoadmin_application` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssoadmin_application` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsoadminApplicationArgs) -> Self {
         let mut raw = Resource::new("aws_ssoadmin_application", label);

@@ -22,7 +22,7 @@ pub struct AwsSsoadminApplicationAccessScopeArgs {
 pub struct AwsSsoadminApplicationAccessScope(Resource);
 
 impl AwsSsoadminApplicationAccessScope {
-    /// Starts an `aws_ssoadmin_application_access_scope` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssoadmin_application_access_scope` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsoadminApplicationAccessScopeArgs) -> Self {
         let mut raw = Resource::new("aws_ssoadmin_application_access_scope", label);

@@ -24,7 +24,7 @@ pub struct AwsSsoadminApplicationAssignmentArgs {
 pub struct AwsSsoadminApplicationAssignment(Resource);
 
 impl AwsSsoadminApplicationAssignment {
-    /// Starts an `aws_ssoadmin_application_assignment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssoadmin_application_assignment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsoadminApplicationAssignmentArgs) -> Self {
         let mut raw = Resource::new("aws_ssoadmin_application_assignment", label);

@@ -22,7 +22,7 @@ pub struct AwsSsoadminApplicationAssignmentConfigurationArgs {
 pub struct AwsSsoadminApplicationAssignmentConfiguration(Resource);
 
 impl AwsSsoadminApplicationAssignmentConfiguration {
-    /// Starts an `aws_ssoadmin_application_assignment_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssoadmin_application_assignment_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

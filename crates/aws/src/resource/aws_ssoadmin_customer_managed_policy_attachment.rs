@@ -24,7 +24,7 @@ pub struct AwsSsoadminCustomerManagedPolicyAttachmentArgs {
 pub struct AwsSsoadminCustomerManagedPolicyAttachment(Resource);
 
 impl AwsSsoadminCustomerManagedPolicyAttachment {
-    /// Starts an `aws_ssoadmin_customer_managed_policy_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssoadmin_customer_managed_policy_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsSsoadminInstanceAccessControlAttributesArgs {
 pub struct AwsSsoadminInstanceAccessControlAttributes(Resource);
 
 impl AwsSsoadminInstanceAccessControlAttributes {
-    /// Starts an `aws_ssoadmin_instance_access_control_attributes` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssoadmin_instance_access_control_attributes` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

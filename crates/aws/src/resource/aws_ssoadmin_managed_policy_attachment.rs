@@ -24,7 +24,7 @@ pub struct AwsSsoadminManagedPolicyAttachmentArgs {
 pub struct AwsSsoadminManagedPolicyAttachment(Resource);
 
 impl AwsSsoadminManagedPolicyAttachment {
-    /// Starts an `aws_ssoadmin_managed_policy_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssoadmin_managed_policy_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsoadminManagedPolicyAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_ssoadmin_managed_policy_attachment", label);

@@ -22,7 +22,7 @@ pub struct AwsSsoadminPermissionSetArgs {
 pub struct AwsSsoadminPermissionSet(Resource);
 
 impl AwsSsoadminPermissionSet {
-    /// Starts an `aws_ssoadmin_permission_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssoadmin_permission_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsoadminPermissionSetArgs) -> Self {
         let mut raw = Resource::new("aws_ssoadmin_permission_set", label);

@@ -24,7 +24,7 @@ pub struct AwsSsoadminPermissionSetInlinePolicyArgs {
 pub struct AwsSsoadminPermissionSetInlinePolicy(Resource);
 
 impl AwsSsoadminPermissionSetInlinePolicy {
-    /// Starts an `aws_ssoadmin_permission_set_inline_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssoadmin_permission_set_inline_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsoadminPermissionSetInlinePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_ssoadmin_permission_set_inline_policy", label);

@@ -24,7 +24,7 @@ pub struct AwsSsoadminPermissionsBoundaryAttachmentArgs {
 pub struct AwsSsoadminPermissionsBoundaryAttachment(Resource);
 
 impl AwsSsoadminPermissionsBoundaryAttachment {
-    /// Starts an `aws_ssoadmin_permissions_boundary_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssoadmin_permissions_boundary_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -24,7 +24,7 @@ pub struct AwsSsoadminTrustedTokenIssuerArgs {
 pub struct AwsSsoadminTrustedTokenIssuer(Resource);
 
 impl AwsSsoadminTrustedTokenIssuer {
-    /// Starts an `aws_ssoadmin_trusted_token_issuer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_ssoadmin_trusted_token_issuer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSsoadminTrustedTokenIssuerArgs) -> Self {
         let mut raw = Resource::new("aws_ssoadmin_trusted_token_issuer", label);

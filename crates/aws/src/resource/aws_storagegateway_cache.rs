@@ -22,7 +22,7 @@ pub struct AwsStoragegatewayCacheArgs {
 pub struct AwsStoragegatewayCache(Resource);
 
 impl AwsStoragegatewayCache {
-    /// Starts an `aws_storagegateway_cache` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_storagegateway_cache` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsStoragegatewayCacheArgs) -> Self {
         let mut raw = Resource::new("aws_storagegateway_cache", label);

@@ -26,7 +26,7 @@ pub struct AwsStoragegatewayCachedIscsiVolumeArgs {
 pub struct AwsStoragegatewayCachedIscsiVolume(Resource);
 
 impl AwsStoragegatewayCachedIscsiVolume {
-    /// Starts an `aws_storagegateway_cached_iscsi_volume` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_storagegateway_cached_iscsi_volume` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsStoragegatewayCachedIscsiVolumeArgs) -> Self {
         let mut raw = Resource::new("aws_storagegateway_cached_iscsi_volume", label);

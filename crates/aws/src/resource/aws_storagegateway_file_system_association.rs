@@ -26,7 +26,7 @@ pub struct AwsStoragegatewayFileSystemAssociationArgs {
 pub struct AwsStoragegatewayFileSystemAssociation(Resource);
 
 impl AwsStoragegatewayFileSystemAssociation {
-    /// Starts an `aws_storagegateway_file_system_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_storagegateway_file_system_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsStoragegatewayFileSystemAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_storagegateway_file_system_association", label);

@@ -22,7 +22,7 @@ pub struct AwsStoragegatewayGatewayArgs {
 pub struct AwsStoragegatewayGateway(Resource);
 
 impl AwsStoragegatewayGateway {
-    /// Starts an `aws_storagegateway_gateway` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_storagegateway_gateway` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsStoragegatewayGatewayArgs) -> Self {
         let mut raw = Resource::new("aws_storagegateway_gateway", label);

@@ -26,7 +26,7 @@ pub struct AwsStoragegatewayNfsFileShareArgs {
 pub struct AwsStoragegatewayNfsFileShare(Resource);
 
 impl AwsStoragegatewayNfsFileShare {
-    /// Starts an `aws_storagegateway_nfs_file_share` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_storagegateway_nfs_file_share` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsStoragegatewayNfsFileShareArgs) -> Self {
         let mut raw = Resource::new("aws_storagegateway_nfs_file_share", label);

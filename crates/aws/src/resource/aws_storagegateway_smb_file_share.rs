@@ -24,7 +24,7 @@ pub struct AwsStoragegatewaySmbFileShareArgs {
 pub struct AwsStoragegatewaySmbFileShare(Resource);
 
 impl AwsStoragegatewaySmbFileShare {
-    /// Starts an `aws_storagegateway_smb_file_share` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_storagegateway_smb_file_share` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsStoragegatewaySmbFileShareArgs) -> Self {
         let mut raw = Resource::new("aws_storagegateway_smb_file_share", label);

@@ -28,7 +28,7 @@ pub struct AwsStoragegatewayStoredIscsiVolumeArgs {
 pub struct AwsStoragegatewayStoredIscsiVolume(Resource);
 
 impl AwsStoragegatewayStoredIscsiVolume {
-    /// Starts an `aws_storagegateway_stored_iscsi_volume` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_storagegateway_stored_iscsi_volume` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsStoragegatewayStoredIscsiVolumeArgs) -> Self {
         let mut raw = Resource::new("aws_storagegateway_stored_iscsi_volume", label);

@@ -22,7 +22,7 @@ pub struct AwsStoragegatewayTapePoolArgs {
 pub struct AwsStoragegatewayTapePool(Resource);
 
 impl AwsStoragegatewayTapePool {
-    /// Starts an `aws_storagegateway_tape_pool` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_storagegateway_tape_pool` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsStoragegatewayTapePoolArgs) -> Self {
         let mut raw = Resource::new("aws_storagegateway_tape_pool", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsStoragegatewayUploadBuffer(Resource);
 
 impl AwsStoragegatewayUploadBuffer {
-    /// Starts an `aws_storagegateway_upload_buffer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_storagegateway_upload_buffer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, gateway_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_storagegateway_upload_buffer", label);

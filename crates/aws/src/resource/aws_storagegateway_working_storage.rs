@@ -22,7 +22,7 @@ pub struct AwsStoragegatewayWorkingStorageArgs {
 pub struct AwsStoragegatewayWorkingStorage(Resource);
 
 impl AwsStoragegatewayWorkingStorage {
-    /// Starts an `aws_storagegateway_working_storage` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_storagegateway_working_storage` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsStoragegatewayWorkingStorageArgs) -> Self {
         let mut raw = Resource::new("aws_storagegateway_working_storage", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSwfDomain(Resource);
 
 impl AwsSwfDomain {
-    /// Starts an `aws_swf_domain` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_swf_domain` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -30,7 +30,7 @@ pub struct AwsSyntheticsCanaryArgs {
 pub struct AwsSyntheticsCanary(Resource);
 
 impl AwsSyntheticsCanary {
-    /// Starts an `aws_synthetics_canary` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_synthetics_canary` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSyntheticsCanaryArgs) -> Self {
         let mut raw = Resource::new("aws_synthetics_canary", label);

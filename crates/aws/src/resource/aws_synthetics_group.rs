@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsSyntheticsGroup(Resource);
 
 impl AwsSyntheticsGroup {
-    /// Starts an `aws_synthetics_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_synthetics_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_synthetics_group", label);

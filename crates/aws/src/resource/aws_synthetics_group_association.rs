@@ -22,7 +22,7 @@ pub struct AwsSyntheticsGroupAssociationArgs {
 pub struct AwsSyntheticsGroupAssociation(Resource);
 
 impl AwsSyntheticsGroupAssociation {
-    /// Starts an `aws_synthetics_group_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_synthetics_group_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsSyntheticsGroupAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_synthetics_group_association", label);

@@ -15,8 +15,8 @@ pub struct AwsTimestreaminfluxdbDbInstanceArgs {
     /// `bucket` (string, required).
     ///
     /// The name of the initial InfluxDB bucket. All InfluxDB data is stored in a bucket.
-    /// 					A bucket combines the concept of a database and a retention period (the duration of time
-    /// 					that each data point persists). A bucket belongs to an organization.
+    /// A bucket combines the concept of a database and a retention period (the duration of time
+    /// that each data point persists). A bucket belongs to an organization.
     pub bucket: Value<String>,
     /// `db_instance_type` (string, required).
     ///
@@ -25,31 +25,31 @@ pub struct AwsTimestreaminfluxdbDbInstanceArgs {
     /// `name` (string, required).
     ///
     /// The name that uniquely identifies the DB instance when interacting with the
-    /// 					Amazon Timestream for InfluxDB API and CLI commands. This name will also be a
-    /// 					prefix included in the endpoint. DB instance names must be unique per customer
-    /// 					and per region.
+    /// Amazon Timestream for InfluxDB API and CLI commands. This name will also be a
+    /// prefix included in the endpoint. DB instance names must be unique per customer
+    /// and per region.
     pub name: Value<String>,
     /// `organization` (string, required).
     ///
     /// The name of the initial organization for the initial admin user in InfluxDB. An
-    /// 					InfluxDB organization is a workspace for a group of users.
+    /// InfluxDB organization is a workspace for a group of users.
     pub organization: Value<String>,
     /// `password` (string, required, sensitive).
     ///
     /// The password of the initial admin user created in InfluxDB. This password will
-    /// 					allow you to access the InfluxDB UI to perform various administrative tasks and
-    /// 					also use the InfluxDB CLI to create an operator token. These attributes will be
-    /// 					stored in a Secret created in AWS SecretManager in your account.
+    /// allow you to access the InfluxDB UI to perform various administrative tasks and
+    /// also use the InfluxDB CLI to create an operator token. These attributes will be
+    /// stored in a Secret created in AWS SecretManager in your account.
     pub password: Value<String>,
     /// `username` (string, required).
     ///
     /// The username of the initial admin user created in InfluxDB.
-    /// 					Must start with a letter and can't end with a hyphen or contain two
-    /// 					consecutive hyphens. For example, my-user1. This username will allow
-    /// 					you to access the InfluxDB UI to perform various administrative tasks
-    /// 					and also use the InfluxDB CLI to create an operator token. These
-    /// 					attributes will be stored in a Secret created in Amazon Secrets
-    /// 					Manager in your account
+    /// Must start with a letter and can't end with a hyphen or contain two
+    /// consecutive hyphens. For example, my-user1. This username will allow
+    /// you to access the InfluxDB UI to perform various administrative tasks
+    /// and also use the InfluxDB CLI to create an operator token. These
+    /// attributes will be stored in a Secret created in Amazon Secrets
+    /// Manager in your account
     pub username: Value<String>,
     /// `vpc_security_group_ids` (set(string), required).
     ///
@@ -58,7 +58,7 @@ pub struct AwsTimestreaminfluxdbDbInstanceArgs {
     /// `vpc_subnet_ids` (set(string), required).
     ///
     /// A list of VPC subnet IDs to associate with the DB instance. Provide at least
-    /// 					two VPC subnet IDs in different availability zones when deploying with a Multi-AZ standby.
+    /// two VPC subnet IDs in different availability zones when deploying with a Multi-AZ standby.
     pub vpc_subnet_ids: Value<Vec<String>>,
 }
 
@@ -70,7 +70,7 @@ pub struct AwsTimestreaminfluxdbDbInstanceArgs {
 pub struct AwsTimestreaminfluxdbDbInstance(Resource);
 
 impl AwsTimestreaminfluxdbDbInstance {
-    /// Starts an `aws_timestreaminfluxdb_db_instance` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_timestreaminfluxdb_db_instance` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsTimestreaminfluxdbDbInstanceArgs) -> Self {
         let mut raw = Resource::new("aws_timestreaminfluxdb_db_instance", label);
@@ -101,9 +101,9 @@ impl AwsTimestreaminfluxdbDbInstance {
     /// `db_storage_type` (string, optional, computed).
     ///
     /// The Timestream for InfluxDB DB storage type to read and write InfluxDB data.
-    /// 					You can choose between 3 different types of provisioned Influx IOPS included storage according
-    /// 					to your workloads requirements: Influx IO Included 3000 IOPS, Influx IO Included 12000 IOPS,
-    /// 					Influx IO Included 16000 IOPS.
+    /// You can choose between 3 different types of provisioned Influx IOPS included storage according
+    /// to your workloads requirements: Influx IO Included 3000 IOPS, Influx IO Included 12000 IOPS,
+    /// Influx IO Included 16000 IOPS.
     pub fn db_storage_type(mut self, value: impl Into<Value<String>>) -> Self {
         self.0.put("db_storage_type", value.into().into_node());
         self
@@ -112,7 +112,7 @@ impl AwsTimestreaminfluxdbDbInstance {
     /// `deployment_type` (string, optional, computed).
     ///
     /// Specifies whether the DB instance will be deployed as a standalone instance or
-    /// 					with a Multi-AZ standby for high availability.
+    /// with a Multi-AZ standby for high availability.
     pub fn deployment_type(mut self, value: impl Into<Value<String>>) -> Self {
         self.0.put("deployment_type", value.into().into_node());
         self
@@ -121,8 +121,8 @@ impl AwsTimestreaminfluxdbDbInstance {
     /// `network_type` (string, optional, computed).
     ///
     /// Specifies whether the networkType of the Timestream for InfluxDB instance is
-    /// 					IPV4, which can communicate over IPv4 protocol only, or DUAL, which can communicate
-    /// 					over both IPv4 and IPv6 protocols.
+    /// IPV4, which can communicate over IPv4 protocol only, or DUAL, which can communicate
+    /// over both IPv4 and IPv6 protocols.
     pub fn network_type(mut self, value: impl Into<Value<String>>) -> Self {
         self.0.put("network_type", value.into().into_node());
         self

@@ -24,7 +24,7 @@ pub struct AwsTimestreamqueryScheduledQueryArgs {
 pub struct AwsTimestreamqueryScheduledQuery(Resource);
 
 impl AwsTimestreamqueryScheduledQuery {
-    /// Starts an `aws_timestreamquery_scheduled_query` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_timestreamquery_scheduled_query` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsTimestreamqueryScheduledQueryArgs) -> Self {
         let mut raw = Resource::new("aws_timestreamquery_scheduled_query", label);

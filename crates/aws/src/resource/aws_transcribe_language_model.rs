@@ -26,7 +26,7 @@ pub struct AwsTranscribeLanguageModelArgs {
 pub struct AwsTranscribeLanguageModel(Resource);
 
 impl AwsTranscribeLanguageModel {
-    /// Starts an `aws_transcribe_language_model` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_transcribe_language_model` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsTranscribeLanguageModelArgs) -> Self {
         let mut raw = Resource::new("aws_transcribe_language_model", label);

@@ -24,7 +24,7 @@ pub struct AwsTranscribeMedicalVocabularyArgs {
 pub struct AwsTranscribeMedicalVocabulary(Resource);
 
 impl AwsTranscribeMedicalVocabulary {
-    /// Starts an `aws_transcribe_medical_vocabulary` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_transcribe_medical_vocabulary` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsTranscribeMedicalVocabularyArgs) -> Self {
         let mut raw = Resource::new("aws_transcribe_medical_vocabulary", label);

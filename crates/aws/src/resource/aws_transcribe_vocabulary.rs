@@ -22,7 +22,7 @@ pub struct AwsTranscribeVocabularyArgs {
 pub struct AwsTranscribeVocabulary(Resource);
 
 impl AwsTranscribeVocabulary {
-    /// Starts an `aws_transcribe_vocabulary` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_transcribe_vocabulary` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsTranscribeVocabularyArgs) -> Self {
         let mut raw = Resource::new("aws_transcribe_vocabulary", label);

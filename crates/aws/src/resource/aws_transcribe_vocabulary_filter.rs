@@ -22,7 +22,7 @@ pub struct AwsTranscribeVocabularyFilterArgs {
 pub struct AwsTranscribeVocabularyFilter(Resource);
 
 impl AwsTranscribeVocabularyFilter {
-    /// Starts an `aws_transcribe_vocabulary_filter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_transcribe_vocabulary_filter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsTranscribeVocabularyFilterArgs) -> Self {
         let mut raw = Resource::new("aws_transcribe_vocabulary_filter", label);

@@ -22,7 +22,7 @@ pub struct AwsTransferAccessArgs {
 pub struct AwsTransferAccess(Resource);
 
 impl AwsTransferAccess {
-    /// Starts an `aws_transfer_access` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_transfer_access` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsTransferAccessArgs) -> Self {
         let mut raw = Resource::new("aws_transfer_access", label);

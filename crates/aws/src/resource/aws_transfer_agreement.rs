@@ -28,7 +28,7 @@ pub struct AwsTransferAgreementArgs {
 pub struct AwsTransferAgreement(Resource);
 
 impl AwsTransferAgreement {
-    /// Starts an `aws_transfer_agreement` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_transfer_agreement` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsTransferAgreementArgs) -> Self {
         let mut raw = Resource::new("aws_transfer_agreement", label);

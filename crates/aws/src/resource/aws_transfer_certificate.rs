@@ -22,7 +22,7 @@ pub struct AwsTransferCertificateArgs {
 pub struct AwsTransferCertificate(Resource);
 
 impl AwsTransferCertificate {
-    /// Starts an `aws_transfer_certificate` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_transfer_certificate` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsTransferCertificateArgs) -> Self {
         let mut raw = Resource::new("aws_transfer_certificate", label);

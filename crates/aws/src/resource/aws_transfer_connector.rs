@@ -22,7 +22,7 @@ pub struct AwsTransferConnectorArgs {
 pub struct AwsTransferConnector(Resource);
 
 impl AwsTransferConnector {
-    /// Starts an `aws_transfer_connector` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_transfer_connector` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsTransferConnectorArgs) -> Self {
         let mut raw = Resource::new("aws_transfer_connector", label);

@@ -22,7 +22,7 @@ pub struct AwsTransferProfileArgs {
 pub struct AwsTransferProfile(Resource);
 
 impl AwsTransferProfile {
-    /// Starts an `aws_transfer_profile` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_transfer_profile` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsTransferProfileArgs) -> Self {
         let mut raw = Resource::new("aws_transfer_profile", label);

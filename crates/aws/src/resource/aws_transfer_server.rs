@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsTransferServer(Resource);
 
 impl AwsTransferServer {
-    /// Starts an `aws_transfer_server` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_transfer_server` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_transfer_server", label);

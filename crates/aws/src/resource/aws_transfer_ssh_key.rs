@@ -24,7 +24,7 @@ pub struct AwsTransferSshKeyArgs {
 pub struct AwsTransferSshKey(Resource);
 
 impl AwsTransferSshKey {
-    /// Starts an `aws_transfer_ssh_key` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_transfer_ssh_key` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsTransferSshKeyArgs) -> Self {
         let mut raw = Resource::new("aws_transfer_ssh_key", label);

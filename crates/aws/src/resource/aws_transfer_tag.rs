@@ -24,7 +24,7 @@ pub struct AwsTransferTagArgs {
 pub struct AwsTransferTag(Resource);
 
 impl AwsTransferTag {
-    /// Starts an `aws_transfer_tag` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_transfer_tag` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsTransferTagArgs) -> Self {
         let mut raw = Resource::new("aws_transfer_tag", label);

@@ -24,7 +24,7 @@ pub struct AwsTransferUserArgs {
 pub struct AwsTransferUser(Resource);
 
 impl AwsTransferUser {
-    /// Starts an `aws_transfer_user` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_transfer_user` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsTransferUserArgs) -> Self {
         let mut raw = Resource::new("aws_transfer_user", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsTransferWorkflow(Resource);
 
 impl AwsTransferWorkflow {
-    /// Starts an `aws_transfer_workflow` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_transfer_workflow` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, steps: Steps) -> Self {
         let mut raw = Resource::new("aws_transfer_workflow", label);

@@ -24,7 +24,7 @@ pub struct AwsVerifiedaccessEndpointArgs {
 pub struct AwsVerifiedaccessEndpoint(Resource);
 
 impl AwsVerifiedaccessEndpoint {
-    /// Starts an `aws_verifiedaccess_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_verifiedaccess_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVerifiedaccessEndpointArgs) -> Self {
         let mut raw = Resource::new("aws_verifiedaccess_endpoint", label);

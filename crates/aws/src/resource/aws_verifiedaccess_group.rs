@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVerifiedaccessGroup(Resource);
 
 impl AwsVerifiedaccessGroup {
-    /// Starts an `aws_verifiedaccess_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_verifiedaccess_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVerifiedaccessInstance(Resource);
 
 impl AwsVerifiedaccessInstance {
-    /// Starts an `aws_verifiedaccess_instance` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_verifiedaccess_instance` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_verifiedaccess_instance", label);

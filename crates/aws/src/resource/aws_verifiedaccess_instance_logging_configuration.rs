@@ -22,7 +22,7 @@ pub struct AwsVerifiedaccessInstanceLoggingConfigurationArgs {
 pub struct AwsVerifiedaccessInstanceLoggingConfiguration(Resource);
 
 impl AwsVerifiedaccessInstanceLoggingConfiguration {
-    /// Starts an `aws_verifiedaccess_instance_logging_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_verifiedaccess_instance_logging_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsVerifiedaccessInstanceTrustProviderAttachmentArgs {
 pub struct AwsVerifiedaccessInstanceTrustProviderAttachment(Resource);
 
 impl AwsVerifiedaccessInstanceTrustProviderAttachment {
-    /// Starts an `aws_verifiedaccess_instance_trust_provider_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_verifiedaccess_instance_trust_provider_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

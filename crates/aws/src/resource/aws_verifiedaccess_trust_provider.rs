@@ -22,7 +22,7 @@ pub struct AwsVerifiedaccessTrustProviderArgs {
 pub struct AwsVerifiedaccessTrustProvider(Resource);
 
 impl AwsVerifiedaccessTrustProvider {
-    /// Starts an `aws_verifiedaccess_trust_provider` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_verifiedaccess_trust_provider` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVerifiedaccessTrustProviderArgs) -> Self {
         let mut raw = Resource::new("aws_verifiedaccess_trust_provider", label);

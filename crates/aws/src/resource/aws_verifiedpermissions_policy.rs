@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVerifiedpermissionsPolicy(Resource);
 
 impl AwsVerifiedpermissionsPolicy {
-    /// Starts an `aws_verifiedpermissions_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_verifiedpermissions_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, policy_store_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_verifiedpermissions_policy", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVerifiedpermissionsPolicyStore(Resource);
 
 impl AwsVerifiedpermissionsPolicyStore {
-    /// Starts an `aws_verifiedpermissions_policy_store` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_verifiedpermissions_policy_store` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_verifiedpermissions_policy_store", label);

@@ -22,7 +22,7 @@ pub struct AwsVerifiedpermissionsPolicyTemplateArgs {
 pub struct AwsVerifiedpermissionsPolicyTemplate(Resource);
 
 impl AwsVerifiedpermissionsPolicyTemplate {
-    /// Starts an `aws_verifiedpermissions_policy_template` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_verifiedpermissions_policy_template` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVerifiedpermissionsPolicyTemplateArgs) -> Self {
         let mut raw = Resource::new("aws_verifiedpermissions_policy_template", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVerifiedpermissionsSchema(Resource);
 
 impl AwsVerifiedpermissionsSchema {
-    /// Starts an `aws_verifiedpermissions_schema` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_verifiedpermissions_schema` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, policy_store_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_verifiedpermissions_schema", label);

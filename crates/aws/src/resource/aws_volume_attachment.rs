@@ -24,7 +24,7 @@ pub struct AwsVolumeAttachmentArgs {
 pub struct AwsVolumeAttachment(Resource);
 
 impl AwsVolumeAttachment {
-    /// Starts an `aws_volume_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_volume_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVolumeAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_volume_attachment", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVpc(Resource);
 
 impl AwsVpc {
-    /// Starts an `aws_vpc` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_vpc` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_vpc", label);

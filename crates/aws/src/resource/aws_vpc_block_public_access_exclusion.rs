@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVpcBlockPublicAccessExclusion(Resource);
 
 impl AwsVpcBlockPublicAccessExclusion {
-    /// Starts an `aws_vpc_block_public_access_exclusion` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_block_public_access_exclusion` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -22,7 +22,7 @@ pub struct AwsVpcDhcpOptionsAssociationArgs {
 pub struct AwsVpcDhcpOptionsAssociation(Resource);
 
 impl AwsVpcDhcpOptionsAssociation {
-    /// Starts an `aws_vpc_dhcp_options_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_dhcp_options_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcDhcpOptionsAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_dhcp_options_association", label);

@@ -22,7 +22,7 @@ pub struct AwsVpcEndpointConnectionAccepterArgs {
 pub struct AwsVpcEndpointConnectionAccepter(Resource);
 
 impl AwsVpcEndpointConnectionAccepter {
-    /// Starts an `aws_vpc_endpoint_connection_accepter` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_endpoint_connection_accepter` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcEndpointConnectionAccepterArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_endpoint_connection_accepter", label);

@@ -22,7 +22,7 @@ pub struct AwsVpcEndpointConnectionNotificationArgs {
 pub struct AwsVpcEndpointConnectionNotification(Resource);
 
 impl AwsVpcEndpointConnectionNotification {
-    /// Starts an `aws_vpc_endpoint_connection_notification` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_endpoint_connection_notification` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcEndpointConnectionNotificationArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_endpoint_connection_notification", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVpcEndpointPolicy(Resource);
 
 impl AwsVpcEndpointPolicy {
-    /// Starts an `aws_vpc_endpoint_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_endpoint_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, vpc_endpoint_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_vpc_endpoint_policy", label);

@@ -22,7 +22,7 @@ pub struct AwsVpcEndpointPrivateDnsArgs {
 pub struct AwsVpcEndpointPrivateDns(Resource);
 
 impl AwsVpcEndpointPrivateDns {
-    /// Starts an `aws_vpc_endpoint_private_dns` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_endpoint_private_dns` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcEndpointPrivateDnsArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_endpoint_private_dns", label);

@@ -22,7 +22,7 @@ pub struct AwsVpcEndpointRouteTableAssociationArgs {
 pub struct AwsVpcEndpointRouteTableAssociation(Resource);
 
 impl AwsVpcEndpointRouteTableAssociation {
-    /// Starts an `aws_vpc_endpoint_route_table_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_endpoint_route_table_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcEndpointRouteTableAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_endpoint_route_table_association", label);

@@ -22,7 +22,7 @@ pub struct AwsVpcEndpointSecurityGroupAssociationArgs {
 pub struct AwsVpcEndpointSecurityGroupAssociation(Resource);
 
 impl AwsVpcEndpointSecurityGroupAssociation {
-    /// Starts an `aws_vpc_endpoint_security_group_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_endpoint_security_group_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcEndpointSecurityGroupAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_endpoint_security_group_association", label);

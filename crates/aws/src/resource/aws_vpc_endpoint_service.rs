@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVpcEndpointService(Resource);
 
 impl AwsVpcEndpointService {
-    /// Starts an `aws_vpc_endpoint_service` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_endpoint_service` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, acceptance_required: impl Into<Value<bool>>) -> Self {
         let mut raw = Resource::new("aws_vpc_endpoint_service", label);

@@ -22,7 +22,7 @@ pub struct AwsVpcEndpointServiceAllowedPrincipalArgs {
 pub struct AwsVpcEndpointServiceAllowedPrincipal(Resource);
 
 impl AwsVpcEndpointServiceAllowedPrincipal {
-    /// Starts an `aws_vpc_endpoint_service_allowed_principal` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_endpoint_service_allowed_principal` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcEndpointServiceAllowedPrincipalArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_endpoint_service_allowed_principal", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVpcEndpointServicePrivateDnsVerification(Resource);
 
 impl AwsVpcEndpointServicePrivateDnsVerification {
-    /// Starts an `aws_vpc_endpoint_service_private_dns_verification` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_endpoint_service_private_dns_verification` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, service_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_vpc_endpoint_service_private_dns_verification", label);

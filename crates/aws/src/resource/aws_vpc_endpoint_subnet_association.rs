@@ -22,7 +22,7 @@ pub struct AwsVpcEndpointSubnetAssociationArgs {
 pub struct AwsVpcEndpointSubnetAssociation(Resource);
 
 impl AwsVpcEndpointSubnetAssociation {
-    /// Starts an `aws_vpc_endpoint_subnet_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_endpoint_subnet_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcEndpointSubnetAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_endpoint_subnet_association", label);

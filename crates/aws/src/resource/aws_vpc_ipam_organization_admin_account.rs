@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVpcIpamOrganizationAdminAccount(Resource);
 
 impl AwsVpcIpamOrganizationAdminAccount {
-    /// Starts an `aws_vpc_ipam_organization_admin_account` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_ipam_organization_admin_account` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

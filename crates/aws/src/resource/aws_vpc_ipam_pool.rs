@@ -22,7 +22,7 @@ pub struct AwsVpcIpamPoolArgs {
 pub struct AwsVpcIpamPool(Resource);
 
 impl AwsVpcIpamPool {
-    /// Starts an `aws_vpc_ipam_pool` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_ipam_pool` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcIpamPoolArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_ipam_pool", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVpcIpamPoolCidr(Resource);
 
 impl AwsVpcIpamPoolCidr {
-    /// Starts an `aws_vpc_ipam_pool_cidr` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_ipam_pool_cidr` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, ipam_pool_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_vpc_ipam_pool_cidr", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVpcIpamResourceDiscovery(Resource);
 
 impl AwsVpcIpamResourceDiscovery {
-    /// Starts an `aws_vpc_ipam_resource_discovery` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_ipam_resource_discovery` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, operating_regions: OperatingRegions) -> Self {
         let mut raw = Resource::new("aws_vpc_ipam_resource_discovery", label);

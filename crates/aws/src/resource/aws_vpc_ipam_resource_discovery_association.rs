@@ -22,7 +22,7 @@ pub struct AwsVpcIpamResourceDiscoveryAssociationArgs {
 pub struct AwsVpcIpamResourceDiscoveryAssociation(Resource);
 
 impl AwsVpcIpamResourceDiscoveryAssociation {
-    /// Starts an `aws_vpc_ipam_resource_discovery_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_ipam_resource_discovery_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcIpamResourceDiscoveryAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_ipam_resource_discovery_association", label);

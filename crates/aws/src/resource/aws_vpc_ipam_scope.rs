@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVpcIpamScope(Resource);
 
 impl AwsVpcIpamScope {
-    /// Starts an `aws_vpc_ipam_scope` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_ipam_scope` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, ipam_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_vpc_ipam_scope", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVpcIpv4CidrBlockAssociation(Resource);
 
 impl AwsVpcIpv4CidrBlockAssociation {
-    /// Starts an `aws_vpc_ipv4_cidr_block_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_ipv4_cidr_block_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, vpc_id: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_vpc_ipv4_cidr_block_association", label);

@@ -22,7 +22,7 @@ pub struct AwsVpcNetworkPerformanceMetricSubscriptionArgs {
 pub struct AwsVpcNetworkPerformanceMetricSubscription(Resource);
 
 impl AwsVpcNetworkPerformanceMetricSubscription {
-    /// Starts an `aws_vpc_network_performance_metric_subscription` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_network_performance_metric_subscription` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

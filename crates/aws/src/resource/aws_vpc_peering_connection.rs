@@ -22,7 +22,7 @@ pub struct AwsVpcPeeringConnectionArgs {
 pub struct AwsVpcPeeringConnection(Resource);
 
 impl AwsVpcPeeringConnection {
-    /// Starts an `aws_vpc_peering_connection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_peering_connection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcPeeringConnectionArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_peering_connection", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVpcPeeringConnectionOptions(Resource);
 
 impl AwsVpcPeeringConnectionOptions {
-    /// Starts an `aws_vpc_peering_connection_options` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_peering_connection_options` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

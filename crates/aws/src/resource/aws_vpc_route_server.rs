@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVpcRouteServer(Resource);
 
 impl AwsVpcRouteServer {
-    /// Starts an `aws_vpc_route_server` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_route_server` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, amazon_side_asn: impl Into<Value<Number>>) -> Self {
         let mut raw = Resource::new("aws_vpc_route_server", label);

@@ -22,7 +22,7 @@ pub struct AwsVpcRouteServerEndpointArgs {
 pub struct AwsVpcRouteServerEndpoint(Resource);
 
 impl AwsVpcRouteServerEndpoint {
-    /// Starts an `aws_vpc_route_server_endpoint` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_route_server_endpoint` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcRouteServerEndpointArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_route_server_endpoint", label);

@@ -22,7 +22,7 @@ pub struct AwsVpcRouteServerPeerArgs {
 pub struct AwsVpcRouteServerPeer(Resource);
 
 impl AwsVpcRouteServerPeer {
-    /// Starts an `aws_vpc_route_server_peer` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_route_server_peer` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcRouteServerPeerArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_route_server_peer", label);

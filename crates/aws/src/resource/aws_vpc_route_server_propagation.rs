@@ -22,7 +22,7 @@ pub struct AwsVpcRouteServerPropagationArgs {
 pub struct AwsVpcRouteServerPropagation(Resource);
 
 impl AwsVpcRouteServerPropagation {
-    /// Starts an `aws_vpc_route_server_propagation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_route_server_propagation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcRouteServerPropagationArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_route_server_propagation", label);

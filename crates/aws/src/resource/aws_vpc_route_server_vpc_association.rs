@@ -22,7 +22,7 @@ pub struct AwsVpcRouteServerVpcAssociationArgs {
 pub struct AwsVpcRouteServerVpcAssociation(Resource);
 
 impl AwsVpcRouteServerVpcAssociation {
-    /// Starts an `aws_vpc_route_server_vpc_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_route_server_vpc_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcRouteServerVpcAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_route_server_vpc_association", label);

@@ -22,7 +22,7 @@ pub struct AwsVpcSecurityGroupEgressRuleArgs {
 pub struct AwsVpcSecurityGroupEgressRule(Resource);
 
 impl AwsVpcSecurityGroupEgressRule {
-    /// Starts an `aws_vpc_security_group_egress_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_security_group_egress_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcSecurityGroupEgressRuleArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_security_group_egress_rule", label);

@@ -22,7 +22,7 @@ pub struct AwsVpcSecurityGroupIngressRuleArgs {
 pub struct AwsVpcSecurityGroupIngressRule(Resource);
 
 impl AwsVpcSecurityGroupIngressRule {
-    /// Starts an `aws_vpc_security_group_ingress_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpc_security_group_ingress_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpcSecurityGroupIngressRuleArgs) -> Self {
         let mut raw = Resource::new("aws_vpc_security_group_ingress_rule", label);

@@ -22,7 +22,7 @@ pub struct AwsVpclatticeAccessLogSubscriptionArgs {
 pub struct AwsVpclatticeAccessLogSubscription(Resource);
 
 impl AwsVpclatticeAccessLogSubscription {
-    /// Starts an `aws_vpclattice_access_log_subscription` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpclattice_access_log_subscription` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpclatticeAccessLogSubscriptionArgs) -> Self {
         let mut raw = Resource::new("aws_vpclattice_access_log_subscription", label);

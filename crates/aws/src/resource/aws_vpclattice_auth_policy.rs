@@ -22,7 +22,7 @@ pub struct AwsVpclatticeAuthPolicyArgs {
 pub struct AwsVpclatticeAuthPolicy(Resource);
 
 impl AwsVpclatticeAuthPolicy {
-    /// Starts an `aws_vpclattice_auth_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpclattice_auth_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpclatticeAuthPolicyArgs) -> Self {
         let mut raw = Resource::new("aws_vpclattice_auth_policy", label);

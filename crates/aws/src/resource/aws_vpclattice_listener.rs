@@ -24,7 +24,7 @@ pub struct AwsVpclatticeListenerArgs {
 pub struct AwsVpclatticeListener(Resource);
 
 impl AwsVpclatticeListener {
-    /// Starts an `aws_vpclattice_listener` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpclattice_listener` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpclatticeListenerArgs) -> Self {
         let mut raw = Resource::new("aws_vpclattice_listener", label);

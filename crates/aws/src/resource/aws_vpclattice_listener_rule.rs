@@ -30,7 +30,7 @@ pub struct AwsVpclatticeListenerRuleArgs {
 pub struct AwsVpclatticeListenerRule(Resource);
 
 impl AwsVpclatticeListenerRule {
-    /// Starts an `aws_vpclattice_listener_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpclattice_listener_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpclatticeListenerRuleArgs) -> Self {
         let mut raw = Resource::new("aws_vpclattice_listener_rule", label);

@@ -24,7 +24,7 @@ pub struct AwsVpclatticeResourceGatewayArgs {
 pub struct AwsVpclatticeResourceGateway(Resource);
 
 impl AwsVpclatticeResourceGateway {
-    /// Starts an `aws_vpclattice_resource_gateway` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpclattice_resource_gateway` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpclatticeResourceGatewayArgs) -> Self {
         let mut raw = Resource::new("aws_vpclattice_resource_gateway", label);

@@ -22,7 +22,7 @@ pub struct AwsVpclatticeResourcePolicyArgs {
 pub struct AwsVpclatticeResourcePolicy(Resource);
 
 impl AwsVpclatticeResourcePolicy {
-    /// Starts an `aws_vpclattice_resource_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpclattice_resource_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpclatticeResourcePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_vpclattice_resource_policy", label);

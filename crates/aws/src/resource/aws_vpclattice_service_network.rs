@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVpclatticeServiceNetwork(Resource);
 
 impl AwsVpclatticeServiceNetwork {
-    /// Starts an `aws_vpclattice_service_network` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpclattice_service_network` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_vpclattice_service_network", label);

@@ -22,7 +22,7 @@ pub struct AwsVpclatticeServiceNetworkResourceAssociationArgs {
 pub struct AwsVpclatticeServiceNetworkResourceAssociation(Resource);
 
 impl AwsVpclatticeServiceNetworkResourceAssociation {
-    /// Starts an `aws_vpclattice_service_network_resource_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpclattice_service_network_resource_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

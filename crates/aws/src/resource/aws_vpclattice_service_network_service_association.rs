@@ -22,7 +22,7 @@ pub struct AwsVpclatticeServiceNetworkServiceAssociationArgs {
 pub struct AwsVpclatticeServiceNetworkServiceAssociation(Resource);
 
 impl AwsVpclatticeServiceNetworkServiceAssociation {
-    /// Starts an `aws_vpclattice_service_network_service_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpclattice_service_network_service_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

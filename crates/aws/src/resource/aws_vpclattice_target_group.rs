@@ -22,7 +22,7 @@ pub struct AwsVpclatticeTargetGroupArgs {
 pub struct AwsVpclatticeTargetGroup(Resource);
 
 impl AwsVpclatticeTargetGroup {
-    /// Starts an `aws_vpclattice_target_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpclattice_target_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpclatticeTargetGroupArgs) -> Self {
         let mut raw = Resource::new("aws_vpclattice_target_group", label);

@@ -22,7 +22,7 @@ pub struct AwsVpclatticeTargetGroupAttachmentArgs {
 pub struct AwsVpclatticeTargetGroupAttachment(Resource);
 
 impl AwsVpclatticeTargetGroupAttachment {
-    /// Starts an `aws_vpclattice_target_group_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpclattice_target_group_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpclatticeTargetGroupAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_vpclattice_target_group_attachment", label);

@@ -22,7 +22,7 @@ pub struct AwsVpnConnectionArgs {
 pub struct AwsVpnConnection(Resource);
 
 impl AwsVpnConnection {
-    /// Starts an `aws_vpn_connection` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpn_connection` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpnConnectionArgs) -> Self {
         let mut raw = Resource::new("aws_vpn_connection", label);

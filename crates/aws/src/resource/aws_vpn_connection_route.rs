@@ -22,7 +22,7 @@ pub struct AwsVpnConnectionRouteArgs {
 pub struct AwsVpnConnectionRoute(Resource);
 
 impl AwsVpnConnectionRoute {
-    /// Starts an `aws_vpn_connection_route` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpn_connection_route` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpnConnectionRouteArgs) -> Self {
         let mut raw = Resource::new("aws_vpn_connection_route", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsVpnGateway(Resource);
 
 impl AwsVpnGateway {
-    /// Starts an `aws_vpn_gateway` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_vpn_gateway` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_vpn_gateway", label);

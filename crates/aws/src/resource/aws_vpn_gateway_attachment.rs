@@ -22,7 +22,7 @@ pub struct AwsVpnGatewayAttachmentArgs {
 pub struct AwsVpnGatewayAttachment(Resource);
 
 impl AwsVpnGatewayAttachment {
-    /// Starts an `aws_vpn_gateway_attachment` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpn_gateway_attachment` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpnGatewayAttachmentArgs) -> Self {
         let mut raw = Resource::new("aws_vpn_gateway_attachment", label);

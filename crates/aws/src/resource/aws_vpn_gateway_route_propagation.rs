@@ -22,7 +22,7 @@ pub struct AwsVpnGatewayRoutePropagationArgs {
 pub struct AwsVpnGatewayRoutePropagation(Resource);
 
 impl AwsVpnGatewayRoutePropagation {
-    /// Starts an `aws_vpn_gateway_route_propagation` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_vpn_gateway_route_propagation` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsVpnGatewayRoutePropagationArgs) -> Self {
         let mut raw = Resource::new("aws_vpn_gateway_route_propagation", label);

@@ -26,7 +26,7 @@ pub struct AwsWafRateBasedRuleArgs {
 pub struct AwsWafRateBasedRule(Resource);
 
 impl AwsWafRateBasedRule {
-    /// Starts an `aws_waf_rate_based_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_waf_rate_based_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWafRateBasedRuleArgs) -> Self {
         let mut raw = Resource::new("aws_waf_rate_based_rule", label);

@@ -22,7 +22,7 @@ pub struct AwsWafRuleArgs {
 pub struct AwsWafRule(Resource);
 
 impl AwsWafRule {
-    /// Starts an `aws_waf_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_waf_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWafRuleArgs) -> Self {
         let mut raw = Resource::new("aws_waf_rule", label);

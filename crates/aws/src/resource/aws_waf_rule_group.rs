@@ -22,7 +22,7 @@ pub struct AwsWafRuleGroupArgs {
 pub struct AwsWafRuleGroup(Resource);
 
 impl AwsWafRuleGroup {
-    /// Starts an `aws_waf_rule_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_waf_rule_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWafRuleGroupArgs) -> Self {
         let mut raw = Resource::new("aws_waf_rule_group", label);

@@ -24,7 +24,7 @@ pub struct AwsWafWebAclArgs {
 pub struct AwsWafWebAcl(Resource);
 
 impl AwsWafWebAcl {
-    /// Starts an `aws_waf_web_acl` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_waf_web_acl` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWafWebAclArgs) -> Self {
         let mut raw = Resource::new("aws_waf_web_acl", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsWafXssMatchSet(Resource);
 
 impl AwsWafXssMatchSet {
-    /// Starts an `aws_waf_xss_match_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_waf_xss_match_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_waf_xss_match_set", label);

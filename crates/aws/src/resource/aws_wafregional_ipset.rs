@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsWafregionalIpset(Resource);
 
 impl AwsWafregionalIpset {
-    /// Starts an `aws_wafregional_ipset` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafregional_ipset` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_wafregional_ipset", label);

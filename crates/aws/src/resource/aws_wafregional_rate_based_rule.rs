@@ -26,7 +26,7 @@ pub struct AwsWafregionalRateBasedRuleArgs {
 pub struct AwsWafregionalRateBasedRule(Resource);
 
 impl AwsWafregionalRateBasedRule {
-    /// Starts an `aws_wafregional_rate_based_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafregional_rate_based_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWafregionalRateBasedRuleArgs) -> Self {
         let mut raw = Resource::new("aws_wafregional_rate_based_rule", label);

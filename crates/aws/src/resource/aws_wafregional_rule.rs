@@ -22,7 +22,7 @@ pub struct AwsWafregionalRuleArgs {
 pub struct AwsWafregionalRule(Resource);
 
 impl AwsWafregionalRule {
-    /// Starts an `aws_wafregional_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafregional_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWafregionalRuleArgs) -> Self {
         let mut raw = Resource::new("aws_wafregional_rule", label);

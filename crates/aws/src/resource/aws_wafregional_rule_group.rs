@@ -22,7 +22,7 @@ pub struct AwsWafregionalRuleGroupArgs {
 pub struct AwsWafregionalRuleGroup(Resource);
 
 impl AwsWafregionalRuleGroup {
-    /// Starts an `aws_wafregional_rule_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafregional_rule_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWafregionalRuleGroupArgs) -> Self {
         let mut raw = Resource::new("aws_wafregional_rule_group", label);

@@ -24,7 +24,7 @@ pub struct AwsWafregionalWebAclArgs {
 pub struct AwsWafregionalWebAcl(Resource);
 
 impl AwsWafregionalWebAcl {
-    /// Starts an `aws_wafregional_web_acl` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafregional_web_acl` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWafregionalWebAclArgs) -> Self {
         let mut raw = Resource::new("aws_wafregional_web_acl", label);

@@ -22,7 +22,7 @@ pub struct AwsWafregionalWebAclAssociationArgs {
 pub struct AwsWafregionalWebAclAssociation(Resource);
 
 impl AwsWafregionalWebAclAssociation {
-    /// Starts an `aws_wafregional_web_acl_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafregional_web_acl_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWafregionalWebAclAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_wafregional_web_acl_association", label);

@@ -28,7 +28,7 @@ pub struct AwsWafv2ApiKeyArgs {
 pub struct AwsWafv2ApiKey(Resource);
 
 impl AwsWafv2ApiKey {
-    /// Starts an `aws_wafv2_api_key` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafv2_api_key` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWafv2ApiKeyArgs) -> Self {
         let mut raw = Resource::new("aws_wafv2_api_key", label);

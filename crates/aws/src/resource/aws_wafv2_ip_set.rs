@@ -22,7 +22,7 @@ pub struct AwsWafv2IpSetArgs {
 pub struct AwsWafv2IpSet(Resource);
 
 impl AwsWafv2IpSet {
-    /// Starts an `aws_wafv2_ip_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafv2_ip_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWafv2IpSetArgs) -> Self {
         let mut raw = Resource::new("aws_wafv2_ip_set", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsWafv2RegexPatternSet(Resource);
 
 impl AwsWafv2RegexPatternSet {
-    /// Starts an `aws_wafv2_regex_pattern_set` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafv2_regex_pattern_set` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, scope: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_wafv2_regex_pattern_set", label);

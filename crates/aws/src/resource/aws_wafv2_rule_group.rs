@@ -24,7 +24,7 @@ pub struct AwsWafv2RuleGroupArgs {
 pub struct AwsWafv2RuleGroup(Resource);
 
 impl AwsWafv2RuleGroup {
-    /// Starts an `aws_wafv2_rule_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafv2_rule_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWafv2RuleGroupArgs) -> Self {
         let mut raw = Resource::new("aws_wafv2_rule_group", label);

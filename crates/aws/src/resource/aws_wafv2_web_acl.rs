@@ -24,7 +24,7 @@ pub struct AwsWafv2WebAclArgs {
 pub struct AwsWafv2WebAcl(Resource);
 
 impl AwsWafv2WebAcl {
-    /// Starts an `aws_wafv2_web_acl` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafv2_web_acl` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWafv2WebAclArgs) -> Self {
         let mut raw = Resource::new("aws_wafv2_web_acl", label);

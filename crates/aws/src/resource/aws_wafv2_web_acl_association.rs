@@ -22,7 +22,7 @@ pub struct AwsWafv2WebAclAssociationArgs {
 pub struct AwsWafv2WebAclAssociation(Resource);
 
 impl AwsWafv2WebAclAssociation {
-    /// Starts an `aws_wafv2_web_acl_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafv2_web_acl_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWafv2WebAclAssociationArgs) -> Self {
         let mut raw = Resource::new("aws_wafv2_web_acl_association", label);

@@ -26,7 +26,7 @@ pub struct AwsWafv2WebAclLoggingConfigurationArgs {
 pub struct AwsWafv2WebAclLoggingConfiguration(Resource);
 
 impl AwsWafv2WebAclLoggingConfiguration {
-    /// Starts an `aws_wafv2_web_acl_logging_configuration` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_wafv2_web_acl_logging_configuration` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWafv2WebAclLoggingConfigurationArgs) -> Self {
         let mut raw = Resource::new("aws_wafv2_web_acl_logging_configuration", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsWorklinkFleet(Resource);
 
 impl AwsWorklinkFleet {
-    /// Starts an `aws_worklink_fleet` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_worklink_fleet` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_worklink_fleet", label);

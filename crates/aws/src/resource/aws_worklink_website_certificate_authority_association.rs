@@ -22,7 +22,7 @@ pub struct AwsWorklinkWebsiteCertificateAuthorityAssociationArgs {
 pub struct AwsWorklinkWebsiteCertificateAuthorityAssociation(Resource);
 
 impl AwsWorklinkWebsiteCertificateAuthorityAssociation {
-    /// Starts an `aws_worklink_website_certificate_authority_association` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_worklink_website_certificate_authority_association` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(
         label: impl Into<String>,

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsWorkspacesConnectionAlias(Resource);
 
 impl AwsWorkspacesConnectionAlias {
-    /// Starts an `aws_workspaces_connection_alias` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_workspaces_connection_alias` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, connection_string: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_workspaces_connection_alias", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsWorkspacesDirectory(Resource);
 
 impl AwsWorkspacesDirectory {
-    /// Starts an `aws_workspaces_directory` block labelled `label` (its name in the address).
+    /// Starts a block of type `aws_workspaces_directory` labelled `label` (its name in the address).
     #[track_caller]
     pub fn new(label: impl Into<String>) -> Self {
         let raw = Resource::new("aws_workspaces_directory", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsWorkspacesIpGroup(Resource);
 
 impl AwsWorkspacesIpGroup {
-    /// Starts an `aws_workspaces_ip_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_workspaces_ip_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_workspaces_ip_group", label);

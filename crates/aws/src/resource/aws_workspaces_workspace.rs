@@ -24,7 +24,7 @@ pub struct AwsWorkspacesWorkspaceArgs {
 pub struct AwsWorkspacesWorkspace(Resource);
 
 impl AwsWorkspacesWorkspace {
-    /// Starts an `aws_workspaces_workspace` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_workspaces_workspace` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWorkspacesWorkspaceArgs) -> Self {
         let mut raw = Resource::new("aws_workspaces_workspace", label);

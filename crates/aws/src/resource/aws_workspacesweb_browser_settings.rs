@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsWorkspaceswebBrowserSettings(Resource);
 
 impl AwsWorkspaceswebBrowserSettings {
-    /// Starts an `aws_workspacesweb_browser_settings` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_workspacesweb_browser_settings` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, browser_policy: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_workspacesweb_browser_settings", label);

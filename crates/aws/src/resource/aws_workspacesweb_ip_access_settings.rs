@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsWorkspaceswebIpAccessSettings(Resource);
 
 impl AwsWorkspaceswebIpAccessSettings {
-    /// Starts an `aws_workspacesweb_ip_access_settings` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_workspacesweb_ip_access_settings` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, display_name: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_workspacesweb_ip_access_settings", label);

@@ -24,7 +24,7 @@ pub struct AwsWorkspaceswebNetworkSettingsArgs {
 pub struct AwsWorkspaceswebNetworkSettings(Resource);
 
 impl AwsWorkspaceswebNetworkSettings {
-    /// Starts an `aws_workspacesweb_network_settings` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_workspacesweb_network_settings` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWorkspaceswebNetworkSettingsArgs) -> Self {
         let mut raw = Resource::new("aws_workspacesweb_network_settings", label);

@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsWorkspaceswebUserAccessLoggingSettings(Resource);
 
 impl AwsWorkspaceswebUserAccessLoggingSettings {
-    /// Starts an `aws_workspacesweb_user_access_logging_settings` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_workspacesweb_user_access_logging_settings` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, kinesis_stream_arn: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_workspacesweb_user_access_logging_settings", label);

@@ -28,7 +28,7 @@ pub struct AwsWorkspaceswebUserSettingsArgs {
 pub struct AwsWorkspaceswebUserSettings(Resource);
 
 impl AwsWorkspaceswebUserSettings {
-    /// Starts an `aws_workspacesweb_user_settings` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_workspacesweb_user_settings` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsWorkspaceswebUserSettingsArgs) -> Self {
         let mut raw = Resource::new("aws_workspacesweb_user_settings", label);

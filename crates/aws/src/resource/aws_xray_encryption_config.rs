@@ -13,7 +13,7 @@ use crate::prelude::*;
 pub struct AwsXrayEncryptionConfig(Resource);
 
 impl AwsXrayEncryptionConfig {
-    /// Starts an `aws_xray_encryption_config` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_xray_encryption_config` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, r#type: impl Into<Value<String>>) -> Self {
         let mut raw = Resource::new("aws_xray_encryption_config", label);

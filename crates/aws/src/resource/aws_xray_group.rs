@@ -22,7 +22,7 @@ pub struct AwsXrayGroupArgs {
 pub struct AwsXrayGroup(Resource);
 
 impl AwsXrayGroup {
-    /// Starts an `aws_xray_group` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_xray_group` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsXrayGroupArgs) -> Self {
         let mut raw = Resource::new("aws_xray_group", label);

@@ -22,7 +22,7 @@ pub struct AwsXrayResourcePolicyArgs {
 pub struct AwsXrayResourcePolicy(Resource);
 
 impl AwsXrayResourcePolicy {
-    /// Starts an `aws_xray_resource_policy` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_xray_resource_policy` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsXrayResourcePolicyArgs) -> Self {
         let mut raw = Resource::new("aws_xray_resource_policy", label);

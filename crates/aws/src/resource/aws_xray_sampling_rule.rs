@@ -38,7 +38,7 @@ pub struct AwsXraySamplingRuleArgs {
 pub struct AwsXraySamplingRule(Resource);
 
 impl AwsXraySamplingRule {
-    /// Starts an `aws_xray_sampling_rule` block labelled `label` (its name in the address), with its required arguments.
+    /// Starts a block of type `aws_xray_sampling_rule` labelled `label` (its name in the address), with its required arguments.
     #[track_caller]
     pub fn new(label: impl Into<String>, args: AwsXraySamplingRuleArgs) -> Self {
         let mut raw = Resource::new("aws_xray_sampling_rule", label);

@@ -28,6 +28,16 @@ pub mod validate;
 #[command(
     after_help = "Examples:\n  tfsynth list\n  tfsynth synth\n  tfsynth synth demo --out build\n  tfsynth synth financial --env prod --set asg_max=8\n  tfsynth config financial\n  tfsynth validate"
 )]
+struct Top {
+    #[command(flatten)]
+    globals: Cli,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The global options, which every command takes.
+#[derive(Debug, clap::Args)]
 pub struct Cli {
     /// Directory that receives one folder per stack.
     #[arg(
@@ -50,10 +60,13 @@ pub struct Cli {
     /// Override a configuration value: KEY=VALUE for every selected stack, or STACK.KEY=VALUE.
     #[arg(long = "set", global = true, value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-
-    #[command(subcommand)]
-    command: Command,
 }
+
+/// A command an application adds to its command line (`tfsynth new` and
+/// `tfsynth get` are added this way): its clap definition and what it runs
+/// with the global options and its own matches.
+pub type ExtensionFn =
+    fn(&App, &Cli, &clap::ArgMatches, &mut dyn Write) -> Result<(), Vec<AppError>>;
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -114,14 +127,29 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let command = Cli::command()
+    let mut command = Top::command()
         .name(app.name().to_owned())
         .bin_name(app.name().to_owned());
-    let cli = match command
-        .try_get_matches_from(args)
-        .and_then(|m| Cli::from_arg_matches(&m))
-    {
-        Ok(cli) => cli,
+    for (sub, _) in app.extensions() {
+        command = command.subcommand(sub.clone());
+    }
+    let parsed = command.try_get_matches_from(args).and_then(|m| {
+        if let Some((name, sub)) = m.subcommand()
+            && let Some((_, run)) = app.extensions().iter().find(|(c, _)| c.get_name() == name)
+        {
+            let globals = Cli::from_arg_matches(&m)?;
+            return Ok(Err((globals, sub.clone(), *run)));
+        }
+        Top::from_arg_matches(&m).map(Ok)
+    });
+    let top = match parsed {
+        Ok(Ok(top)) => top,
+        Ok(Err((globals, sub, run))) => {
+            return match run(app, &globals, &sub, out) {
+                Ok(()) => 0,
+                Err(errors) => report(&errors, err),
+            };
+        }
         Err(e) => {
             let text = e.render().to_string();
             return if e.use_stderr() {
@@ -133,16 +161,17 @@ where
             };
         }
     };
-    let result = match &cli.command {
-        Command::Synth(args) => synth::run(app, &cli, args, out),
+    let cli = &top.globals;
+    let result = match &top.command {
+        Command::Synth(args) => synth::run(app, cli, args, out),
         Command::List(args) => list::run(app, args, out),
-        Command::Validate(args) => validate::run(app, &cli, args, out, err),
-        Command::Config(args) => config::run(app, &cli, args, out),
-        Command::Init(a) => run::run(app, &cli, &a.stacks, &a.common, run::Kind::Init, out),
-        Command::Plan(a) => run::run(app, &cli, &a.stacks, &a.common, run::Kind::Plan, out),
+        Command::Validate(args) => validate::run(app, cli, args, out, err),
+        Command::Config(args) => config::run(app, cli, args, out),
+        Command::Init(a) => run::run(app, cli, &a.stacks, &a.common, run::Kind::Init, out),
+        Command::Plan(a) => run::run(app, cli, &a.stacks, &a.common, run::Kind::Plan, out),
         Command::Apply(a) => run::run(
             app,
-            &cli,
+            cli,
             &a.stacks,
             &a.common,
             run::Kind::Apply {
@@ -152,7 +181,7 @@ where
         ),
         Command::Destroy(a) => run::run(
             app,
-            &cli,
+            cli,
             &a.stacks,
             &a.common,
             run::Kind::Destroy {
@@ -160,8 +189,8 @@ where
             },
             out,
         ),
-        Command::Output(a) => output::run(app, &cli, a, out),
-        Command::Graph(a) => graph::run(app, &cli, a, out),
+        Command::Output(a) => output::run(app, cli, a, out),
+        Command::Graph(a) => graph::run(app, cli, a, out),
     };
     match result {
         Ok(()) => 0,
