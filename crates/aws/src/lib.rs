@@ -15,13 +15,14 @@ pub mod func;
 mod index;
 pub mod resource;
 
-/// The provider's whole schema (`schema.jsonl`), for offline validation.
+/// The provider's whole schema, every type's distinct block shapes
+/// (`validation.jsonl`, generated from `schema.jsonl`), for offline validation.
 pub static PROVIDER: tfsynth::provider::ProviderSchemaSource =
     tfsynth::provider::ProviderSchemaSource {
         local_name: "aws",
         source: "registry.terraform.io/hashicorp/aws",
         version: "5.100.0",
-        text: include_str!("../schema.jsonl"),
+        text: include_str!("validation.jsonl"),
         index: index::ENTRIES,
     };
 

@@ -236,8 +236,10 @@ pub fn generate(
         file: "schema.jsonl".into(),
         source,
     })?;
-    let (_, entries) = jsonl::index(schema_text).map_err(|source| CodegenError::Schema {
-        file: "schema.jsonl".into(),
+    // What the validator reads: every type's distinct block shapes.
+    let validation = jsonl::write_shapes(&header, &schema);
+    let (_, entries) = jsonl::index(&validation).map_err(|source| CodegenError::Schema {
+        file: "src/validation.jsonl".into(),
         source,
     })?;
     let note = generated_note(COMMAND, "schema.jsonl");
@@ -315,6 +317,7 @@ pub fn generate(
         files.insert("src/func.rs".into(), functions_file(spec, &schema, &note));
     }
     files.insert("src/index.rs".into(), index_file(&entries, &note));
+    files.insert("src/validation.jsonl".into(), validation);
     files.insert(
         "src/lib.rs".into(),
         lib_file(
@@ -430,7 +433,7 @@ fn functions_file(spec: &Spec, schema: &ProviderSchema, note: &str) -> String {
 
 fn index_file(entries: &[jsonl::Entry], note: &str) -> String {
     let mut out = format!(
-        "//! Where each entry of `schema.jsonl` is, so that `tfsynth validate` parses\n//! only the types a configuration uses.\n//!\n//! {note}\n\nuse tfsynth::provider::{{IndexEntry as E, Kind::*}};\n\npub(crate) static ENTRIES: &[E] = &[\n"
+        "//! Where each entry of `validation.jsonl` is, so that `tfsynth validate` parses\n//! only the types a configuration uses.\n//!\n//! {note}\n\nuse tfsynth::provider::{{IndexEntry as E, Kind::*}};\n\npub(crate) static ENTRIES: &[E] = &[\n"
     );
     for e in entries {
         let kind = match e.kind {
@@ -504,7 +507,7 @@ fn lib_file(
     }
     out.push_str("mod index;\n\n");
     out.push_str(&format!(
-        "/// The provider's whole schema (`schema.jsonl`), for offline validation.\npub static PROVIDER: tfsynth::provider::ProviderSchemaSource = tfsynth::provider::ProviderSchemaSource {{\n    local_name: {},\n    source: {},\n    version: {},\n    text: include_str!(\"../schema.jsonl\"),\n    index: index::ENTRIES,\n}};\n",
+        "/// The provider's whole schema, every type's distinct block shapes\n/// (`validation.jsonl`, generated from `schema.jsonl`), for offline validation.\npub static PROVIDER: tfsynth::provider::ProviderSchemaSource = tfsynth::provider::ProviderSchemaSource {{\n    local_name: {},\n    source: {},\n    version: {},\n    text: include_str!(\"validation.jsonl\"),\n    index: index::ENTRIES,\n}};\n",
         literal(&spec.local_name),
         literal(&header.source),
         literal(&header.version)

@@ -31,6 +31,7 @@ fn fixture_schema_generates_the_golden_crate() {
             "src/lib.rs",
             "src/resource/aws_fixture.rs",
             "src/resource/mod.rs",
+            "src/validation.jsonl",
         ]
     );
     if std::env::var("TFSYNTH_UPDATE_SNAPSHOTS").as_deref() == Ok("1") {

@@ -144,7 +144,11 @@ mod tests {
         let provider = aws
             .schema(tfsynth::provider::Kind::Provider, "")
             .expect("the provider block");
-        let endpoints = &provider.block.block_types["endpoints"].block.attributes;
+        let endpoints = provider
+            .block_type("endpoints")
+            .expect("the provider has an endpoints block")
+            .block()
+            .attributes();
         for calls in table().values() {
             if let Calls::Endpoints(names) = calls {
                 for name in names {

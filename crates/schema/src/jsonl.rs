@@ -85,6 +85,16 @@ const VERSION: u32 = 1;
 
 /// Writes a provider's schema in this format.
 pub fn write(header: &Header, schema: &ProviderSchema) -> String {
+    write_as(header, schema, false)
+}
+
+/// Writes the form the validator reads: each block schema as its distinct
+/// shapes ([`crate::shapes`]), without descriptions.
+pub fn write_shapes(header: &Header, schema: &ProviderSchema) -> String {
+    write_as(header, schema, true)
+}
+
+fn write_as(header: &Header, schema: &ProviderSchema, shapes: bool) -> String {
     fn line<T: Serialize>(out: &mut String, kind: &str, name: &str, value: &T) {
         out.push_str("[\"");
         out.push_str(kind);
@@ -98,15 +108,22 @@ pub fn write(header: &Header, schema: &ProviderSchema) -> String {
     out.push_str(&format!("[\"{MAGIC}\",{VERSION},"));
     out.push_str(&serde_json::to_string(header).expect("headers serialize"));
     out.push_str("]\n");
-    line(&mut out, "provider", "", &schema.provider);
+    let block = |out: &mut String, kind: &str, name: &str, s: &super::Schema| {
+        if shapes {
+            line(out, kind, name, &crate::shapes::Shapes::of(&s.block));
+        } else {
+            line(out, kind, name, s);
+        }
+    };
+    block(&mut out, "provider", "", &schema.provider);
     for (name, s) in &schema.resource_schemas {
-        line(&mut out, "resource", name, s);
+        block(&mut out, "resource", name, s);
     }
     for (name, s) in &schema.data_source_schemas {
-        line(&mut out, "data", name, s);
+        block(&mut out, "data", name, s);
     }
     for (name, s) in &schema.ephemeral_resource_schemas {
-        line(&mut out, "ephemeral", name, s);
+        block(&mut out, "ephemeral", name, s);
     }
     for (name, f) in &schema.functions {
         line(&mut out, "function", name, f);

@@ -12,6 +12,7 @@
 //! and a validator can parse just the types a configuration uses.
 
 pub mod jsonl;
+pub mod shapes;
 
 use std::fmt;
 

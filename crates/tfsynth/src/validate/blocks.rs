@@ -5,7 +5,9 @@
 use std::collections::BTreeSet;
 
 use serde_json::{Map, Value as Json};
-use tfsynth_schema::{Attribute, Block, NestedBlock, NestingMode, TypeExpr};
+use tfsynth_schema::{Attribute, NestingMode, TypeExpr};
+
+use super::view::{BlockView as Block, NestedView as NestedBlock};
 
 use super::refs::{self, Scope};
 use super::schemas::Schemas;
@@ -327,13 +329,7 @@ impl Checker<'_> {
                     {
                         Some(schema) => {
                             self.ephemeral_ok = true;
-                            self.block(
-                                &address,
-                                &p,
-                                config,
-                                &schema.block,
-                                &["alias", "version", "//"],
-                            );
+                            self.block(&address, &p, config, schema, &["alias", "version", "//"]);
                             self.ephemeral_ok = false;
                         }
                         None => {
@@ -489,7 +485,7 @@ impl Checker<'_> {
                 _ => DATA_META,
             };
             self.ephemeral_ok = kind == Kind::Ephemeral;
-            self.block(address, pointer, body, &schema.block, meta);
+            self.block(address, pointer, body, schema, meta);
             self.ephemeral_ok = false;
         } else {
             let hint = did_you_mean(ty, provider.names(kind));
@@ -731,7 +727,7 @@ impl Checker<'_> {
         address: &str,
         pointer: &str,
         body: &Map<String, Json>,
-        schema: &Block,
+        schema: Block<'_>,
         meta: &[&str],
     ) {
         let dynamic: BTreeSet<&str> = body
@@ -743,12 +739,8 @@ impl Checker<'_> {
             let p = format!("{pointer}/{}", pointer_segment(key));
             if meta.contains(&key.as_str()) {
                 if key == "dynamic" {
-                    for name in dynamic
-                        .iter()
-                        .filter(|n| !schema.block_types.contains_key(**n))
-                    {
-                        let hint =
-                            did_you_mean(name, schema.block_types.keys().map(String::as_str));
+                    for name in dynamic.iter().filter(|n| schema.block_type(n).is_none()) {
+                        let hint = did_you_mean(name, schema.block_types().map(|(k, _)| k));
                         self.finding(
                             address,
                             &format!("{p}/{}", pointer_segment(name)),
@@ -759,17 +751,17 @@ impl Checker<'_> {
                 }
                 continue;
             }
-            if let Some(attr) = schema.attributes.get(key) {
+            if let Some(attr) = schema.attributes().get(key) {
                 self.attribute(address, &p, key, value, attr);
-            } else if let Some(nested) = schema.block_types.get(key) {
+            } else if let Some(nested) = schema.block_type(key) {
                 self.nested(address, &p, key, value, nested);
             } else {
                 let candidates = schema
-                    .attributes
+                    .attributes()
                     .iter()
                     .filter(|(_, a)| a.settable())
                     .map(|(k, _)| k.as_str())
-                    .chain(schema.block_types.keys().map(String::as_str));
+                    .chain(schema.block_types().map(|(k, _)| k));
                 let hint = did_you_mean(key, candidates);
                 self.finding(
                     address,
@@ -779,7 +771,7 @@ impl Checker<'_> {
                 );
             }
         }
-        for (name, attr) in &schema.attributes {
+        for (name, attr) in schema.attributes() {
             if attr.required && body.get(name).is_none_or(Json::is_null) {
                 self.finding(
                     address,
@@ -789,10 +781,9 @@ impl Checker<'_> {
                 );
             }
         }
-        for (name, nested) in &schema.block_types {
-            if nested.min_items > 0 && !body.contains_key(name) && !dynamic.contains(name.as_str())
-            {
-                let n = nested.min_items;
+        for (name, nested) in schema.block_types() {
+            if nested.min_items() > 0 && !body.contains_key(name) && !dynamic.contains(name) {
+                let n = nested.min_items();
                 self.finding(
                     address,
                     pointer,
@@ -849,9 +840,9 @@ impl Checker<'_> {
         pointer: &str,
         name: &str,
         value: &Json,
-        nested: &NestedBlock,
+        nested: NestedBlock<'_>,
     ) {
-        let items: Vec<(String, &Map<String, Json>)> = match (nested.nesting_mode, value) {
+        let items: Vec<(String, &Map<String, Json>)> = match (nested.nesting_mode(), value) {
             (_, Json::String(text)) if is_dynamic(text) => {
                 self.finding(
                     address,
@@ -867,7 +858,7 @@ impl Checker<'_> {
                 for (label, v) in by_label {
                     let p = format!("{pointer}/{}", pointer_segment(label));
                     match v.as_object() {
-                        Some(body) => self.block(address, &p, body, &nested.block, &["//"]),
+                        Some(body) => self.block(address, &p, body, nested.block(), &["//"]),
                         None => self.finding(
                             address,
                             &p,
@@ -916,30 +907,30 @@ impl Checker<'_> {
             }
         };
         let n = items.len() as u64;
-        if nested.max_items > 0 && n > nested.max_items {
+        if nested.max_items() > 0 && n > nested.max_items() {
             self.finding(
                 address,
                 pointer,
                 "block-shape",
                 format!(
                     "block {name:?} allows at most {}, found {n}",
-                    nested.max_items
+                    nested.max_items()
                 ),
             );
         }
-        if n < nested.min_items {
+        if n < nested.min_items() {
             self.finding(
                 address,
                 pointer,
                 "block-shape",
                 format!(
                     "block {name:?} needs at least {}, found {n}",
-                    nested.min_items
+                    nested.min_items()
                 ),
             );
         }
         for (p, body) in items {
-            self.block(address, &p, body, &nested.block, &["//", "dynamic"]);
+            self.block(address, &p, body, nested.block(), &["//", "dynamic"]);
         }
     }
 }

@@ -11,6 +11,7 @@
 mod blocks;
 mod refs;
 mod schemas;
+pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -2,10 +2,9 @@
 //! reference must name something the configuration declares, and an
 //! attribute read from a typed block must exist in its schema.
 
-use tfsynth_schema::Block;
-
 use super::Declared;
 use super::schemas::Schemas;
+use super::view::BlockView as Block;
 use crate::hcl::{Step, Traversal};
 use crate::provider::Kind;
 use crate::suggest;
@@ -34,20 +33,20 @@ fn first_attr(t: &Traversal, n: usize) -> Option<&str> {
 
 /// Checks an attribute read from a block of a known type.
 fn attribute(
-    block: &Block,
+    block: Block<'_>,
     t: &Traversal,
     skip: usize,
     what: &str,
 ) -> Option<(&'static str, String)> {
     let attr = t.attr_after(skip)?;
-    if block.attributes.contains_key(attr) || block.block_types.contains_key(attr) {
+    if block.has(attr) {
         return None;
     }
     let names: Vec<String> = block
-        .attributes
+        .attributes()
         .keys()
-        .chain(block.block_types.keys())
         .cloned()
+        .chain(block.block_types().map(|(k, _)| k.to_owned()))
         .collect();
     Some((
         "unknown-reference-attribute",
@@ -63,12 +62,11 @@ pub(crate) fn check(
     schemas: &Schemas,
 ) -> Option<(&'static str, String)> {
     // The schema of a declared block of type `ty`, from the provider its name implies.
-    let schema_of = |kind: Kind, ty: &str| -> Option<&Block> {
+    let schema_of = |kind: Kind, ty: &str| -> Option<Block<'_>> {
         let local = ty.split('_').next().unwrap_or(ty);
         schemas
             .provider(local, &d.required_providers)?
             .schema(kind, ty)
-            .map(|s| &s.block)
     };
     // `shown` is what the message names; `name` is compared with the declared names.
     let undeclared_as =

@@ -8,7 +8,10 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use tfsynth_schema::shapes::Shapes;
 use tfsynth_schema::{Function, Schema};
+
+use super::view::BlockView;
 
 use crate::provider::{IndexEntry, Kind, ProviderSchemaSource};
 
@@ -22,7 +25,7 @@ static BUILTIN: ProviderSchemaSource = ProviderSchemaSource {
 };
 
 enum Parsed {
-    Schema(Schema),
+    Schema(Shapes),
     Function(Function),
 }
 
@@ -91,7 +94,16 @@ impl Loaded {
                 let text = self.source.text.get(e.start as usize..e.end as usize)?;
                 match e.kind {
                     Kind::Function => serde_json::from_str(text).ok().map(Parsed::Function),
-                    _ => serde_json::from_str(text).ok().map(Parsed::Schema),
+                    // Generated crates hold shapes; a schema in full form is converted.
+                    _ => serde_json::from_str::<Shapes>(text)
+                        .ok()
+                        .filter(Shapes::is_well_formed)
+                        .or_else(|| {
+                            serde_json::from_str::<Schema>(text)
+                                .ok()
+                                .map(|s| Shapes::of(&s.block))
+                        })
+                        .map(Parsed::Schema),
                 }
             })
             .as_ref()
@@ -104,9 +116,9 @@ impl Loaded {
 
     /// The schema of a type (or, with [`Kind::Provider`] and `""`, of the
     /// provider's configuration block).
-    pub fn schema(&self, kind: Kind, name: &str) -> Option<&Schema> {
+    pub fn schema(&self, kind: Kind, name: &str) -> Option<BlockView<'_>> {
         match self.parse(self.position(kind, name)?)? {
-            Parsed::Schema(s) => Some(s),
+            Parsed::Schema(s) => Some(BlockView::new(&s.shapes, s.root)),
             Parsed::Function(_) => None,
         }
     }
@@ -193,7 +205,8 @@ mod tests {
         let tf = schemas.provider("terraform", &BTreeMap::new()).unwrap();
         assert!(tf.has(Kind::Resource, "terraform_data"));
         let remote = tf.schema(Kind::Data, "terraform_remote_state").unwrap();
-        assert!(remote.block.attributes["backend"].required);
+        assert!(remote.attributes()["backend"].required);
+        assert_eq!(remote.block_types().count(), 0);
         assert_eq!(tf.function("encode_tfvars").unwrap().parameters.len(), 1);
         assert!(schemas.provider("aws", &BTreeMap::new()).is_none());
     }
