@@ -20,6 +20,12 @@ pub fn app() -> tfsynth::App {
             stacks::financial::build,
         )
         .configured_stack(
+            "serverless",
+            "Serverless order intake: HTTP API, schedule and S3 uploads through SQS into a Lambda function and a DynamoDB table",
+            stacks::serverless::spec(),
+            stacks::serverless::build,
+        )
+        .configured_stack(
             "webapp",
             "Web application: default VPC, ALB + auto scaling group with CPU target tracking, SNS health alarm",
             stacks::webapp::spec(),

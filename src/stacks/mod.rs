@@ -4,4 +4,5 @@
 pub mod common;
 pub mod demo;
 pub mod financial;
+pub mod serverless;
 pub mod webapp;

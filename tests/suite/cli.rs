@@ -87,9 +87,10 @@ fn list_shows_stacks() {
         .arg("list")
         .assert()
         .success()
-        .stdout(predicate::str::is_match(r"(?m)^demo       Demonstration: ").unwrap())
-        .stdout(predicate::str::is_match(r"(?m)^financial  Financial services: ").unwrap())
-        .stdout(predicate::str::is_match(r"(?m)^webapp     Web application: ").unwrap());
+        .stdout(predicate::str::is_match(r"(?m)^demo        Demonstration: ").unwrap())
+        .stdout(predicate::str::is_match(r"(?m)^financial   Financial services: ").unwrap())
+        .stdout(predicate::str::is_match(r"(?m)^serverless  Serverless order intake: ").unwrap())
+        .stdout(predicate::str::is_match(r"(?m)^webapp      Web application: ").unwrap());
 }
 
 #[test]
@@ -102,7 +103,7 @@ fn unknown_stack_is_a_usage_error() {
         .code(2)
         .stdout("")
         .stderr(
-            "error: unknown stack \"dmeo\" (did you mean \"demo\"?); available stacks: demo, financial, webapp (hint: `tfsynth list` shows them)\n",
+            "error: unknown stack \"dmeo\" (did you mean \"demo\"?); available stacks: demo, financial, serverless, webapp (hint: `tfsynth list` shows them)\n",
         );
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),

@@ -66,14 +66,16 @@ struct Case {
 }
 
 const GOOD_FINANCIAL: &str = "[stacks.financial]\ncertificate_domain = \"fin.example.com\"\nowner = \"o\"\ncost_center = \"c\"\nproject = \"fin\"\nenvironment = \"prod\"\n\
-[stacks.webapp]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"web\"\nenvironment = \"dev\"\n";
+[stacks.webapp]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"web\"\nenvironment = \"dev\"\n\
+[stacks.serverless]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"orders\"\nenvironment = \"dev\"\n";
 
 macro_rules! with_good {
     ($extra:literal) => {
         concat!(
             "[stacks.financial]\ncertificate_domain = \"fin.example.com\"\nowner = \"o\"\ncost_center = \"c\"\nproject = \"fin\"\nenvironment = \"prod\"\n",
             $extra,
-            "\n[stacks.webapp]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"web\"\nenvironment = \"dev\"\n"
+            "\n[stacks.webapp]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"web\"\nenvironment = \"dev\"\n",
+            "[stacks.serverless]\nowner = \"o\"\ncost_center = \"c\"\nproject = \"orders\"\nenvironment = \"dev\"\n"
         )
     };
 }

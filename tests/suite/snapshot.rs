@@ -51,3 +51,19 @@ fn financial_stack() {
 fn webapp_stack() {
     assert_snapshot("webapp.main.tf.json", &synth_stack("webapp").1);
 }
+
+#[test]
+fn serverless_stack() {
+    let (dir, json) = synth_stack("serverless");
+    assert_snapshot("serverless.main.tf.json", &json);
+    // The function's code archive is part of the output, byte for byte.
+    let archive = std::fs::read(dir.path().join("serverless/assets/orders_function.zip")).unwrap();
+    let again = std::fs::read(
+        synth_stack("serverless")
+            .0
+            .path()
+            .join("serverless/assets/orders_function.zip"),
+    )
+    .unwrap();
+    assert_eq!(archive, again, "the same archive on every synthesis");
+}

@@ -51,6 +51,47 @@ fn terraform_validate_accepts_the_webapp_stack() {
 }
 
 #[test]
+fn terraform_validate_accepts_the_serverless_stack_and_its_asset_hash() {
+    let Some(tf) =
+        Terraform::find("terraform_validate_accepts_the_serverless_stack_and_its_asset_hash")
+    else {
+        return;
+    };
+    validate_stack(&tf, tfsynth(), "serverless");
+    // terraform computes the same hash of the archive as the one synthesized.
+    let (dir, json) = super::support::synth_stack("serverless");
+    let json: Json = serde_json::from_str(&json).unwrap();
+    let ours = json["resource"]["aws_lambda_function"]["orders"]["source_code_hash"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stack_dir = dir.path().join("serverless");
+    tf.init(&stack_dir);
+    let out = std::process::Command::new(&tf.bin)
+        .arg("console")
+        .current_dir(&stack_dir)
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"filebase64sha256(\"assets/orders_function.zip\")\n")?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    let theirs = String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .trim_matches('"')
+        .to_owned();
+    assert_eq!(theirs, ours, "terraform's filebase64sha256 of the archive");
+}
+
+#[test]
 fn terraform_validate_accepts_the_example_stack() {
     let Some(tf) = Terraform::find("terraform_validate_accepts_the_example_stack") else {
         return;

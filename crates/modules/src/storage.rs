@@ -73,8 +73,9 @@ fn deny_insecure_transport(bucket: &AwsS3BucketRef) -> Statement {
 }
 
 /// A bucket with encryption, versioning, ownership controls, a public access
-/// block and a policy made of `statements` after the TLS-only one.
-fn secure_bucket(
+/// block and a policy made of `statements` after the TLS-only one; returns
+/// the bucket, its policy and its versioning.
+pub fn secure_bucket(
     stack: &mut Stack,
     prefix: &str,
     name: &str,

@@ -476,6 +476,7 @@ impl App {
                 }
                 Err(source) => return Err(vec![AppError::Write { path, source }]),
             };
+            write_assets(&dir, &synthesized.files)?;
             written.push(Written {
                 synthesized,
                 path,
@@ -498,6 +499,33 @@ impl App {
     {
         ExitCode::from(crate::cli::run(&self, args))
     }
+}
+
+/// Writes a stack's asset files, each atomically, and removes files of the
+/// asset folder that the stack no longer declares (the folder is tfsynth's).
+fn write_assets(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Vec<AppError>> {
+    let asset_dir = dir.join(crate::asset::ASSET_DIR);
+    let write_error = |path: PathBuf| move |source| vec![AppError::Write { path, source }];
+    if !files.is_empty() {
+        std::fs::create_dir_all(&asset_dir).map_err(write_error(asset_dir.clone()))?;
+    }
+    for (path, bytes) in files {
+        let target = dir.join(path);
+        fsio::write_atomic(&target, bytes).map_err(write_error(target.clone()))?;
+    }
+    if let Ok(entries) = std::fs::read_dir(&asset_dir) {
+        for entry in entries.flatten() {
+            let name = format!(
+                "{}/{}",
+                crate::asset::ASSET_DIR,
+                entry.file_name().to_string_lossy()
+            );
+            if entry.path().is_file() && !files.iter().any(|(p, _)| *p == name) {
+                std::fs::remove_file(entry.path()).map_err(write_error(entry.path()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@
 extern crate self as tfsynth;
 
 pub mod app;
+pub mod asset;
 pub mod cli;
 pub mod config;
 pub mod core;
@@ -42,6 +43,7 @@ pub mod terraform;
 pub mod validate;
 
 pub use app::{App, StackDef};
+pub use asset::{Asset, AssetRef};
 pub use core::func;
 pub use core::typed::prelude;
 pub use core::{

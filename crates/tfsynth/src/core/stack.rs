@@ -45,6 +45,7 @@ pub struct Stack {
     pub(crate) imports: Vec<Import>,
     pub(crate) removed: Vec<Removed>,
     checks: IndexMap<String, Check>,
+    files: IndexMap<String, (String, Vec<u8>, SourceLocation)>,
     problems: Vec<Problem>,
 }
 
@@ -72,6 +73,8 @@ pub struct Synthesized {
     pub resources: usize,
     /// Number of data source blocks.
     pub data_sources: usize,
+    /// Files to write next to the JSON (assets): path relative to the stack directory, bytes.
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 /// Whether `name` is a valid Terraform identifier.
@@ -98,7 +101,19 @@ impl Stack {
             imports: Vec::new(),
             removed: Vec::new(),
             checks: IndexMap::new(),
+            files: IndexMap::new(),
             problems: Vec::new(),
+        }
+    }
+
+    /// Adds a file that synthesis writes next to the stack's JSON, at
+    /// `path` relative to the stack directory (assets use this).
+    pub fn add_file(&mut self, name: &str, path: String, bytes: Vec<u8>, at: SourceLocation) {
+        if let Some((_, _, first)) = self.files.get(&path) {
+            let first = *first;
+            self.duplicate("asset", format!("asset {name} ({path})"), first, at);
+        } else {
+            self.files.insert(path, (name.to_owned(), bytes, at));
         }
     }
 
@@ -362,6 +377,11 @@ impl Stack {
             dropped,
             resources: self.resources.len(),
             data_sources: self.data.len(),
+            files: self
+                .files
+                .iter()
+                .map(|(path, (_, bytes, _))| (path.clone(), bytes.clone()))
+                .collect(),
         })
     }
 
