@@ -206,6 +206,7 @@ pub fn run(app: &App, cli: &Cli, m: &ArgMatches, out: &mut dyn Write) -> Result<
     let tf = tfsynth::terraform::Terraform::locate(
         settings.file.terraform_setting("binary"),
         settings.file.terraform_setting("plugin_dir"),
+        settings.file.path().and_then(Path::parent),
     )
     .map_err(|e| vec![AppError::Run(e)])?;
     let scratch = tempfile::tempdir().map_err(|e| error(format!("get: {e}"), 1))?;

@@ -24,70 +24,189 @@ fn int(value: i64) -> ConfigValue {
 /// The keys every stack has: where it runs, who owns it, how it is sized.
 pub fn spec(instance_type: &str, sizes: (i64, i64, i64), app_port: i64) -> Spec {
     Spec::new()
-        .key(Key::with_default("region", string("us-east-1"), "AWS region").rule("AWS region name", aws_rules::region))
-        .key(Key::required("environment", Kind::String, "deployment environment, e.g. prod").rule("name", name_rule))
-        .key(Key::required("owner", Kind::String, "team that owns the stack (Owner tag)").rule("non-empty", rules::non_empty))
-        .key(Key::required("cost_center", Kind::String, "cost center (CostCenter tag)").rule("non-empty", rules::non_empty))
-        .key(Key::required("project", Kind::String, "project name (Project tag, name prefix)").rule("name", name_rule))
         .key(
-            Key::with_default("instance_type", string(instance_type), "EC2 instance type of the web tier")
-                .rule("instance type", aws_rules::instance_type),
+            Key::with_default("region", string("us-east-1"), "AWS region")
+                .rule("AWS region name", aws_rules::region),
         )
-        .key(Key::with_default("asg_min", int(sizes.0), "auto scaling group minimum size").rule("not negative", rules::not_negative))
-        .key(Key::with_default("asg_max", int(sizes.1), "auto scaling group maximum size").rule("at least 1", rules::positive))
-        .key(Key::with_default("asg_desired", int(sizes.2), "auto scaling group desired size").rule("not negative", rules::not_negative))
-        .key(Key::with_default("app_port", int(app_port), "port the application listens on").rule("port", rules::port))
-        .key(Key::optional("ami", Kind::String, "AMI id (default: latest Amazon Linux 2 from SSM)").rule("AMI id", aws_rules::ami_id))
-        .key(Key::optional("certificate_arn", Kind::String, "ACM certificate: enables HTTPS").rule("ARN", aws_rules::arn))
         .key(
-            Key::optional("certificate_domain", Kind::String, "domain of an issued ACM certificate, looked up at plan time: enables HTTPS")
-                .rule("domain name", rules::domain_name),
+            Key::required(
+                "environment",
+                Kind::String,
+                "deployment environment, e.g. prod",
+            )
+            .rule("name", name_rule),
         )
-        .key(Key::with_default("alb_deletion_protection", ConfigValue::Bool(true), "refuse to delete the load balancer"))
         .key(
-            Key::with_default("waf_rate_limit", int(2000), "requests per 5 minutes from one IP before WAF blocks it")
-                .rule("10 to 2000000000", |v| match v {
-                    ConfigValue::Integer(n) if !(10..=2_000_000_000).contains(n) => {
-                        Err(format!("{n} is outside the 10 to 2000000000 WAF accepts"))
-                    }
-                    _ => Ok(()),
-                }),
+            Key::required(
+                "owner",
+                Kind::String,
+                "team that owns the stack (Owner tag)",
+            )
+            .rule("non-empty", rules::non_empty),
         )
-        .key(Key::optional("logs_bucket_name", Kind::String, "logs bucket (default: <project>-<environment>-logs)"))
-        .key(Key::with_default("logs_expiration_days", int(90), "days before access logs expire").rule("at least 1", rules::positive))
         .key(
-            Key::with_default("log_retention_days", int(7), "CloudWatch Logs retention in days")
-                .rule("CloudWatch retention", aws_rules::log_retention),
+            Key::required("cost_center", Kind::String, "cost center (CostCenter tag)")
+                .rule("non-empty", rules::non_empty),
         )
-        .key(Key::with_default("alarm_emails", ConfigValue::List(Vec::new()), "emails subscribed to alarms").rule("emails", rules::emails))
         .key(
-            Key::optional("emulator_endpoint", Kind::String, "send every AWS API call to this emulator URL (moto, LocalStack)")
-                .rule("http(s) URL", url_rule),
+            Key::required(
+                "project",
+                Kind::String,
+                "project name (Project tag, name prefix)",
+            )
+            .rule("name", name_rule),
         )
-        .check("min <= desired <= max", &["asg_min", "asg_desired", "asg_max"], |c| {
-            let (min, desired, max) = (c.int("asg_min"), c.int("asg_desired"), c.int("asg_max"));
-            if min <= desired && desired <= max {
+        .key(
+            Key::with_default(
+                "instance_type",
+                string(instance_type),
+                "EC2 instance type of the web tier",
+            )
+            .rule("instance type", aws_rules::instance_type),
+        )
+        .key(
+            Key::with_default("asg_min", int(sizes.0), "auto scaling group minimum size")
+                .rule("not negative", rules::not_negative),
+        )
+        .key(
+            Key::with_default("asg_max", int(sizes.1), "auto scaling group maximum size")
+                .rule("at least 1", rules::positive),
+        )
+        .key(
+            Key::with_default(
+                "asg_desired",
+                int(sizes.2),
+                "auto scaling group desired size",
+            )
+            .rule("not negative", rules::not_negative),
+        )
+        .key(
+            Key::with_default("app_port", int(app_port), "port the application listens on")
+                .rule("port", rules::port),
+        )
+        .key(
+            Key::optional(
+                "ami",
+                Kind::String,
+                "AMI id (default: latest Amazon Linux 2 from SSM)",
+            )
+            .rule("AMI id", aws_rules::ami_id),
+        )
+        .key(
+            Key::optional(
+                "certificate_arn",
+                Kind::String,
+                "ACM certificate: enables HTTPS",
+            )
+            .rule("ARN", aws_rules::arn),
+        )
+        .key(
+            Key::optional(
+                "certificate_domain",
+                Kind::String,
+                "domain of an issued ACM certificate, looked up at plan time: enables HTTPS",
+            )
+            .rule("domain name", rules::domain_name),
+        )
+        .key(Key::with_default(
+            "alb_deletion_protection",
+            ConfigValue::Bool(true),
+            "refuse to delete the load balancer",
+        ))
+        .key(
+            Key::with_default(
+                "waf_rate_limit",
+                int(2000),
+                "requests per 5 minutes from one IP before WAF blocks it",
+            )
+            .rule("10 to 2000000000", |v| match v {
+                ConfigValue::Integer(n) if !(10..=2_000_000_000).contains(n) => {
+                    Err("outside the 10 to 2000000000 WAF accepts".into())
+                }
+                _ => Ok(()),
+            }),
+        )
+        .key(Key::optional(
+            "logs_bucket_name",
+            Kind::String,
+            "logs bucket (default: <project>-<environment>-logs)",
+        ))
+        .key(
+            Key::with_default(
+                "logs_expiration_days",
+                int(90),
+                "days before access logs expire",
+            )
+            .rule("at least 1", rules::positive),
+        )
+        .key(
+            Key::with_default(
+                "log_retention_days",
+                int(7),
+                "CloudWatch Logs retention in days",
+            )
+            .rule("CloudWatch retention", aws_rules::log_retention),
+        )
+        .key(
+            Key::with_default(
+                "alarm_emails",
+                ConfigValue::List(Vec::new()),
+                "emails subscribed to alarms",
+            )
+            .rule("emails", rules::emails),
+        )
+        .key(
+            Key::optional(
+                "emulator_endpoint",
+                Kind::String,
+                "send every AWS API call to this emulator URL (moto, LocalStack)",
+            )
+            .rule("http(s) URL", url_rule),
+        )
+        .check(
+            "min <= desired <= max",
+            &["asg_min", "asg_desired", "asg_max"],
+            |c| {
+                let (min, desired, max) =
+                    (c.int("asg_min"), c.int("asg_desired"), c.int("asg_max"));
+                if min <= desired && desired <= max {
+                    Ok(())
+                } else {
+                    Err("asg_min <= asg_desired <= asg_max does not hold".into())
+                }
+            },
+        )
+        .check(
+            "one certificate source",
+            &["certificate_arn", "certificate_domain"],
+            |c| {
+                if c.opt_string("certificate_arn").is_some()
+                    && c.opt_string("certificate_domain").is_some()
+                {
+                    Err("set certificate_arn or certificate_domain, not both".into())
+                } else {
+                    Ok(())
+                }
+            },
+        )
+        .check(
+            "S3 bucket naming rules",
+            &["logs_bucket_name", "project", "environment"],
+            |c| aws_rules::s3_bucket_name(&ConfigValue::String(bucket_name(c, "logs"))),
+        )
+        .check(
+            "names within 32 characters",
+            &["project", "environment"],
+            |c| {
+                let name = name(c);
+                for suffix in ["-alb", "-tg"] {
+                    aws_rules::elb_name(&format!("{name}{suffix}")).map_err(|e| {
+                        format!("project and environment make the load balancer {e}; shorten them")
+                    })?;
+                }
                 Ok(())
-            } else {
-                Err(format!("asg_min ({min}) <= asg_desired ({desired}) <= asg_max ({max}) does not hold"))
-            }
-        })
-        .check("one certificate source", &["certificate_arn", "certificate_domain"], |c| {
-            if c.opt_string("certificate_arn").is_some() && c.opt_string("certificate_domain").is_some() {
-                Err("set certificate_arn or certificate_domain, not both".into())
-            } else {
-                Ok(())
-            }
-        })
-        .check("S3 bucket naming rules", &["logs_bucket_name"], |c| aws_rules::s3_bucket_name(&ConfigValue::String(bucket_name(c, "logs"))))
-        .check("names within 32 characters", &["project", "environment"], |c| {
-            let name = name(c);
-            for suffix in ["-alb", "-tg"] {
-                aws_rules::elb_name(&format!("{name}{suffix}"))
-                    .map_err(|e| format!("project and environment make the load balancer {e}; shorten them"))?;
-            }
-            Ok(())
-        })
+            },
+        )
 }
 
 /// Lowercase letters, digits and hyphens: safe in every AWS name it goes into.
@@ -103,9 +222,7 @@ pub fn name_rule(value: &ConfigValue) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "{s:?} must be lowercase letters, digits and inner hyphens"
-        ))
+        Err("must be lowercase letters, digits and inner hyphens".into())
     }
 }
 
@@ -161,7 +278,7 @@ pub fn url_rule(value: &ConfigValue) -> Result<(), String> {
         .or_else(|| s.strip_prefix("https://"));
     match rest {
         Some(host) if !host.is_empty() && !host.starts_with('/') && !host.contains(' ') => Ok(()),
-        _ => Err(format!("{s:?} is not an http:// or https:// URL")),
+        _ => Err("not an http:// or https:// URL".into()),
     }
 }
 

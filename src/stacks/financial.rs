@@ -21,7 +21,7 @@ fn int(value: i64) -> ConfigValue {
 fn nat_mode(value: &ConfigValue) -> Result<(), String> {
     match value {
         ConfigValue::String(s) if NatMode::parse(s).is_none() => {
-            Err(format!("{s:?} is not \"per_az\" or \"single\""))
+            Err("must be \"per_az\" or \"single\"".into())
         }
         _ => Ok(()),
     }
@@ -29,7 +29,7 @@ fn nat_mode(value: &ConfigValue) -> Result<(), String> {
 
 fn az_count(value: &ConfigValue) -> Result<(), String> {
     match value {
-        ConfigValue::Integer(n) if !(1..=6).contains(n) => Err(format!("{n} zones; use 1 to 6")),
+        ConfigValue::Integer(n) if !(1..=6).contains(n) => Err("use 1 to 6 zones".into()),
         _ => Ok(()),
     }
 }
@@ -39,19 +39,27 @@ pub fn spec() -> Spec {
     common::spec("t3.medium", (2, 6, 3), 8080)
         .key(Key::with_default("vpc_cidr", ConfigValue::String("10.0.0.0/16".into()), "VPC CIDR block").rule("VPC CIDR", aws_rules::vpc_cidr))
         .key(Key::with_default("az_count", int(3), "availability zones").rule("1 to 6 zones", az_count))
-        .key(Key::with_default("availability_zones", ConfigValue::List(Vec::new()), "zone names (default: the first available)"))
+        .key(Key::with_default("availability_zones", ConfigValue::List(Vec::new()), "zone names (default: the first available)").rule("distinct zones", |v| match v {
+            ConfigValue::List(zones) if zones.iter().enumerate().any(|(i, z)| zones[..i].contains(z)) => {
+                Err("a zone is listed more than once; each subnet pair needs its own zone".into())
+            }
+            ConfigValue::List(zones) if zones.iter().any(|z| aws_rules::region(&ConfigValue::String(z.trim_end_matches(char::is_alphabetic).to_owned())).is_err()) => {
+                Err("not availability zone names such as us-east-1a".into())
+            }
+            _ => Ok(()),
+        }))
         .key(Key::with_default("subnet_newbits", int(8), "bits added to the VPC prefix per subnet").rule("at least 1", rules::positive))
         .key(Key::with_default("nat_mode", ConfigValue::String("per_az".into()), "per_az (resilient) or single (cheaper)").rule("per_az or single", nat_mode))
         .key(Key::optional("data_bucket_name", Kind::String, "data bucket (default: <project>-<environment>-data)"))
         .key(Key::with_default("db_instance_class", ConfigValue::String("db.t3.medium".into()), "RDS instance class").rule("instance type", aws_rules::instance_type))
         .key(Key::with_default("db_storage_gb", int(50), "RDS allocated storage (GiB)").rule("at least 20", |v| match v {
-            ConfigValue::Integer(n) if *n < 20 => Err(format!("{n} GiB; MySQL on gp3 takes at least 20")),
+            ConfigValue::Integer(n) if *n < 20 => Err("MySQL on gp3 takes at least 20 GiB".into()),
             _ => Ok(()),
         }))
         .key(Key::with_default("db_max_storage_gb", int(200), "RDS storage autoscaling ceiling (GiB)"))
         .key(Key::with_default("db_multi_az", ConfigValue::Bool(true), "RDS standby in a second zone"))
         .key(Key::with_default("db_backup_retention_days", int(7), "days of RDS automated backups").rule("1 to 35", |v| match v {
-            ConfigValue::Integer(n) if !(1..=35).contains(n) => Err(format!("{n} days; RDS keeps 1 to 35")),
+            ConfigValue::Integer(n) if !(1..=35).contains(n) => Err("RDS keeps 1 to 35 days".into()),
             _ => Ok(()),
         }))
         .key(Key::with_default("db_deletion_protection", ConfigValue::Bool(true), "refuse to delete the database"))
@@ -64,10 +72,10 @@ pub fn spec() -> Spec {
             let (_, prefix) = rules::parse_cidr(c.string("vpc_cidr")).unwrap_or((0, 16));
             let (zones, newbits) = (c.int("az_count"), c.int("subnet_newbits"));
             if i64::from(prefix) + newbits > 28 {
-                return Err(format!("/{prefix} plus {newbits} bits gives subnets smaller than /28, the smallest AWS allows"));
+                return Err("the VPC prefix plus subnet_newbits gives subnets smaller than /28, the smallest AWS allows".into());
             }
             if 2 * zones > (1i64 << newbits.min(30)) {
-                return Err(format!("{} subnets (public and private in {zones} zones) do not fit in {newbits} bits", 2 * zones));
+                return Err("the public and private subnets of every zone do not fit in subnet_newbits bits".into());
             }
             Ok(())
         })
@@ -76,10 +84,10 @@ pub fn spec() -> Spec {
             if given == 0 || given as i64 == c.int("az_count") {
                 Ok(())
             } else {
-                Err(format!("{given} zones are listed but az_count is {}", c.int("az_count")))
+                Err("the number of zones listed differs from az_count".into())
             }
         })
-        .check("S3 bucket naming rules", &["data_bucket_name"], |c| {
+        .check("S3 bucket naming rules", &["data_bucket_name", "project", "environment"], |c| {
             aws_rules::s3_bucket_name(&ConfigValue::String(common::bucket_name(c, "data")))
         })
         .check("HTTPS only", &["certificate_arn", "certificate_domain"], |c| {

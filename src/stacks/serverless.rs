@@ -103,9 +103,11 @@ pub fn spec() -> Spec {
             )
             .rule("http(s) URL", common::url_rule),
         )
-        .check("S3 bucket naming rules", &["uploads_bucket_name"], |c| {
-            aws_rules::s3_bucket_name(&ConfigValue::String(common::bucket_name(c, "uploads")))
-        })
+        .check(
+            "S3 bucket naming rules",
+            &["uploads_bucket_name", "project", "environment"],
+            |c| aws_rules::s3_bucket_name(&ConfigValue::String(common::bucket_name(c, "uploads"))),
+        )
 }
 
 /// `rate(...)` or `cron(...)`, as EventBridge takes them.

@@ -25,11 +25,19 @@ pub fn spec() -> Spec {
             Key::with_default("cpu_target", int(50), "target average CPU for scaling (%)")
                 .rule("percentage", rules::percent),
         )
-        .key(Key::with_default(
-            "health_check_path",
-            ConfigValue::String("/".into()),
-            "target group health check path",
-        ))
+        .key(
+            Key::with_default(
+                "health_check_path",
+                ConfigValue::String("/".into()),
+                "target group health check path",
+            )
+            .rule("path", |v| match v {
+                ConfigValue::String(s) if !s.starts_with('/') || s.len() > 1024 => {
+                    Err("must start with / and have at most 1024 characters".into())
+                }
+                _ => Ok(()),
+            }),
+        )
         .key(Key::with_default(
             "health_check_matcher",
             ConfigValue::String("200".into()),
@@ -74,9 +82,7 @@ pub fn spec() -> Spec {
                 if timeout < interval {
                     Ok(())
                 } else {
-                    Err(format!(
-                        "timeout {timeout}s must be shorter than interval {interval}s"
-                    ))
+                    Err("health_check_timeout must be shorter than health_check_interval".into())
                 }
             },
         )
@@ -85,7 +91,7 @@ pub fn spec() -> Spec {
 fn range(value: &ConfigValue, low: i64, high: i64) -> Result<(), String> {
     match value {
         ConfigValue::Integer(n) if !(low..=high).contains(n) => {
-            Err(format!("{n} is outside {low} to {high}"))
+            Err(format!("outside {low} to {high}"))
         }
         _ => Ok(()),
     }

@@ -49,6 +49,7 @@ impl Fake {
             .env_remove("TFSYNTH_PLUGIN_DIR")
             .env_remove("FAKE_TF_EXIT")
             .env_remove("FAKE_TF_SLEEP")
+            .env_remove("FAKE_TF_SLOW")
             .env_remove("FAKE_TF_VERSION")
             .arg("--out")
             .arg(self.out());
@@ -133,7 +134,7 @@ fn apply_uses_the_current_saved_plan() {
 }
 
 #[test]
-fn apply_and_destroy_refuse_without_a_terminal_or_auto_approve() {
+fn apply_and_destroy_refuse_without_a_terminal_before_touching_anything() {
     let fake = Fake::new();
     for command in ["apply", "destroy"] {
         fake.cmd()
@@ -141,15 +142,10 @@ fn apply_and_destroy_refuse_without_a_terminal_or_auto_approve() {
             .write_stdin("yes\n")
             .assert()
             .code(2)
-            .stderr(contains(format!("error: stack demo: {command} changes real infrastructure and needs confirmation, but standard input is not a terminal (hint: pass --auto-approve)")));
+            .stderr(format!("error: stack demo: {command} changes real infrastructure and needs confirmation, but standard input is not a terminal (hint: pass --auto-approve)\n"));
     }
-    assert!(
-        fake.calls()
-            .iter()
-            .all(|c| !c.starts_with("apply") && !c.starts_with("destroy")),
-        "{:?}",
-        fake.calls()
-    );
+    assert_eq!(fake.calls(), Vec::<String>::new(), "not even init ran");
+    assert!(!fake.out().exists(), "nothing was synthesized");
 }
 
 #[test]
@@ -305,11 +301,12 @@ fn interrupt(signal: libc::c_int, expected_code: i32, logged: &str) {
         .env("TFSYNTH_TERRAFORM", fake_binary())
         .env("FAKE_TF_LOG", fake.log_path())
         .env("FAKE_TF_SLEEP", "30")
+        .env("FAKE_TF_SLOW", "apply")
         .env_remove("TFSYNTH_PLUGIN_DIR")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     let mut child = std_cmd.spawn().unwrap();
-    wait_for(&fake, "started");
+    wait_for(&fake, "started apply");
     // SAFETY: signals our own child process.
     unsafe { libc::kill(child.id() as libc::pid_t, signal) };
     let status = child.wait().unwrap();
@@ -339,4 +336,201 @@ fn sigterm_is_forwarded_and_tfsynth_waits() {
 #[test]
 fn sigint_is_forwarded_once_and_tfsynth_waits() {
     interrupt(libc::SIGINT, 130, "signal INT");
+}
+
+/// Starts `tfsynth ARGS` with the fake terraform taking `sleep` seconds and
+/// cleaning up for `cleanup` seconds after an interrupt.
+fn spawn_slow(fake: &Fake, args: &[&str], env: &[(&str, &str)]) -> std::process::Child {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("tfsynth"));
+    cmd.args(args)
+        .arg("--out")
+        .arg(fake.out())
+        .env("TFSYNTH_CONFIG", super::support::repo_config())
+        .env("TFSYNTH_TERRAFORM", fake_binary())
+        .env("FAKE_TF_LOG", fake.log_path())
+        .env("FAKE_TF_SLEEP", "30")
+        .env_remove("TFSYNTH_PLUGIN_DIR")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.spawn().unwrap()
+}
+
+fn signal(child: &std::process::Child, sig: libc::c_int) {
+    // SAFETY: signals our own child process.
+    unsafe { libc::kill(child.id() as libc::pid_t, sig) };
+}
+
+/// 1, 2 and 3 interrupts: the first stops terraform cleanly, the second
+/// aborts it after tfsynth has said it would, a third is not passed on.
+#[test]
+fn interrupts_are_passed_on_once_then_twice_and_never_more() {
+    for n in 1..=3usize {
+        let fake = Fake::new();
+        fake.cmd().args(["synth", "demo"]).assert().success();
+        let child = spawn_slow(
+            &fake,
+            &["apply", "demo", "--auto-approve", "--skip-synth"],
+            &[
+                ("FAKE_TF_CLEANUP", "5"),
+                ("FAKE_TF_ABORT", "2"),
+                ("FAKE_TF_SLOW", "apply"),
+            ],
+        );
+        wait_for(&fake, "started apply");
+        for i in 1..=n {
+            signal(&child, libc::SIGINT);
+            if i <= 2 {
+                let want = i;
+                let start = Instant::now();
+                while fake.log().matches("signal INT").count() < want {
+                    assert!(start.elapsed() < Duration::from_secs(20), "{}", fake.log());
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            } else {
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        }
+        let out = child.wait_with_output().unwrap();
+        let log = fake.log();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            log.matches("signal INT").count(),
+            n.min(2),
+            "{n} interrupts\n{log}"
+        );
+        assert!(
+            stderr.contains("interrupt again to abort it, which may leave the state locked"),
+            "{stderr}"
+        );
+        match n {
+            1 => assert!(log.trim_end().ends_with("released lock"), "{log}"),
+            _ => assert!(
+                log.contains("aborted") && !log.contains("released lock"),
+                "{log}"
+            ),
+        }
+        if n == 3 {
+            assert!(stderr.contains("terraform is already aborting"), "{stderr}");
+        }
+        assert_ne!(out.status.code(), Some(0));
+    }
+}
+
+#[test]
+fn sighup_is_forwarded_like_sigterm() {
+    interrupt(libc::SIGHUP, 129, "signal HUP");
+}
+
+/// terraform exiting 0 after an interrupt does not let the run go on: no
+/// second stack, and no apply after an interrupted plan.
+#[test]
+fn an_interrupted_run_starts_nothing_more() {
+    for (args, never) in [
+        (
+            &["plan", "demo", "webapp"][..],
+            "plan -input=false -out=tfsynth.tfplan -no-color",
+        ),
+        (&["apply", "demo", "--auto-approve"][..], "apply"),
+    ] {
+        let fake = Fake::new();
+        let child = spawn_slow(&fake, args, &[("FAKE_TF_INTERRUPT_EXIT", "0")]);
+        wait_for(&fake, "started plan");
+        signal(&child, libc::SIGINT);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{stderr}");
+        assert!(stderr.contains("was interrupted"), "{stderr}");
+        let calls = fake.calls();
+        let matching = calls.iter().filter(|c| c.starts_with(never)).count();
+        assert!(
+            matching <= 1 && !calls.iter().any(|c| c.starts_with("apply")),
+            "{args:?}: {calls:?}"
+        );
+        assert_eq!(
+            calls.iter().filter(|c| c.starts_with("plan")).count(),
+            1,
+            "{calls:?}"
+        );
+    }
+}
+
+#[test]
+fn a_hanging_terraform_is_named_and_left() {
+    let fake = Fake::new();
+    let start = Instant::now();
+    fake.cmd()
+        .args(["plan", "demo"])
+        .env("FAKE_TF_HANG", "1")
+        .env("TFSYNTH_TERRAFORM_TIMEOUT", "1")
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "did not answer `terraform version -json` within 1 s",
+        ));
+    assert!(start.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn terraform_paths_are_resolved_where_tfsynth_started() {
+    let fake = Fake::new();
+    let bin = fake.dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy(fake_binary(), bin.join("terraform")).unwrap();
+    let plugins = fake.dir.path().join("plugins/registry.terraform.io");
+    std::fs::create_dir_all(&plugins).unwrap();
+    fake.cmd()
+        .current_dir(fake.dir.path())
+        .env("TFSYNTH_TERRAFORM", "bin/terraform")
+        .env("TFSYNTH_PLUGIN_DIR", "plugins")
+        .args(["init", "demo"])
+        .assert()
+        .success();
+    let plugin_arg = format!("-plugin-dir={}", fake.dir.path().join("plugins").display());
+    assert!(
+        fake.calls().iter().any(|c| c.contains(&plugin_arg)),
+        "{:?}",
+        fake.calls()
+    );
+    // A file that is there but cannot be run is named as such.
+    let plain = fake.dir.path().join("not-executable");
+    std::fs::write(&plain, "#!/bin/sh\n").unwrap();
+    fake.cmd()
+        .env("TFSYNTH_TERRAFORM", &plain)
+        .args(["plan", "demo"])
+        .assert()
+        .code(2)
+        .stderr(contains("is not an executable file"));
+    fake.cmd()
+        .env("TFSYNTH_TERRAFORM", fake.dir.path().join("missing"))
+        .args(["plan", "demo"])
+        .assert()
+        .code(2)
+        .stderr(contains("terraform not found"));
+}
+
+/// The lock is taken before anything is written: a synth or a plan of a
+/// stack another command holds changes none of its files.
+#[test]
+fn the_stack_lock_covers_synthesis() {
+    let fake = Fake::new();
+    fake.cmd().args(["synth", "demo"]).assert().success();
+    let file = fake.out().join("demo/main.tf.json");
+    std::fs::write(&file, "{\"held\": true}").unwrap();
+    let _held = tfsynth::terraform::StackLock::acquire("demo", &fake.out().join("demo")).unwrap();
+    for args in [&["synth", "demo"][..], &["plan", "demo"][..]] {
+        fake.cmd()
+            .args(args)
+            .assert()
+            .code(1)
+            .stderr(contains("error: stack demo is busy"));
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            "{\"held\": true}",
+            "{args:?}"
+        );
+    }
+    assert!(fake.calls().is_empty());
 }

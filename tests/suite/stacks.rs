@@ -271,15 +271,15 @@ fn configuration_mistakes_exit_2_and_write_nothing() {
     let cases: [(&[&str], &str); 6] = [
         (
             &["--set", "asg_min=7"],
-            "error: stack financial: --set asg_min: asg_min (7) <= asg_desired (3) <= asg_max (6) does not hold (rule: min <= desired <= max)",
+            "error: stack financial: asg_min (--set asg_min), asg_desired (default), asg_max (default): asg_min <= asg_desired <= asg_max does not hold (rule: min <= desired <= max)",
         ),
         (
             &["--set", "vpc_cidr=10.0.0.0/27"],
-            "error: stack financial: --set vpc_cidr: /27 plus 8 bits gives subnets smaller than /28, the smallest AWS allows (rule: CIDR fits the zones)",
+            "error: stack financial: vpc_cidr (--set vpc_cidr), az_count (default), subnet_newbits (default): the VPC prefix plus subnet_newbits gives subnets smaller than /28, the smallest AWS allows (rule: CIDR fits the zones)",
         ),
         (
             &["--set", "data_bucket_name=Data_Bucket"],
-            "error: stack financial: --set data_bucket_name: bucket name \"Data_Bucket\" may contain only lowercase letters, digits, dots and hyphens (rule: S3 bucket naming rules)",
+            "tfsynth.toml [stacks.financial.environments.prod]): a bucket name may contain only lowercase letters, digits, dots and hyphens (rule: S3 bucket naming rules)",
         ),
         (
             &["--set", "log_retention_days=10"],

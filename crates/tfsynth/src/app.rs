@@ -12,6 +12,7 @@ use crate::core::{Stack, SynthError, Synthesized, is_identifier};
 use crate::fsio::{self, WriteOutcome};
 use crate::provider::ProviderSchemaSource;
 use crate::suggest;
+use crate::terraform::StackLock;
 use crate::validate::{Policy, Schemas};
 
 /// A function that adds a stack's blocks, given its resolved configuration.
@@ -217,6 +218,21 @@ impl App {
     /// The program name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The prefix of the application's environment variables: its name in
+    /// upper case, `TFSYNTH` for `TFSYNTH_<STACK>_<KEY>`.
+    pub fn env_prefix(&self) -> String {
+        self.name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect()
     }
 
     /// The configuration file name searched for (`<name>.toml`).
@@ -441,49 +457,129 @@ impl App {
     }
 
     /// Synthesizes the named stacks and writes `<out>/<stack>/main.tf.json`
-    /// for each. Nothing is written unless every stack synthesizes.
+    /// for each, with its assets. Nothing is written unless every stack
+    /// synthesizes and every file can be staged; see [`App::synth_locked`].
     pub fn synth_to(
         &self,
         names: &[String],
         settings: &Settings,
         out: &Path,
     ) -> Result<Vec<Written>, Vec<AppError>> {
+        self.synth_locked(names, settings, out)
+            .map(|(written, _)| written)
+    }
+
+    /// Like [`App::synth_to`], returning the locks of the stack directories,
+    /// which the caller holds while terraform reads what was written.
+    ///
+    /// Every stack is synthesized in memory first; then each directory is
+    /// locked (a directory another tfsynth command holds is refused before
+    /// anything is written), every file is written beside its target, and
+    /// only when all are staged are they renamed into place. A failure on the
+    /// way removes what was staged and the directories this run created.
+    pub fn synth_locked(
+        &self,
+        names: &[String],
+        settings: &Settings,
+        out: &Path,
+    ) -> Result<(Vec<Written>, Vec<StackLock>), Vec<AppError>> {
         let all = self.synth(names, settings)?;
-        let dirs: Vec<PathBuf> = all.iter().map(|s| out.join(&s.stack)).collect();
-        for dir in &dirs {
-            if let Err(e) = std::fs::create_dir_all(dir) {
-                let path = if out.is_dir() {
-                    dir.clone()
-                } else {
-                    out.to_path_buf()
-                };
-                return Err(vec![AppError::OutDir {
-                    path,
-                    reason: e.to_string(),
-                }]);
+        let mut created: Vec<PathBuf> = Vec::new();
+        let undo = |created: &[PathBuf]| {
+            for dir in created.iter().rev() {
+                let _ = std::fs::remove_dir_all(dir);
             }
+        };
+        let mut locks = Vec::new();
+        let mut staged = Vec::new();
+        let result = (|| {
+            for synthesized in &all {
+                let dir = out.join(&synthesized.stack);
+                if !dir.is_dir() {
+                    let mut missing = Vec::new();
+                    let mut d = dir.as_path();
+                    while !d.as_os_str().is_empty() && !d.exists() {
+                        missing.push(d.to_path_buf());
+                        d = d.parent().unwrap_or(Path::new(""));
+                    }
+                    std::fs::create_dir_all(&dir).map_err(|e| {
+                        let path = if out.is_dir() {
+                            dir.clone()
+                        } else {
+                            out.to_path_buf()
+                        };
+                        vec![AppError::OutDir {
+                            path,
+                            reason: e.to_string(),
+                        }]
+                    })?;
+                    created.extend(missing.into_iter().rev());
+                }
+                locks.push(
+                    StackLock::acquire(&synthesized.stack, &dir)
+                        .map_err(|e| vec![AppError::Run(e)])?,
+                );
+                fsio::remove_stale_temporaries(&dir);
+                let write_error = |path: PathBuf, source: std::io::Error| {
+                    if source.kind() == std::io::ErrorKind::PermissionDenied {
+                        vec![AppError::OutDir {
+                            path: dir.clone(),
+                            reason: source.to_string(),
+                        }]
+                    } else {
+                        vec![AppError::Write { path, source }]
+                    }
+                };
+                let path = dir.join("main.tf.json");
+                let main = fsio::stage(&path, synthesized.json.as_bytes())
+                    .map_err(|e| write_error(path.clone(), e))?;
+                let mut files = Vec::new();
+                if !synthesized.files.is_empty() {
+                    let assets = dir.join(crate::asset::ASSET_DIR);
+                    std::fs::create_dir_all(&assets).map_err(|e| write_error(assets.clone(), e))?;
+                    fsio::remove_stale_temporaries(&assets);
+                }
+                for (relative, bytes) in &synthesized.files {
+                    let target = dir.join(relative);
+                    files.push(
+                        fsio::stage(&target, bytes).map_err(|e| write_error(target.clone(), e))?,
+                    );
+                }
+                staged.push((dir, path, main, files));
+            }
+            Ok::<(), Vec<AppError>>(())
+        })();
+        if let Err(errors) = result {
+            drop(staged);
+            drop(locks);
+            undo(&created);
+            return Err(errors);
         }
         let mut written = Vec::new();
-        for (synthesized, dir) in all.into_iter().zip(dirs) {
-            let path = dir.join("main.tf.json");
-            let outcome = match fsio::write_atomic(&path, synthesized.json.as_bytes()) {
-                Ok(outcome) => outcome,
-                Err(source) if source.kind() == std::io::ErrorKind::PermissionDenied => {
-                    return Err(vec![AppError::OutDir {
-                        path: dir,
-                        reason: source.to_string(),
-                    }]);
-                }
-                Err(source) => return Err(vec![AppError::Write { path, source }]),
-            };
-            write_assets(&dir, &synthesized.files)?;
+        for (synthesized, (dir, path, main, files)) in all.into_iter().zip(staged) {
+            let outcome = main.commit().map_err(|source| {
+                vec![AppError::Write {
+                    path: path.clone(),
+                    source,
+                }]
+            })?;
+            for file in files {
+                let target = file.path().to_path_buf();
+                file.commit().map_err(|source| {
+                    vec![AppError::Write {
+                        path: target,
+                        source,
+                    }]
+                })?;
+            }
+            remove_undeclared_assets(&dir, &synthesized.files)?;
             written.push(Written {
                 synthesized,
                 path,
                 outcome,
             });
         }
-        Ok(written)
+        Ok((written, locks))
     }
 
     /// Runs the command line with the process arguments and returns the exit code.
@@ -501,18 +597,10 @@ impl App {
     }
 }
 
-/// Writes a stack's asset files, each atomically, and removes files of the
-/// asset folder that the stack no longer declares (the folder is tfsynth's).
-fn write_assets(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Vec<AppError>> {
+/// Removes files of a stack's asset folder that it no longer declares (the
+/// folder is tfsynth's).
+fn remove_undeclared_assets(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Vec<AppError>> {
     let asset_dir = dir.join(crate::asset::ASSET_DIR);
-    let write_error = |path: PathBuf| move |source| vec![AppError::Write { path, source }];
-    if !files.is_empty() {
-        std::fs::create_dir_all(&asset_dir).map_err(write_error(asset_dir.clone()))?;
-    }
-    for (path, bytes) in files {
-        let target = dir.join(path);
-        fsio::write_atomic(&target, bytes).map_err(write_error(target.clone()))?;
-    }
     if let Ok(entries) = std::fs::read_dir(&asset_dir) {
         for entry in entries.flatten() {
             let name = format!(
@@ -521,7 +609,12 @@ fn write_assets(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Vec<AppEr
                 entry.file_name().to_string_lossy()
             );
             if entry.path().is_file() && !files.iter().any(|(p, _)| *p == name) {
-                std::fs::remove_file(entry.path()).map_err(write_error(entry.path()))?;
+                std::fs::remove_file(entry.path()).map_err(|source| {
+                    vec![AppError::Write {
+                        path: entry.path(),
+                        source,
+                    }]
+                })?;
             }
         }
     }

@@ -86,6 +86,19 @@ impl Cli {
     /// Loads the configuration file and overrides for this run.
     pub fn settings(&self, app: &App) -> Result<Settings, Vec<AppError>> {
         let file = match &self.config {
+            Some(path) if path.as_os_str().is_empty() => {
+                let from_env = std::env::var_os(format!("{}_CONFIG", app.env_prefix()))
+                    .is_some_and(|v| v.is_empty());
+                let location = if from_env {
+                    format!("environment variable {}_CONFIG", app.env_prefix())
+                } else {
+                    "--config".to_owned()
+                };
+                Err(crate::config::ConfigError {
+                    location,
+                    message: "is empty (hint: give the configuration file's path, or leave it unset to search for one)".into(),
+                })
+            }
             Some(path) => ConfigFile::load(path),
             None => std::env::current_dir()
                 .map_err(|e| crate::config::ConfigError {
@@ -95,7 +108,7 @@ impl Cli {
                 .and_then(|dir| ConfigFile::discover_named(&dir, app.config_file_name())),
         }
         .map_err(|e| vec![AppError::ConfigFile(e)])?;
-        let mut overrides = Overrides::new().with_env(std::env::vars());
+        let mut overrides = Overrides::new().with_env(&app.env_prefix(), std::env::vars_os());
         for arg in &self.set {
             overrides = overrides
                 .set(arg)
@@ -121,8 +134,66 @@ where
     run_with_output(app, args, &mut std::io::stdout(), &mut std::io::stderr())
 }
 
+/// A writer that remembers the first error, so a command's output going
+/// nowhere (a full disk, a closed pipe) fails the command.
+struct Checked<'a> {
+    inner: &'a mut dyn Write,
+    error: Option<std::io::Error>,
+}
+
+impl Write for Checked<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf).inspect_err(|e| {
+            self.error
+                .get_or_insert_with(|| std::io::Error::new(e.kind(), e.to_string()));
+        })
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush().inspect_err(|e| {
+            self.error
+                .get_or_insert_with(|| std::io::Error::new(e.kind(), e.to_string()));
+        })
+    }
+}
+
 /// Like [`run`], printing to the given writers instead (for tests and embedding).
 pub fn run_with_output<I, T>(app: &App, args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let mut checked = Checked {
+        inner: out,
+        error: None,
+    };
+    let code = dispatch(app, args, &mut checked, err);
+    let _ = checked.flush();
+    match checked.error {
+        Some(e) => {
+            let _ = writeln!(err, "error: cannot write the output: {e}");
+            code.max(1)
+        }
+        None => code,
+    }
+}
+
+/// The first line of a clap error, with its usage line: one line for the
+/// user, without the tips that follow.
+fn one_line(text: &str) -> String {
+    let first = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_start_matches("error: ");
+    match text.lines().find_map(|l| l.trim().strip_prefix("Usage: ")) {
+        Some(usage) => format!("error: {first} (usage: {usage})"),
+        None => format!("error: {first}"),
+    }
+}
+
+fn dispatch<I, T>(app: &App, args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
@@ -153,7 +224,7 @@ where
         Err(e) => {
             let text = e.render().to_string();
             return if e.use_stderr() {
-                let _ = write!(err, "{text}");
+                let _ = writeln!(err, "{}", one_line(&text));
                 2
             } else {
                 let _ = write!(out, "{text}");

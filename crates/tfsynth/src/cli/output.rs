@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use crate::app::{App, AppError};
-use crate::terraform::{self, StackLock};
+use crate::terraform;
 
 use super::Cli;
 use super::run::{Common, check_version, locate, prepare};
@@ -37,13 +37,17 @@ pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(),
     let common = Common {
         skip_synth: !args.synth,
         extra: Vec::new(),
+        synth_hint: format!(
+            "pass --synth, or `{} synth {}` first; outputs exist once the stack is applied",
+            app.name(),
+            args.stack
+        ),
     };
-    let (settings, dirs) = prepare(app, cli, std::slice::from_ref(&args.stack), &common)?;
+    let (settings, dirs, _locks) = prepare(app, cli, std::slice::from_ref(&args.stack), &common)?;
     let (stack, dir) = &dirs[0];
     let tf = locate(&settings)?;
     let version = tf.version().map_err(|e| vec![AppError::Run(e)])?;
     check_version(stack, dir, version)?;
-    let _lock = StackLock::acquire(stack, dir).map_err(|e| vec![AppError::Run(e)])?;
     let _ = out.flush();
     let mut terraform_args = vec!["output".to_owned()];
     if args.json {
@@ -51,7 +55,9 @@ pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(),
     }
     terraform_args.push("-no-color".to_owned());
     terraform_args.extend(args.extra.iter().cloned());
-    match terraform::run_streaming(&tf, dir, &terraform_args).map_err(|e| vec![AppError::Run(e)])? {
+    let run =
+        terraform::run_streaming(&tf, dir, &terraform_args).map_err(|e| vec![AppError::Run(e)])?;
+    match run.code {
         0 => Ok(()),
         code => Err(vec![AppError::Terraform {
             code,

@@ -20,6 +20,10 @@ pub struct Common {
     /// Extra arguments passed to terraform, after `--`.
     #[arg(last = true, value_name = "TERRAFORM_ARGS")]
     pub extra: Vec<String>,
+
+    /// How to synthesize when --skip-synth finds nothing (set by the command).
+    #[arg(skip = String::from("run without --skip-synth, or synthesize the stack first"))]
+    pub synth_hint: String,
 }
 
 /// Initialize stacks' working directories (providers and backend).
@@ -124,10 +128,14 @@ fn run_error(e: RunError) -> Vec<AppError> {
     vec![AppError::Run(e)]
 }
 
-/// The run's settings and each selected stack with its directory.
-pub type Prepared = (Settings, Vec<(String, PathBuf)>);
+/// The run's settings, each selected stack with its directory, and the
+/// locks on those directories, held until the run ends.
+pub type Prepared = (Settings, Vec<(String, PathBuf)>, Vec<StackLock>);
 
-/// Synthesizes (unless skipped) and returns each stack's directory.
+/// Locks the stacks' directories and synthesizes into them (unless
+/// skipped); returns each stack's directory. The locks are taken before
+/// anything is written, so no other tfsynth command's terraform ever reads
+/// a file this one is replacing.
 pub fn prepare(
     app: &App,
     cli: &Cli,
@@ -136,22 +144,29 @@ pub fn prepare(
 ) -> Result<Prepared, Vec<AppError>> {
     let settings = cli.settings(app)?;
     let defs = app.select(names).map_err(|e| vec![e])?;
-    if !common.skip_synth {
-        let selected: Vec<String> = defs.iter().map(|d| d.name().to_owned()).collect();
-        app.synth_to(&selected, &settings, &cli.out)?;
-    }
-    let mut dirs = Vec::new();
-    for def in defs {
-        let dir = cli.out.join(def.name());
-        if !dir.join("main.tf.json").is_file() {
-            return Err(run_error(RunError::NotSynthesized {
-                stack: def.name().into(),
-                path: dir.join("main.tf.json"),
-            }));
+    let selected: Vec<String> = defs.iter().map(|d| d.name().to_owned()).collect();
+    let locks = if common.skip_synth {
+        let mut locks = Vec::new();
+        for def in &defs {
+            let dir = cli.out.join(def.name());
+            if !dir.join("main.tf.json").is_file() {
+                return Err(run_error(RunError::NotSynthesized {
+                    stack: def.name().into(),
+                    path: dir.join("main.tf.json"),
+                    hint: common.synth_hint.clone(),
+                }));
+            }
+            locks.push(StackLock::acquire(def.name(), &dir).map_err(run_error)?);
         }
-        dirs.push((def.name().to_owned(), dir));
-    }
-    Ok((settings, dirs))
+        locks
+    } else {
+        app.synth_locked(&selected, &settings, &cli.out)?.1
+    };
+    let dirs = defs
+        .iter()
+        .map(|def| (def.name().to_owned(), cli.out.join(def.name())))
+        .collect();
+    Ok((settings, dirs, locks))
 }
 
 /// Locates terraform as the settings say.
@@ -159,6 +174,7 @@ pub fn locate(settings: &Settings) -> Result<Terraform, Vec<AppError>> {
     Terraform::locate(
         settings.file.terraform_setting("binary"),
         settings.file.terraform_setting("plugin_dir"),
+        settings.file.path().and_then(Path::parent),
     )
     .map_err(run_error)
 }
@@ -197,13 +213,21 @@ fn color_args() -> Vec<String> {
 }
 
 /// Runs terraform and turns a failing exit code into the command's result.
+/// An interrupt ends the run even when terraform exits 0 after it: nothing
+/// more may start once the user has asked to stop.
 fn terraform_step(tf: &Terraform, dir: &Path, args: Vec<String>) -> Result<(), Vec<AppError>> {
-    match terraform::run_streaming(tf, dir, &args).map_err(run_error)? {
+    let command = args.first().cloned().unwrap_or_default();
+    let run = terraform::run_streaming(tf, dir, &args).map_err(run_error)?;
+    if let Some(signal) = run.interrupted {
+        return Err(run_error(RunError::Interrupted {
+            command,
+            signal,
+            code: run.code,
+        }));
+    }
+    match run.code {
         0 => Ok(()),
-        code => Err(vec![AppError::Terraform {
-            code,
-            command: args.first().cloned().unwrap_or_default(),
-        }]),
+        code => Err(vec![AppError::Terraform { code, command }]),
     }
 }
 
@@ -264,14 +288,23 @@ pub fn run(
     kind: Kind,
     out: &mut dyn Write,
 ) -> Result<(), Vec<AppError>> {
-    let (settings, dirs) = prepare(app, cli, names, common)?;
+    // Refuse before anything is written or run when there is no one to ask.
+    let (needs_answer, command) = match kind {
+        Kind::Apply { auto_approve } => (!auto_approve, "apply"),
+        Kind::Destroy { auto_approve } => (!auto_approve, "destroy"),
+        _ => (false, ""),
+    };
+    if needs_answer && !std::io::stdin().is_terminal() {
+        let stack = names.first().cloned().unwrap_or_default();
+        return Err(run_error(RunError::NeedsConfirmation { stack, command }));
+    }
+    let (settings, dirs, _locks) = prepare(app, cli, names, common)?;
     let tf = locate(&settings)?;
     let version = tf.version().map_err(run_error)?;
     for (stack, dir) in &dirs {
         check_version(stack, dir, version)?;
     }
     for (stack, dir) in &dirs {
-        let _lock = StackLock::acquire(stack, dir).map_err(run_error)?;
         let _ = writeln!(out, "==> {stack}: terraform in {}", dir.display());
         let _ = out.flush();
         if kind == Kind::Init {
@@ -285,12 +318,6 @@ pub fn run(
             Kind::Init => unreachable!("handled above"),
             Kind::Plan => plan(&tf, dir, &common.extra, false)?,
             Kind::Apply { auto_approve } => {
-                if !auto_approve && !std::io::stdin().is_terminal() {
-                    return Err(run_error(RunError::NeedsConfirmation {
-                        stack: stack.clone(),
-                        command: "apply",
-                    }));
-                }
                 if !terraform::plan_is_current(dir).map_err(run_error)? {
                     plan(&tf, dir, &common.extra, false)?;
                 }

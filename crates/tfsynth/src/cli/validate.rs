@@ -80,7 +80,7 @@ pub fn run(
         }
     } else {
         for path in &args.files {
-            let text = std::fs::read_to_string(path).map_err(|e| {
+            let text = crate::fsio::read_bounded(path).map_err(|e| {
                 vec![AppError::Input {
                     path: path.clone(),
                     reason: e.to_string(),

@@ -25,6 +25,9 @@ pub use backend::parse_backend;
 use crate::core::Backend;
 use crate::suggest;
 
+/// The settings of the `[terraform]` table.
+const TERRAFORM_SETTINGS: &[&str] = &["binary", "plugin_dir"];
+
 /// The file name searched for in the working directory and its parents.
 pub const FILE_NAME: &str = "tfsynth.toml";
 
@@ -118,15 +121,33 @@ impl ConfigValue {
     }
 }
 
+/// The kind of a TOML value, in words. The content is never repeated: it
+/// may be a secret typed into the wrong place.
 fn describe_toml(value: &toml::Value) -> String {
+    let plural = |v: &toml::Value| match v {
+        toml::Value::String(_) => "strings",
+        toml::Value::Integer(_) => "integers",
+        toml::Value::Float(_) => "numbers",
+        toml::Value::Boolean(_) => "bools",
+        toml::Value::Datetime(_) => "dates",
+        toml::Value::Array(_) => "lists",
+        toml::Value::Table(_) => "tables",
+    };
     match value {
-        // The content is never repeated: it may be a secret in the wrong place.
         toml::Value::String(_) => "a string".to_owned(),
-        toml::Value::Integer(i) => format!("the integer {i}"),
-        toml::Value::Float(x) => format!("the number {x}"),
-        toml::Value::Boolean(b) => format!("the bool {b}"),
-        toml::Value::Datetime(d) => format!("the date {d}"),
-        toml::Value::Array(_) => "a list".to_owned(),
+        toml::Value::Integer(_) => "an integer".to_owned(),
+        toml::Value::Float(_) => "a number with a fraction".to_owned(),
+        toml::Value::Boolean(_) => "a bool".to_owned(),
+        toml::Value::Datetime(_) => "a date".to_owned(),
+        toml::Value::Array(items) => {
+            let mut kinds: Vec<&str> = items.iter().map(plural).collect();
+            kinds.dedup();
+            match kinds.as_slice() {
+                [] => "an empty list".to_owned(),
+                [one] => format!("a list of {one}"),
+                _ => "a list of mixed values".to_owned(),
+            }
+        }
         toml::Value::Table(_) => "a table".to_owned(),
     }
 }
@@ -343,7 +364,7 @@ pub struct ConfigFile {
 impl ConfigFile {
     /// Reads and parses `path`.
     pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = crate::fsio::read_bounded(path).map_err(|e| {
             error(
                 path.display().to_string(),
                 format!("cannot read the configuration file: {e}"),
@@ -412,7 +433,28 @@ impl ConfigFile {
     fn check_shape(&self) -> Result<(), ConfigError> {
         for (key, value) in &self.table {
             match key.as_str() {
-                "stacks" | "terraform" if value.is_table() => {}
+                "terraform" if value.is_table() => {
+                    for (name, setting) in value.as_table().into_iter().flatten() {
+                        let location = format!("{} [terraform] {name}", self.display_path());
+                        if !TERRAFORM_SETTINGS.contains(&name.as_str()) {
+                            let hint = did_you_mean(name, TERRAFORM_SETTINGS.iter().copied());
+                            return Err(error(
+                                location,
+                                format!(
+                                    "unknown setting {name:?}{hint}; [terraform] takes {}",
+                                    TERRAFORM_SETTINGS.join(" and ")
+                                ),
+                            ));
+                        }
+                        if !setting.is_str() {
+                            return Err(error(
+                                location,
+                                format!("expected a string, found {}", describe_toml(setting)),
+                            ));
+                        }
+                    }
+                }
+                "stacks" if value.is_table() => {}
                 "stacks" | "terraform" => {
                     return Err(error(
                         format!("{} {key}", self.display_path()),
@@ -466,9 +508,27 @@ pub struct Overrides {
     /// `(stack, key, value, "[stack.]key")` from `--set`; `stack` is `None`
     /// for a plain `key=value`. Messages name the key, never the value.
     sets: Vec<(Option<String>, String, String, String)>,
-    /// Environment variables, by name.
-    env: BTreeMap<String, String>,
+    /// Environment variables with the application's prefix, by name; `None`
+    /// when the value is not valid UTF-8.
+    env: BTreeMap<String, Option<String>>,
+    /// The prefix of configuration variables, `TFSYNTH` for `TFSYNTH_<STACK>_<KEY>`.
+    prefix: String,
 }
+
+/// Variables of the tool itself, which are never configuration values.
+pub const TOOL_VARIABLES: &[&str] = &[
+    "OUT",
+    "CONFIG",
+    "ENV",
+    "TERRAFORM",
+    "TERRAFORM_TIMEOUT",
+    "PLUGIN_DIR",
+    "DOT",
+    "REQUIRE_TERRAFORM",
+    "UPDATE_SNAPSHOTS",
+    "BASELINE",
+    "EMULATOR",
+];
 
 impl Overrides {
     /// No overrides.
@@ -476,13 +536,43 @@ impl Overrides {
         Overrides::default()
     }
 
-    /// Takes `TFSYNTH_*` variables from the given environment.
-    pub fn with_env(mut self, vars: impl IntoIterator<Item = (String, String)>) -> Overrides {
+    /// Takes the `<PREFIX>_*` variables from the given environment (for
+    /// `tfsynth`, `TFSYNTH_*`); the others, and any whose name is not valid
+    /// UTF-8, are not tfsynth's and are left alone.
+    pub fn with_env(
+        mut self,
+        prefix: &str,
+        vars: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+    ) -> Overrides {
+        let start = format!("{prefix}_");
+        self.prefix = prefix.to_owned();
         self.env = vars
             .into_iter()
-            .filter(|(k, _)| k.starts_with("TFSYNTH_"))
+            .filter_map(|(k, v)| {
+                let k = k.into_string().ok()?;
+                k.starts_with(&start).then(|| (k, v.into_string().ok()))
+            })
             .collect();
         self
+    }
+
+    /// The prefix of configuration variables (`TFSYNTH` unless set).
+    pub fn prefix(&self) -> &str {
+        if self.prefix.is_empty() {
+            "TFSYNTH"
+        } else {
+            &self.prefix
+        }
+    }
+
+    /// The environment variable that overrides `key` of `stack`.
+    pub fn env_var(&self, stack: &str, key: &str) -> String {
+        format!(
+            "{}_{}_{}",
+            self.prefix(),
+            stack.to_uppercase().replace('-', "_"),
+            key.to_uppercase()
+        )
     }
 
     /// Adds one `--set [stack.]key=value`.
@@ -523,13 +613,11 @@ impl Overrides {
     }
 }
 
-/// The environment variable that overrides `key` of `stack`.
+/// The environment variable that overrides `key` of `stack` in `tfsynth`
+/// (`TFSYNTH_<STACK>_<KEY>`); an application's own prefix comes from
+/// [`Overrides::env_var`].
 pub fn env_var(stack: &str, key: &str) -> String {
-    format!(
-        "TFSYNTH_{}_{}",
-        stack.to_uppercase().replace('-', "_"),
-        key.to_uppercase()
-    )
+    Overrides::default().env_var(stack, key)
 }
 
 #[derive(Clone, Debug)]
@@ -804,8 +892,15 @@ pub fn resolve(
     }
 
     for key in &spec.keys {
-        let var = env_var(stack, key.name);
-        if let Some(text) = overrides.env.get(&var) {
+        let var = overrides.env_var(stack, key.name);
+        if let Some(value) = overrides.env.get(&var) {
+            let Some(text) = value else {
+                errors.push(error(
+                    format!("environment variable {var}"),
+                    "the value is not valid UTF-8 (hint: unset it or give text)",
+                ));
+                continue;
+            };
             match ConfigValue::parse(key.kind, text) {
                 Ok(v) => {
                     values[key.name] = Entry {
@@ -816,6 +911,32 @@ pub fn resolve(
                 Err(message) => errors.push(error(format!("environment variable {var}"), message)),
             }
         }
+    }
+
+    // A variable of this stack's prefix that names no key is a typo, never
+    // something to ignore in silence.
+    let stack_prefix = overrides.env_var(stack, "");
+    let tool: Vec<String> = TOOL_VARIABLES
+        .iter()
+        .map(|v| format!("{}_{v}", overrides.prefix()))
+        .collect();
+    for var in overrides.env.keys() {
+        let Some(rest) = var.strip_prefix(&stack_prefix) else {
+            continue;
+        };
+        if tool.contains(var) || spec.keys.iter().any(|k| k.name.eq_ignore_ascii_case(rest)) {
+            continue;
+        }
+        let hint = suggest::closest(&rest.to_lowercase(), spec.keys.iter().map(|k| k.name))
+            .map(|s| format!(" (did you mean {}?)", overrides.env_var(stack, s)))
+            .unwrap_or_default();
+        errors.push(error(
+            format!("environment variable {var}"),
+            format!(
+                "stack {stack} has no configuration key {:?}{hint}",
+                rest.to_lowercase()
+            ),
+        ));
     }
 
     for (target, name, text, arg) in &overrides.sets {
@@ -866,7 +987,7 @@ pub fn resolve(
                         "missing required value ({}){found} (hint: set it in the file, with --set {}=..., or with {})",
                         key.description,
                         key.name,
-                        env_var(stack, key.name)
+                        overrides.env_var(stack, key.name)
                     ),
                 ));
             }
@@ -894,12 +1015,26 @@ pub fn resolve(
     if errors.is_empty() {
         for (rule, keys, check) in &spec.checks {
             if let Err(message) = check(&config) {
-                let first = keys.first().copied().unwrap_or("");
-                let location = config
-                    .values
-                    .get(first)
-                    .map(|e| where_set(e, first))
-                    .unwrap_or_else(|| path.clone());
+                // Name each value the rule reads with where it came from,
+                // leaving out the ones left unset.
+                let involved: Vec<String> = keys
+                    .iter()
+                    .filter_map(|k| {
+                        let entry = config.values.get(k)?;
+                        entry.value.as_ref()?;
+                        Some(match &entry.source {
+                            Source::Default => format!("{k} (default)"),
+                            Source::File { table, .. } => format!("{k} ({path} [{table}])"),
+                            Source::Env(var) => format!("{k} (environment variable {var})"),
+                            Source::Set(arg) => format!("{k} (--set {arg})"),
+                        })
+                    })
+                    .collect();
+                let location = if involved.is_empty() {
+                    path.clone()
+                } else {
+                    involved.join(", ")
+                };
                 errors.push(error(location, format!("{message} (rule: {rule})")));
             }
         }

@@ -51,9 +51,7 @@ pub fn ipv4_cidr(value: &ConfigValue) -> Result<(), String> {
 pub fn non_empty(value: &ConfigValue) -> Result<(), String> {
     let s = text(value);
     if s.trim().is_empty() || s.trim() != s {
-        Err(format!(
-            "{s:?} must be non-empty text without surrounding spaces"
-        ))
+        Err("must be non-empty text without surrounding spaces".into())
     } else {
         Ok(())
     }
@@ -74,9 +72,7 @@ pub fn domain_name(value: &ConfigValue) -> Result<(), String> {
     if s.len() <= 253 && name.split('.').count() >= 2 && name.split('.').all(label_ok) {
         Ok(())
     } else {
-        Err(format!(
-            "{s:?} is not a domain name such as \"app.example.com\""
-        ))
+        Err("not a domain name such as \"app.example.com\"".into())
     }
 }
 
@@ -86,7 +82,7 @@ pub fn positive(value: &ConfigValue) -> Result<(), String> {
     if n >= 1 {
         Ok(())
     } else {
-        Err(format!("{n} must be at least 1"))
+        Err("must be at least 1".into())
     }
 }
 
@@ -96,7 +92,7 @@ pub fn not_negative(value: &ConfigValue) -> Result<(), String> {
     if n >= 0 {
         Ok(())
     } else {
-        Err(format!("{n} must not be negative"))
+        Err("must not be negative".into())
     }
 }
 
@@ -106,7 +102,7 @@ pub fn percent(value: &ConfigValue) -> Result<(), String> {
     if (1..=100).contains(&n) {
         Ok(())
     } else {
-        Err(format!("{n} must be a percentage from 1 to 100"))
+        Err("must be a percentage from 1 to 100".into())
     }
 }
 
@@ -116,21 +112,37 @@ pub fn port(value: &ConfigValue) -> Result<(), String> {
     if (1..=65535).contains(&n) {
         Ok(())
     } else {
-        Err(format!("{n} is not a port (1 to 65535)"))
+        Err("not a port (1 to 65535)".into())
     }
 }
 
-/// An email address, roughly: something@domain.tld.
+/// A list of email addresses, each `local@domain.tld`: a local part of
+/// letters, digits and `.!#$%&'*+/=?^_`{|}~-` (no leading, trailing or
+/// doubled dot) and a domain name of at least two labels.
 pub fn emails(value: &ConfigValue) -> Result<(), String> {
     let ConfigValue::List(items) = value else {
         return Ok(());
     };
-    for item in items {
-        let ok = item.split_once('@').is_some_and(|(user, domain)| {
-            !user.is_empty() && domain.contains('.') && !domain.starts_with('.')
+    for (i, item) in items.iter().enumerate() {
+        let ok = item.split_once('@').is_some_and(|(local, domain)| {
+            let local_ok = !local.is_empty()
+                && local.len() <= 64
+                && local
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c))
+                && !local.starts_with('.')
+                && !local.ends_with('.')
+                && !local.contains("..");
+            local_ok
+                && !domain.contains('@')
+                && domain_name(&ConfigValue::String(domain.to_owned())).is_ok()
+                && !domain.starts_with("*.")
         });
         if !ok {
-            return Err(format!("{item:?} is not an email address"));
+            return Err(format!(
+                "entry {} is not an email address such as ops@example.com",
+                i + 1
+            ));
         }
     }
     Ok(())
@@ -190,5 +202,28 @@ mod tests {
         assert!(port(&ConfigValue::Integer(0)).is_err());
         assert!(emails(&ConfigValue::List(vec!["ops@example.com".into()])).is_ok());
         assert!(emails(&ConfigValue::List(vec!["ops".into()])).is_err());
+        for bad in [
+            "[\"a@b.c\"]",
+            "a@b.c\"",
+            ",,",
+            "a@@b.c",
+            ".a@b.c",
+            "a@b",
+            "a b@c.d",
+            "a@*.b.c",
+        ] {
+            assert!(
+                emails(&ConfigValue::List(vec![bad.into()])).is_err(),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            emails(&ConfigValue::List(vec![
+                "ok@example.com".into(),
+                "Pl4nted".into()
+            ]))
+            .unwrap_err(),
+            "entry 2 is not an email address such as ops@example.com"
+        );
     }
 }

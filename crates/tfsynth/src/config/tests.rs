@@ -88,10 +88,13 @@ fn errors(text: &str, env: Option<&str>, overrides: Overrides) -> Vec<String> {
 #[test]
 fn layers_and_sources() {
     let overrides = Overrides::new()
-        .with_env([
-            ("TFSYNTH_WEB_ASG_MAX".to_string(), "6".to_string()),
-            ("HOME".into(), "/x".into()),
-        ])
+        .with_env(
+            "TFSYNTH",
+            [
+                ("TFSYNTH_WEB_ASG_MAX".into(), "6".into()),
+                ("HOME".into(), "/x".into()),
+            ],
+        )
         .set("web.multi_az=false")
         .unwrap()
         .set("alarm_emails=a@example.com, b@example.com")
@@ -163,7 +166,7 @@ vpc_cidr = "10.0.1.0/8"
 type = "s4"
 "#;
     let overrides = Overrides::new()
-        .with_env([("TFSYNTH_WEB_MULTI_AZ".to_string(), "maybe".to_string())])
+        .with_env("TFSYNTH", [("TFSYNTH_WEB_MULTI_AZ".into(), "maybe".into())])
         .set("asg_min=x")
         .unwrap()
         .set("colour=blue")
@@ -177,7 +180,7 @@ type = "s4"
             "environment variable TFSYNTH_WEB_MULTI_AZ: expected true or false",
             "--set asg_min: expected an integer",
             "--set colour: stack web has no configuration key \"colour\"",
-            "tfsynth.toml [stacks.web] owner: \" \" must be non-empty text without surrounding spaces (rule: non-empty)",
+            "tfsynth.toml [stacks.web] owner: must be non-empty text without surrounding spaces (rule: non-empty)",
             "tfsynth.toml [stacks.web] vpc_cidr: host bits are set: the address must be the first of its network (rule: CIDR)",
         ]
     );
@@ -194,7 +197,9 @@ fn missing_required_and_cross_key_rules() {
     let overrides = Overrides::new().set("asg_min=5").unwrap();
     assert_eq!(
         errors(FILE, None, overrides),
-        ["--set asg_min: asg_min (5) must not exceed asg_max (4) (rule: min <= max)"]
+        [
+            "asg_min (--set asg_min), asg_max (tfsynth.toml [stacks.web]): asg_min (5) must not exceed asg_max (4) (rule: min <= max)"
+        ]
     );
 }
 

@@ -108,6 +108,14 @@ pub enum Problem {
         /// The missing field.
         field: &'static str,
     },
+    /// Template text where Terraform reads only literal text.
+    #[error(
+        "terraform.{setting}: holds `${{` or `%{{`, but Terraform reads the terraform block literally, with no templates or escapes (hint: remove the sequence; a state key or path with it would land elsewhere)"
+    )]
+    LiteralOnly {
+        /// The setting, `backend.s3.key`.
+        setting: String,
+    },
     /// A `lifecycle.ignore_changes` entry that is not an attribute path.
     #[error(
         "{address}: lifecycle.ignore_changes entry {entry:?} is not an attribute path (hint: name an attribute such as \"tags\")"

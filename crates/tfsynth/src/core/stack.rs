@@ -265,6 +265,9 @@ impl Stack {
                 });
             }
         }
+        for setting in self.terraform.template_sequences() {
+            problems.push(Problem::LiteralOnly { setting });
+        }
 
         let mut graph = DepGraph::new();
         for address in self.addresses() {

@@ -180,6 +180,48 @@ pub struct TerraformSettings {
 }
 
 impl TerraformSettings {
+    /// The settings whose text holds `${` or `%{`: (where, in words).
+    /// Terraform reads the whole `terraform` block literally, with no
+    /// templates and no escapes, so such text can be neither evaluated nor
+    /// escaped, and would land somewhere else than meant (a state key).
+    pub fn template_sequences(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let has = |s: &str| s.contains("${") || s.contains("%{");
+        if self.required_version.as_deref().is_some_and(has) {
+            out.push("required_version".to_owned());
+        }
+        for (name, req) in &self.required_providers {
+            if has(name) || has(&req.source) || has(&req.version) {
+                out.push(format!("required_providers.{name}"));
+            }
+        }
+        if let Some(backend) = &self.backend {
+            let mut visit = |node: &Node, path: &str| {
+                fn walk(
+                    node: &Node,
+                    path: &str,
+                    out: &mut Vec<String>,
+                    has: &dyn Fn(&str) -> bool,
+                ) {
+                    match node {
+                        Node::String(s) if has(s) => out.push(path.to_owned()),
+                        Node::List(items) => items.iter().for_each(|n| walk(n, path, out, has)),
+                        Node::Map(items) => {
+                            for (k, v) in items {
+                                walk(v, &format!("{path}.{k}"), out, has);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                walk(node, path, &mut out, &has);
+            };
+            let (key, node) = backend.to_node();
+            visit(&node, key);
+        }
+        out
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.required_version.is_none()
             && self.required_providers.is_empty()

@@ -13,6 +13,9 @@ use super::Node;
 /// Seconds for types not in the table.
 pub const DEFAULT_SECONDS: f64 = 2.0;
 
+/// The longest creation time a table may give: a year.
+pub const MAX_SECONDS: f64 = 365.0 * 24.0 * 3600.0;
+
 /// Seconds for reading a data source.
 pub const DATA_SECONDS: f64 = 1.0;
 
@@ -38,7 +41,8 @@ impl Durations {
 
     /// This table with the overrides of `path` (`type = seconds` lines, TOML).
     pub fn with_overrides(mut self, path: &Path) -> Result<Durations, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            crate::fsio::read_bounded(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let table: toml::Table = text
             .parse()
             .map_err(|e: toml::de::Error| format!("{}: {}", path.display(), e.message()))?;
@@ -46,10 +50,11 @@ impl Durations {
             let seconds = value
                 .as_float()
                 .or_else(|| value.as_integer().map(|i| i as f64))
-                .filter(|s| s.is_finite() && *s >= 0.0)
+                // A year is far beyond any creation time; more would saturate the estimate.
+                .filter(|s| s.is_finite() && (0.0..=MAX_SECONDS).contains(s))
                 .ok_or_else(|| {
                     format!(
-                        "{}: {ty}: expected a number of seconds, found {value}",
+                        "{}: {ty}: expected a number of seconds from 0 to {MAX_SECONDS}",
                         path.display()
                     )
                 })?;

@@ -531,6 +531,20 @@ mod tests {
     }
 
     #[test]
+    fn long_operator_chains_are_an_error_not_a_stack_overflow() {
+        for op in ["+", "&&", "==", "*"] {
+            let text = format!("${{{}1}}", format!("1 {op} ").repeat(50_000));
+            let err = parse_template(&text).unwrap_err();
+            assert!(
+                err.message.starts_with("more than 256 operators in a row"),
+                "{op}: {err}"
+            );
+        }
+        let fine = format!("${{{}1}}", "1 + ".repeat(200));
+        assert!(parse_template(&fine).is_ok());
+    }
+
+    #[test]
     fn expressions_parse() {
         let e = parse_expression("a.b[0]").unwrap();
         assert_eq!(

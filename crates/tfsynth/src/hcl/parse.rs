@@ -13,6 +13,11 @@ use super::{ForExpr, Hcl, Op, Part};
 /// well inside a 2 MiB thread stack even in unoptimized builds.
 const MAX_DEPTH: usize = 200;
 
+/// Operators one chain may hold (`a + b + ...` of one precedence level).
+/// A chain parses in a loop but builds a tree as deep as it is long, which
+/// every later walk (and dropping it) would recurse through.
+const MAX_CHAIN: usize = 256;
+
 /// A syntax error at a byte offset.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
@@ -419,10 +424,18 @@ impl<'a> Parser<'a> {
 
     fn binary(&mut self, min_level: usize) -> Result<Hcl, ParseError> {
         let mut lhs = self.unary()?;
+        let mut chain = 0;
         loop {
             self.ws();
             match self.operator() {
                 Some((op, level, len)) if level >= min_level => {
+                    chain += 1;
+                    if chain > MAX_CHAIN {
+                        return Err(self.error_at(
+                            self.pos,
+                            format!("more than {MAX_CHAIN} operators in a row (hint: split the expression into locals)"),
+                        ));
+                    }
                     self.pos += len;
                     self.enter()?;
                     let rhs = self.binary(level + 1)?;

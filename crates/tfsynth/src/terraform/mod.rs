@@ -17,7 +17,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use process::{StackLock, run_streaming};
+pub use process::{StackLock, Streamed, run_streaming};
 pub use version::{Version, satisfies};
 
 /// Why terraform could not be run.
@@ -31,6 +31,20 @@ pub enum RunError {
     NotFound {
         /// What was tried.
         tried: String,
+    },
+    /// The terraform binary exists but cannot be run.
+    #[error("{} is not an executable file (hint: chmod +x it, or point TFSYNTH_TERRAFORM at terraform)", path.display())]
+    NotExecutable {
+        /// The file.
+        path: PathBuf,
+    },
+    /// terraform did not answer `terraform version` in time.
+    #[error("{} did not answer `terraform version -json` within {seconds} s (hint: check that it is terraform; TFSYNTH_TERRAFORM_TIMEOUT sets the limit)", bin.display())]
+    Hung {
+        /// The binary.
+        bin: PathBuf,
+        /// The limit.
+        seconds: u64,
     },
     /// terraform is older than the stack requires.
     #[error(
@@ -52,13 +66,27 @@ pub enum RunError {
         /// What is wrong with it.
         why: &'static str,
     },
-    /// The stack has not been synthesized (with --skip-synth).
-    #[error("stack {stack}: {} does not exist (hint: run without --skip-synth, or `tfsynth synth {stack}` first)", path.display())]
+    /// The stack has not been synthesized (with --skip-synth, or for `output`).
+    #[error("stack {stack}: {} does not exist (hint: {hint})", path.display())]
     NotSynthesized {
         /// The stack.
         stack: String,
         /// The missing file.
         path: PathBuf,
+        /// How to get it.
+        hint: String,
+    },
+    /// The run was interrupted; nothing more was started.
+    #[error(
+        "terraform {command} was interrupted (signal {signal}, terraform exited with {code}); nothing more was started"
+    )]
+    Interrupted {
+        /// The terraform command.
+        command: String,
+        /// The first signal received.
+        signal: i32,
+        /// terraform's exit code.
+        code: i32,
     },
     /// Another tfsynth command holds the stack directory.
     #[error("stack {stack} is busy: another tfsynth command is running in {} (hint: wait for it to finish)", dir.display())]
@@ -108,7 +136,14 @@ impl RunError {
     /// 2 for what the user can fix in their invocation or setup, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            RunError::Io { .. } | RunError::Outputs { .. } | RunError::Busy { .. } => 1,
+            RunError::Interrupted { code, signal, .. } => u8::try_from(*code)
+                .ok()
+                .filter(|c| *c != 0)
+                .unwrap_or(128 + *signal as u8),
+            RunError::Io { .. }
+            | RunError::Outputs { .. }
+            | RunError::Busy { .. }
+            | RunError::Hung { .. } => 1,
             _ => 2,
         }
     }
@@ -128,6 +163,27 @@ pub struct Terraform {
     pub plugin_dir: Option<PathBuf>,
 }
 
+/// How long `terraform version` may take: `TFSYNTH_TERRAFORM_TIMEOUT`
+/// seconds, default 30.
+pub fn version_timeout() -> std::time::Duration {
+    let seconds = std::env::var("TFSYNTH_TERRAFORM_TIMEOUT")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(30);
+    std::time::Duration::from_secs(seconds)
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}
+
 /// Finds `name` on PATH.
 fn on_path(name: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")
@@ -140,31 +196,56 @@ fn on_path(name: &str) -> Option<PathBuf> {
 impl Terraform {
     /// Locates terraform: `TFSYNTH_TERRAFORM`, else the configuration's
     /// `[terraform] binary`, else `terraform` on PATH; and the plugin
-    /// directory: `TFSYNTH_PLUGIN_DIR`, else `[terraform] plugin_dir`.
-    pub fn locate(binary: Option<&str>, plugin_dir: Option<&str>) -> Result<Terraform, RunError> {
-        let env_bin = std::env::var("TFSYNTH_TERRAFORM")
-            .ok()
-            .filter(|s| !s.is_empty());
-        let bin = match env_bin.as_deref().or(binary) {
-            Some(explicit) => {
-                let path = PathBuf::from(explicit);
-                let found = if path.components().count() > 1 {
-                    path.is_file().then_some(path)
+    /// directory: `TFSYNTH_PLUGIN_DIR`, else `[terraform] plugin_dir`. A
+    /// relative path in a variable is taken from the working directory, one
+    /// in the configuration file from the file's folder, so terraform, which
+    /// runs in each stack's folder, gets paths that still hold there.
+    pub fn locate(
+        binary: Option<&str>,
+        plugin_dir: Option<&str>,
+        config_dir: Option<&Path>,
+    ) -> Result<Terraform, RunError> {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let env = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        let from_config = |value: Option<&str>| {
+            value.filter(|v| !v.is_empty()).map(|v| {
+                let path = PathBuf::from(v);
+                (
+                    path.clone(),
+                    config_dir.map_or(path.clone(), |d| d.join(&path)),
+                )
+            })
+        };
+        // (as given, resolved against its base)
+        let explicit = env("TFSYNTH_TERRAFORM")
+            .map(|p| (p.clone(), cwd.join(&p)))
+            .or_else(|| from_config(binary));
+        let bin = match explicit {
+            Some((given, resolved)) => {
+                let found = if given.components().count() > 1 {
+                    resolved.is_file().then_some(resolved)
                 } else {
-                    on_path(explicit)
+                    on_path(&given.to_string_lossy())
                 };
-                found.ok_or_else(|| RunError::NotFound {
-                    tried: explicit.to_owned(),
-                })?
+                let found = found.ok_or_else(|| RunError::NotFound {
+                    tried: given.display().to_string(),
+                })?;
+                if !is_executable(&found) {
+                    return Err(RunError::NotExecutable { path: found });
+                }
+                found
             }
             None => on_path("terraform").ok_or_else(|| RunError::NotFound {
                 tried: "terraform on PATH".into(),
             })?,
         };
-        let env_plugins = std::env::var("TFSYNTH_PLUGIN_DIR")
-            .ok()
-            .filter(|s| !s.is_empty());
-        let plugin_dir = env_plugins.as_deref().or(plugin_dir).map(PathBuf::from);
+        let plugin_dir = env("TFSYNTH_PLUGIN_DIR")
+            .map(|p| cwd.join(p))
+            .or_else(|| from_config(plugin_dir).map(|(_, resolved)| resolved));
         if let Some(dir) = &plugin_dir {
             if !dir.is_dir() {
                 return Err(RunError::PluginDir {
@@ -182,12 +263,35 @@ impl Terraform {
         Ok(Terraform { bin, plugin_dir })
     }
 
-    /// `terraform version -json`.
+    /// `terraform version -json`, given [`version_timeout`] to answer.
     pub fn version(&self) -> Result<Version, RunError> {
-        let out = std::process::Command::new(&self.bin)
+        let mut child = std::process::Command::new(&self.bin)
             .args(["version", "-json"])
             .env("CHECKPOINT_DISABLE", "1")
-            .output()
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map_err(io(format!("cannot run {}", self.bin.display())))?;
+        let limit = version_timeout();
+        let start = std::time::Instant::now();
+        loop {
+            match child.try_wait() {
+                Ok(Some(_)) => break,
+                Ok(None) if start.elapsed() > limit => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(RunError::Hung {
+                        bin: self.bin.clone(),
+                        seconds: limit.as_secs(),
+                    });
+                }
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(10)),
+                Err(e) => return Err(io(format!("cannot run {}", self.bin.display()))(e)),
+            }
+        }
+        let out = child
+            .wait_with_output()
             .map_err(io(format!("cannot run {}", self.bin.display())))?;
         let text = String::from_utf8_lossy(&out.stdout);
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
@@ -323,7 +427,7 @@ pub fn required_version(dir: &Path) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Asks `question` on the terminal; true for "yes" or `expected`.
+/// Asks `question` on the terminal; true only for exactly `expected`.
 pub fn confirm(question: &str, expected: &str) -> Result<bool, RunError> {
     let mut out = std::io::stderr();
     let _ = write!(out, "{question} ");
@@ -332,8 +436,13 @@ pub fn confirm(question: &str, expected: &str) -> Result<bool, RunError> {
     std::io::stdin()
         .read_line(&mut answer)
         .map_err(io("cannot read the answer"))?;
-    let answer = answer.trim();
-    Ok(answer == expected || answer.eq_ignore_ascii_case("yes"))
+    Ok(confirmed(&answer, expected))
+}
+
+/// Whether the typed answer is exactly what was asked for (surrounding
+/// white space aside): the stack's name for `destroy`, `yes` for `apply`.
+pub fn confirmed(answer: &str, expected: &str) -> bool {
+    answer.trim() == expected
 }
 
 /// Reads the stack's outputs back into a typed value: `T` deserializes
@@ -380,6 +489,16 @@ pub fn outputs_from_json<T: serde::de::DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn confirmation_takes_exactly_what_was_asked() {
+        assert!(confirmed("webapp\n", "webapp"));
+        assert!(!confirmed("YES\n", "webapp"), "yes is not the stack's name");
+        assert!(!confirmed("yes", "webapp"));
+        assert!(!confirmed("Webapp", "webapp"));
+        assert!(confirmed(" yes ", "yes"));
+        assert!(!confirmed("YES", "yes"));
+    }
 
     #[test]
     fn fingerprints_are_stable_and_sensitive() {

@@ -7,31 +7,37 @@ use std::os::unix::io::AsRawFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use super::{RunError, Terraform};
 
-/// The last SIGINT or SIGTERM received, not yet forwarded.
-static PENDING_SIGNAL: AtomicI32 = AtomicI32::new(0);
+/// Signals received while terraform runs, and the last one's number.
+static RECEIVED: AtomicUsize = AtomicUsize::new(0);
+static LAST_SIGNAL: AtomicI32 = AtomicI32::new(0);
 
 extern "C" fn remember_signal(signal: libc::c_int) {
-    PENDING_SIGNAL.store(signal, Ordering::SeqCst);
+    LAST_SIGNAL.store(signal, Ordering::SeqCst);
+    RECEIVED.fetch_add(1, Ordering::SeqCst);
 }
 
-/// Handlers for SIGINT and SIGTERM that only record the signal, so tfsynth
-/// stays alive to pass it on and wait; restored when dropped.
+/// The signals tfsynth catches while terraform runs: an interrupt from the
+/// terminal, a termination request, and a closed terminal.
+const CAUGHT: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+/// Handlers for the caught signals that only record them, so tfsynth stays
+/// alive to pass them on and wait; restored when dropped.
 struct SignalGuard {
-    previous: [(libc::c_int, libc::sighandler_t); 2],
+    previous: [(libc::c_int, libc::sighandler_t); 3],
 }
 
 impl SignalGuard {
     fn install() -> SignalGuard {
-        PENDING_SIGNAL.store(0, Ordering::SeqCst);
+        RECEIVED.store(0, Ordering::SeqCst);
+        LAST_SIGNAL.store(0, Ordering::SeqCst);
         let handler = remember_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        // SAFETY: the handler only stores into an atomic, which is async-signal-safe.
-        let previous =
-            [libc::SIGINT, libc::SIGTERM].map(|sig| (sig, unsafe { libc::signal(sig, handler) }));
+        // SAFETY: the handler only stores into atomics, which is async-signal-safe.
+        let previous = CAUGHT.map(|sig| (sig, unsafe { libc::signal(sig, handler) }));
         SignalGuard { previous }
     }
 }
@@ -45,14 +51,27 @@ impl Drop for SignalGuard {
     }
 }
 
+/// How a terraform run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Streamed {
+    /// terraform's exit code (128 + the signal when a signal ended it).
+    pub code: i32,
+    /// The first signal tfsynth received and passed on, if any: the run was
+    /// interrupted, whatever terraform's exit code says.
+    pub interrupted: Option<i32>,
+}
+
 /// Runs terraform with `args` in `dir`, its output going straight to this
-/// process's terminal, and returns its exit code.
+/// process's terminal, and returns how it ended.
 ///
 /// terraform runs in its own process group, so a Ctrl-C at the terminal
-/// reaches only tfsynth, which forwards it exactly once (a second interrupt
-/// would make terraform abandon its work). SIGTERM is forwarded the same way.
-/// tfsynth then keeps waiting until terraform has finished.
-pub fn run_streaming(tf: &Terraform, dir: &Path, args: &[String]) -> Result<i32, RunError> {
+/// reaches only tfsynth. The first interrupt (SIGINT, SIGTERM or SIGHUP) is
+/// passed on at once: terraform stops cleanly, releasing its lock and
+/// writing its state. tfsynth says so and that a second interrupt would
+/// abort terraform; a second one is passed on (terraform then stops without
+/// cleaning up); any further ones are not, since terraform is already
+/// aborting. tfsynth keeps waiting until terraform has exited.
+pub fn run_streaming(tf: &Terraform, dir: &Path, args: &[String]) -> Result<Streamed, RunError> {
     let guard = SignalGuard::install();
     let mut child = Command::new(&tf.bin)
         .args(args)
@@ -66,11 +85,29 @@ pub fn run_streaming(tf: &Terraform, dir: &Path, args: &[String]) -> Result<i32,
             source,
         })?;
     let pid = child.id() as libc::pid_t;
+    let mut forwarded = 0;
+    let mut first = None;
+    let mut told_ignored = false;
     let status = loop {
-        let signal = PENDING_SIGNAL.swap(0, Ordering::SeqCst);
-        if signal != 0 {
+        let received = RECEIVED.load(Ordering::SeqCst);
+        while forwarded < received.min(2) {
+            let signal = LAST_SIGNAL.load(Ordering::SeqCst);
             // SAFETY: sends a signal to our own child, which we have not reaped yet.
             unsafe { libc::kill(pid, signal) };
+            forwarded += 1;
+            first.get_or_insert(signal);
+            eprintln!(
+                "{}",
+                if forwarded == 1 {
+                    "tfsynth: passed the interrupt to terraform, which is stopping cleanly; interrupt again to abort it, which may leave the state locked"
+                } else {
+                    "tfsynth: passed the second interrupt to terraform, which aborts now without cleaning up"
+                }
+            );
+        }
+        if received > 2 && !told_ignored {
+            told_ignored = true;
+            eprintln!("tfsynth: terraform is already aborting; waiting for it to exit");
         }
         match child.try_wait() {
             Ok(Some(status)) => break status,
@@ -84,9 +121,12 @@ pub fn run_streaming(tf: &Terraform, dir: &Path, args: &[String]) -> Result<i32,
         }
     };
     drop(guard);
-    Ok(status
-        .code()
-        .unwrap_or_else(|| 128 + status.signal().unwrap_or(1)))
+    Ok(Streamed {
+        code: status
+            .code()
+            .unwrap_or_else(|| 128 + status.signal().unwrap_or(1)),
+        interrupted: first,
+    })
 }
 
 /// An exclusive lock on a stack directory, held while a command runs.

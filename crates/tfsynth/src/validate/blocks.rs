@@ -136,6 +136,23 @@ impl Checker<'_> {
     pub fn root(&mut self, root: &Map<String, Json>) {
         for (key, value) in root {
             let pointer = format!("/{}", pointer_segment(key));
+            let shaped = match value {
+                Json::Object(_) => true,
+                Json::Array(items) => items.iter().all(Json::is_object),
+                _ => false,
+            };
+            if TOP_LEVEL.contains(&key.as_str()) && !shaped {
+                self.finding(
+                    "(file)",
+                    &pointer,
+                    "block-shape",
+                    format!(
+                        "{key:?} must be an object of blocks, or a list of such objects, not {}",
+                        json_kind(value)
+                    ),
+                );
+                continue;
+            }
             match key.as_str() {
                 "terraform" => self.terraform(value, &pointer),
                 "provider" => self.providers(value, &pointer),

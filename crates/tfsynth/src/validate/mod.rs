@@ -11,6 +11,7 @@
 mod blocks;
 mod refs;
 mod schemas;
+mod strict;
 pub mod view;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -346,7 +347,7 @@ fn waiver<'a>(root: &'a Map<String, Json>, address: &str, rule: &str) -> Option<
 /// Validates Terraform JSON text against `schemas`, then with `policies`.
 pub fn validate(text: &str, schemas: &Schemas, policies: &[Policy]) -> Report {
     let mut report = Report::default();
-    let root: Json = match serde_json::from_str(text) {
+    let root: Json = match strict::parse(text) {
         Ok(v) => v,
         Err(e) => {
             report.findings.push(Finding {
