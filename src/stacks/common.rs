@@ -201,7 +201,7 @@ pub fn spec(instance_type: &str, sizes: (i64, i64, i64), app_port: i64) -> Spec 
                 let name = name(c);
                 for suffix in ["-alb", "-tg"] {
                     aws_rules::elb_name(&format!("{name}{suffix}")).map_err(|e| {
-                        format!("project and environment make the load balancer {e}; shorten them")
+                        format!("project and environment make a load balancer name too long ({e}); shorten them")
                     })?;
                 }
                 Ok(())

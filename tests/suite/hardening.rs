@@ -154,7 +154,7 @@ const CASES: &[Case] = &[
         config: Some(with_good!("alarm_emails = [1, 2]")),
         args: &[],
         env: &[],
-        expect: "[stacks.financial] alarm_emails: expected a list of strings",
+        expect: "[stacks.financial] alarm_emails: expected a list of strings, found a list of integers",
     },
     Case {
         name: "unknown key",
@@ -237,7 +237,7 @@ const CASES: &[Case] = &[
         ),
         args: &["financial"],
         env: &[],
-        expect: "AWS allows 1 to 32; shorten them (rule: names within 32 characters)",
+        expect: "make a load balancer name too long (name is 38 characters; AWS allows 1 to 32); shorten them (rule: names within 32 characters)",
     },
     Case {
         name: "retention CloudWatch rejects",
@@ -402,6 +402,42 @@ const CASES: &[Case] = &[
         args: &["--set", "webapp.certificate_domain=https://app.example.com"],
         env: &[],
         expect: "--set webapp.certificate_domain: not a domain name such as \"app.example.com\" (rule: domain name)",
+    },
+    Case {
+        name: "health check path without a leading slash",
+        config: None,
+        args: &["webapp", "--set", "webapp.health_check_path=health"],
+        env: &[],
+        expect: "--set webapp.health_check_path: must start with / and have at most 1024 characters (rule: path)",
+    },
+    Case {
+        name: "one zone listed three times",
+        config: Some(with_good!(
+            "availability_zones = [\"us-east-1a\", \"us-east-1a\", \"us-east-1a\"]"
+        )),
+        args: &["financial"],
+        env: &[],
+        expect: "availability_zones: a zone is listed more than once; each subnet pair needs its own zone (rule: distinct zones)",
+    },
+    Case {
+        name: "template sequence in a backend",
+        config: Some(with_good!(
+            "[stacks.financial.backend]\ntype = \"local\"\npath = \"state/%{if true}x%{endif}\""
+        )),
+        args: &["financial"],
+        env: &[],
+        expect: "backend: local backend: path holds `${` or `%{`",
+    },
+    Case {
+        name: "empty entry in a list",
+        config: None,
+        args: &[
+            "webapp",
+            "--set",
+            "webapp.alarm_emails=a@example.com,,b@example.com",
+        ],
+        env: &[],
+        expect: "--set webapp.alarm_emails: entry 2 is empty",
     },
     Case {
         name: "WAF rate limit below what WAF accepts",

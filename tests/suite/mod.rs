@@ -8,6 +8,7 @@ mod fuzz;
 mod get;
 mod graph;
 mod hardening;
+mod hostile;
 mod language;
 mod runner;
 mod snapshot;

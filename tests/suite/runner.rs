@@ -225,6 +225,14 @@ fn clear_errors_before_terraform_runs() {
         .stderr(contains(
             "main.tf.json does not exist (hint: run without --skip-synth",
         ));
+    let output = fake.cmd().args(["output", "webapp"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("(hint: pass --synth, or `tfsynth synth webapp` first")
+            && !stderr.contains("--skip-synth"),
+        "output has no --skip-synth to suggest: {stderr}"
+    );
     assert!(
         fake.calls().is_empty(),
         "terraform never ran: {:?}",

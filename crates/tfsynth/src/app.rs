@@ -109,6 +109,12 @@ pub enum AppError {
         /// What the file system said.
         reason: String,
     },
+    /// Something other than a regular file holds the name of a file tfsynth writes.
+    #[error("cannot write {}: it exists and is not a regular file (hint: move it away; tfsynth writes only regular files)", path.display())]
+    InTheWay {
+        /// The path.
+        path: PathBuf,
+    },
     /// An input file cannot be read.
     #[error("cannot read {}: {reason}", path.display())]
     Input {
@@ -366,8 +372,10 @@ impl App {
     }
 
     /// Checks run-wide settings against the stack definitions: every stack
-    /// the file configures and every stack `--set` names must exist.
-    pub fn check_settings(&self, settings: &Settings) -> Result<(), AppError> {
+    /// the file configures and every stack `--set` names must exist, and what
+    /// the environment and `--set` give any stack, selected or not, must be
+    /// a value of one of its keys.
+    pub fn check_settings(&self, settings: &Settings) -> Result<(), Vec<AppError>> {
         let known: Vec<&str> = self.stacks.iter().map(|d| d.name.as_str()).collect();
         for name in settings.file.stack_names() {
             if !known.contains(&name) {
@@ -379,19 +387,36 @@ impl App {
                     .path()
                     .map(|p| p.display().to_string())
                     .unwrap_or_default();
-                return Err(AppError::ConfigFile(ConfigError {
+                return Err(vec![AppError::ConfigFile(ConfigError {
                     location: format!("{path} [stacks.{name}]"),
                     message: format!(
                         "no stack is named {name:?}{hint}; stacks: {}",
                         known.join(", ")
                     ),
-                }));
+                })]);
             }
         }
         settings
             .overrides
             .check_stacks(&known)
-            .map_err(AppError::ConfigFile)
+            .map_err(|e| vec![AppError::ConfigFile(e)])?;
+        let errors: Vec<AppError> = self
+            .stacks
+            .iter()
+            .flat_map(|def| {
+                config::check_overrides(&def.spec, &def.name, &settings.overrides)
+                    .into_iter()
+                    .map(|error| AppError::Config {
+                        stack: def.name.clone(),
+                        error,
+                    })
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 
     /// Resolves a stack's configuration.
@@ -433,7 +458,7 @@ impl App {
         settings: &Settings,
     ) -> Result<Vec<Synthesized>, Vec<AppError>> {
         let defs = self.select(names).map_err(|e| vec![e])?;
-        self.check_settings(settings).map_err(|e| vec![e])?;
+        self.check_settings(settings)?;
         let mut done = Vec::new();
         let mut errors = Vec::new();
         for def in defs {
@@ -520,15 +545,13 @@ impl App {
                         .map_err(|e| vec![AppError::Run(e)])?,
                 );
                 fsio::remove_stale_temporaries(&dir);
-                let write_error = |path: PathBuf, source: std::io::Error| {
-                    if source.kind() == std::io::ErrorKind::PermissionDenied {
-                        vec![AppError::OutDir {
-                            path: dir.clone(),
-                            reason: source.to_string(),
-                        }]
-                    } else {
-                        vec![AppError::Write { path, source }]
-                    }
+                let write_error = |path: PathBuf, source: std::io::Error| match source.kind() {
+                    std::io::ErrorKind::PermissionDenied => vec![AppError::OutDir {
+                        path: dir.clone(),
+                        reason: source.to_string(),
+                    }],
+                    std::io::ErrorKind::InvalidInput => vec![AppError::InTheWay { path }],
+                    _ => vec![AppError::Write { path, source }],
                 };
                 let path = dir.join("main.tf.json");
                 let main = fsio::stage(&path, synthesized.json.as_bytes())
@@ -536,7 +559,10 @@ impl App {
                 let mut files = Vec::new();
                 if !synthesized.files.is_empty() {
                     let assets = dir.join(crate::asset::ASSET_DIR);
-                    std::fs::create_dir_all(&assets).map_err(|e| write_error(assets.clone(), e))?;
+                    if !assets.is_dir() {
+                        std::fs::create_dir(&assets).map_err(|e| write_error(assets.clone(), e))?;
+                        created.push(assets.clone());
+                    }
                     fsio::remove_stale_temporaries(&assets);
                 }
                 for (relative, bytes) in &synthesized.files {

@@ -81,7 +81,7 @@ fn svg(dot: &str) -> Result<String, Vec<AppError>> {
     let missing = || {
         error("Graphviz's `dot` is not installed (hint: install the graphviz package, e.g. `apt-get install graphviz` or `brew install graphviz`, or use --format dot)".into())
     };
-    let mut child = Command::new(std::env::var("TFSYNTH_DOT").unwrap_or_else(|_| "dot".into()))
+    let mut child = Command::new(std::env::var_os("TFSYNTH_DOT").unwrap_or_else(|| "dot".into()))
         .arg("-Tsvg")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -40,21 +40,15 @@ struct Top {
 #[derive(Debug, clap::Args)]
 pub struct Cli {
     /// Directory that receives one folder per stack.
-    #[arg(
-        long,
-        global = true,
-        value_name = "DIR",
-        env = "TFSYNTH_OUT",
-        default_value = "out"
-    )]
+    #[arg(long, global = true, value_name = "DIR", default_value = "out")]
     pub out: PathBuf,
 
     /// Configuration file (default: <program>.toml in this directory or the nearest parent).
-    #[arg(long, global = true, value_name = "PATH", env = "TFSYNTH_CONFIG")]
+    #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
     /// Environment table of the configuration to apply (default: each stack's default_environment).
-    #[arg(long = "env", global = true, value_name = "NAME", env = "TFSYNTH_ENV")]
+    #[arg(long = "env", global = true, value_name = "NAME")]
     pub environment: Option<String>,
 
     /// Override a configuration value: KEY=VALUE for every selected stack, or STACK.KEY=VALUE.
@@ -86,19 +80,6 @@ impl Cli {
     /// Loads the configuration file and overrides for this run.
     pub fn settings(&self, app: &App) -> Result<Settings, Vec<AppError>> {
         let file = match &self.config {
-            Some(path) if path.as_os_str().is_empty() => {
-                let from_env = std::env::var_os(format!("{}_CONFIG", app.env_prefix()))
-                    .is_some_and(|v| v.is_empty());
-                let location = if from_env {
-                    format!("environment variable {}_CONFIG", app.env_prefix())
-                } else {
-                    "--config".to_owned()
-                };
-                Err(crate::config::ConfigError {
-                    location,
-                    message: "is empty (hint: give the configuration file's path, or leave it unset to search for one)".into(),
-                })
-            }
             Some(path) => ConfigFile::load(path),
             None => std::env::current_dir()
                 .map_err(|e| crate::config::ConfigError {
@@ -119,7 +100,7 @@ impl Cli {
             environment: self.environment.clone(),
             overrides,
         };
-        app.check_settings(&settings).map_err(|e| vec![e])?;
+        app.check_settings(&settings)?;
         Ok(settings)
     }
 }
@@ -170,6 +151,8 @@ where
     let code = dispatch(app, args, &mut checked, err);
     let _ = checked.flush();
     match checked.error {
+        // The reader went away (`tfsynth graph | head`): nothing to say.
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
         Some(e) => {
             let _ = writeln!(err, "error: cannot write the output: {e}");
             code.max(1)
@@ -189,18 +172,51 @@ fn one_line(text: &str) -> String {
         .trim_start_matches("error: ");
     match text.lines().find_map(|l| l.trim().strip_prefix("Usage: ")) {
         Some(usage) => format!("error: {first} (usage: {usage})"),
-        None => format!("error: {first}"),
+        None => format!("error: {first} (see --help)"),
     }
 }
+
+/// The global options that an environment variable `<PREFIX>_<SUFFIX>` sets.
+const GLOBAL_VARIABLES: &[(&str, &str)] =
+    &[("out", "OUT"), ("config", "CONFIG"), ("environment", "ENV")];
 
 fn dispatch<I, T>(app: &App, args: I, out: &mut dyn Write, err: &mut dyn Write) -> u8
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
+    let prefix = app.env_prefix();
+    // The global options read the application's own variables; an empty one
+    // is named here, before clap would blame the flag instead.
+    for (id, suffix) in GLOBAL_VARIABLES {
+        let var = format!("{prefix}_{suffix}");
+        let value = std::env::var_os(&var);
+        if *id == "environment" && value.as_ref().is_some_and(|v| v.to_str().is_none()) {
+            let _ = writeln!(
+                err,
+                "error: environment variable {var}: the value is not valid UTF-8 (hint: give the environment's name, or unset it)"
+            );
+            return 2;
+        }
+        if value.is_some_and(|v| v.is_empty()) {
+            let _ = writeln!(
+                err,
+                "error: environment variable {var} is empty (hint: give {}, or unset it)",
+                match *id {
+                    "out" => "the output directory",
+                    "config" => "the configuration file's path",
+                    _ => "the environment's name",
+                }
+            );
+            return 2;
+        }
+    }
     let mut command = Top::command()
         .name(app.name().to_owned())
         .bin_name(app.name().to_owned());
+    for (id, suffix) in GLOBAL_VARIABLES {
+        command = command.mut_arg(*id, |a| a.env(format!("{prefix}_{suffix}")));
+    }
     for (sub, _) in app.extensions() {
         command = command.subcommand(sub.clone());
     }

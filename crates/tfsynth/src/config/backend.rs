@@ -6,6 +6,9 @@ use crate::suggest;
 fn string(table: &toml::Table, key: &str, kind: &str) -> Result<Option<String>, String> {
     match table.get(key) {
         None => Ok(None),
+        Some(toml::Value::String(s)) if s.contains("${") || s.contains("%{") => Err(format!(
+            "{kind} backend: {key} holds `${{` or `%{{`; a backend takes no templates, so Terraform would use the text as written (hint: remove the sequence)"
+        )),
         Some(toml::Value::String(s)) => Ok(Some(s.clone())),
         Some(_) => Err(format!("{kind} backend: {key} must be a string")),
     }
@@ -85,9 +88,13 @@ pub fn parse_backend(table: &toml::Table) -> Result<Backend, String> {
                 Some(toml::Value::Array(items)) => Some(
                     items
                         .iter()
-                        .map(|v| v.as_str().map(str::to_owned))
+                        .map(|v| {
+                            v.as_str()
+                                .filter(|s| !s.contains("${") && !s.contains("%{"))
+                                .map(str::to_owned)
+                        })
                         .collect::<Option<Vec<_>>>()
-                        .ok_or("cloud backend: workspace_tags must be a list of strings")?,
+                        .ok_or("cloud backend: workspace_tags must be a list of strings without `${` or `%{`")?,
                 ),
                 Some(_) => {
                     return Err("cloud backend: workspace_tags must be a list of strings".into());

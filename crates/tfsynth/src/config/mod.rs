@@ -94,13 +94,24 @@ impl ConfigValue {
                 "false" => Ok(ConfigValue::Bool(false)),
                 _ => Err("expected true or false".to_owned()),
             },
-            Kind::List => Ok(ConfigValue::List(
-                text.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-            )),
+            // `a,b,c`; an empty text is the empty list, an empty entry a mistake.
+            Kind::List if text.trim().is_empty() => Ok(ConfigValue::List(Vec::new())),
+            Kind::List => text
+                .split(',')
+                .map(str::trim)
+                .enumerate()
+                .map(|(i, s)| {
+                    if s.is_empty() {
+                        Err(format!(
+                            "entry {} is empty (hint: separate entries with single commas)",
+                            i + 1
+                        ))
+                    } else {
+                        Ok(s.to_owned())
+                    }
+                })
+                .collect::<Result<_, _>>()
+                .map(ConfigValue::List),
         }
     }
 
@@ -891,75 +902,10 @@ pub fn resolve(
         }
     }
 
-    for key in &spec.keys {
-        let var = overrides.env_var(stack, key.name);
-        if let Some(value) = overrides.env.get(&var) {
-            let Some(text) = value else {
-                errors.push(error(
-                    format!("environment variable {var}"),
-                    "the value is not valid UTF-8 (hint: unset it or give text)",
-                ));
-                continue;
-            };
-            match ConfigValue::parse(key.kind, text) {
-                Ok(v) => {
-                    values[key.name] = Entry {
-                        value: Some(v),
-                        source: Source::Env(var),
-                    }
-                }
-                Err(message) => errors.push(error(format!("environment variable {var}"), message)),
-            }
-        }
-    }
-
-    // A variable of this stack's prefix that names no key is a typo, never
-    // something to ignore in silence.
-    let stack_prefix = overrides.env_var(stack, "");
-    let tool: Vec<String> = TOOL_VARIABLES
-        .iter()
-        .map(|v| format!("{}_{v}", overrides.prefix()))
-        .collect();
-    for var in overrides.env.keys() {
-        let Some(rest) = var.strip_prefix(&stack_prefix) else {
-            continue;
-        };
-        if tool.contains(var) || spec.keys.iter().any(|k| k.name.eq_ignore_ascii_case(rest)) {
-            continue;
-        }
-        let hint = suggest::closest(&rest.to_lowercase(), spec.keys.iter().map(|k| k.name))
-            .map(|s| format!(" (did you mean {}?)", overrides.env_var(stack, s)))
-            .unwrap_or_default();
-        errors.push(error(
-            format!("environment variable {var}"),
-            format!(
-                "stack {stack} has no configuration key {:?}{hint}",
-                rest.to_lowercase()
-            ),
-        ));
-    }
-
-    for (target, name, text, arg) in &overrides.sets {
-        if target.as_deref().is_some_and(|t| t != stack) {
-            continue;
-        }
-        let Some(key) = spec.get(name) else {
-            let hint = did_you_mean(name, spec.keys.iter().map(|k| k.name));
-            errors.push(error(
-                format!("--set {arg}"),
-                format!("stack {stack} has no configuration key {name:?}{hint}"),
-            ));
-            continue;
-        };
-        match ConfigValue::parse(key.kind, text) {
-            Ok(v) => {
-                values[key.name] = Entry {
-                    value: Some(v),
-                    source: Source::Set(arg.clone()),
-                }
-            }
-            Err(message) => errors.push(error(format!("--set {arg}"), message)),
-        }
+    let (entries, problems) = override_entries(spec, stack, overrides, true);
+    errors.extend(problems);
+    for (name, entry) in entries {
+        values[name] = entry;
     }
 
     let where_set = |entry: &Entry, key: &str| -> String {
@@ -1044,6 +990,100 @@ pub fn resolve(
     } else {
         Err(errors)
     }
+}
+
+/// The values the environment and `--set` give `stack`, in the order they
+/// apply, with a problem for each unknown key, unreadable value or value of
+/// the wrong type. A plain `--set key=value` applies to `stack` only when it
+/// is `selected`; `--set stack.key=value` always does.
+fn override_entries(
+    spec: &Spec,
+    stack: &str,
+    overrides: &Overrides,
+    selected: bool,
+) -> (Vec<(&'static str, Entry)>, Vec<ConfigError>) {
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    for key in &spec.keys {
+        let var = overrides.env_var(stack, key.name);
+        if let Some(value) = overrides.env.get(&var) {
+            let Some(text) = value else {
+                errors.push(error(
+                    format!("environment variable {var}"),
+                    "the value is not valid UTF-8 (hint: unset it or give text)",
+                ));
+                continue;
+            };
+            match ConfigValue::parse(key.kind, text) {
+                Ok(v) => entries.push((
+                    key.name,
+                    Entry {
+                        value: Some(v),
+                        source: Source::Env(var),
+                    },
+                )),
+                Err(message) => errors.push(error(format!("environment variable {var}"), message)),
+            }
+        }
+    }
+
+    // A variable of this stack's prefix that names no key is a typo, never
+    // something to ignore in silence.
+    let stack_prefix = overrides.env_var(stack, "");
+    let tool: Vec<String> = TOOL_VARIABLES
+        .iter()
+        .map(|v| format!("{}_{v}", overrides.prefix()))
+        .collect();
+    for var in overrides.env.keys() {
+        let Some(rest) = var.strip_prefix(&stack_prefix) else {
+            continue;
+        };
+        if tool.contains(var) || spec.keys.iter().any(|k| k.name.eq_ignore_ascii_case(rest)) {
+            continue;
+        }
+        let hint = suggest::closest(&rest.to_lowercase(), spec.keys.iter().map(|k| k.name))
+            .map(|s| format!(" (did you mean {}?)", overrides.env_var(stack, s)))
+            .unwrap_or_default();
+        errors.push(error(
+            format!("environment variable {var}"),
+            format!(
+                "stack {stack} has no configuration key {:?}{hint}",
+                rest.to_lowercase()
+            ),
+        ));
+    }
+
+    for (target, name, text, arg) in &overrides.sets {
+        if target.as_deref().is_some_and(|t| t != stack) || (target.is_none() && !selected) {
+            continue;
+        }
+        let Some(key) = spec.get(name) else {
+            let hint = did_you_mean(name, spec.keys.iter().map(|k| k.name));
+            errors.push(error(
+                format!("--set {arg}"),
+                format!("stack {stack} has no configuration key {name:?}{hint}"),
+            ));
+            continue;
+        };
+        match ConfigValue::parse(key.kind, text) {
+            Ok(v) => entries.push((
+                key.name,
+                Entry {
+                    value: Some(v),
+                    source: Source::Set(arg.clone()),
+                },
+            )),
+            Err(message) => errors.push(error(format!("--set {arg}"), message)),
+        }
+    }
+    (entries, errors)
+}
+
+/// Checks what the environment and `--set STACK.KEY=...` give a stack,
+/// selected or not, so a mistake is named even when the stack is not being
+/// synthesized.
+pub fn check_overrides(spec: &Spec, stack: &str, overrides: &Overrides) -> Vec<ConfigError> {
+    override_entries(spec, stack, overrides, false).1
 }
 
 #[cfg(test)]

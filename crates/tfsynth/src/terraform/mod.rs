@@ -46,6 +46,14 @@ pub enum RunError {
         /// The limit.
         seconds: u64,
     },
+    /// An environment variable the runner reads has a value it cannot use.
+    #[error("environment variable {var}: {message}")]
+    Variable {
+        /// The variable.
+        var: String,
+        /// What is wrong with its value.
+        message: String,
+    },
     /// terraform is older than the stack requires.
     #[error(
         "stack {stack}: terraform {found} does not satisfy the stack's required_version {required:?} (hint: install a newer terraform or point TFSYNTH_TERRAFORM at one)"
@@ -164,13 +172,21 @@ pub struct Terraform {
 }
 
 /// How long `terraform version` may take: `TFSYNTH_TERRAFORM_TIMEOUT`
-/// seconds, default 30.
-pub fn version_timeout() -> std::time::Duration {
-    let seconds = std::env::var("TFSYNTH_TERRAFORM_TIMEOUT")
-        .ok()
+/// seconds (1 to 3600), default 30.
+pub fn version_timeout() -> Result<std::time::Duration, RunError> {
+    const VAR: &str = "TFSYNTH_TERRAFORM_TIMEOUT";
+    let Some(value) = std::env::var_os(VAR) else {
+        return Ok(std::time::Duration::from_secs(30));
+    };
+    value
+        .to_str()
         .and_then(|s| s.trim().parse::<u64>().ok())
-        .unwrap_or(30);
-    std::time::Duration::from_secs(seconds)
+        .filter(|s| (1..=3600).contains(s))
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| RunError::Variable {
+            var: VAR.into(),
+            message: "expected a whole number of seconds from 1 to 3600".into(),
+        })
 }
 
 #[cfg(unix)]
@@ -265,6 +281,7 @@ impl Terraform {
 
     /// `terraform version -json`, given [`version_timeout`] to answer.
     pub fn version(&self) -> Result<Version, RunError> {
+        let limit = version_timeout()?;
         let mut child = std::process::Command::new(&self.bin)
             .args(["version", "-json"])
             .env("CHECKPOINT_DISABLE", "1")
@@ -273,7 +290,6 @@ impl Terraform {
             .stderr(std::process::Stdio::null())
             .spawn()
             .map_err(io(format!("cannot run {}", self.bin.display())))?;
-        let limit = version_timeout();
         let start = std::time::Instant::now();
         loop {
             match child.try_wait() {
