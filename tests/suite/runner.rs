@@ -542,3 +542,37 @@ fn the_stack_lock_covers_synthesis() {
     }
     assert!(fake.calls().is_empty());
 }
+
+/// While `plan webapp` runs terraform, a concurrent `synth webapp` and a
+/// second `plan webapp` are refused without touching the file terraform reads.
+#[test]
+fn a_running_plan_keeps_its_stack_from_concurrent_synthesis() {
+    let fake = Fake::new();
+    let child = spawn_slow(&fake, &["plan", "webapp"], &[("FAKE_TF_SLOW", "plan")]);
+    wait_for(&fake, "started plan");
+    let file = fake.out().join("webapp/main.tf.json");
+    let before = std::fs::read(&file).unwrap();
+    for args in [
+        &["synth", "webapp", "--set", "webapp.asg_max=5"][..],
+        &["plan", "webapp", "--set", "webapp.asg_max=5"][..],
+    ] {
+        fake.cmd()
+            .args(args)
+            .assert()
+            .code(1)
+            .stderr(contains("error: stack webapp is busy"));
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            before,
+            "{args:?} rewrote the file"
+        );
+    }
+    signal(&child, libc::SIGINT);
+    let _ = child.wait_with_output().unwrap();
+    // Once the plan is over, synthesis goes ahead.
+    fake.cmd()
+        .args(["synth", "webapp", "--set", "webapp.asg_max=5"])
+        .assert()
+        .success();
+    assert_ne!(std::fs::read(&file).unwrap(), before);
+}
