@@ -6,12 +6,14 @@ changed to suit the emulator; the emulator is patched to behave like AWS.
 
 Usage: moto_server.py -H 127.0.0.1 -p PORT   (the arguments of moto_server)
 """
+import json
 import sys
 
 from moto.autoscaling import models as autoscaling_models
 from moto.ec2.models import launch_templates
 from moto.ec2.models import security_groups
 from moto.rds import models as rds_models
+from moto.sqs import models as sqs_models
 
 
 # Gap: AWS returns the description of a rule whose peer is a security group;
@@ -79,6 +81,26 @@ def _user_parameters(self, new_parameters):
 
 
 rds_models.DBParameterGroup.update_parameters = _user_parameters
+
+# Gap: AWS returns a queue's RedrivePolicy and Policy as compact JSON, as
+# they were sent; moto re-serializes them with spaces after ',' and ':', which
+# the provider reads back as a change ("whitespace changes") on every plan.
+_queue_attributes = sqs_models.Queue.attributes
+
+
+def _compact(text):
+    return json.dumps(json.loads(text), separators=(",", ":"))
+
+
+def _compact_attributes(self):
+    result = dict(_queue_attributes.fget(self))
+    for key in ("RedrivePolicy", "Policy"):
+        if result.get(key):
+            result[key] = _compact(result[key])
+    return result
+
+
+sqs_models.Queue.attributes = property(_compact_attributes)
 
 if __name__ == "__main__":
     from moto.server import main

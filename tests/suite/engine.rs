@@ -532,3 +532,62 @@ fn iam_policy_variables_stay_literal() {
         .unwrap();
     assert!(written.contains("home/$${aws:username}/*"));
 }
+
+/// A raw nested block takes an object: an object expression of literals is
+/// written as one (terraform validates it); a string, list or other
+/// expression is an error naming the block, never a block rendered as text.
+#[test]
+fn raw_nested_blocks_are_objects_or_errors() {
+    let mut stack = Stack::new("raw");
+    stack.require_provider("aws", "hashicorp/aws", "~> 5.100");
+    stack.add(Provider::new("aws").set("region", "us-east-1"));
+    stack.add(
+        Resource::new("aws_dynamodb_table", "orders")
+            .set("name", "orders")
+            .set("billing_mode", "PAY_PER_REQUEST")
+            .set("hash_key", "pk")
+            .set("range_key", "sk")
+            .push_block(
+                "attribute",
+                Expr::Object(vec![
+                    ("name".into(), "pk".into()),
+                    ("type".into(), "S".into()),
+                ]),
+            )
+            .push_block("attribute", Node::map_of([("name", "sk"), ("type", "S")])),
+    );
+    let json = synth_json(&stack);
+    assert_eq!(
+        json["resource"]["aws_dynamodb_table"]["orders"]["attribute"],
+        json!([{"name": "pk", "type": "S"}, {"name": "sk", "type": "S"}])
+    );
+    let text = stack.synth().unwrap().json;
+    let report = super::support::aws_validate(&text);
+    assert!(report.errors().next().is_none(), "{report:?}");
+    if let Some(tf) = super::support::Terraform::find("raw_nested_blocks_are_objects_or_errors") {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("main.tf.json"), &text).unwrap();
+        tf.init(dir.path());
+        tf.ok(dir.path(), &["validate", "-no-color"]);
+    }
+
+    let line = line!() + 3;
+    let mut bad = Stack::new("raw");
+    bad.add(
+        Resource::new("aws_dynamodb_table", "orders")
+            .push_block("attribute", "name=pk")
+            .push_block("attribute", Expr::call("tolist", vec![]))
+            .push_block("ttl", Node::List(vec![])),
+    );
+    let found = problems(&bad);
+    let at = format!("aws_dynamodb_table.orders (declared at {}:{line}:", file!());
+    for given in ["a string", "an expression", "a list"] {
+        assert!(
+            found.iter().any(|p| p.contains(&at)
+                && p.contains(&format!(
+                    "was given {given}, but a block body must be an object"
+                ))),
+            "{given}: {found:?}"
+        );
+    }
+}

@@ -404,6 +404,29 @@ const CASES: &[Case] = &[
         expect: "--set webapp.certificate_domain: not a domain name such as \"app.example.com\" (rule: domain name)",
     },
     Case {
+        name: "cross-key rule broken by --set",
+        config: None,
+        args: &["financial", "--set", "asg_max=1"],
+        env: &[],
+        expect: "stack financial: asg_min (default), asg_desired (default), asg_max (--set asg_max): asg_min <= asg_desired <= asg_max does not hold",
+    },
+    Case {
+        name: "cross-key rule broken by an environment variable",
+        config: None,
+        args: &["financial"],
+        env: &[("TFSYNTH_FINANCIAL_ASG_MIN", "4")],
+        expect: "asg_min (environment variable TFSYNTH_FINANCIAL_ASG_MIN), asg_desired (default), asg_max (default)",
+    },
+    Case {
+        name: "cross-key rule broken by two layers of the file",
+        config: Some(with_good!(
+            "asg_min = 4\n[stacks.financial.environments.prod]\nasg_max = 3"
+        )),
+        args: &["financial"],
+        env: &[],
+        expect: "tfsynth.toml [stacks.financial]), asg_desired (default), asg_max (",
+    },
+    Case {
         name: "health check path without a leading slash",
         config: None,
         args: &["webapp", "--set", "webapp.health_check_path=health"],

@@ -567,6 +567,17 @@ impl App {
                 }
                 for (relative, bytes) in &synthesized.files {
                     let target = dir.join(relative);
+                    if let Some(parent) = target.parent().filter(|p| !p.is_dir()) {
+                        let mut missing = Vec::new();
+                        let mut d = parent;
+                        while !d.is_dir() && d.starts_with(&dir) {
+                            missing.push(d.to_path_buf());
+                            d = d.parent().unwrap_or(&dir);
+                        }
+                        std::fs::create_dir_all(parent)
+                            .map_err(|e| write_error(parent.to_path_buf(), e))?;
+                        created.extend(missing.into_iter().rev());
+                    }
                     files.push(
                         fsio::stage(&target, bytes).map_err(|e| write_error(target.clone(), e))?,
                     );
@@ -626,25 +637,44 @@ impl App {
 /// Removes files of a stack's asset folder that it no longer declares (the
 /// folder is tfsynth's).
 fn remove_undeclared_assets(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Vec<AppError>> {
-    let asset_dir = dir.join(crate::asset::ASSET_DIR);
-    if let Ok(entries) = std::fs::read_dir(&asset_dir) {
+    /// Removes the files below `folder` that are not declared, then the
+    /// folders left empty; `relative` is `folder` relative to the stack.
+    fn sweep(
+        folder: &Path,
+        relative: &str,
+        files: &[(String, Vec<u8>)],
+        depth: usize,
+    ) -> Result<(), Vec<AppError>> {
+        let Ok(entries) = std::fs::read_dir(folder) else {
+            return Ok(());
+        };
         for entry in entries.flatten() {
-            let name = format!(
-                "{}/{}",
-                crate::asset::ASSET_DIR,
-                entry.file_name().to_string_lossy()
-            );
-            if entry.path().is_file() && !files.iter().any(|(p, _)| *p == name) {
-                std::fs::remove_file(entry.path()).map_err(|source| {
+            let name = format!("{relative}/{}", entry.file_name().to_string_lossy());
+            let path = entry.path();
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() && depth < 64 {
+                sweep(&path, &name, files, depth + 1)?;
+                // Only an empty folder goes; one holding something else stays.
+                let _ = std::fs::remove_dir(&path);
+            } else if meta.is_file() && !files.iter().any(|(p, _)| *p == name) {
+                std::fs::remove_file(&path).map_err(|source| {
                     vec![AppError::Write {
-                        path: entry.path(),
+                        path: path.clone(),
                         source,
                     }]
                 })?;
             }
         }
+        Ok(())
     }
-    Ok(())
+    sweep(
+        &dir.join(crate::asset::ASSET_DIR),
+        crate::asset::ASSET_DIR,
+        files,
+        0,
+    )
 }
 
 #[cfg(test)]

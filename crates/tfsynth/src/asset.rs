@@ -122,6 +122,102 @@ impl Asset {
     }
 }
 
+/// A local Terraform module, copied file by file into the stack's output
+/// (`assets/modules/<name>/`) so that the synthesized directory is complete
+/// on its own; call it with [`Module::new`](crate::Module::new) and the
+/// handle's [`ModuleFilesRef::source`]. `.terraform` folders and state files
+/// are left out.
+#[derive(Debug)]
+pub struct ModuleFiles {
+    name: String,
+    files: Result<Vec<Entry>, String>,
+    at: &'static Location<'static>,
+}
+
+impl ModuleFiles {
+    /// The module in the directory `path` (read as [`Asset::directory`] reads).
+    #[track_caller]
+    pub fn directory(name: impl Into<String>, path: impl AsRef<Path>) -> ModuleFiles {
+        let path = path.as_ref();
+        let files = (|| {
+            if !fs::metadata(path)?.is_dir() {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "not a directory",
+                ));
+            }
+            let mut entries = Vec::new();
+            collect(path, path, 0, &mut entries)?;
+            entries.retain(|e| {
+                !e.name.split('/').any(|part| part == ".terraform")
+                    && !e.name.ends_with(".tfstate")
+                    && !e.name.ends_with(".tfstate.backup")
+            });
+            entries.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+            if !entries
+                .iter()
+                .any(|e| e.name.ends_with(".tf") || e.name.ends_with(".tf.json"))
+            {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "holds no .tf or .tf.json file, so it is not a Terraform module",
+                ));
+            }
+            Ok(entries)
+        })()
+        .map_err(|e| describe(path, &e));
+        ModuleFiles {
+            name: name.into(),
+            files,
+            at: Location::caller(),
+        }
+    }
+}
+
+/// A declared local module's files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModuleFilesRef {
+    source: String,
+}
+
+impl ModuleFilesRef {
+    /// The module's source, relative to the stack directory:
+    /// `./assets/modules/<name>`.
+    pub fn source(&self) -> String {
+        self.source.clone()
+    }
+}
+
+impl Declare for ModuleFiles {
+    type Handle = ModuleFilesRef;
+
+    fn declare(self, stack: &mut Stack) -> ModuleFilesRef {
+        let folder = format!("{ASSET_DIR}/modules/{}", self.name);
+        match self.files {
+            Ok(files) => {
+                for file in files {
+                    stack.add_file(
+                        &self.name,
+                        format!("{folder}/{}", file.name),
+                        file.data,
+                        self.at,
+                    );
+                }
+            }
+            Err(why) => stack.problem(format!(
+                "module files {}: {why} (declared at {}:{}:{})",
+                self.name,
+                self.at.file(),
+                self.at.line(),
+                self.at.column()
+            )),
+        }
+        ModuleFilesRef {
+            source: format!("./{folder}"),
+        }
+    }
+}
+
 fn describe(path: &Path, e: &io::Error) -> String {
     format!("cannot read {}: {e}", path.display())
 }
@@ -209,6 +305,7 @@ fn base64(bytes: &[u8]) -> String {
 
 /// A file to put in an archive: its path inside it, whether it is
 /// executable, its bytes.
+#[derive(Debug)]
 struct Entry {
     name: String,
     executable: bool,

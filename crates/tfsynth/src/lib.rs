@@ -43,15 +43,16 @@ pub mod terraform;
 pub mod validate;
 
 pub use app::{App, StackDef};
-pub use asset::{Asset, AssetRef};
+pub use asset::{Asset, AssetRef, ModuleFiles, ModuleFilesRef};
 pub use core::func;
 pub use core::typed::prelude;
 pub use core::{
-    Address, Backend, BinOp, Body, BodyBlock, Check, CloudBackend, Condition, DataBlock, DataRef,
-    DataSource, Declare, Dependable, EphemeralBlock, EphemeralRef, EphemeralResource, Expr,
-    IgnoreChanges, Import, Lifecycle, Moved, Node, Number, Output, Part, Problem, Provider,
-    ProviderRef, Ref, Removed, Resource, ResourceBlock, ResourceRef, S3Backend, Stack, SynthError,
-    Synthesized, Type, UnOp, Value, Variable, VariableRef, Workspaces,
+    Address, Backend, BinOp, BlockIter, Body, BodyBlock, Bound, Check, CloudBackend, Condition,
+    DataBlock, DataRef, DataSource, Declare, Dependable, EphemeralBlock, EphemeralRef,
+    EphemeralResource, Expr, For, ForExpr, IgnoreChanges, Import, Lifecycle, Module, ModuleRef,
+    Moved, Node, Number, Output, Part, Problem, Provider, ProviderRef, Ref, Removed, Resource,
+    ResourceBlock, ResourceRef, S3Backend, Stack, SynthError, Synthesized, Type, UnOp, Value,
+    Variable, VariableRef, Workspaces,
 };
 
 /// The README's examples, compiled as doctests so they cannot drift from the API.

@@ -49,6 +49,8 @@ pub enum Address {
     Local(String),
     /// `output.vpc_id`
     Output(String),
+    /// `module.network`
+    Module(String),
 }
 
 impl Address {
@@ -69,7 +71,16 @@ impl Address {
             },
             Ref::Var(name) => Address::Var(name.clone()),
             Ref::Local(name) => Address::Local(name.clone()),
-            Ref::CountIndex | Ref::EachKey | Ref::EachValue | Ref::SelfObject => return None,
+            Ref::Module(name) => Address::Module(name.clone()),
+            Ref::CountIndex
+            | Ref::EachKey
+            | Ref::EachValue
+            | Ref::SelfObject
+            | Ref::Name(_)
+            | Ref::PathModule
+            | Ref::PathRoot
+            | Ref::PathCwd
+            | Ref::Workspace => return None,
         })
     }
 
@@ -81,6 +92,7 @@ impl Address {
             Address::Ephemeral { ty, name } => Ref::Ephemeral { ty, name },
             Address::Var(name) => Ref::Var(name),
             Address::Local(name) => Ref::Local(name),
+            Address::Module(name) => Ref::Module(name),
             Address::Output(_) => return None,
         })
     }
@@ -103,6 +115,7 @@ impl Address {
             Address::Var(_) => "variable",
             Address::Local(_) => "local value",
             Address::Output(_) => "output",
+            Address::Module(_) => "module",
         }
     }
 }
@@ -116,6 +129,7 @@ impl fmt::Display for Address {
             Address::Var(name) => write!(f, "var.{name}"),
             Address::Local(name) => write!(f, "local.{name}"),
             Address::Output(name) => write!(f, "output.{name}"),
+            Address::Module(name) => write!(f, "module.{name}"),
         }
     }
 }
@@ -271,6 +285,29 @@ pub struct Meta {
     pub waivers: IndexMap<String, String>,
 }
 
+/// The iterator of a `dynamic` block: the current element's key and value.
+#[derive(Clone, Debug)]
+pub struct BlockIter {
+    name: String,
+}
+
+impl BlockIter {
+    /// The iterator called `name`.
+    pub fn new(name: impl Into<String>) -> BlockIter {
+        BlockIter { name: name.into() }
+    }
+
+    /// `<iterator>.value`: the current element.
+    pub fn value(&self) -> Expr {
+        Expr::Ref(Ref::Name(self.name.clone())).attr("value")
+    }
+
+    /// `<iterator>.key`: the current element's key or index.
+    pub fn key(&self) -> Expr {
+        Expr::Ref(Ref::Name(self.name.clone())).attr("key")
+    }
+}
+
 macro_rules! block_builder {
     ($builder:ident, $handle:ident, $kind:literal, $ref_variant:ident) => {
         /// A
@@ -284,6 +321,8 @@ macro_rules! block_builder {
             pub(crate) meta: Meta,
             pub(crate) at: SourceLocation,
             pub(crate) bad_paths: Vec<String>,
+            /// Nested blocks that cannot be written as given: (type, why).
+            pub(crate) bad_blocks: Vec<(String, String)>,
         }
 
         impl $builder {
@@ -297,6 +336,7 @@ macro_rules! block_builder {
                     meta: Meta::default(),
                     at: Location::caller(),
                     bad_paths: Vec::new(),
+                    bad_blocks: Vec::new(),
                 }
             }
 
@@ -329,12 +369,22 @@ macro_rules! block_builder {
 
             /// Appends a repeated nested block in place (non-generic).
             pub fn push_node(&mut self, key: &str, block: Node) {
-                super::value::push_into(&mut self.body, key, block);
+                match super::value::block_body(block) {
+                    Ok(block) => super::value::push_into(&mut self.body, key, block),
+                    Err(given) => self
+                        .bad_blocks
+                        .push((key.to_owned(), super::value::not_a_body(given))),
+                }
             }
 
             /// Adds a nested block of a map-mode block type in place (non-generic).
             pub fn put_keyed(&mut self, key: &str, label: String, block: Node) {
-                super::value::insert_keyed_into(&mut self.body, key, label, block);
+                match super::value::block_body(block) {
+                    Ok(block) => super::value::insert_keyed_into(&mut self.body, key, label, block),
+                    Err(given) => self
+                        .bad_blocks
+                        .push((key.to_owned(), super::value::not_a_body(given))),
+                }
             }
 
             /// Appends a nested block (for block types that repeat, such as
@@ -346,7 +396,7 @@ macro_rules! block_builder {
 
             /// Appends a nested block in place; see [`Self::push_block`].
             pub fn push(&mut self, key: &str, body: impl Into<Node>) {
-                super::value::push_into(&mut self.body, key, body.into());
+                self.push_node(key, body.into());
             }
 
             /// Adds a nested block of a map-mode block type under `label`, in place.
@@ -356,7 +406,60 @@ macro_rules! block_builder {
                 label: impl Into<String>,
                 body: impl Into<Node>,
             ) {
-                super::value::insert_keyed_into(&mut self.body, key, label.into(), body.into());
+                self.put_keyed(key, label.into(), body.into());
+            }
+
+            /// `dynamic "<block_type>"`: one nested block per element of
+            /// `for_each`, each made by `content` from the iterator, which is
+            /// named after the block type (`ingress.value`, `ingress.key`).
+            pub fn dynamic<C: Into<Node>>(
+                self,
+                block_type: &str,
+                for_each: impl Into<Node>,
+                content: impl FnOnce(BlockIter) -> C,
+            ) -> Self {
+                self.dynamic_as(block_type, block_type, for_each, content)
+            }
+
+            /// [`Self::dynamic`] with the iterator named `iterator` (`rule.value`).
+            pub fn dynamic_as<C: Into<Node>>(
+                mut self,
+                block_type: &str,
+                iterator: &str,
+                for_each: impl Into<Node>,
+                content: impl FnOnce(BlockIter) -> C,
+            ) -> Self {
+                let body = content(BlockIter::new(iterator)).into();
+                self.put_dynamic(block_type, iterator, for_each.into(), body);
+                self
+            }
+
+            /// Adds a dynamic block in place (non-generic); see [`Self::dynamic`].
+            pub fn put_dynamic(
+                &mut self,
+                block_type: &str,
+                iterator: &str,
+                for_each: Node,
+                content: Node,
+            ) {
+                let key = format!("dynamic {block_type}");
+                if !super::stack::is_identifier(iterator) {
+                    self.bad_blocks.push((
+                        key,
+                        format!("has the iterator name {iterator:?}, which is not an identifier"),
+                    ));
+                    return;
+                }
+                match super::value::block_body(content) {
+                    Ok(content) => super::value::insert_dynamic(
+                        &mut self.body,
+                        block_type,
+                        (iterator != block_type).then_some(iterator),
+                        for_each,
+                        content,
+                    ),
+                    Err(given) => self.bad_blocks.push((key, super::value::not_a_body(given))),
+                }
             }
 
             /// Escape hatch: sets any attribute by a dotted path

@@ -88,6 +88,16 @@ pub enum Problem {
         /// The attribute path.
         path: String,
     },
+    /// A nested block that cannot be written as given.
+    #[error("{address}: nested block {key:?} {why}")]
+    BadBlock {
+        /// The block holding it.
+        address: String,
+        /// The nested block's type.
+        key: String,
+        /// What is wrong.
+        why: String,
+    },
     /// An attribute path that ran into a non-map value.
     #[error(
         "{address}: cannot set {path:?}: a path segment is empty or an earlier segment already holds a value that is not a block (hint: set the parent as a map)"

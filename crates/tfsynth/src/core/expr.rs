@@ -48,6 +48,19 @@ pub enum Ref {
     EachValue,
     /// `self`: the object itself, in a postcondition.
     SelfObject,
+    /// A module call's outputs, `module.network`.
+    Module(String),
+    /// A name bound by a `for` expression or a `dynamic` block's iterator,
+    /// written as is (`s` in `[for s in ... : s.id]`, `rule` in `rule.value`).
+    Name(String),
+    /// `path.module`: the directory of the configuration being evaluated.
+    PathModule,
+    /// `path.root`: the directory of the root configuration.
+    PathRoot,
+    /// `path.cwd`: the directory terraform runs in.
+    PathCwd,
+    /// `terraform.workspace`: the selected workspace's name.
+    Workspace,
 }
 
 impl Ref {
@@ -70,23 +83,21 @@ impl Ref {
             Ref::EachKey => out.push_str("each.key"),
             Ref::EachValue => out.push_str("each.value"),
             Ref::SelfObject => out.push_str("self"),
+            Ref::Module(name) => pair(out, "", "module", name),
+            Ref::Name(name) => out.push_str(name),
+            Ref::PathModule => out.push_str("path.module"),
+            Ref::PathRoot => out.push_str("path.root"),
+            Ref::PathCwd => out.push_str("path.cwd"),
+            Ref::Workspace => out.push_str("terraform.workspace"),
         }
     }
 }
 
 impl fmt::Display for Ref {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Ref::Resource { ty, name } => write!(f, "{ty}.{name}"),
-            Ref::Data { ty, name } => write!(f, "data.{ty}.{name}"),
-            Ref::Ephemeral { ty, name } => write!(f, "ephemeral.{ty}.{name}"),
-            Ref::Var(name) => write!(f, "var.{name}"),
-            Ref::Local(name) => write!(f, "local.{name}"),
-            Ref::CountIndex => f.write_str("count.index"),
-            Ref::EachKey => f.write_str("each.key"),
-            Ref::EachValue => f.write_str("each.value"),
-            Ref::SelfObject => f.write_str("self"),
-        }
+        let mut out = String::new();
+        self.write_to(&mut out);
+        f.write_str(&out)
     }
 }
 
@@ -220,12 +231,189 @@ pub enum Expr {
     Tuple(Vec<Expr>),
     /// An object constructor, `{ "k" = v }`.
     Object(Vec<(String, Expr)>),
+    /// A `for` expression, `[for s in coll : s.id]` or
+    /// `{for k, v in coll : k => v.id}`; built with [`For`].
+    For(Box<ForExpr>),
+}
+
+/// A `for` expression: what it iterates, the names it binds, and what it
+/// makes of each element.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForExpr {
+    /// The key (or index) name, when bound.
+    pub key_name: Option<String>,
+    /// The value name.
+    pub value_name: String,
+    /// The collection iterated.
+    pub collection: Expr,
+    /// The key of each element, for an object result.
+    pub key: Option<Expr>,
+    /// The value of each element.
+    pub value: Expr,
+    /// Only elements for which this holds.
+    pub condition: Option<Expr>,
+    /// Group values with the same key into lists (`...`), for an object result.
+    pub grouped: bool,
+}
+
+/// Builds `for` expressions with the names they bind:
+///
+/// ```
+/// # use tfsynth::{Expr, For, Ref};
+/// let subnets = Expr::Ref(Ref::Var("subnets".into()));
+/// let ids = For::each("s", subnets.clone()).list(|s| s.attr("id"));
+/// assert_eq!(ids.to_hcl(), "[for s in var.subnets : s.id]");
+/// let by_zone = For::each("s", subnets).map_grouped(|s| (s.attr("az"), s.attr("id")));
+/// assert_eq!(by_zone.to_hcl(), "{for s in var.subnets : s.az => s.id...}");
+/// ```
+///
+/// The closures receive the bound names as [`Bound`] handles;
+/// [`For::each_pair`] binds the key (or index) too.
+#[derive(Clone, Debug)]
+pub struct For<V> {
+    key_name: Option<String>,
+    value_name: String,
+    collection: Expr,
+    condition: Option<Expr>,
+    names: V,
+}
+
+/// A name a `for` expression binds, as the closures of [`For`] see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bound(String);
+
+impl Bound {
+    /// The name as an expression.
+    pub fn expr(&self) -> Expr {
+        Expr::Ref(Ref::Name(self.0.clone()))
+    }
+
+    /// `name.attr`.
+    pub fn attr(&self, attr: impl Into<String>) -> Expr {
+        self.expr().attr(attr)
+    }
+
+    /// `name[key]`.
+    pub fn index(&self, key: impl Into<Expr>) -> Expr {
+        self.expr().index(key)
+    }
+}
+
+impl From<Bound> for Expr {
+    fn from(bound: Bound) -> Expr {
+        bound.expr()
+    }
+}
+
+impl From<&Bound> for Expr {
+    fn from(bound: &Bound) -> Expr {
+        bound.expr()
+    }
+}
+
+impl From<Bound> for Node {
+    fn from(bound: Bound) -> Node {
+        Node::from(bound.expr())
+    }
+}
+
+impl For<Bound> {
+    /// Iterates the values of `collection`, bound to `value`.
+    pub fn each(value: impl Into<String>, collection: impl Into<Expr>) -> For<Bound> {
+        let value = value.into();
+        For {
+            key_name: None,
+            names: Bound(value.clone()),
+            value_name: value,
+            collection: collection.into(),
+            condition: None,
+        }
+    }
+}
+
+impl For<(Bound, Bound)> {
+    /// Iterates the keys (or indexes) and values of `collection`.
+    pub fn each_pair(
+        key: impl Into<String>,
+        value: impl Into<String>,
+        collection: impl Into<Expr>,
+    ) -> For<(Bound, Bound)> {
+        let (key, value) = (key.into(), value.into());
+        For {
+            names: (Bound(key.clone()), Bound(value.clone())),
+            key_name: Some(key),
+            value_name: value,
+            collection: collection.into(),
+            condition: None,
+        }
+    }
+}
+
+impl<V: Clone> For<V> {
+    /// Keeps only the elements for which `condition` holds (`if ...`).
+    pub fn only<C: Into<Expr>>(mut self, condition: impl FnOnce(V) -> C) -> Self {
+        self.condition = Some(condition(self.names.clone()).into());
+        self
+    }
+
+    /// A list with one element per kept element: `[for ... : value]`.
+    pub fn list<W: Into<Expr>>(self, value: impl FnOnce(V) -> W) -> Expr {
+        let value = value(self.names.clone()).into();
+        self.finish(None, value, false)
+    }
+
+    /// An object with one attribute per kept element: `{for ... : key => value}`.
+    pub fn map<K: Into<Expr>, W: Into<Expr>>(self, entry: impl FnOnce(V) -> (K, W)) -> Expr {
+        let (key, value) = entry(self.names.clone());
+        self.finish(Some(key.into()), value.into(), false)
+    }
+
+    /// An object of lists, the values of equal keys grouped: `{... : k => v...}`.
+    pub fn map_grouped<K: Into<Expr>, W: Into<Expr>>(
+        self,
+        entry: impl FnOnce(V) -> (K, W),
+    ) -> Expr {
+        let (key, value) = entry(self.names.clone());
+        self.finish(Some(key.into()), value.into(), true)
+    }
+
+    fn finish(self, key: Option<Expr>, value: Expr, grouped: bool) -> Expr {
+        Expr::For(Box::new(ForExpr {
+            key_name: self.key_name,
+            value_name: self.value_name,
+            collection: self.collection,
+            key,
+            value,
+            condition: self.condition,
+            grouped,
+        }))
+    }
 }
 
 impl Expr {
     /// A reference expression.
     pub fn reference(target: Ref) -> Expr {
         Expr::Ref(target)
+    }
+
+    /// `path.module`: the directory of this configuration, for files next to it.
+    pub fn path_module() -> Expr {
+        Expr::Ref(Ref::PathModule)
+    }
+
+    /// `path.root`: the directory of the root configuration.
+    pub fn path_root() -> Expr {
+        Expr::Ref(Ref::PathRoot)
+    }
+
+    /// `path.cwd`: the directory terraform runs in.
+    pub fn path_cwd() -> Expr {
+        Expr::Ref(Ref::PathCwd)
+    }
+
+    /// `terraform.workspace`: the name of the selected workspace.
+    pub fn workspace() -> Expr {
+        Expr::Ref(Ref::Workspace)
     }
 
     /// `self.<name>`: an attribute of the object itself, in a postcondition.
@@ -297,6 +485,12 @@ impl Expr {
                 e.visit_refs(visit);
             }
             Expr::Object(items) => items.iter().for_each(|(_, v)| v.visit_refs(visit)),
+            Expr::For(f) => {
+                f.collection.visit_refs(visit);
+                for e in f.key.iter().chain([&f.value]).chain(f.condition.iter()) {
+                    e.visit_refs(visit);
+                }
+            }
         }
     }
 
@@ -408,6 +602,32 @@ impl Expr {
                     value.write_hcl(out);
                 }
                 out.push_str(if items.is_empty() { "}" } else { " }" });
+            }
+            Expr::For(f) => {
+                out.push_str(if f.key.is_some() { "{for " } else { "[for " });
+                if let Some(k) = &f.key_name {
+                    out.push_str(k);
+                    out.push_str(", ");
+                }
+                out.push_str(&f.value_name);
+                out.push_str(" in ");
+                f.collection.write_operand(out);
+                out.push_str(" : ");
+                if let Some(key) = &f.key {
+                    key.write_hcl(out);
+                    out.push_str(" => ");
+                }
+                if f.grouped {
+                    f.value.write_operand(out);
+                    out.push_str("...");
+                } else {
+                    f.value.write_hcl(out);
+                }
+                if let Some(c) = &f.condition {
+                    out.push_str(" if ");
+                    c.write_hcl(out);
+                }
+                out.push(if f.key.is_some() { '}' } else { ']' });
             }
         }
     }
@@ -635,6 +855,64 @@ mod tests {
         check(Expr::Object(vec![]), "{}");
         check(Expr::Lit(Node::Null), "null");
         check(Expr::from(2.5), "2.5");
+    }
+
+    #[test]
+    fn renders_for_expressions_and_special_refs_the_parser_reads_back() {
+        let list = Expr::Ref(Ref::Var("l".into()));
+        let cases = [
+            (
+                For::each("s", list.clone()).list(|s| s.attr("id")),
+                "[for s in var.l : s.id]",
+            ),
+            (
+                For::each_pair("i", "s", list.clone())
+                    .only(|(i, _)| Expr::binary(BinOp::Ne, i, 0))
+                    .map(|(i, s)| (s.attr("name"), Expr::binary(BinOp::Add, i, 1))),
+                "{for i, s in var.l : s.name => i + 1 if i != 0}",
+            ),
+            (
+                For::each("s", list.clone())
+                    .map_grouped(|s| (s.attr("az"), Expr::binary(BinOp::Add, s.attr("n"), 1))),
+                "{for s in var.l : s.az => (s.n + 1)...}",
+            ),
+            (
+                For::each("o", For::each("i", list).list(|i| i.index(0))).list(|o| o),
+                "[for o in [for i in var.l : i[0]] : o]",
+            ),
+            (
+                Expr::Ref(Ref::Module("net".into())).attr("vpc_id"),
+                "module.net.vpc_id",
+            ),
+            (
+                Expr::Template(vec![
+                    Part::Expr(Expr::path_module()),
+                    "/".into(),
+                    Part::Expr(Expr::workspace()),
+                ]),
+                "\"${path.module}/${terraform.workspace}\"",
+            ),
+            (Expr::path_root(), "path.root"),
+            (Expr::path_cwd(), "path.cwd"),
+        ];
+        for (expr, expected) in cases {
+            let text = expr.to_hcl();
+            assert_eq!(text, expected);
+            crate::hcl::parse_expression(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        }
+    }
+
+    #[test]
+    fn bound_names_are_not_references_to_blocks() {
+        let expr = For::each("s", Expr::Ref(Ref::Var("l".into()))).list(|s| s.attr("id"));
+        let mut refs = Vec::new();
+        expr.visit_refs(&mut |r| refs.push(r.clone()));
+        assert_eq!(refs, [Ref::Var("l".into()), Ref::Name("s".into())]);
+        let blocks: Vec<_> = refs
+            .iter()
+            .filter_map(crate::core::Address::of_ref)
+            .collect();
+        assert_eq!(blocks, [crate::core::Address::Var("l".into())]);
     }
 
     #[test]

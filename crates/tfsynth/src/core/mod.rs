@@ -9,6 +9,7 @@ pub mod deps;
 pub mod error;
 pub mod expr;
 pub mod func;
+pub mod module;
 pub mod refactor;
 pub mod stack;
 pub mod synth;
@@ -18,12 +19,13 @@ pub mod types;
 pub mod value;
 
 pub use block::{
-    Address, Condition, DataRef, DataSource, Dependable, Dependency, EphemeralRef,
+    Address, BlockIter, Condition, DataRef, DataSource, Dependable, Dependency, EphemeralRef,
     EphemeralResource, IgnoreChanges, Lifecycle, Output, Provider, ProviderRef, Resource,
     ResourceRef, Variable, VariableRef,
 };
 pub use error::{Problem, SynthError};
-pub use expr::{BinOp, Expr, Part, Ref, UnOp};
+pub use expr::{BinOp, Bound, Expr, For, ForExpr, Part, Ref, UnOp};
+pub use module::{Module, ModuleRef};
 pub use refactor::{Check, Import, Moved, Removed};
 pub use stack::{Declare, DroppedDependency, Stack, Synthesized, is_identifier};
 pub use terraform::{

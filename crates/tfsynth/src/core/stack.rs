@@ -13,6 +13,7 @@ use super::block::{
 use super::deps::DepGraph;
 use super::error::{Problem, SynthError, location};
 use super::expr::{Expr, Ref};
+use super::module::Module;
 use super::refactor::{Check, Import, Moved, Removed};
 use super::synth;
 use super::terraform::{Backend, RequiredProvider, TerraformSettings};
@@ -40,6 +41,7 @@ pub struct Stack {
     pub(crate) data: IndexMap<(String, String), DataSource>,
     ephemerals: IndexMap<(String, String), EphemeralResource>,
     resources: IndexMap<(String, String), Resource>,
+    modules: IndexMap<String, Module>,
     outputs: IndexMap<String, Output>,
     pub(crate) moved: Vec<Moved>,
     pub(crate) imports: Vec<Import>,
@@ -96,6 +98,7 @@ impl Stack {
             data: IndexMap::new(),
             ephemerals: IndexMap::new(),
             resources: IndexMap::new(),
+            modules: IndexMap::new(),
             outputs: IndexMap::new(),
             moved: Vec::new(),
             imports: Vec::new(),
@@ -114,6 +117,24 @@ impl Stack {
             self.duplicate("asset", format!("asset {name} ({path})"), first, at);
         } else {
             self.files.insert(path, (name.to_owned(), bytes, at));
+        }
+    }
+
+    /// Adds a module call; see [`Module`] (through [`Stack::add`]).
+    pub(crate) fn add_module(&mut self, module: Module) {
+        if !self.check_name("module name", &module.name, module.at) {
+            return;
+        }
+        if let Some(first) = self.modules.get(&module.name) {
+            let first = first.at;
+            self.duplicate(
+                "module",
+                format!("module.{}", module.name),
+                first,
+                module.at,
+            );
+        } else {
+            self.modules.insert(module.name.clone(), module);
         }
     }
 
@@ -343,6 +364,7 @@ impl Stack {
                     &self.ephemerals[&(ty.clone(), name.clone())].meta.depends_on
                 }
                 Address::Output(name) => &self.outputs[name].depends_on,
+                Address::Module(name) => &self.modules[name].depends_on,
                 _ => &[],
             }
         };
@@ -367,6 +389,7 @@ impl Stack {
             data: &self.data,
             ephemerals: &self.ephemerals,
             resources: &self.resources,
+            modules: &self.modules,
             outputs: &self.outputs,
             moved: &self.moved,
             imports: &self.imports,
@@ -404,11 +427,13 @@ impl Stack {
             ty: ty.clone(),
             name: name.clone(),
         });
+        let modules = self.modules.keys().map(|n| Address::Module(n.clone()));
         let outputs = self.outputs.keys().map(|n| Address::Output(n.clone()));
         vars.chain(locals)
             .chain(data)
             .chain(ephemerals)
             .chain(resources)
+            .chain(modules)
             .chain(outputs)
     }
 
@@ -457,6 +482,16 @@ impl Stack {
                 nodes,
                 lifecycle_exprs(&block.meta),
                 &block.meta.depends_on,
+            ));
+        }
+        for (name, module) in &self.modules {
+            let mut nodes: Vec<&Node> = module.inputs.values().collect();
+            nodes.extend(module.count.iter().chain(module.for_each.iter()));
+            out.push((
+                Address::Module(name.clone()),
+                nodes,
+                vec![],
+                &module.depends_on,
             ));
         }
         for (name, output) in &self.outputs {
@@ -600,6 +635,25 @@ impl Stack {
             .iter()
             .map(|p| ProviderRef::new(p.name.clone(), p.alias.clone()))
             .collect();
+        for (name, module) in &self.modules {
+            let address = format!("module.{name} (declared at {})", location(module.at));
+            for why in module.problems() {
+                problems.push(Problem::Custom(format!("{address} {why}")));
+            }
+            for (_, provider) in module
+                .providers
+                .iter()
+                .filter(|(_, p)| !providers.contains(p))
+            {
+                problems.push(Problem::UndeclaredProvider {
+                    from: Address::Module(name.clone()),
+                    provider: provider.to_string(),
+                });
+            }
+            for (key, node) in &module.inputs {
+                non_finite(format!("module.{name}"), node, key, problems);
+            }
+        }
         let blocks = self
             .data
             .values()
@@ -612,6 +666,8 @@ impl Stack {
                     &b.body,
                     &b.meta,
                     &b.bad_paths,
+                    &b.bad_blocks,
+                    b.at,
                 )
             })
             .chain(self.ephemerals.values().map(|b| {
@@ -623,6 +679,8 @@ impl Stack {
                     &b.body,
                     &b.meta,
                     &b.bad_paths,
+                    &b.bad_blocks,
+                    b.at,
                 )
             }))
             .chain(self.resources.values().map(|b| {
@@ -634,9 +692,18 @@ impl Stack {
                     &b.body,
                     &b.meta,
                     &b.bad_paths,
+                    &b.bad_blocks,
+                    b.at,
                 )
             }));
-        for (address, body, meta, bad_paths) in blocks {
+        for (address, body, meta, bad_paths, bad_blocks, at) in blocks {
+            for (key, why) in bad_blocks {
+                problems.push(Problem::BadBlock {
+                    address: format!("{address} (declared at {})", super::error::location(at)),
+                    key: key.clone(),
+                    why: why.clone(),
+                });
+            }
             for (key, node) in body {
                 non_finite(address.to_string(), node, key, problems);
                 if META_ARGUMENTS.contains(&key.as_str()) {

@@ -18,6 +18,7 @@ use super::block::{
     Output, Provider, Resource, SourceLocation, Variable,
 };
 use super::expr::{Expr, Part, escape_template};
+use super::module::Module;
 use super::refactor::{Check, Import, Moved, Removed};
 use super::terraform::TerraformSettings;
 use super::value::Node;
@@ -31,6 +32,7 @@ pub(crate) struct Parts<'a> {
     pub data: &'a IndexMap<(String, String), DataSource>,
     pub ephemerals: &'a IndexMap<(String, String), EphemeralResource>,
     pub resources: &'a IndexMap<(String, String), Resource>,
+    pub modules: &'a IndexMap<String, Module>,
     pub outputs: &'a IndexMap<String, Output>,
     pub moved: &'a [Moved],
     pub imports: &'a [Import],
@@ -262,6 +264,49 @@ fn output_to_json(output: &Output, kept: &[&Dependency]) -> Json {
     Json::Object(out)
 }
 
+/// A module call: source and version first, then the inputs, then the
+/// meta-arguments.
+fn module_to_json(module: &Module, kept: &[&Dependency]) -> Json {
+    let mut out = Map::new();
+    // Terraform reads source and version literally: no template escapes.
+    out.insert("source".into(), Json::String(module.source.clone()));
+    if let Some(version) = &module.version {
+        out.insert("version".into(), Json::String(version.clone()));
+    }
+    out.extend(body_to_json(&module.inputs));
+    if let Some(count) = &module.count {
+        out.insert("count".into(), node_to_json(count));
+    }
+    if let Some(for_each) = &module.for_each {
+        out.insert("for_each".into(), node_to_json(for_each));
+    }
+    if !module.providers.is_empty() {
+        out.insert(
+            "providers".into(),
+            object(
+                module
+                    .providers
+                    .iter()
+                    .map(|(name, p)| (name.clone(), Json::String(p.to_string()))),
+            ),
+        );
+    }
+    if !kept.is_empty() {
+        out.insert(
+            "depends_on".into(),
+            Json::Array(
+                kept.iter()
+                    .map(|d| Json::String(d.target.to_string()))
+                    .collect(),
+            ),
+        );
+    }
+    if let Some(c) = comment(kept, &IndexMap::new()) {
+        out.insert("//".into(), c);
+    }
+    Json::Object(out)
+}
+
 fn providers_to_json(providers: &[Provider]) -> Json {
     let mut sorted: Vec<&Provider> = providers.iter().collect();
     sorted.sort_by(|a, b| (&a.name, &a.alias).cmp(&(&b.name, &b.alias)));
@@ -403,6 +448,7 @@ struct SerRoot<'a> {
     data: Option<SerTyped<'a>>,
     ephemerals: Option<SerTyped<'a>>,
     resources: Option<SerTyped<'a>>,
+    modules: Option<Json>,
     outputs: Option<Json>,
     state: Vec<(&'static str, Json)>,
     checks: Vec<(&'a str, SerCheck<'a>)>,
@@ -442,6 +488,9 @@ impl Serialize for SerRoot<'_> {
         }
         if let Some(resources) = &self.resources {
             map.serialize_entry("resource", resources)?;
+        }
+        if let Some(modules) = &self.modules {
+            map.serialize_entry("module", modules)?;
         }
         if let Some(outputs) = &self.outputs {
             map.serialize_entry("output", outputs)?;
@@ -618,6 +667,16 @@ pub(crate) fn render(parts: &Parts<'_>) -> String {
             )
         }))
     });
+    let modules = (!parts.modules.is_empty()).then(|| {
+        let mut modules: Vec<_> = parts.modules.iter().collect();
+        modules.sort_by(|a, b| a.0.cmp(b.0));
+        object(modules.into_iter().map(|(name, m)| {
+            (
+                name.clone(),
+                module_to_json(m, kept(Address::Module(name.clone()))),
+            )
+        }))
+    });
     let outputs = (!parts.outputs.is_empty()).then(|| {
         let mut outputs: Vec<_> = parts.outputs.iter().collect();
         outputs.sort_by(|a, b| a.0.cmp(b.0));
@@ -657,6 +716,7 @@ pub(crate) fn render(parts: &Parts<'_>) -> String {
         data,
         ephemerals,
         resources,
+        modules,
         outputs,
         state: state_blocks(parts),
         checks,

@@ -8,7 +8,8 @@
 use indexmap::IndexMap;
 
 use super::block::{
-    DataSource, Dependable, Dependency, EphemeralResource, Lifecycle, ProviderRef, Resource,
+    BlockIter, DataSource, Dependable, Dependency, EphemeralResource, Lifecycle, ProviderRef,
+    Resource,
 };
 use super::value::Node;
 
@@ -79,6 +80,20 @@ macro_rules! builder_trait {
             /// the typed API lacks. `tfsynth validate` still checks it.
             fn set(mut self, key: &str, value: impl Into<Node>) -> Self {
                 self.raw_mut().insert(key, value);
+                self
+            }
+
+            /// `dynamic "<block_type>"`: one nested block per element of
+            /// `for_each`, made by `content` from the iterator (named after
+            /// the block type); see [`Resource::dynamic`].
+            fn dynamic<C: Into<Node>>(
+                mut self,
+                block_type: &str,
+                for_each: impl Into<Node>,
+                content: impl FnOnce(BlockIter) -> C,
+            ) -> Self {
+                let body = content(BlockIter::new(block_type)).into();
+                self.raw_mut().put_dynamic(block_type, block_type, for_each.into(), body);
                 self
             }
 

@@ -455,6 +455,67 @@ impl<T, K: Into<String>, V: Into<Value<T>>, const N: usize> From<[(K, V); N]>
 }
 
 /// Appends `block` to the list at `key`, starting one if needed.
+/// A nested block's body as an object: a map as it is, an object
+/// constructor as the map of its entries (literals stay literals); anything
+/// else would render as a string or list where terraform wants an object,
+/// and is returned as what it is.
+pub(crate) fn block_body(node: Node) -> Result<Node, &'static str> {
+    match node {
+        Node::Map(_) => Ok(node),
+        Node::Expr(expr) => match *expr {
+            Expr::Object(entries) => Ok(Node::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, Node::from(v)))
+                    .collect(),
+            )),
+            _ => Err("an expression"),
+        },
+        Node::Null => Err("null"),
+        Node::Bool(_) => Err("a bool"),
+        Node::Number(_) => Err("a number"),
+        Node::String(_) => Err("a string"),
+        Node::List(_) => Err("a list"),
+    }
+}
+
+/// Why a nested block of type `key` cannot take `given`, for messages.
+pub(crate) fn not_a_body(given: &str) -> String {
+    format!(
+        "was given {given}, but a block body must be an object of arguments (hint: pass a Node::map_of(..), an Expr::Object, or a typed block builder; for blocks from a list, use .dynamic(..))"
+    )
+}
+
+/// Adds `dynamic "<block_type>"` with its `for_each`, optional iterator name
+/// and content to a block body; a second one of the same type makes a list.
+pub(crate) fn insert_dynamic(
+    body: &mut IndexMap<String, Node>,
+    block_type: &str,
+    iterator: Option<&str>,
+    for_each: Node,
+    content: Node,
+) {
+    let mut spec = IndexMap::new();
+    spec.insert("for_each".to_owned(), for_each);
+    if let Some(name) = iterator {
+        spec.insert("iterator".to_owned(), Node::String(name.to_owned()));
+    }
+    spec.insert("content".to_owned(), content);
+    let dynamic = body.entry("dynamic".to_owned()).or_insert_with(Node::map);
+    if !matches!(dynamic, Node::Map(_)) {
+        *dynamic = Node::map();
+    }
+    if let Node::Map(by_type) = dynamic {
+        match by_type.get_mut(block_type) {
+            None => {
+                by_type.insert(block_type.to_owned(), Node::Map(spec));
+            }
+            Some(Node::List(items)) => items.push(Node::Map(spec)),
+            Some(first) => *first = Node::List(vec![std::mem::take(first), Node::Map(spec)]),
+        }
+    }
+}
+
 pub(crate) fn push_into(body: &mut IndexMap<String, Node>, key: &str, block: Node) {
     let slot = body
         .entry(key.to_owned())

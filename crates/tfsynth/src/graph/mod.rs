@@ -79,11 +79,17 @@ fn strings<'a>(value: &'a Json, out: &mut Vec<&'a str>) {
     }
 }
 
-/// The addresses a block's strings refer to: `ty.name`, `data.ty.name`, `local.x`.
+/// The addresses a block's strings refer to: `ty.name`, `data.ty.name`,
+/// `local.x`, `module.x`. Names a `dynamic` block or a `for` expression binds
+/// are not addresses: `for` names are left out by the parser, and a
+/// reference that names no block is dropped when the graph is resolved.
 fn referenced(body: &Map<String, Json>) -> BTreeSet<String> {
     let mut texts = Vec::new();
     for (key, value) in body {
-        if !matches!(key.as_str(), "depends_on" | "provider" | "lifecycle" | "//") {
+        if !matches!(
+            key.as_str(),
+            "depends_on" | "provider" | "providers" | "lifecycle" | "//"
+        ) {
             strings(value, &mut texts);
         }
     }
@@ -98,7 +104,10 @@ fn referenced(body: &Map<String, Json>) -> BTreeSet<String> {
         for t in hcl::template_traversals(&parts) {
             let names: Vec<&str> = t.names().collect();
             match (t.root.as_str(), names.as_slice()) {
-                ("var" | "count" | "each" | "path" | "terraform" | "self" | "module", _) => {}
+                ("var" | "count" | "each" | "path" | "terraform" | "self", _) => {}
+                ("module", [name, ..]) => {
+                    out.insert(format!("module.{name}"));
+                }
                 ("local", [name, ..]) => {
                     out.insert(format!("local.{name}"));
                 }
@@ -125,6 +134,7 @@ fn address_of(text: &str) -> Address {
             ty: (*ty).into(),
             name: (*name).into(),
         },
+        ["module", name] => Address::Module((*name).into()),
         [ty, name] => Address::Resource {
             ty: (*ty).into(),
             name: (*name).into(),
@@ -182,6 +192,37 @@ impl Graph {
                         }
                     }
                 }
+            }
+        }
+        for (_, modules) in root
+            .get("module")
+            .map(|v| each_object(v, ""))
+            .unwrap_or_default()
+        {
+            for (name, body) in modules {
+                let address = format!("module.{name}");
+                let body = body.as_object().cloned().unwrap_or_default();
+                let deps: Vec<String> = body
+                    .get("depends_on")
+                    .and_then(Json::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Json::as_str)
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let comment = body
+                    .get("//")
+                    .and_then(|c| c.get("depends_on"))
+                    .and_then(Json::as_object)
+                    .cloned();
+                blocks.insert(address.clone(), (referenced(&body), deps, comment));
+                nodes.push(Node {
+                    address,
+                    ty: "module".into(),
+                    data: false,
+                });
             }
         }
         for (_, locals) in root

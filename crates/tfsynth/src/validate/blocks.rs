@@ -164,6 +164,7 @@ impl Checker<'_> {
                 "output" => self.outputs(value, &pointer),
                 "moved" | "import" | "removed" => self.state_blocks(key, value, &pointer),
                 "check" => self.checks(value, &pointer),
+                "module" => self.modules(value, &pointer),
                 "//" => {}
                 k if TOP_LEVEL.contains(&k) => {}
                 _ => {
@@ -267,6 +268,98 @@ impl Checker<'_> {
                 .get(ty)
                 .is_some_and(|names| names.contains(name)),
         )
+    }
+
+    /// `module` blocks: a literal source (and a version only for registry
+    /// sources), declared providers, meta-arguments, and the inputs'
+    /// references. The module's own variables are not known here.
+    fn modules(&mut self, value: &Json, pointer: &str) {
+        for (p, by_name) in each_object(value, pointer) {
+            for (name, body) in by_name {
+                let address = format!("module.{name}");
+                for (mp, body) in each_object(body, &format!("{p}/{}", pointer_segment(name))) {
+                    self.module(&address, &mp, body);
+                }
+            }
+        }
+    }
+
+    fn module(&mut self, address: &str, pointer: &str, body: &Map<String, Json>) {
+        let literal = |v: Option<&Json>| match v {
+            Some(Json::String(s)) if !s.contains("${") && !s.contains("%{") => Some(s.clone()),
+            _ => None,
+        };
+        let source = literal(body.get("source"));
+        match (&source, body.get("source")) {
+            (Some(s), _) if !s.trim().is_empty() => {}
+            (_, None) => self.finding(
+                address,
+                pointer,
+                "missing-required",
+                "a module block needs a source".into(),
+            ),
+            _ => self.finding(
+                address,
+                &format!("{pointer}/source"),
+                "type-mismatch",
+                "a module source must be a literal, non-empty string (Terraform does not evaluate it)".into(),
+            ),
+        }
+        if let Some(version) = body.get("version") {
+            let vp = format!("{pointer}/version");
+            let local = source
+                .as_deref()
+                .is_some_and(|s| s.starts_with("./") || s.starts_with("../"));
+            if literal(Some(version)).is_none() {
+                self.finding(
+                    address,
+                    &vp,
+                    "type-mismatch",
+                    "a module version must be a literal string".into(),
+                );
+            } else if local {
+                self.finding(
+                    address,
+                    &vp,
+                    "invalid-argument",
+                    "a local module takes no version; only registry modules do".into(),
+                );
+            }
+        }
+        if body.contains_key("count") && body.contains_key("for_each") {
+            self.finding(
+                address,
+                pointer,
+                "invalid-argument",
+                "count and for_each are both set; Terraform allows one".into(),
+            );
+        }
+        let scope = Scope {
+            count: body.contains_key("count"),
+            each: body.contains_key("for_each"),
+            iterators: Vec::new(),
+        };
+        for (key, v) in body {
+            let kp = format!("{pointer}/{}", pointer_segment(key));
+            match key.as_str() {
+                "source" | "version" | "//" => {}
+                "depends_on" => self.depends_on(address, &kp, v),
+                "providers" => match v.as_object() {
+                    Some(map) => {
+                        for (local_name, config) in map {
+                            self.provider_meta(address, &format!("{kp}/{}", pointer_segment(local_name)), config);
+                        }
+                    }
+                    None => self.finding(
+                        address,
+                        &kp,
+                        "type-mismatch",
+                        "providers must map the module's provider names to configurations, as {\"aws\": \"aws.west\"}".into(),
+                    ),
+                },
+                _ => self.templates(address, &kp, v, &scope),
+            }
+        }
     }
 
     /// `check` blocks: scoped data sources against their schema, assertions as templates.
@@ -469,6 +562,7 @@ impl Checker<'_> {
         let scope = Scope {
             count: body.contains_key("count"),
             each: body.contains_key("for_each"),
+            iterators: Vec::new(),
         };
         let data = kind != Kind::Resource;
         for (key, v) in body {
@@ -478,6 +572,11 @@ impl Checker<'_> {
                 "provider" => self.provider_meta(address, &p, v),
                 "lifecycle" => self.lifecycle(address, &p, v, data),
                 "//" => {}
+                "dynamic" if v.is_object() => {
+                    if let Json::Object(by_type) = v {
+                        self.dynamic_templates(address, &p, by_type, &scope);
+                    }
+                }
                 _ => self.templates(address, &p, v, &scope),
             }
         }
@@ -573,15 +672,9 @@ impl Checker<'_> {
                         self.finding(address, &p, "invalid-reference", format!("depends_on entry {text:?} must name a resource, data source or module"));
                         continue;
                     }
-                    if let Some(f) = refs::check(
-                        t,
-                        self.declared,
-                        &Scope {
-                            count: true,
-                            each: true,
-                        },
-                        self.schemas,
-                    ) {
+                    if let Some(f) =
+                        refs::check(t, self.declared, &Scope::everything(), self.schemas)
+                    {
                         self.finding(address, &p, f.0, f.1);
                     }
                 }
@@ -626,15 +719,7 @@ impl Checker<'_> {
             self.unknown_keys(address, &p, body, allowed, "lifecycle");
             for key in ["precondition", "postcondition"] {
                 if let Some(v) = body.get(key) {
-                    self.templates(
-                        address,
-                        &format!("{p}/{key}"),
-                        v,
-                        &Scope {
-                            count: true,
-                            each: true,
-                        },
-                    );
+                    self.templates(address, &format!("{p}/{key}"), v, &Scope::everything());
                 }
             }
         }
@@ -726,15 +811,137 @@ impl Checker<'_> {
             }
             Json::Object(map) => {
                 for (k, v) in map.iter().filter(|(k, _)| k.as_str() != "//") {
-                    self.templates(
-                        address,
-                        &format!("{pointer}/{}", pointer_segment(k)),
-                        v,
-                        scope,
-                    );
+                    let p = format!("{pointer}/{}", pointer_segment(k));
+                    match (k.as_str(), v) {
+                        ("dynamic", Json::Object(by_type)) => {
+                            self.dynamic_templates(address, &p, by_type, scope)
+                        }
+                        _ => self.templates(address, &p, v, scope),
+                    }
                 }
             }
             _ => {}
+        }
+    }
+
+    /// The templates of `dynamic` blocks: `for_each` in the surrounding
+    /// scope, the content and labels with the block's iterator too.
+    fn dynamic_templates(
+        &mut self,
+        address: &str,
+        pointer: &str,
+        by_type: &Map<String, Json>,
+        scope: &Scope,
+    ) {
+        for (block_type, specs) in by_type {
+            for (p, spec) in
+                each_object(specs, &format!("{pointer}/{}", pointer_segment(block_type)))
+            {
+                let iterator = spec
+                    .get("iterator")
+                    .and_then(Json::as_str)
+                    .unwrap_or(block_type);
+                let mut inner = scope.clone();
+                inner.iterators.push(iterator.to_owned());
+                for (key, value) in spec {
+                    let kp = format!("{p}/{}", pointer_segment(key));
+                    match key.as_str() {
+                        "for_each" => self.templates(address, &kp, value, scope),
+                        "content" | "labels" => self.templates(address, &kp, value, &inner),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// The shape of each `dynamic` block of a body: its arguments, and its
+    /// content checked against the schema of the block type it makes.
+    fn dynamic_blocks(&mut self, address: &str, pointer: &str, value: &Json, schema: Block<'_>) {
+        let Some(by_type) = value.as_object() else {
+            self.finding(
+                address,
+                pointer,
+                "block-shape",
+                format!(
+                    "\"dynamic\" must be an object of block types, not {}",
+                    json_kind(value)
+                ),
+            );
+            return;
+        };
+        for (name, specs) in by_type {
+            let tp = format!("{pointer}/{}", pointer_segment(name));
+            let Some(nested) = schema.block_type(name) else {
+                let hint = did_you_mean(name, schema.block_types().map(|(k, _)| k));
+                self.finding(
+                    address,
+                    &tp,
+                    "unknown-attribute",
+                    format!("no block type {name:?} for a dynamic block{hint}"),
+                );
+                continue;
+            };
+            let items = each_object(specs, &tp);
+            if items.is_empty() {
+                self.finding(
+                    address,
+                    &tp,
+                    "block-shape",
+                    format!("dynamic {name:?} must be an object with for_each and content"),
+                );
+            }
+            for (p, spec) in items {
+                self.unknown_keys(
+                    address,
+                    &p,
+                    spec,
+                    &["for_each", "iterator", "labels", "content", "//"],
+                    &format!("dynamic {name:?}"),
+                );
+                if !spec.contains_key("for_each") {
+                    self.finding(
+                        address,
+                        &p,
+                        "missing-required",
+                        format!("dynamic {name:?} needs for_each"),
+                    );
+                }
+                match spec.get("iterator") {
+                    None => {}
+                    Some(Json::String(i)) if crate::core::is_identifier(i) => {}
+                    Some(_) => self.finding(
+                        address,
+                        &format!("{p}/iterator"),
+                        "type-mismatch",
+                        format!("the iterator of dynamic {name:?} must be a name such as \"rule\""),
+                    ),
+                }
+                match spec.get("content") {
+                    Some(Json::Object(content)) => self.block(
+                        address,
+                        &format!("{p}/content"),
+                        content,
+                        nested.block(),
+                        &["//", "dynamic"],
+                    ),
+                    Some(other) => self.finding(
+                        address,
+                        &format!("{p}/content"),
+                        "block-shape",
+                        format!(
+                            "the content of dynamic {name:?} must be an object, not {}",
+                            json_kind(other)
+                        ),
+                    ),
+                    None => self.finding(
+                        address,
+                        &p,
+                        "missing-required",
+                        format!("dynamic {name:?} needs content"),
+                    ),
+                }
+            }
         }
     }
 
@@ -756,15 +963,7 @@ impl Checker<'_> {
             let p = format!("{pointer}/{}", pointer_segment(key));
             if meta.contains(&key.as_str()) {
                 if key == "dynamic" {
-                    for name in dynamic.iter().filter(|n| schema.block_type(n).is_none()) {
-                        let hint = did_you_mean(name, schema.block_types().map(|(k, _)| k));
-                        self.finding(
-                            address,
-                            &format!("{p}/{}", pointer_segment(name)),
-                            "unknown-attribute",
-                            format!("no block type {name:?} for a dynamic block{hint}"),
-                        );
-                    }
+                    self.dynamic_blocks(address, &p, value, schema);
                 }
                 continue;
             }

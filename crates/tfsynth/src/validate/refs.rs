@@ -10,12 +10,25 @@ use crate::provider::Kind;
 use crate::suggest;
 
 /// What a template's surroundings allow.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Scope {
     /// Inside a block with `count`: `count.index` is allowed.
     pub count: bool,
     /// Inside a block with `for_each`: `each.key` and `each.value` are allowed.
     pub each: bool,
+    /// The iterators of the `dynamic` blocks around the template.
+    pub iterators: Vec<String>,
+}
+
+impl Scope {
+    /// Anything a block may refer to, for meta-arguments that allow it all.
+    pub fn everything() -> Scope {
+        Scope {
+            count: true,
+            each: true,
+            iterators: Vec::new(),
+        }
+    }
 }
 
 fn hint<'a>(input: &str, candidates: impl IntoIterator<Item = &'a String>) -> String {
@@ -83,6 +96,18 @@ pub(crate) fn check(
     let undeclared = |what: &str, name: &str, declared: &mut dyn Iterator<Item = &String>| {
         undeclared_as(what, name, name, declared)
     };
+    if scope.iterators.contains(&t.root) {
+        return match first_attr(t, 0) {
+            Some("key" | "value") => None,
+            _ => Some((
+                "invalid-reference",
+                format!(
+                    "{0} is a dynamic block's iterator: use {0}.key or {0}.value",
+                    t.root
+                ),
+            )),
+        };
+    }
     match t.root.as_str() {
         "var" => {
             let name = first_attr(t, 0)?;
