@@ -1,5 +1,6 @@
 //! Test areas.
 
+mod agreement;
 mod cli;
 mod codegen;
 mod engine;

@@ -230,7 +230,7 @@ fn broken_stack_corpus() {
 
 /// Hand-written or edited JSON (what `tfsynth validate --file` reads) can
 /// hold mistakes that the engine never writes; one per case.
-const RAW: &[(&str, &str, &str)] = &[
+pub(crate) const RAW: &[(&str, &str, &str)] = &[
     (
         "moved to an undeclared resource",
         r#"{"resource": {"aws_vpc": {"main": {"cidr_block": "10.0.0.0/16"}}}, "moved": [{"from": "aws_vpc.old", "to": "aws_vpc.mian"}]}"#,
@@ -305,6 +305,77 @@ const RAW: &[(&str, &str, &str)] = &[
         "required block given no items",
         r#"{"resource": {"aws_lb_listener": {"l": {"load_balancer_arn": "arn:aws:elasticloadbalancing:::lb", "default_action": []}}}}"#,
         "aws_lb_listener.l: /resource/aws_lb_listener/l/default_action: block \"default_action\" needs at least 1, found 0 [block-shape]",
+    ),
+    (
+        // The aws_security_group documentation's ingress, written as JSON.
+        "an attribute-as-block object that leaves attributes out",
+        r#"{"resource": {"aws_security_group": {"allow_tls": {"name": "allow_tls", "ingress": [{"description": "TLS from VPC", "from_port": 443, "to_port": 443, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/16"]}]}}}}"#,
+        "aws_security_group.allow_tls: /resource/aws_security_group/allow_tls/ingress: \"ingress\": element 0: the object leaves out \"ipv6_cidr_blocks\", \"prefix_list_ids\", \"security_groups\", \"self\" (Terraform needs every attribute; give null for those not set) [type-mismatch]",
+    ),
+    (
+        "a route table route that leaves attributes out",
+        r#"{"resource": {"aws_route_table": {"rt": {"vpc_id": "vpc-1", "route": [{"cidr_block": "0.0.0.0/0", "gateway_id": "igw-1", "ipv6_cidr_block": null, "carrier_gateway_id": null, "core_network_arn": null, "destination_prefix_list_id": null, "egress_only_gateway_id": null, "local_gateway_id": null, "nat_gateway_id": null, "network_interface_id": null, "transit_gateway_id": null, "vpc_endpoint_id": null}]}}}}"#,
+        "aws_route_table.rt: /resource/aws_route_table/rt/route: \"route\": element 0: the object leaves out \"vpc_peering_connection_id\" (Terraform needs every attribute; give null for those not set) [type-mismatch]",
+    ),
+    (
+        "count that is not a whole number",
+        r#"{"resource": {"aws_instance": {"web": {"ami": "ami-1", "instance_type": "t3.micro", "count": 1.5}}}}"#,
+        "aws_instance.web: /resource/aws_instance/web/count: count must be a whole number, found a fraction [invalid-count]",
+    ),
+    (
+        "count of a wrong type",
+        r#"{"resource": {"aws_instance": {"web": {"ami": "ami-1", "instance_type": "t3.micro", "count": "two"}}}}"#,
+        "aws_instance.web: /resource/aws_instance/web/count: count must be a whole number, found a string [invalid-count]",
+    ),
+    (
+        "negative count",
+        r#"{"resource": {"aws_instance": {"web": {"ami": "ami-1", "instance_type": "t3.micro", "count": -1}}}}"#,
+        "aws_instance.web: /resource/aws_instance/web/count: count must be 0 or more, found a negative number [invalid-count]",
+    ),
+    (
+        "for_each over a JSON list",
+        r#"{"resource": {"aws_iam_user": {"u": {"name": "${each.key}", "for_each": ["alice", "bob"]}}}}"#,
+        "aws_iam_user.u: /resource/aws_iam_user/u/for_each: for_each takes a map or a set of strings, and a JSON list is a tuple: write \"${toset([...])}\" [invalid-for-each]",
+    ),
+    (
+        "an index on a resource without count or for_each",
+        r#"{"resource": {"aws_vpc": {"main": {"cidr_block": "10.0.0.0/16"}}, "aws_subnet": {"a": {"vpc_id": "${aws_vpc.main[0].id}", "cidr_block": "10.0.1.0/24"}}}}"#,
+        "aws_subnet.a: /resource/aws_subnet/a/vpc_id: aws_vpc.main has no count or for_each, so a reference to it takes no index key: remove the brackets [instance-key]",
+    ),
+    (
+        "no index on a counted resource",
+        r#"{"resource": {"aws_instance": {"web": {"ami": "ami-1", "instance_type": "t3.micro", "count": 2}}, "aws_eip": {"ip": {"instance": "${aws_instance.web.id}"}}}}"#,
+        "aws_eip.ip: /resource/aws_eip/ip/instance: aws_instance.web has count or for_each, so its attributes are read from one instance, as in aws_instance.web[0].id, or from all with aws_instance.web[*].id [instance-key]",
+    ),
+    (
+        "id set on a resource",
+        r#"{"resource": {"aws_vpc": {"main": {"cidr_block": "10.0.0.0/16", "id": "vpc-0123"}}}}"#,
+        "aws_vpc.main: /resource/aws_vpc/main/id: \"id\" is set by the provider and a resource cannot set it [computed-only]",
+    ),
+    (
+        "a load balancer type the provider does not have",
+        r#"{"resource": {"aws_lb": {"front": {"name": "front", "load_balancer_type": "alb", "subnets": ["subnet-1", "subnet-2"]}}}}"#,
+        "aws_lb.front: /resource/aws_lb/front/load_balancer_type: \"load_balancer_type\" must be one of \"application\", \"network\", \"gateway\" [provider-value]",
+    ),
+    (
+        "a KMS deletion window out of range",
+        r#"{"resource": {"aws_kms_key": {"k": {"description": "example", "deletion_window_in_days": 5}}}}"#,
+        "aws_kms_key.k: /resource/aws_kms_key/k/deletion_window_in_days: \"deletion_window_in_days\" must be from 7 to 30 [provider-value]",
+    ),
+    (
+        "a subnet CIDR with host bits set",
+        r#"{"resource": {"aws_subnet": {"a": {"vpc_id": "vpc-1", "cidr_block": "10.0.1.5/24"}}}}"#,
+        "aws_subnet.a: /resource/aws_subnet/a/cidr_block: \"cidr_block\" must be a network address, host bits zero: did you mean \"10.0.1.0/24\"? [provider-value]",
+    ),
+    (
+        "a policy that is not a JSON object",
+        r#"{"resource": {"aws_iam_policy": {"p": {"name": "p", "policy": "[{\"Effect\": \"Allow\"}]"}}}}"#,
+        "aws_iam_policy.p: /resource/aws_iam_policy/p/policy: \"policy\" must be a JSON policy document, an object [provider-value]",
+    ),
+    (
+        "a versioning status in a nested block",
+        r#"{"resource": {"aws_s3_bucket_versioning": {"v": {"bucket": "b", "versioning_configuration": {"status": "On"}}}}}"#,
+        "aws_s3_bucket_versioning.v: /resource/aws_s3_bucket_versioning/v/versioning_configuration/status: \"status\" must be one of \"Enabled\", \"Suspended\", \"Disabled\" [provider-value]",
     ),
     (
         "not JSON",

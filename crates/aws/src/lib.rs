@@ -24,6 +24,7 @@ pub static PROVIDER: tfsynth::provider::ProviderSchemaSource =
         version: "5.100.0",
         text: include_str!("validation.jsonl"),
         index: index::ENTRIES,
+        checks: include_str!("../checks.jsonl"),
     };
 
 /// The service of every type: `<kind> <type> <feature> ...` lines (`services.txt`).

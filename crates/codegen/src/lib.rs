@@ -1,6 +1,6 @@
 //! Generates tfsynth's typed provider bindings: a whole crate per provider.
 //!
-//! A provider crate's folder holds three inputs and everything generated
+//! A provider crate's folder holds its inputs and everything generated
 //! from them:
 //!
 //! - `provider.toml`: the crate's name, version, description, the provider's
@@ -9,6 +9,8 @@
 //!   written once by [`import`] from `terraform providers schema -json`;
 //! - `services.txt` (optional): the service, hence the cargo feature, of
 //!   each type (`<kind> <type> <feature> ...` lines);
+//! - `checks.jsonl` (optional, written by hand): value checks the provider
+//!   runs that its schema does not show ([`tfsynth_schema::checks`]);
 //! - generated: `Cargo.toml` and all of `src/`, wiped and rewritten by
 //!   [`write_crate`]; the staleness test compares [`generate_crate`] with it.
 //!
@@ -90,6 +92,9 @@ pub enum CodegenError {
         /// What is wrong.
         message: String,
     },
+    /// `checks.jsonl` is malformed.
+    #[error(transparent)]
+    Checks(#[from] tfsynth_schema::checks::ChecksError),
     /// rustfmt could not run or rejected the generated code.
     #[error("rustfmt: {0}")]
     Rustfmt(String),
@@ -137,7 +142,7 @@ impl Spec {
     /// The text of `provider.toml` for this spec.
     pub fn to_toml(&self) -> String {
         let mut out = String::from(
-            "# How `tfsynth-codegen` generates this crate: Cargo.toml and src/ are\n# generated from this file, schema.jsonl and (if present) services.txt.\n",
+            "# How `tfsynth-codegen` generates this crate: Cargo.toml and src/ are\n# generated from this file, schema.jsonl and (if present) services.txt and checks.jsonl.\n",
         );
         let q = |s: &str| literal(s);
         out.push_str(&format!("name = {}\n", q(&self.name)));
@@ -231,7 +236,11 @@ pub fn generate(
     spec: &Spec,
     schema_text: &str,
     services_text: Option<&str>,
+    checks_text: Option<&str>,
 ) -> Result<Files, CodegenError> {
+    if let Some(text) = checks_text {
+        tfsynth_schema::checks::parse(text)?;
+    }
     let (header, schema) = jsonl::read(schema_text).map_err(|source| CodegenError::Schema {
         file: "schema.jsonl".into(),
         source,
@@ -325,14 +334,24 @@ pub fn generate(
             &header,
             &schema,
             &counts,
-            services.is_some(),
+            Inputs {
+                services: services.is_some(),
+                checks: checks_text.is_some(),
+            },
             !features.is_empty(),
             &note,
         ),
     );
     files.insert(
         "Cargo.toml".into(),
-        cargo_toml(spec, &features, services.is_some()),
+        cargo_toml(
+            spec,
+            &features,
+            Inputs {
+                services: services.is_some(),
+                checks: checks_text.is_some(),
+            },
+        ),
     );
     format(&mut files)?;
     Ok(files)
@@ -454,13 +473,20 @@ fn index_file(entries: &[jsonl::Entry], note: &str) -> String {
     out
 }
 
+/// Which optional inputs the crate has.
+#[derive(Clone, Copy)]
+struct Inputs {
+    services: bool,
+    checks: bool,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn lib_file(
     spec: &Spec,
     header: &Header,
     schema: &ProviderSchema,
     counts: &[(TypeKind, usize)],
-    has_services: bool,
+    inputs: Inputs,
     has_features: bool,
     note: &str,
 ) -> String {
@@ -507,12 +533,17 @@ fn lib_file(
     }
     out.push_str("mod index;\n\n");
     out.push_str(&format!(
-        "/// The provider's whole schema, every type's distinct block shapes\n/// (`validation.jsonl`, generated from `schema.jsonl`), for offline validation.\npub static PROVIDER: tfsynth::provider::ProviderSchemaSource = tfsynth::provider::ProviderSchemaSource {{\n    local_name: {},\n    source: {},\n    version: {},\n    text: include_str!(\"validation.jsonl\"),\n    index: index::ENTRIES,\n}};\n",
+        "/// The provider's whole schema, every type's distinct block shapes\n/// (`validation.jsonl`, generated from `schema.jsonl`), for offline validation.\npub static PROVIDER: tfsynth::provider::ProviderSchemaSource = tfsynth::provider::ProviderSchemaSource {{\n    local_name: {},\n    source: {},\n    version: {},\n    text: include_str!(\"validation.jsonl\"),\n    index: index::ENTRIES,\n    checks: {},\n}};\n",
         literal(&spec.local_name),
         literal(&header.source),
-        literal(&header.version)
+        literal(&header.version),
+        if inputs.checks {
+            "include_str!(\"../checks.jsonl\")"
+        } else {
+            "\"\""
+        }
     ));
-    if has_services {
+    if inputs.services {
         out.push_str("\n/// The service of every type: `<kind> <type> <feature> ...` lines (`services.txt`).\npub const SERVICES: &str = include_str!(\"../services.txt\");\n");
     }
     out.push_str("\n/// What the generated code imports.\nmod prelude {\n    pub use tfsynth::prelude::*;\n}\n");
@@ -522,7 +553,7 @@ fn lib_file(
 fn cargo_toml(
     spec: &Spec,
     features: &std::collections::BTreeSet<String>,
-    has_services: bool,
+    inputs: Inputs,
 ) -> String {
     let q = |s: &str| literal(s);
     let mut out = format!(
@@ -544,8 +575,11 @@ fn cargo_toml(
         "\"schema.jsonl\"",
         "\"src/**\"",
     ];
-    if has_services {
+    if inputs.services {
         include.push("\"services.txt\"");
+    }
+    if inputs.checks {
+        include.push("\"checks.jsonl\"");
     }
     out.push_str(&format!("include = [{}]\n", include.join(", ")));
     out.push_str(&format!("\n[dependencies]\ntfsynth = {}\n", spec.tfsynth));
@@ -624,7 +658,12 @@ pub fn generate_crate(dir: &Path) -> Result<Files, CodegenError> {
         .is_file()
         .then(|| read("services.txt"))
         .transpose()?;
-    generate(&spec, &schema, services.as_deref())
+    let checks = dir
+        .join("checks.jsonl")
+        .is_file()
+        .then(|| read("checks.jsonl"))
+        .transpose()?;
+    generate(&spec, &schema, services.as_deref(), checks.as_deref())
 }
 
 /// Replaces the generated part of the crate in `dir` (`Cargo.toml` and

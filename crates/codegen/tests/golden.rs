@@ -63,7 +63,9 @@ fn spec() -> Spec {
 fn malformed_inputs_are_errors() {
     let head = "[\"tfsynth-schema\",1,{\"source\":\"s\",\"version\":\"1\"}]\n";
     let check = |spec: &Spec, schema: &str, services: Option<&str>, expect: &str| {
-        let err = generate(spec, schema, services).unwrap_err().to_string();
+        let err = generate(spec, schema, services, None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(expect), "{err}");
     };
     check(
@@ -115,6 +117,7 @@ fn services_become_features() {
         &s,
         &schema,
         Some("resource p_a alpha p\nresource p_b beta p\n"),
+        None,
     )
     .unwrap();
     let manifest = &files["Cargo.toml"];

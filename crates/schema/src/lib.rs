@@ -11,6 +11,7 @@
 //! type, so that a provider update reads as a diff of the types it changed,
 //! and a validator can parse just the types a configuration uses.
 
+pub mod checks;
 pub mod jsonl;
 pub mod shapes;
 
@@ -312,7 +313,8 @@ pub enum TypeExpr {
     Set(Box<TypeExpr>),
     /// `["map", T]`
     Map(Box<TypeExpr>),
-    /// `["object", {name: T}]` (an optional third element lists optional attributes)
+    /// `["object", {name: T}]`; one with optional attributes (a third
+    /// element) is read as [`TypeExpr::Dynamic`]
     Object(BTreeMap<String, TypeExpr>),
     /// `["tuple", [T...]]`
     Tuple(Vec<TypeExpr>),
@@ -360,6 +362,16 @@ impl TypeExpr {
                         let attrs = arg
                             .as_object()
                             .ok_or("an object type takes a map of attributes")?;
+                        // Optional attributes (a third element) are not
+                        // modelled: such an object is taken as any value,
+                        // so that leaving one out is never called an error.
+                        if items
+                            .get(2)
+                            .and_then(J::as_array)
+                            .is_some_and(|o| !o.is_empty())
+                        {
+                            return Ok(TypeExpr::Dynamic);
+                        }
                         attrs
                             .iter()
                             .map(|(k, v)| Ok((k.clone(), Self::from_json(v)?)))

@@ -46,4 +46,7 @@ pub struct ProviderSchemaSource {
     pub text: &'static str,
     /// Where each entry is; empty to have it computed from the text.
     pub index: &'static [IndexEntry],
+    /// The provider's value checks ([`tfsynth_schema::checks`], the
+    /// crate's `checks.jsonl`); empty when it has none.
+    pub checks: &'static str,
 }

@@ -119,8 +119,11 @@ pub enum Part {
 /// One step of a traversal after its root.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
-    /// `.name`, or `["name"]`.
+    /// `.name`.
     Attr(String),
+    /// `["name"]`: a literal key, an attribute of an object or the instance
+    /// key of a block with `for_each`.
+    Key(String),
     /// `[0]` with a literal number.
     Index(u64),
     /// `[*]` or `.*`.
@@ -142,7 +145,7 @@ impl Traversal {
     /// The leading attribute names, up to the first non-attribute step.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.steps.iter().map_while(|s| match s {
-            Step::Attr(name) => Some(name.as_str()),
+            Step::Attr(name) | Step::Key(name) => Some(name.as_str()),
             _ => None,
         })
     }
@@ -154,7 +157,7 @@ impl Traversal {
         loop {
             match rest.next()? {
                 Step::Attr(name) => return Some(name),
-                Step::Index(_) | Step::Splat => continue,
+                Step::Index(_) | Step::Key(_) | Step::Splat => continue,
                 Step::Dynamic => return None,
             }
         }
@@ -310,8 +313,8 @@ fn chain(expr: &Hcl) -> Option<(&str, Vec<Step>, Vec<&Hcl>)> {
                 steps.push(match key.as_ref() {
                     Hcl::Number(n) => n.parse().map(Step::Index).unwrap_or(Step::Dynamic),
                     Hcl::Template(parts) => match parts.as_slice() {
-                        [Part::Text(t)] => Step::Attr(t.clone()),
-                        [] => Step::Attr(String::new()),
+                        [Part::Text(t)] => Step::Key(t.clone()),
+                        [] => Step::Key(String::new()),
                         _ => {
                             dynamic.push(key.as_ref());
                             Step::Dynamic
@@ -402,6 +405,7 @@ mod tests {
                     match step {
                         Step::Attr(a) => s.push_str(&format!(".{a}")),
                         Step::Index(i) => s.push_str(&format!("[{i}]")),
+                        Step::Key(k) => s.push_str(&format!("[{k:?}]")),
                         Step::Splat => s.push_str("[*]"),
                         Step::Dynamic => s.push_str("[?]"),
                     }
@@ -424,7 +428,7 @@ mod tests {
         check("${aws_subnet.private[0].id}", &["aws_subnet.private[0].id"]);
         check("${aws_subnet.private[*].id}", &["aws_subnet.private[*].id"]);
         check("${aws_subnet.private.*.id}", &["aws_subnet.private[*].id"]);
-        check("${local.m[\"key\"]}", &["local.m.key"]);
+        check("${local.m[\"key\"]}", &["local.m[\"key\"]"]);
         check(
             "${aws_subnet.s[count.index].id}",
             &["aws_subnet.s[?].id", "count.index"],

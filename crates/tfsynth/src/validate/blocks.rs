@@ -15,6 +15,7 @@ use super::{Declared, Finding, Report, Severity, each_object, pointer_segment};
 use crate::hcl::{self, Part};
 use crate::provider::Kind;
 use crate::suggest;
+use tfsynth_schema::checks::ValueCheck;
 
 const TOP_LEVEL: &[&str] = &[
     "terraform",
@@ -326,14 +327,7 @@ impl Checker<'_> {
                 );
             }
         }
-        if body.contains_key("count") && body.contains_key("for_each") {
-            self.finding(
-                address,
-                pointer,
-                "invalid-argument",
-                "count and for_each are both set; Terraform allows one".into(),
-            );
-        }
+        self.repetition(address, pointer, body);
         let scope = Scope {
             count: body.contains_key("count"),
             each: body.contains_key("for_each"),
@@ -551,6 +545,69 @@ impl Checker<'_> {
         }
     }
 
+    /// `count` and `for_each`: not both, and a literal value of a kind
+    /// Terraform can repeat a block by (a whole number; a map or a set).
+    fn repetition(&mut self, address: &str, pointer: &str, body: &Map<String, Json>) {
+        if body.contains_key("count") && body.contains_key("for_each") {
+            self.finding(
+                address,
+                pointer,
+                "invalid-argument",
+                "count and for_each are both set; Terraform allows one".into(),
+            );
+        }
+        let literal = |v: &Json| !v.as_str().is_some_and(is_dynamic);
+        if let Some(count) = body.get("count").filter(|v| literal(v)) {
+            let number = match count {
+                Json::Number(n) => n.as_f64(),
+                Json::String(s) => s.trim().parse::<f64>().ok(),
+                _ => None,
+            };
+            let problem = match number {
+                None => Some(format!(
+                    "count must be a whole number, found {}",
+                    json_kind(count)
+                )),
+                Some(n) if n.fract() != 0.0 => {
+                    Some("count must be a whole number, found a fraction".to_owned())
+                }
+                Some(n) if n < 0.0 => {
+                    Some("count must be 0 or more, found a negative number".to_owned())
+                }
+                Some(_) => None,
+            };
+            if let Some(problem) = problem {
+                self.finding(
+                    address,
+                    &format!("{pointer}/count"),
+                    "invalid-count",
+                    problem,
+                );
+            }
+        }
+        if let Some(for_each) = body.get("for_each").filter(|v| literal(v)) {
+            let problem = match for_each {
+                Json::Object(_) => None,
+                Json::Array(_) => Some(
+                    "for_each takes a map or a set of strings, and a JSON list is a tuple: write \"${toset([...])}\""
+                        .to_owned(),
+                ),
+                other => Some(format!(
+                    "for_each takes a map or a set of strings, found {}",
+                    json_kind(other)
+                )),
+            };
+            if let Some(problem) = problem {
+                self.finding(
+                    address,
+                    &format!("{pointer}/for_each"),
+                    "invalid-for-each",
+                    problem,
+                );
+            }
+        }
+    }
+
     fn typed_block(
         &mut self,
         kind: Kind,
@@ -559,6 +616,7 @@ impl Checker<'_> {
         pointer: &str,
         body: &Map<String, Json>,
     ) {
+        self.repetition(address, pointer, body);
         let scope = Scope {
             count: body.contains_key("count"),
             each: body.contains_key("for_each"),
@@ -600,9 +658,35 @@ impl Checker<'_> {
                 Kind::Ephemeral => EPHEMERAL_META,
                 _ => DATA_META,
             };
+            // The provider protocol lists `id` as optional and computed,
+            // but a managed resource's id is the provider's to set.
+            if kind == Kind::Resource
+                && body.contains_key("id")
+                && schema.attributes().get("id").is_some_and(|a| a.computed)
+            {
+                self.finding(
+                    address,
+                    &format!("{pointer}/id"),
+                    "computed-only",
+                    "\"id\" is set by the provider and a resource cannot set it".into(),
+                );
+            }
             self.ephemeral_ok = kind == Kind::Ephemeral;
             self.block(address, pointer, body, schema, meta);
             self.ephemeral_ok = false;
+            match provider.checks(kind, ty) {
+                Ok(checks) => {
+                    for check in checks {
+                        self.value_check(address, pointer, body, check);
+                    }
+                }
+                Err(why) => self.finding(
+                    address,
+                    pointer,
+                    "provider-checks",
+                    format!("provider {}: {why}", provider.display_source()),
+                ),
+            }
         } else {
             let hint = did_you_mean(ty, provider.names(kind));
             let type_pointer = pointer
@@ -623,6 +707,58 @@ impl Checker<'_> {
                     provider.display_source()
                 ),
             );
+        }
+    }
+
+    /// One of the provider's value checks on the literal values at its path.
+    fn value_check(
+        &mut self,
+        address: &str,
+        pointer: &str,
+        body: &Map<String, Json>,
+        check: &ValueCheck,
+    ) {
+        let Some((attr, blocks)) = check.path.split_last() else {
+            return;
+        };
+        let mut objects = vec![(pointer.to_owned(), body)];
+        for segment in blocks {
+            let mut next = Vec::new();
+            for (p, object) in objects {
+                if let Some(v) = object.get(segment) {
+                    next.extend(each_object(v, &format!("{p}/{}", pointer_segment(segment))));
+                }
+            }
+            objects = next;
+        }
+        for (p, object) in objects {
+            let Some(value) = object.get(attr) else {
+                continue;
+            };
+            let vp = format!("{p}/{}", pointer_segment(attr));
+            let values: Vec<(String, &Json)> = match value {
+                Json::Array(items) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("{vp}/{i}"), v))
+                    .collect(),
+                v => vec![(vp, v)],
+            };
+            for (vp, v) in values {
+                let literal = match v {
+                    Json::String(text) => !is_dynamic(text),
+                    Json::Number(_) => true,
+                    _ => false,
+                };
+                if let Some(problem) = check.rule.problem(v).filter(|_| literal) {
+                    self.finding(
+                        address,
+                        &vp,
+                        "provider-value",
+                        format!("{attr:?} {problem}"),
+                    );
+                }
+            }
         }
     }
 
@@ -1191,15 +1327,31 @@ pub(crate) fn type_problem(value: &Json, ty: &TypeExpr) -> Option<String> {
         (Json::Object(map), TypeExpr::Map(inner)) => map
             .iter()
             .find_map(|(k, v)| type_problem(v, inner).map(|p| format!("key {k:?}: {p}"))),
-        (Json::Object(map), TypeExpr::Object(attrs)) => {
-            map.iter().find_map(|(k, v)| match attrs.get(k) {
+        (Json::Object(map), TypeExpr::Object(attrs)) => map
+            .iter()
+            .find_map(|(k, v)| match attrs.get(k) {
                 None => Some(format!(
                     "the object type has no attribute {k:?}{}",
                     did_you_mean(k, attrs.keys().map(String::as_str))
                 )),
                 Some(t) => type_problem(v, t).map(|p| format!("attribute {k:?}: {p}")),
             })
-        }
+            // Terraform converts an object only when every attribute is
+            // there: in JSON, attributes-as-blocks such as a security
+            // group's ingress list them all, null where unset.
+            .or_else(|| {
+                let missing: Vec<&str> = attrs
+                    .keys()
+                    .filter(|k| !map.contains_key(*k))
+                    .map(String::as_str)
+                    .collect();
+                (!missing.is_empty()).then(|| {
+                    format!(
+                        "the object leaves out {} (Terraform needs every attribute; give null for those not set)",
+                        missing.iter().map(|k| format!("{k:?}")).collect::<Vec<_>>().join(", ")
+                    )
+                })
+            }),
         _ => mismatch(),
     }
 }

@@ -138,6 +138,9 @@ pub(crate) struct Declared {
     pub ephemeral_variables: BTreeSet<String>,
     /// Locals whose value is ephemeral (they use an ephemeral value).
     pub ephemeral_locals: BTreeSet<String>,
+    /// Resources and data sources (`aws_vpc.v`, `data.aws_vpc.v`) with
+    /// `count` or `for_each`, whose references take an instance key.
+    pub repeated: BTreeSet<String>,
 }
 
 impl Declared {
@@ -246,10 +249,10 @@ fn collect_declared(root: &Map<String, Json>) -> Declared {
             }
         }
     }
-    for (kind, target) in [
-        ("resource", &mut d.resources),
-        ("data", &mut d.data),
-        ("ephemeral", &mut d.ephemerals),
+    for (kind, target, prefix) in [
+        ("resource", &mut d.resources, ""),
+        ("data", &mut d.data, "data."),
+        ("ephemeral", &mut d.ephemerals, "ephemeral."),
     ] {
         for (_, by_type) in root
             .get(kind)
@@ -259,7 +262,15 @@ fn collect_declared(root: &Map<String, Json>) -> Declared {
             for (ty, by_name) in by_type {
                 let entry = target.entry(ty.clone()).or_default();
                 for (_, m) in each_object(by_name, "") {
-                    entry.extend(m.keys().cloned());
+                    for (name, body) in m {
+                        entry.insert(name.clone());
+                        let repeated = each_object(body, "")
+                            .iter()
+                            .any(|(_, b)| b.contains_key("count") || b.contains_key("for_each"));
+                        if repeated {
+                            d.repeated.insert(format!("{prefix}{ty}.{name}"));
+                        }
+                    }
                 }
             }
         }
@@ -404,6 +415,7 @@ mod tests {
         version: "5.100.0",
         text: include_str!("../../../codegen/tests/fixture/schema.jsonl"),
         index: &[],
+        checks: "",
     };
 
     fn check(json: serde_json::Value) -> Vec<String> {

@@ -44,6 +44,33 @@ fn first_attr(t: &Traversal, n: usize) -> Option<&str> {
     }
 }
 
+/// The instance key rule for a reference to a declared block: one with
+/// `count` or `for_each` is read through an instance key (`[0]`, `["a"]`)
+/// or a splat, one without them takes no key.
+fn instance_key(
+    t: &Traversal,
+    skip: usize,
+    address: &str,
+    d: &Declared,
+) -> Option<(&'static str, String)> {
+    let repeated = d.repeated.contains(address);
+    match t.steps.get(skip) {
+        Some(Step::Index(_) | Step::Key(_)) if !repeated => Some((
+            "instance-key",
+            format!(
+                "{address} has no count or for_each, so a reference to it takes no index key: remove the brackets"
+            ),
+        )),
+        Some(Step::Attr(attr)) if repeated => Some((
+            "instance-key",
+            format!(
+                "{address} has count or for_each, so its attributes are read from one instance, as in {address}[0].{attr}, or from all with {address}[*].{attr}"
+            ),
+        )),
+        _ => None,
+    }
+}
+
 /// Checks an attribute read from a block of a known type.
 fn attribute(
     block: Block<'_>,
@@ -154,9 +181,8 @@ pub(crate) fn check(
             let (ty, name) = (first_attr(t, 0)?, first_attr(t, 1)?);
             let address = format!("data.{ty}.{name}");
             match d.data.get(ty) {
-                Some(names) if names.contains(name) => {
-                    attribute(schema_of(Kind::Data, ty)?, t, 2, &address)
-                }
+                Some(names) if names.contains(name) => instance_key(t, 2, &address, d)
+                    .or_else(|| attribute(schema_of(Kind::Data, ty)?, t, 2, &address)),
                 Some(names) => undeclared_as("data source", &address, name, &mut names.iter()),
                 None => undeclared("data source", &address, &mut std::iter::empty()),
             }
@@ -185,9 +211,8 @@ pub(crate) fn check(
             };
             let address = format!("{ty}.{name}");
             match d.resources.get(ty) {
-                Some(names) if names.contains(name) => {
-                    attribute(schema_of(Kind::Resource, ty)?, t, 1, &address)
-                }
+                Some(names) if names.contains(name) => instance_key(t, 1, &address, d)
+                    .or_else(|| attribute(schema_of(Kind::Resource, ty)?, t, 1, &address)),
                 Some(names) => undeclared_as("resource", &address, name, &mut names.iter()),
                 None => {
                     let types: Vec<String> = d.resources.keys().cloned().collect();

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use tfsynth_schema::checks::ValueCheck;
 use tfsynth_schema::shapes::Shapes;
 use tfsynth_schema::{Function, Schema};
 
@@ -22,6 +23,7 @@ static BUILTIN: ProviderSchemaSource = ProviderSchemaSource {
     version: "1.11",
     text: include_str!("terraform.jsonl"),
     index: &[],
+    checks: "",
 };
 
 enum Parsed {
@@ -34,6 +36,7 @@ pub struct Loaded {
     source: &'static ProviderSchemaSource,
     index: Cow<'static, [IndexEntry]>,
     parsed: Vec<OnceLock<Option<Parsed>>>,
+    checks: OnceLock<Result<Vec<ValueCheck>, String>>,
 }
 
 impl Loaded {
@@ -62,6 +65,7 @@ impl Loaded {
             source,
             index,
             parsed,
+            checks: OnceLock::new(),
         }
     }
 
@@ -128,6 +132,21 @@ impl Loaded {
         match self.parse(self.position(Kind::Function, name)?)? {
             Parsed::Function(f) => Some(f),
             Parsed::Schema(_) => None,
+        }
+    }
+
+    /// The provider's value checks of a type, or why its `checks.jsonl`
+    /// cannot be read.
+    pub fn checks(&self, kind: Kind, name: &str) -> Result<Vec<&ValueCheck>, &str> {
+        let all = self.checks.get_or_init(|| {
+            tfsynth_schema::checks::parse(self.source.checks).map_err(|e| e.to_string())
+        });
+        match all {
+            Ok(all) => Ok(all
+                .iter()
+                .filter(|c| c.kind == kind && c.type_name == name)
+                .collect()),
+            Err(e) => Err(e),
         }
     }
 
