@@ -95,6 +95,24 @@ fn malformed_inputs_are_errors() {
         Some("resource p_x\n"),
         "services.txt:1: expected `<resource|data|ephemeral> <type> <feature> ...`",
     );
+    let err = generate(
+        &spec(),
+        &one,
+        None,
+        Some("{\"resource\": \"p_x\", \"path\": \"a\", \"range\": [3, 1]}\n"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(err, "checks.jsonl:1: \"range\" takes [min, max]");
+    let files = generate(
+        &spec(),
+        &one,
+        None,
+        Some("{\"resource\": \"p_x\", \"path\": \"a\", \"range\": [1, 3]}\n"),
+    )
+    .unwrap();
+    assert!(files["src/lib.rs"].contains("checks: include_str!(\"../checks.jsonl\")"));
+    assert!(files["Cargo.toml"].contains("\"checks.jsonl\""));
     let mut with_default = spec();
     with_default.default_features = vec!["nope".into()];
     check(
