@@ -601,3 +601,53 @@ fn nested_waf_statements_are_checked_to_the_bottom() {
         ]
     );
 }
+
+/// Policy findings are apart from errors: exit 3 by default, 0 with
+/// `--policy warn` (still printed), not run with `--policy off`; an error
+/// Terraform would reject exits 2 whatever the mode.
+#[test]
+fn policy_modes_keep_policy_findings_apart_from_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    // Valid Terraform that breaks a policy rule (a wildcard action).
+    let policy_only = dir.path().join("policy.tf.json");
+    std::fs::write(
+        &policy_only,
+        r#"{"data": {"aws_iam_policy_document": {"d": {"statement": [{"actions": ["s3:*"], "resources": ["arn:aws:s3:::b/*"]}]}}}}"#,
+    )
+    .unwrap();
+    let both = dir.path().join("both.tf.json");
+    std::fs::write(
+        &both,
+        r#"{"data": {"aws_iam_policy_document": {"d": {"statement": [{"actions": ["s3:*"], "resources": ["arn:aws:s3:::b/*"]}]}}}, "resource": {"aws_kms_key": {"k": {"deletion_window_in_days": 3}}}}"#,
+    )
+    .unwrap();
+    let run = |file: &std::path::Path, mode: Option<&str>| {
+        let mut cmd = tfsynth();
+        cmd.arg("validate").arg("--file").arg(file);
+        if let Some(m) = mode {
+            cmd.args(["--policy", m]);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let wildcard = "[iam-wildcard-action]";
+    for (mode, code, printed) in [
+        (None, 3, true),
+        (Some("deny"), 3, true),
+        (Some("warn"), 0, true),
+        (Some("off"), 0, false),
+    ] {
+        let (got, stderr) = run(&policy_only, mode);
+        assert_eq!(got, Some(code), "{mode:?}: {stderr}");
+        assert_eq!(stderr.contains(wildcard), printed, "{mode:?}: {stderr}");
+        if printed {
+            assert!(stderr.contains("policy: "), "{mode:?}: {stderr}");
+        }
+        let (got, stderr) = run(&both, mode);
+        assert_eq!(got, Some(2), "{mode:?}: {stderr}");
+        assert!(stderr.contains("[provider-value]"), "{mode:?}: {stderr}");
+    }
+}
