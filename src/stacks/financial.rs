@@ -51,8 +51,10 @@ pub fn spec() -> Spec {
         .key(Key::with_default("subnet_newbits", int(8), "bits added to the VPC prefix per subnet").rule("at least 1", rules::positive))
         .key(Key::with_default("nat_mode", ConfigValue::String("per_az".into()), "per_az (resilient) or single (cheaper)").rule("per_az or single", nat_mode))
         .key(Key::optional("data_bucket_name", Kind::String, "data bucket (default: <project>-<environment>-data)"))
+        .key(Key::optional("app_log_group", Kind::String, "application log group (default: /aws/app/<environment>)"))
+        .key(Key::optional("flow_log_group", Kind::String, "VPC flow log group (default: /aws/vpc/flowlogs/<environment>)"))
         .key(Key::with_default("db_instance_class", ConfigValue::String("db.t3.medium".into()), "RDS instance class").rule("instance type", aws_rules::instance_type))
-        .key(Key::with_default("db_storage_gb", int(50), "RDS allocated storage (GiB)").rule("at least 20", |v| match v {
+        .key(Key::with_default("db_storage_gb", int(100), "RDS allocated storage (GiB)").rule("at least 20", |v| match v {
             ConfigValue::Integer(n) if *n < 20 => Err("MySQL on gp3 takes at least 20 GiB".into()),
             _ => Ok(()),
         }))
@@ -128,12 +130,21 @@ pub fn build(stack: &mut Stack, config: &Config) {
         },
     );
     let retention = config.int("log_retention_days");
+    let app_log_group = config
+        .opt_string("app_log_group")
+        .map_or_else(|| format!("/aws/app/{environment}"), str::to_owned);
     let monitoring = Monitoring::new(
         stack,
         "mon",
         &MonitoringConfig {
             name: name.clone(),
             retention_days: retention,
+            // The financial seed's names, kept so that dashboards, queries
+            // and existing state go on working.
+            app_log_group: app_log_group.clone(),
+            flow_log_group: config
+                .opt_string("flow_log_group")
+                .map_or_else(|| format!("/aws/vpc/flowlogs/{environment}"), str::to_owned),
             vpc_id: Some(net.vpc_id.clone()),
             alarm_topic: true,
             alarm_emails: config.list("alarm_emails").to_vec(),
@@ -169,7 +180,7 @@ pub fn build(stack: &mut Stack, config: &Config) {
             instance_type: config.string("instance_type").to_owned(),
             ami,
             instance_profile_arn: iam.instance_profile.arn(),
-            log_group: format!("/{name}/app"),
+            log_group: app_log_group.clone(),
             min_size: config.int("asg_min"),
             max_size: config.int("asg_max"),
             desired_capacity: config.int("asg_desired"),

@@ -117,6 +117,9 @@ pub fn build(stack: &mut Stack, config: &Config) {
         &MonitoringConfig {
             name: name.clone(),
             retention_days: config.int("log_retention_days"),
+            // The webapp seed names no log groups: these are its own.
+            app_log_group: format!("/{name}/app"),
+            flow_log_group: format!("/{name}/vpc-flow-logs"),
             vpc_id: None,
             alarm_topic: true,
             alarm_emails: config.list("alarm_emails").to_vec(),

@@ -328,3 +328,39 @@ fn readme_lists_every_configuration_key() {
         );
     }
 }
+
+/// The financial seed's names and sizes are the defaults (dashboards,
+/// queries and state keep working); each can be set.
+#[test]
+fn financial_keeps_the_seed_log_group_names_and_storage() {
+    // The repository's configuration selects the prod environment.
+    let json = parsed("financial");
+    let groups = &json["resource"]["aws_cloudwatch_log_group"];
+    assert_eq!(groups["mon_app"]["name"], "/aws/app/prod");
+    assert_eq!(groups["mon_flow"]["name"], "/aws/vpc/flowlogs/prod");
+    let db = json["resource"]["aws_db_instance"]
+        .as_object()
+        .and_then(|m| m.values().next())
+        .unwrap();
+    assert_eq!(db["allocated_storage"], 100);
+
+    let dir = tempfile::tempdir().unwrap();
+    tfsynth()
+        .args([
+            "synth",
+            "financial",
+            "--set",
+            "financial.app_log_group=/fin/app",
+            "--set",
+            "financial.flow_log_group=/fin/flow",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(dir.path().join("financial/main.tf.json")).unwrap();
+    let json: Json = serde_json::from_str(&text).unwrap();
+    let groups = &json["resource"]["aws_cloudwatch_log_group"];
+    assert_eq!(groups["mon_app"]["name"], "/fin/app");
+    assert_eq!(groups["mon_flow"]["name"], "/fin/flow");
+}

@@ -24,6 +24,10 @@ pub struct MonitoringConfig {
     pub name: String,
     /// Days CloudWatch keeps log events.
     pub retention_days: i64,
+    /// The application's log group name (dashboards and queries use it).
+    pub app_log_group: String,
+    /// The flow log's log group name.
+    pub flow_log_group: String,
     /// The VPC whose traffic the flow log captures; `None` for no flow log.
     pub vpc_id: Option<Value<String>>,
     /// Create an SNS topic for alarm actions.
@@ -179,7 +183,7 @@ impl Monitoring {
         let key = logs_key(stack, prefix, name);
         let app_log_group = stack.add(
             AwsCloudwatchLogGroup::new(label(prefix, "app"))
-                .name(format!("/{name}/app"))
+                .name(config.app_log_group.clone())
                 .retention_in_days(config.retention_days)
                 .kms_key_id(key.arn())
                 .tags(name_tags(&format!("{name}-app"))),
@@ -187,7 +191,7 @@ impl Monitoring {
         if let Some(vpc_id) = &config.vpc_id {
             let flow_group = stack.add(
                 AwsCloudwatchLogGroup::new(label(prefix, "flow"))
-                    .name(format!("/{name}/vpc-flow-logs"))
+                    .name(config.flow_log_group.clone())
                     .retention_in_days(config.retention_days)
                     .kms_key_id(key.arn())
                     .tags(name_tags(&format!("{name}-flow-logs"))),
@@ -302,6 +306,8 @@ mod tests {
             &MonitoringConfig {
                 name: "acme-dev".into(),
                 retention_days: 7,
+                app_log_group: "/acme-dev/app".into(),
+                flow_log_group: "/acme-dev/vpc-flow-logs".into(),
                 vpc_id: Some(vpc_id),
                 alarm_topic: true,
                 alarm_emails: vec!["ops@example.com".into()],
