@@ -248,6 +248,13 @@ fn output_to_json(output: &Output, kept: &[&Dependency]) -> Json {
             conditions_to_json(&output.preconditions),
         );
     }
+    depends_on_to_json(&mut out, kept);
+    Json::Object(out)
+}
+
+/// The `depends_on` an output or module call keeps, with its reasons in
+/// the `"//"` comment.
+fn depends_on_to_json(out: &mut Map<String, Json>, kept: &[&Dependency]) {
     if !kept.is_empty() {
         out.insert(
             "depends_on".into(),
@@ -261,7 +268,6 @@ fn output_to_json(output: &Output, kept: &[&Dependency]) -> Json {
     if let Some(c) = comment(kept, &IndexMap::new()) {
         out.insert("//".into(), c);
     }
-    Json::Object(out)
 }
 
 /// A module call: source and version first, then the inputs, then the
@@ -291,19 +297,7 @@ fn module_to_json(module: &Module, kept: &[&Dependency]) -> Json {
             ),
         );
     }
-    if !kept.is_empty() {
-        out.insert(
-            "depends_on".into(),
-            Json::Array(
-                kept.iter()
-                    .map(|d| Json::String(d.target.to_string()))
-                    .collect(),
-            ),
-        );
-    }
-    if let Some(c) = comment(kept, &IndexMap::new()) {
-        out.insert("//".into(), c);
-    }
+    depends_on_to_json(&mut out, kept);
     Json::Object(out)
 }
 

@@ -128,6 +128,28 @@ fn referenced(body: &Map<String, Json>) -> BTreeSet<String> {
 /// from its `"//"` comment.
 type Block = (BTreeSet<String>, Vec<String>, Option<Map<String, Json>>);
 
+/// What a resource, data source or module block refers to, its
+/// `depends_on` and the reasons its `"//"` comment gives for them.
+fn block_of(body: &Json) -> Block {
+    let body = body.as_object().cloned().unwrap_or_default();
+    let deps: Vec<String> = body
+        .get("depends_on")
+        .and_then(Json::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Json::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let comment = body
+        .get("//")
+        .and_then(|c| c.get("depends_on"))
+        .and_then(Json::as_object)
+        .cloned();
+    (referenced(&body), deps, comment)
+}
+
 fn address_of(text: &str) -> Address {
     match text.split('.').collect::<Vec<_>>().as_slice() {
         ["data", ty, name] => Address::Data {
@@ -167,23 +189,7 @@ impl Graph {
                             } else {
                                 format!("{ty}.{name}")
                             };
-                            let body = body.as_object().cloned().unwrap_or_default();
-                            let deps: Vec<String> = body
-                                .get("depends_on")
-                                .and_then(Json::as_array)
-                                .map(|a| {
-                                    a.iter()
-                                        .filter_map(Json::as_str)
-                                        .map(str::to_owned)
-                                        .collect()
-                                })
-                                .unwrap_or_default();
-                            let comment = body
-                                .get("//")
-                                .and_then(|c| c.get("depends_on"))
-                                .and_then(Json::as_object)
-                                .cloned();
-                            blocks.insert(address.clone(), (referenced(&body), deps, comment));
+                            blocks.insert(address.clone(), block_of(body));
                             nodes.push(Node {
                                 address,
                                 ty: ty.clone(),
@@ -201,23 +207,7 @@ impl Graph {
         {
             for (name, body) in modules {
                 let address = format!("module.{name}");
-                let body = body.as_object().cloned().unwrap_or_default();
-                let deps: Vec<String> = body
-                    .get("depends_on")
-                    .and_then(Json::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Json::as_str)
-                            .map(str::to_owned)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let comment = body
-                    .get("//")
-                    .and_then(|c| c.get("depends_on"))
-                    .and_then(Json::as_object)
-                    .cloned();
-                blocks.insert(address.clone(), (referenced(&body), deps, comment));
+                blocks.insert(address.clone(), block_of(body));
                 nodes.push(Node {
                     address,
                     ty: "module".into(),
