@@ -5,6 +5,8 @@
 
 use std::process::ExitCode;
 
+use tfsynth::config::Config;
+use tfsynth::config::{ConfigValue, Key, Kind, Spec};
 use tfsynth::{App, Expr, Node, Output, Provider, Resource, Stack, func, interp};
 
 /// A private S3 bucket whose policy refuses plain-HTTP access.
@@ -63,8 +65,43 @@ fn site(stack: &mut Stack) {
     stack.add(Output::new("tags", Node::map_of([("site", "example")])));
 }
 
+/// The keys the `alerts` stack takes: `custom_app.toml`'s `[stacks.alerts]`,
+/// `CUSTOM_APP_ALERTS_<KEY>` or `--set`.
+fn alerts_spec() -> Spec {
+    Spec::new()
+        .key(Key::required(
+            "owner",
+            Kind::String,
+            "team that receives the alerts",
+        ))
+        .key(Key::with_default(
+            "topic_name",
+            ConfigValue::String("alerts".into()),
+            "name of the SNS topic",
+        ))
+}
+
+/// An encrypted SNS topic for a team's alerts.
+fn alerts(stack: &mut Stack, config: &Config) {
+    stack.require_provider("aws", "hashicorp/aws", "~> 5.100");
+    stack.add(Provider::new("aws").set("region", "us-east-1"));
+    let topic = stack.add(
+        Resource::new("aws_sns_topic", "alerts")
+            .set("name", config.string("topic_name"))
+            .set("kms_master_key_id", "alias/aws/sns")
+            .set("tags", Node::map_of([("Owner", config.string("owner"))])),
+    );
+    stack.add(Output::new("topic_arn", topic.attr("arn")));
+}
+
 fn main() -> ExitCode {
     App::new("custom_app")
         .stack("site", "A private S3 bucket that refuses plain HTTP", site)
+        .configured_stack(
+            "alerts",
+            "An encrypted SNS topic for a team's alerts",
+            alerts_spec(),
+            alerts,
+        )
         .run()
 }

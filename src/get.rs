@@ -204,6 +204,7 @@ pub fn run(app: &App, cli: &Cli, m: &ArgMatches, out: &mut dyn Write) -> Result<
 
     let settings = cli.settings(app)?;
     let tf = tfsynth::terraform::Terraform::locate(
+        app.name(),
         settings.file.terraform_setting("binary"),
         settings.file.terraform_setting("plugin_dir"),
         settings.file.path().and_then(Path::parent),

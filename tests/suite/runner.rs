@@ -276,7 +276,8 @@ fn state_and_lock_files_are_never_touched() {
 fn a_second_command_on_the_same_stack_is_refused() {
     let fake = Fake::new();
     fake.cmd().args(["synth", "demo"]).assert().success();
-    let _held = tfsynth::terraform::StackLock::acquire("demo", &fake.out().join("demo")).unwrap();
+    let _held = tfsynth::terraform::StackLock::acquire("tfsynth", "demo", &fake.out().join("demo"))
+        .unwrap();
     fake.cmd()
         .args(["plan", "demo", "--skip-synth"])
         .assert()
@@ -527,7 +528,8 @@ fn the_stack_lock_covers_synthesis() {
     fake.cmd().args(["synth", "demo"]).assert().success();
     let file = fake.out().join("demo/main.tf.json");
     std::fs::write(&file, "{\"held\": true}").unwrap();
-    let _held = tfsynth::terraform::StackLock::acquire("demo", &fake.out().join("demo")).unwrap();
+    let _held = tfsynth::terraform::StackLock::acquire("tfsynth", "demo", &fake.out().join("demo"))
+        .unwrap();
     for args in [&["synth", "demo"][..], &["plan", "demo"][..]] {
         fake.cmd()
             .args(args)

@@ -109,11 +109,13 @@ pub enum AppError {
         /// What the file system said.
         reason: String,
     },
-    /// Something other than a regular file holds the name of a file tfsynth writes.
-    #[error("cannot write {}: it exists and is not a regular file (hint: move it away; tfsynth writes only regular files)", path.display())]
+    /// Something other than a regular file holds the name of a file synthesis writes.
+    #[error("cannot write {}: it exists and is not a regular file (hint: move it away; {app} writes only regular files)", path.display())]
     InTheWay {
         /// The path.
         path: PathBuf,
+        /// The program's name.
+        app: String,
     },
     /// An input file cannot be read.
     #[error("cannot read {}: {reason}", path.display())]
@@ -229,16 +231,7 @@ impl App {
     /// The prefix of the application's environment variables: its name in
     /// upper case, `TFSYNTH` for `TFSYNTH_<STACK>_<KEY>`.
     pub fn env_prefix(&self) -> String {
-        self.name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_uppercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect()
+        config::env_prefix(&self.name)
     }
 
     /// The configuration file name searched for (`<name>.toml`).
@@ -404,7 +397,7 @@ impl App {
             .stacks
             .iter()
             .flat_map(|def| {
-                config::check_overrides(&def.spec, &def.name, &settings.overrides)
+                config::check_overrides(&def.spec, &def.name, &self.overrides(settings))
                     .into_iter()
                     .map(|error| AppError::Config {
                         stack: def.name.clone(),
@@ -419,6 +412,16 @@ impl App {
         }
     }
 
+    /// The settings' overrides, naming the application's variables even when
+    /// they were made without its prefix (`Settings::default()`).
+    fn overrides<'a>(&self, settings: &'a Settings) -> std::borrow::Cow<'a, Overrides> {
+        if settings.overrides.prefix().is_empty() {
+            std::borrow::Cow::Owned(settings.overrides.clone().with_prefix(&self.env_prefix()))
+        } else {
+            std::borrow::Cow::Borrowed(&settings.overrides)
+        }
+    }
+
     /// Resolves a stack's configuration.
     pub fn configure(&self, def: &StackDef, settings: &Settings) -> Result<Config, Vec<AppError>> {
         config::resolve(
@@ -426,7 +429,7 @@ impl App {
             &def.name,
             &settings.file,
             settings.environment.as_deref(),
-            &settings.overrides,
+            &self.overrides(settings),
         )
         .map_err(|errors| {
             errors
@@ -541,7 +544,7 @@ impl App {
                     created.extend(missing.into_iter().rev());
                 }
                 locks.push(
-                    StackLock::acquire(&synthesized.stack, &dir)
+                    StackLock::acquire(&self.name, &synthesized.stack, &dir)
                         .map_err(|e| vec![AppError::Run(e)])?,
                 );
                 fsio::remove_stale_temporaries(&dir);
@@ -550,7 +553,10 @@ impl App {
                         path: dir.clone(),
                         reason: source.to_string(),
                     }],
-                    std::io::ErrorKind::InvalidInput => vec![AppError::InTheWay { path }],
+                    std::io::ErrorKind::InvalidInput => vec![AppError::InTheWay {
+                        path,
+                        app: self.name.clone(),
+                    }],
                     _ => vec![AppError::Write { path, source }],
                 };
                 let path = dir.join("main.tf.json");

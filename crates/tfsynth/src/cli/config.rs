@@ -12,12 +12,9 @@ use super::Cli;
 /// Values are layered: the key's default, the stack's table in the
 /// configuration file, the selected environment's table (--env or the
 /// stack's default_environment), environment variables
-/// TFSYNTH_<STACK>_<KEY>, and --set. Every value is checked as synth
+/// <PROGRAM>_<STACK>_<KEY>, and --set. Every value is checked as synth
 /// would check it.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  tfsynth config financial\n  tfsynth config webapp --env dev --set asg_max=5"
-)]
 pub struct Args {
     /// The stack.
     #[arg(value_name = "STACK")]

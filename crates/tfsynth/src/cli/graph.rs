@@ -32,9 +32,6 @@ pub enum Format {
 /// and one-at-a-time creation. Creation times per type come from a built-in
 /// table; --durations FILE overrides any of them (`aws_db_instance = 900`).
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  tfsynth graph financial\n  tfsynth graph webapp --format dot > webapp.dot\n  tfsynth graph financial --format svg > financial.svg"
-)]
 pub struct Args {
     /// The stack.
     #[arg(value_name = "STACK")]
@@ -70,24 +67,28 @@ pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(),
         Format::Text => render(graph::text(&stack.stack, &g, &durations))?,
         Format::Dot => render(graph::dot(&stack.stack, &g, &durations))?,
         Format::Json => render(graph::json(&stack.stack, &g, &durations))?,
-        Format::Svg => svg(&render(graph::dot(&stack.stack, &g, &durations))?)?,
+        Format::Svg => svg(
+            &render(graph::dot(&stack.stack, &g, &durations))?,
+            &app.env_prefix(),
+        )?,
     };
     let _ = out.write_all(text.as_bytes());
     Ok(())
 }
 
-/// Draws DOT as SVG with Graphviz.
-fn svg(dot: &str) -> Result<String, Vec<AppError>> {
+/// Draws DOT as SVG with Graphviz: `dot` on PATH, or `<PREFIX>_DOT`.
+fn svg(dot: &str, prefix: &str) -> Result<String, Vec<AppError>> {
     let missing = || {
         error("Graphviz's `dot` is not installed (hint: install the graphviz package, e.g. `apt-get install graphviz` or `brew install graphviz`, or use --format dot)".into())
     };
-    let mut child = Command::new(std::env::var_os("TFSYNTH_DOT").unwrap_or_else(|| "dot".into()))
-        .arg("-Tsvg")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|_| missing())?;
+    let mut child =
+        Command::new(std::env::var_os(format!("{prefix}_DOT")).unwrap_or_else(|| "dot".into()))
+            .arg("-Tsvg")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|_| missing())?;
     child
         .stdin
         .take()

@@ -6,7 +6,6 @@ use crate::app::{App, AppError};
 
 /// List the stacks this program defines, with a line on each.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  tfsynth list")]
 pub struct Args {}
 
 /// Runs `list`.

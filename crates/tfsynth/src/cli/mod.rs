@@ -15,6 +15,7 @@ use crate::app::{App, AppError, Settings};
 use crate::config::{ConfigFile, Overrides};
 
 pub mod config;
+mod examples;
 pub mod graph;
 pub mod list;
 pub mod output;
@@ -25,9 +26,6 @@ pub mod validate;
 /// Typed Rust infrastructure, synthesized to Terraform JSON.
 #[derive(Debug, Parser)]
 #[command(version, propagate_version = true)]
-#[command(
-    after_help = "Examples:\n  tfsynth list\n  tfsynth synth\n  tfsynth synth demo --out build\n  tfsynth synth financial --env prod --set asg_max=8\n  tfsynth config financial\n  tfsynth validate"
-)]
 struct Top {
     #[command(flatten)]
     globals: Cli,
@@ -86,7 +84,7 @@ impl Cli {
                     location: "the working directory".into(),
                     message: e.to_string(),
                 })
-                .and_then(|dir| ConfigFile::discover_named(&dir, app.config_file_name())),
+                .and_then(|dir| ConfigFile::discover(&dir, app.config_file_name())),
         }
         .map_err(|e| vec![AppError::ConfigFile(e)])?;
         let mut overrides = Overrides::new().with_env(&app.env_prefix(), std::env::vars_os());
@@ -211,9 +209,12 @@ where
             return 2;
         }
     }
-    let mut command = Top::command()
-        .name(app.name().to_owned())
-        .bin_name(app.name().to_owned());
+    let mut command = examples::add(
+        Top::command()
+            .name(app.name().to_owned())
+            .bin_name(app.name().to_owned()),
+        app,
+    );
     for (id, suffix) in GLOBAL_VARIABLES {
         command = command.mut_arg(*id, |a| a.env(format!("{prefix}_{suffix}")));
     }

@@ -14,9 +14,6 @@ use super::run::{Common, check_version, locate, prepare};
 /// output; --json prints machine-readable JSON. Does not synthesize unless
 /// asked to (outputs come from the state).
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  tfsynth output webapp\n  tfsynth output financial --json\n  tfsynth output webapp -- alb_dns_name"
-)]
 pub struct Args {
     /// The stack.
     #[arg(value_name = "STACK")]
@@ -45,9 +42,9 @@ pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(),
     };
     let (settings, dirs, _locks) = prepare(app, cli, std::slice::from_ref(&args.stack), &common)?;
     let (stack, dir) = &dirs[0];
-    let tf = locate(&settings)?;
+    let tf = locate(app, &settings)?;
     let version = tf.version().map_err(|e| vec![AppError::Run(e)])?;
-    check_version(stack, dir, version)?;
+    check_version(&tf, stack, dir, version)?;
     let _ = out.flush();
     let mut terraform_args = vec!["output".to_owned()];
     if args.json {

@@ -31,10 +31,9 @@ pub struct Common {
 /// Synthesizes the stacks (default: all), then runs `terraform init` in each
 /// stack's directory, one stack after another (inits sharing a plugin cache
 /// must not race). Providers come from the plugin directory when one is
-/// configured (TFSYNTH_PLUGIN_DIR or `plugin_dir` in [terraform]), so init
+/// configured (<PROGRAM>_PLUGIN_DIR or `plugin_dir` in [terraform]), so init
 /// works offline. Other commands run init themselves when it is needed.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  tfsynth init\n  tfsynth init financial -- -upgrade")]
 pub struct InitArgs {
     /// Stacks (default: all).
     #[arg(value_name = "STACK")]
@@ -47,12 +46,9 @@ pub struct InitArgs {
 /// Show what terraform would change, and keep the plan for apply.
 ///
 /// Synthesizes, initializes when needed, and runs `terraform plan`, saving
-/// the plan in the stack's directory. `tfsynth apply` applies that saved plan
+/// the plan in the stack's directory. `apply` applies that saved plan
 /// as long as the configuration has not changed since.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  tfsynth plan financial\n  tfsynth plan webapp -- -refresh=false"
-)]
 pub struct PlanArgs {
     /// Stacks (default: all).
     #[arg(value_name = "STACK")]
@@ -69,9 +65,6 @@ pub struct PlanArgs {
 /// terminal and without --auto-approve it refuses. Exits with terraform's
 /// exit code.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  tfsynth apply webapp\n  tfsynth apply financial --auto-approve"
-)]
 pub struct ApplyArgs {
     /// Stacks to apply, in this order.
     #[arg(value_name = "STACK", required = true)]
@@ -90,9 +83,6 @@ pub struct ApplyArgs {
 /// terminal and without --auto-approve it refuses. Never touches state or
 /// lock files itself; terraform updates the state.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  tfsynth destroy webapp\n  tfsynth destroy webapp --auto-approve"
-)]
 pub struct DestroyArgs {
     /// Stacks to destroy, in this order.
     #[arg(value_name = "STACK", required = true)]
@@ -156,7 +146,7 @@ pub fn prepare(
                     hint: common.synth_hint.clone(),
                 }));
             }
-            locks.push(StackLock::acquire(def.name(), &dir).map_err(run_error)?);
+            locks.push(StackLock::acquire(app.name(), def.name(), &dir).map_err(run_error)?);
         }
         locks
     } else {
@@ -170,8 +160,9 @@ pub fn prepare(
 }
 
 /// Locates terraform as the settings say.
-pub fn locate(settings: &Settings) -> Result<Terraform, Vec<AppError>> {
+pub fn locate(app: &App, settings: &Settings) -> Result<Terraform, Vec<AppError>> {
     Terraform::locate(
+        app.name(),
         settings.file.terraform_setting("binary"),
         settings.file.terraform_setting("plugin_dir"),
         settings.file.path().and_then(Path::parent),
@@ -180,7 +171,13 @@ pub fn locate(settings: &Settings) -> Result<Terraform, Vec<AppError>> {
 }
 
 /// Fails when terraform is older than the stack's `required_version`.
-pub fn check_version(stack: &str, dir: &Path, version: Version) -> Result<(), Vec<AppError>> {
+pub fn check_version(
+    tf: &Terraform,
+    stack: &str,
+    dir: &Path,
+    version: Version,
+) -> Result<(), Vec<AppError>> {
+    let prefix = crate::config::env_prefix(&tf.program);
     if let Some(required) = terraform::required_version(dir) {
         match terraform::satisfies(version, &required) {
             Ok(true) => {}
@@ -189,6 +186,7 @@ pub fn check_version(stack: &str, dir: &Path, version: Version) -> Result<(), Ve
                     stack: stack.into(),
                     found: version.to_string(),
                     required,
+                    prefix,
                 }));
             }
             Err(why) => {
@@ -196,6 +194,7 @@ pub fn check_version(stack: &str, dir: &Path, version: Version) -> Result<(), Ve
                     stack: stack.into(),
                     found: version.to_string(),
                     required: format!("{required} ({why})"),
+                    prefix,
                 })]);
             }
         }
@@ -299,10 +298,10 @@ pub fn run(
         return Err(run_error(RunError::NeedsConfirmation { stack, command }));
     }
     let (settings, dirs, _locks) = prepare(app, cli, names, common)?;
-    let tf = locate(&settings)?;
+    let tf = locate(app, &settings)?;
     let version = tf.version().map_err(run_error)?;
     for (stack, dir) in &dirs {
-        check_version(stack, dir, version)?;
+        check_version(&tf, stack, dir, version)?;
     }
     for (stack, dir) in &dirs {
         let _ = writeln!(out, "==> {stack}: terraform in {}", dir.display());

@@ -14,9 +14,6 @@ use super::Cli;
 /// written. Each file is replaced atomically; nothing else in the stack's
 /// directory (.terraform/, the lock file, state) is touched.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  tfsynth synth\n  tfsynth synth demo\n  tfsynth synth demo --out build"
-)]
 pub struct Args {
     /// Stacks to synthesize (default: all).
     #[arg(value_name = "STACK")]

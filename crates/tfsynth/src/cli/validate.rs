@@ -28,9 +28,6 @@ use super::Cli;
 /// policy rules are broken (with --policy deny, the default). --policy warn
 /// prints policy findings and exits 0; --policy off skips the rules.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  tfsynth validate\n  tfsynth validate demo\n  tfsynth validate --file out/demo/main.tf.json"
-)]
 pub struct Args {
     /// Stacks to validate (default: all).
     #[arg(value_name = "STACK", conflicts_with = "files")]

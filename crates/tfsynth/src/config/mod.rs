@@ -28,8 +28,20 @@ use crate::suggest;
 /// The settings of the `[terraform]` table.
 const TERRAFORM_SETTINGS: &[&str] = &["binary", "plugin_dir"];
 
-/// The file name searched for in the working directory and its parents.
-pub const FILE_NAME: &str = "tfsynth.toml";
+/// The prefix of a program's environment variables: its name in upper case,
+/// other characters as `_` (`TFSYNTH` for `tfsynth`, `MY_APP` for `my-app`).
+pub fn env_prefix(program: &str) -> String {
+    program
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
 
 /// The type of a configuration value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -261,6 +273,22 @@ impl Key {
         self.description
     }
 
+    /// A value to show in examples (`--set KEY=VALUE`): the default of a
+    /// whole-number or text key, as typed on the command line.
+    pub fn example(&self) -> Option<String> {
+        match &self.default {
+            Default::Value(ConfigValue::Integer(i)) => Some(i.to_string()),
+            Default::Value(ConfigValue::String(s))
+                if !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) =>
+            {
+                Some(s.clone())
+            }
+            _ => None,
+        }
+    }
+
     /// The default, as shown in documentation: a value, `required` or `unset`.
     pub fn default_text(&self) -> String {
         match &self.default {
@@ -368,7 +396,8 @@ fn error(location: impl Into<String>, message: impl Into<String>) -> ConfigError
 #[derive(Clone, Debug, Default)]
 pub struct ConfigFile {
     path: Option<PathBuf>,
-    searched_from: Option<PathBuf>,
+    /// The file name searched for, when none was found.
+    searched_for: Option<(PathBuf, String)>,
     table: toml::Table,
 }
 
@@ -401,21 +430,17 @@ impl ConfigFile {
         })?;
         let file = ConfigFile {
             path: Some(path.to_owned()),
-            searched_from: None,
+            searched_for: None,
             table,
         };
         file.check_shape()?;
         Ok(file)
     }
 
-    /// Finds `tfsynth.toml` in `dir` or the nearest parent that has one; an
-    /// empty configuration when none has.
-    pub fn discover(dir: &Path) -> Result<ConfigFile, ConfigError> {
-        ConfigFile::discover_named(dir, FILE_NAME)
-    }
-
-    /// Like [`ConfigFile::discover`], for a file called `name`.
-    pub fn discover_named(dir: &Path, name: &str) -> Result<ConfigFile, ConfigError> {
+    /// Finds the file called `name` (an application's `<name>.toml`) in
+    /// `dir` or the nearest parent that has one; an empty configuration that
+    /// remembers what was searched for when none has.
+    pub fn discover(dir: &Path, name: &str) -> Result<ConfigFile, ConfigError> {
         for candidate in dir.ancestors() {
             let path = candidate.join(name);
             if path.is_file() {
@@ -424,7 +449,7 @@ impl ConfigFile {
         }
         Ok(ConfigFile {
             path: None,
-            searched_from: Some(dir.to_owned()),
+            searched_for: Some((dir.to_owned(), name.to_owned())),
             table: toml::Table::new(),
         })
     }
@@ -434,10 +459,13 @@ impl ConfigFile {
         self.path.as_deref()
     }
 
+    /// The file as messages name it: its path, else the name searched for.
     fn display_path(&self) -> String {
-        self.path
-            .as_ref()
-            .map_or_else(|| FILE_NAME.to_owned(), |p| p.display().to_string())
+        match (&self.path, &self.searched_for) {
+            (Some(path), _) => path.display().to_string(),
+            (None, Some((_, name))) => name.clone(),
+            (None, None) => "the configuration".to_owned(),
+        }
     }
 
     /// The top level holds `[stacks.*]` and `[terraform]` tables only.
@@ -567,13 +595,17 @@ impl Overrides {
         self
     }
 
-    /// The prefix of configuration variables (`TFSYNTH` unless set).
+    /// The prefix of configuration variables, as given to
+    /// [`Overrides::with_env`] or [`Overrides::with_prefix`].
     pub fn prefix(&self) -> &str {
-        if self.prefix.is_empty() {
-            "TFSYNTH"
-        } else {
-            &self.prefix
-        }
+        &self.prefix
+    }
+
+    /// Names the program's variables `<prefix>_<STACK>_<KEY>` in messages
+    /// without reading any (for overrides built without the environment).
+    pub fn with_prefix(mut self, prefix: &str) -> Overrides {
+        self.prefix = prefix.to_owned();
+        self
     }
 
     /// The environment variable that overrides `key` of `stack`.
@@ -863,7 +895,10 @@ pub fn resolve(
 
     for (table_name, table) in &layers {
         let source = Source::File {
-            path: file.path.clone().unwrap_or_else(|| FILE_NAME.into()),
+            path: file
+                .path
+                .clone()
+                .unwrap_or_else(|| file.display_path().into()),
             table: table_name.clone(),
         };
         for (name, value) in table.iter() {
@@ -920,11 +955,10 @@ pub fn resolve(
         let entry = &values[key.name];
         match &entry.value {
             None if matches!(key.default, Default::Required) => {
-                let found = match (&file.path, &file.searched_from) {
-                    (None, Some(dir)) => format!(
-                        "; no {FILE_NAME} was found in {} or its parents",
-                        dir.display()
-                    ),
+                let found = match (&file.path, &file.searched_for) {
+                    (None, Some((dir, name))) => {
+                        format!("; no {name} was found in {} or its parents", dir.display())
+                    }
                     _ => String::new(),
                 };
                 errors.push(error(

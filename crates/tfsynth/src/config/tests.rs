@@ -189,7 +189,7 @@ type = "s4"
 #[test]
 fn missing_required_and_cross_key_rules() {
     assert_eq!(
-        errors("", None, Overrides::new()),
+        errors("", None, Overrides::new().with_prefix("TFSYNTH")),
         [
             "tfsynth.toml [stacks.web] owner: missing required value (team that owns the stack) (hint: set it in the file, with --set owner=..., or with TFSYNTH_WEB_OWNER)"
         ]
@@ -229,14 +229,21 @@ fn file_level_errors() {
 #[test]
 fn discovery_searches_parents() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(FILE_NAME), "[stacks.web]\nowner = \"x\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("tfsynth.toml"),
+        "[stacks.web]\nowner = \"x\"\n",
+    )
+    .unwrap();
     let nested = dir.path().join("a/b");
     std::fs::create_dir_all(&nested).unwrap();
-    let found = ConfigFile::discover(&nested).unwrap();
-    assert_eq!(found.path(), Some(dir.path().join(FILE_NAME).as_path()));
+    let found = ConfigFile::discover(&nested, "tfsynth.toml").unwrap();
+    assert_eq!(
+        found.path(),
+        Some(dir.path().join("tfsynth.toml").as_path())
+    );
     assert_eq!(found.stack_names(), ["web"]);
     let empty = tempfile::tempdir().unwrap();
-    let none = ConfigFile::discover(empty.path()).unwrap();
+    let none = ConfigFile::discover(empty.path(), "tfsynth.toml").unwrap();
     assert!(none.path().is_none());
     let message =
         resolve(&spec(), "web", &none, None, &Overrides::new()).unwrap_err()[0].to_string();

@@ -62,7 +62,7 @@ pub enum GraphError {
     #[error("not Terraform JSON: {0}")]
     Json(String),
     /// Blocks depend on each other in a circle.
-    #[error("dependency cycle through {0} (hint: tfsynth synth reports the blocks on it)")]
+    #[error("dependency cycle through {0} (hint: the synth command reports the blocks on it)")]
     Cycle(String),
 }
 

@@ -127,7 +127,7 @@ fn cycles_and_bad_input() {
     .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "dependency cycle through t.a (hint: tfsynth synth reports the blocks on it)"
+        "dependency cycle through t.a (hint: the synth command reports the blocks on it)"
     );
     assert!(matches!(Graph::from_json("[]"), Err(GraphError::Json(_))));
     let dir = tempfile::tempdir().unwrap();

@@ -26,25 +26,33 @@ pub use version::{Version, satisfies};
 pub enum RunError {
     /// The terraform binary was not found.
     #[error(
-        "terraform not found (tried {tried}); install terraform, put it on PATH, or point tfsynth at it with TFSYNTH_TERRAFORM=/path/to/terraform or `binary` in the [terraform] table of the configuration file"
+        "terraform not found (tried {tried}); install terraform, put it on PATH, or point {app} at it with {prefix}_TERRAFORM=/path/to/terraform or `binary` in the [terraform] table of the configuration file"
     )]
     NotFound {
         /// What was tried.
         tried: String,
+        /// The program's name.
+        app: String,
+        /// Its environment-variable prefix.
+        prefix: String,
     },
     /// The terraform binary exists but cannot be run.
-    #[error("{} is not an executable file (hint: chmod +x it, or point TFSYNTH_TERRAFORM at terraform)", path.display())]
+    #[error("{} is not an executable file (hint: chmod +x it, or point {prefix}_TERRAFORM at terraform)", path.display())]
     NotExecutable {
         /// The file.
         path: PathBuf,
+        /// The program's environment-variable prefix.
+        prefix: String,
     },
     /// terraform did not answer `terraform version` in time.
-    #[error("{} did not answer `terraform version -json` within {seconds} s (hint: check that it is terraform; TFSYNTH_TERRAFORM_TIMEOUT sets the limit)", bin.display())]
+    #[error("{} did not answer `terraform version -json` within {seconds} s (hint: check that it is terraform; {prefix}_TERRAFORM_TIMEOUT sets the limit)", bin.display())]
     Hung {
         /// The binary.
         bin: PathBuf,
         /// The limit.
         seconds: u64,
+        /// The program's environment-variable prefix.
+        prefix: String,
     },
     /// An environment variable the runner reads has a value it cannot use.
     #[error("environment variable {var}: {message}")]
@@ -56,7 +64,7 @@ pub enum RunError {
     },
     /// terraform is older than the stack requires.
     #[error(
-        "stack {stack}: terraform {found} does not satisfy the stack's required_version {required:?} (hint: install a newer terraform or point TFSYNTH_TERRAFORM at one)"
+        "stack {stack}: terraform {found} does not satisfy the stack's required_version {required:?} (hint: install a newer terraform or point {prefix}_TERRAFORM at one)"
     )]
     TooOld {
         /// The stack.
@@ -65,14 +73,18 @@ pub enum RunError {
         found: String,
         /// The constraint.
         required: String,
+        /// The program's environment-variable prefix.
+        prefix: String,
     },
     /// The configured plugin directory does not exist or has no providers.
-    #[error("provider plugin directory {} {why} (hint: set TFSYNTH_PLUGIN_DIR or `plugin_dir` in the [terraform] table to the folder that holds registry.terraform.io/)", path.display())]
+    #[error("provider plugin directory {} {why} (hint: set {prefix}_PLUGIN_DIR or `plugin_dir` in the [terraform] table to the folder that holds registry.terraform.io/)", path.display())]
     PluginDir {
         /// The directory.
         path: PathBuf,
         /// What is wrong with it.
         why: &'static str,
+        /// The program's environment-variable prefix.
+        prefix: String,
     },
     /// The stack has not been synthesized (with --skip-synth, or for `output`).
     #[error("stack {stack}: {} does not exist (hint: {hint})", path.display())]
@@ -96,13 +108,15 @@ pub enum RunError {
         /// terraform's exit code.
         code: i32,
     },
-    /// Another tfsynth command holds the stack directory.
-    #[error("stack {stack} is busy: another tfsynth command is running in {} (hint: wait for it to finish)", dir.display())]
+    /// Another command of the program holds the stack directory.
+    #[error("stack {stack} is busy: another {app} command is running in {} (hint: wait for it to finish)", dir.display())]
     Busy {
         /// The stack.
         stack: String,
         /// Its directory.
         dir: PathBuf,
+        /// The program's name.
+        app: String,
     },
     /// A command that changes infrastructure needs confirmation and there is no one to ask.
     #[error(
@@ -169,13 +183,17 @@ pub struct Terraform {
     pub bin: PathBuf,
     /// The provider plugin directory, passed to `init` as `-plugin-dir`.
     pub plugin_dir: Option<PathBuf>,
+    /// The program that runs terraform (`tfsynth`, or a user's app), named in
+    /// its messages; its environment variables start with
+    /// [`crate::config::env_prefix`] of it.
+    pub program: String,
 }
 
-/// How long `terraform version` may take: `TFSYNTH_TERRAFORM_TIMEOUT`
+/// How long `terraform version` may take: `<PREFIX>_TERRAFORM_TIMEOUT`
 /// seconds (1 to 3600), default 30.
-pub fn version_timeout() -> Result<std::time::Duration, RunError> {
-    const VAR: &str = "TFSYNTH_TERRAFORM_TIMEOUT";
-    let Some(value) = std::env::var_os(VAR) else {
+pub fn version_timeout(prefix: &str) -> Result<std::time::Duration, RunError> {
+    let var = format!("{prefix}_TERRAFORM_TIMEOUT");
+    let Some(value) = std::env::var_os(&var) else {
         return Ok(std::time::Duration::from_secs(30));
     };
     value
@@ -184,7 +202,7 @@ pub fn version_timeout() -> Result<std::time::Duration, RunError> {
         .filter(|s| (1..=3600).contains(s))
         .map(std::time::Duration::from_secs)
         .ok_or_else(|| RunError::Variable {
-            var: VAR.into(),
+            var,
             message: "expected a whole number of seconds from 1 to 3600".into(),
         })
 }
@@ -210,20 +228,23 @@ fn on_path(name: &str) -> Option<PathBuf> {
 }
 
 impl Terraform {
-    /// Locates terraform: `TFSYNTH_TERRAFORM`, else the configuration's
-    /// `[terraform] binary`, else `terraform` on PATH; and the plugin
-    /// directory: `TFSYNTH_PLUGIN_DIR`, else `[terraform] plugin_dir`. A
+    /// Locates terraform for `program`: `<PREFIX>_TERRAFORM`, else the
+    /// configuration's `[terraform] binary`, else `terraform` on PATH; and
+    /// the plugin directory: `<PREFIX>_PLUGIN_DIR`, else `[terraform]
+    /// plugin_dir` (`TFSYNTH_TERRAFORM`, `TFSYNTH_PLUGIN_DIR` for tfsynth). A
     /// relative path in a variable is taken from the working directory, one
     /// in the configuration file from the file's folder, so terraform, which
     /// runs in each stack's folder, gets paths that still hold there.
     pub fn locate(
+        program: &str,
         binary: Option<&str>,
         plugin_dir: Option<&str>,
         config_dir: Option<&Path>,
     ) -> Result<Terraform, RunError> {
+        let prefix = crate::config::env_prefix(program);
         let cwd = std::env::current_dir().unwrap_or_default();
-        let env = |name: &str| {
-            std::env::var_os(name)
+        let env = |suffix: &str| {
+            std::env::var_os(format!("{prefix}_{suffix}"))
                 .filter(|v| !v.is_empty())
                 .map(PathBuf::from)
         };
@@ -237,7 +258,7 @@ impl Terraform {
             })
         };
         // (as given, resolved against its base)
-        let explicit = env("TFSYNTH_TERRAFORM")
+        let explicit = env("TERRAFORM")
             .map(|p| (p.clone(), cwd.join(&p)))
             .or_else(|| from_config(binary));
         let bin = match explicit {
@@ -249,17 +270,24 @@ impl Terraform {
                 };
                 let found = found.ok_or_else(|| RunError::NotFound {
                     tried: given.display().to_string(),
+                    app: program.into(),
+                    prefix: prefix.clone(),
                 })?;
                 if !is_executable(&found) {
-                    return Err(RunError::NotExecutable { path: found });
+                    return Err(RunError::NotExecutable {
+                        path: found,
+                        prefix,
+                    });
                 }
                 found
             }
             None => on_path("terraform").ok_or_else(|| RunError::NotFound {
                 tried: "terraform on PATH".into(),
+                app: program.into(),
+                prefix: prefix.clone(),
             })?,
         };
-        let plugin_dir = env("TFSYNTH_PLUGIN_DIR")
+        let plugin_dir = env("PLUGIN_DIR")
             .map(|p| cwd.join(p))
             .or_else(|| from_config(plugin_dir).map(|(_, resolved)| resolved));
         if let Some(dir) = &plugin_dir {
@@ -267,21 +295,28 @@ impl Terraform {
                 return Err(RunError::PluginDir {
                     path: dir.clone(),
                     why: "does not exist",
+                    prefix,
                 });
             }
             if !dir.join("registry.terraform.io").is_dir() {
                 return Err(RunError::PluginDir {
                     path: dir.clone(),
                     why: "holds no registry.terraform.io folder",
+                    prefix,
                 });
             }
         }
-        Ok(Terraform { bin, plugin_dir })
+        Ok(Terraform {
+            bin,
+            plugin_dir,
+            program: program.into(),
+        })
     }
 
     /// `terraform version -json`, given [`version_timeout`] to answer.
     pub fn version(&self) -> Result<Version, RunError> {
-        let limit = version_timeout()?;
+        let prefix = crate::config::env_prefix(&self.program);
+        let limit = version_timeout(&prefix)?;
         let mut child = std::process::Command::new(&self.bin)
             .args(["version", "-json"])
             .env("CHECKPOINT_DISABLE", "1")
@@ -300,6 +335,7 @@ impl Terraform {
                     return Err(RunError::Hung {
                         bin: self.bin.clone(),
                         seconds: limit.as_secs(),
+                        prefix,
                     });
                 }
                 Ok(None) => std::thread::sleep(std::time::Duration::from_millis(10)),
@@ -316,6 +352,8 @@ impl Terraform {
             .and_then(Version::parse)
             .ok_or_else(|| RunError::NotFound {
                 tried: format!("{} (it did not report a version)", self.bin.display()),
+                app: self.program.clone(),
+                prefix: crate::config::env_prefix(&self.program),
             })
     }
 }
@@ -563,6 +601,7 @@ mod tests {
         let tf = Terraform {
             bin: "terraform".into(),
             plugin_dir: None,
+            program: "tfsynth".into(),
         };
         assert!(needs_init(d, &tf).unwrap(), "no .terraform yet");
         fs::create_dir(d.join(".terraform")).unwrap();

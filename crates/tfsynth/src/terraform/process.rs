@@ -97,17 +97,21 @@ pub fn run_streaming(tf: &Terraform, dir: &Path, args: &[String]) -> Result<Stre
             forwarded += 1;
             first.get_or_insert(signal);
             eprintln!(
-                "{}",
+                "{}: {}",
+                tf.program,
                 if forwarded == 1 {
-                    "tfsynth: passed the interrupt to terraform, which is stopping cleanly; interrupt again to abort it, which may leave the state locked"
+                    "passed the interrupt to terraform, which is stopping cleanly; interrupt again to abort it, which may leave the state locked"
                 } else {
-                    "tfsynth: passed the second interrupt to terraform, which aborts now without cleaning up"
+                    "passed the second interrupt to terraform, which aborts now without cleaning up"
                 }
             );
         }
         if received > 2 && !told_ignored {
             told_ignored = true;
-            eprintln!("tfsynth: terraform is already aborting; waiting for it to exit");
+            eprintln!(
+                "{}: terraform is already aborting; waiting for it to exit",
+                tf.program
+            );
         }
         match child.try_wait() {
             Ok(Some(status)) => break status,
@@ -136,8 +140,9 @@ pub struct StackLock {
 }
 
 impl StackLock {
-    /// Takes the lock on `dir`, or fails at once if another process holds it.
-    pub fn acquire(stack: &str, dir: &Path) -> Result<StackLock, RunError> {
+    /// Takes the lock on `dir` for `program`'s command on `stack`, or fails
+    /// at once if another process holds it.
+    pub fn acquire(program: &str, stack: &str, dir: &Path) -> Result<StackLock, RunError> {
         let folder = dir.join(".tfsynth");
         std::fs::create_dir_all(&folder).map_err(|source| RunError::Io {
             context: format!("cannot create {}", folder.display()),
@@ -159,6 +164,7 @@ impl StackLock {
             return Err(RunError::Busy {
                 stack: stack.into(),
                 dir: dir.to_path_buf(),
+                app: program.into(),
             });
         }
         Ok(StackLock { _file: file, path })
@@ -177,12 +183,12 @@ mod tests {
     #[test]
     fn a_second_lock_on_the_same_stack_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let first = StackLock::acquire("s", dir.path()).unwrap();
-        let second = StackLock::acquire("s", dir.path());
+        let first = StackLock::acquire("tfsynth", "s", dir.path()).unwrap();
+        let second = StackLock::acquire("tfsynth", "s", dir.path());
         assert!(matches!(second, Err(RunError::Busy { .. })));
         drop(first);
         assert!(
-            StackLock::acquire("s", dir.path()).is_ok(),
+            StackLock::acquire("tfsynth", "s", dir.path()).is_ok(),
             "released with the first"
         );
     }
