@@ -40,6 +40,7 @@ pub mod hcl;
 pub mod provider;
 mod suggest;
 pub mod terraform;
+pub mod testing;
 pub mod validate;
 
 pub use app::{App, StackDef};
