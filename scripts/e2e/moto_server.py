@@ -10,7 +10,9 @@ import json
 import sys
 
 from moto.autoscaling import models as autoscaling_models
+from moto.ec2.models import instances as ec2_instances
 from moto.ec2.models import launch_templates
+from moto.ec2.utils import convert_tag_spec
 from moto.ec2.models import security_groups
 from moto.rds import models as rds_models
 from moto.sqs import models as sqs_models
@@ -41,6 +43,25 @@ def _version_without_own_tags(self, template, number, data, description):
 
 
 launch_templates.LaunchTemplateVersion.__init__ = _version_without_own_tags
+
+# Gap: AWS tags the volumes of an instance launched from a template with the
+# template's "volume" tag specification (an auto scaling group launches that
+# way); moto applies only its "instance" one and leaves the volumes untagged.
+_run_instances = ec2_instances.InstanceBackend.run_instances
+
+
+def _run_instances_with_volume_tags(self, image_id, count, user_data, security_group_names, **kwargs):
+    if kwargs.get("launch_template"):
+        template = self._get_template_from_args(kwargs["launch_template"])
+        volume = convert_tag_spec(template.data.get("TagSpecifications", [])).get("volume", {})
+        if volume:
+            tags = dict(kwargs.get("tags") or {})
+            tags["volume"] = {**volume, **tags.get("volume", {})}
+            kwargs["tags"] = tags
+    return _run_instances(self, image_id, count, user_data, security_group_names, **kwargs)
+
+
+ec2_instances.InstanceBackend.run_instances = _run_instances_with_volume_tags
 
 # Gap: AWS reports every scaling policy as Enabled and has no predictive
 # scaling block unless one was configured; moto omits the first and returns

@@ -81,6 +81,27 @@ def asg(c, name, sizes, subnet_count):
     return g
 
 
+def launched_tags(c, group, tags):
+    """What the group launched carries the stack's central tags, with its own
+    Name: each running instance and every volume attached to it."""
+    ec2 = c.client("ec2")
+    ids = [i["InstanceId"] for i in group.get("Instances", [])]
+    c.check("the auto scaling group runs instances", bool(ids), group["AutoScalingGroupName"])
+    if not ids:
+        return
+    for reservation in ec2.describe_instances(InstanceIds=ids[:1])["Reservations"]:
+        for instance in reservation["Instances"]:
+            got = {t["Key"]: t["Value"] for t in instance.get("Tags", [])}
+            c.equal(f"instance {instance['InstanceId']} tags", {k: got.get(k) for k in tags}, tags)
+            c.equal(f"instance {instance['InstanceId']} Name", got.get("Name"), f"{group['AutoScalingGroupName'][:-4]}-instance")
+            volumes = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [instance["InstanceId"]]}])["Volumes"]
+            c.check(f"instance {instance['InstanceId']} has volumes", bool(volumes))
+            for volume in volumes:
+                got = {t["Key"]: t["Value"] for t in volume.get("Tags", [])}
+                c.equal(f"volume {volume['VolumeId']} tags", {k: got.get(k) for k in tags}, tags)
+                c.equal(f"volume {volume['VolumeId']} Name", got.get("Name"), f"{group['AutoScalingGroupName'][:-4]}-volume")
+
+
 def target_group(c, name, expected):
     tg = c.client("elbv2").describe_target_groups(Names=[name])["TargetGroups"][0]
     got = {
@@ -191,6 +212,8 @@ def verify_financial(c, values):
     private = {s["SubnetId"] for s in subnets if any(t["Value"].startswith("financial-prod-private") for t in s.get("Tags", []) if t["Key"] == "Name")}
     if group:
         c.equal("instances in the private subnets", set(group["VPCZoneIdentifier"].split(",")), private)
+        launched_tags(c, group, {"Environment": "prod", "Owner": "payments-platform", "CostCenter": "CC-4410",
+                                 "Project": "financial", "ManagedBy": "tfsynth"})
     target_group(c, "financial-prod-tg", {"path": "/", "matcher": "200", "healthy": 2, "unhealthy": 2, "timeout": 5, "interval": 30})
     launch_template(c, "financial-prod-")
     flow = c.client("ec2").describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
@@ -216,7 +239,10 @@ def verify_webapp(c, values):
                         "cpu_scaling_policy_name", "unhealthy_alarm_name"])
     default_vpc = c.client("ec2").describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
     default_subnets = c.client("ec2").describe_subnets(Filters=[{"Name": "vpc-id", "Values": [default_vpc]}])["Subnets"]
-    asg(c, "webapp-dev-asg", (1, 3, 1), len(default_subnets))
+    group = asg(c, "webapp-dev-asg", (1, 3, 1), len(default_subnets))
+    if group:
+        launched_tags(c, group, {"Environment": "dev", "Owner": "web-team", "CostCenter": "CC-2020",
+                                 "Project": "webapp", "ManagedBy": "tfsynth"})
     tg = target_group(c, "webapp-dev-tg", {"path": "/", "matcher": "200", "healthy": 2, "unhealthy": 2, "timeout": 5, "interval": 30})
     c.equal("target group in the default VPC", tg["VpcId"], default_vpc)
     launch_template(c, "webapp-dev-")

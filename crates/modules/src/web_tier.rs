@@ -12,6 +12,7 @@
 use handlebars::Handlebars;
 use serde_json::json;
 use tfsynth::{ResourceBlock, Stack, Value, func};
+use tfsynth_aws::data::DataAwsDefaultTags;
 use tfsynth_aws::resource::aws_autoscaling_group::{
     InstanceRefresh, LaunchTemplate, Preferences, Tag, TagArgs,
 };
@@ -19,7 +20,7 @@ use tfsynth_aws::resource::aws_autoscaling_policy::{
     PredefinedMetricSpecification, TargetTrackingConfiguration,
 };
 use tfsynth_aws::resource::aws_launch_template::{
-    BlockDeviceMappings, Ebs, IamInstanceProfile, MetadataOptions, Monitoring,
+    BlockDeviceMappings, Ebs, IamInstanceProfile, MetadataOptions, Monitoring, TagSpecifications,
 };
 use tfsynth_aws::resource::aws_lb::AccessLogs;
 use tfsynth_aws::resource::aws_lb_listener::{DefaultAction, Redirect};
@@ -345,6 +346,19 @@ impl WebTier {
         }
 
         let user_data = render_user_data(name, &config.environment, port, &config.log_group);
+        // The provider's default_tags reach the launch template but not what
+        // the group launches from it: each instance and its volumes get them
+        // (cost allocation reads Environment, Owner, CostCenter, Project)
+        // through the template's tag specifications, with their own Name.
+        let default_tags = stack.add(DataAwsDefaultTags::new(prefix));
+        let launched_tags = |resource_type: &str, name: String| {
+            TagSpecifications::new()
+                .resource_type(resource_type)
+                .tags(func::merge([
+                    default_tags.tags().into(),
+                    tfsynth::Expr::Object(vec![("Name".into(), name.into())]),
+                ]))
+        };
         let launch_template = stack.add(
             AwsLaunchTemplate::new(prefix)
                 .name_prefix(format!("{name}-"))
@@ -372,6 +386,8 @@ impl WebTier {
                 .monitoring(Monitoring::new().enabled(true))
                 .user_data(func::base64encode(user_data.as_str()))
                 .update_default_version(true)
+                .tag_specifications(launched_tags("instance", format!("{name}-instance")))
+                .tag_specifications(launched_tags("volume", format!("{name}-volume")))
                 .tags(name_tags(&format!("{name}-instance"))),
         );
         let asg = stack.add(
@@ -524,8 +540,8 @@ fn web_acl(stack: &mut Stack, prefix: &str, name: &str, alb: &AwsLbRef, firewall
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{body, count, json};
     use serde_json::json;
+    use tfsynth::testing::Synth;
 
     fn config(certificate: Option<&str>) -> WebTierConfig {
         WebTierConfig {
@@ -563,69 +579,79 @@ mod tests {
     fn http_only_web_tier() {
         let mut stack = Stack::new("t");
         WebTier::new(&mut stack, "web", &config(None));
-        let j = json(&stack);
-        let alb = body(&j, "aws_lb", "web");
-        assert_eq!(alb["drop_invalid_header_fields"], json!(true));
-        assert_eq!(alb["internal"], json!(false));
-        assert_eq!(count(&j, "aws_lb_listener"), 1);
-        assert_eq!(
-            body(&j, "aws_lb_listener", "web_http")["default_action"][0]["type"],
-            json!("forward")
-        );
-        let lt = body(&j, "aws_launch_template", "web");
-        assert_eq!(lt["metadata_options"]["http_tokens"], json!("required"));
-        assert_eq!(
-            lt["block_device_mappings"][0]["ebs"]["encrypted"],
-            json!("true")
-        );
+        let synth = Synth::stack(&stack);
+        synth
+            .assert_resource(
+                "aws_lb",
+                "web",
+                json!({"drop_invalid_header_fields": true, "internal": false}),
+            )
+            .assert_count("aws_lb_listener", 1)
+            .assert_resource(
+                "aws_lb_listener",
+                "web_http",
+                json!({"default_action": [{"type": "forward"}]}),
+            )
+            .assert_resource(
+                "aws_launch_template",
+                "web",
+                json!({
+                    "metadata_options": {"http_tokens": "required"},
+                    "block_device_mappings": [{"ebs": {"encrypted": "true"}}],
+                    // What the group launches carries the provider's default
+                    // tags, which do not reach it otherwise.
+                    "tag_specifications": [
+                        {
+                            "resource_type": "instance",
+                            "tags": "${merge(data.aws_default_tags.web.tags, { \"Name\" = \"acme-dev-instance\" })}"
+                        },
+                        {
+                            "resource_type": "volume",
+                            "tags": "${merge(data.aws_default_tags.web.tags, { \"Name\" = \"acme-dev-volume\" })}"
+                        }
+                    ]
+                }),
+            )
+            .assert_resource(
+                "aws_autoscaling_group",
+                "web",
+                json!({
+                    "min_size": 1,
+                    "max_size": 3,
+                    "desired_capacity": 1,
+                    "health_check_type": "ELB",
+                    "target_group_arns": ["${aws_lb_target_group.web.arn}"],
+                    "instance_refresh": {"strategy": "Rolling"},
+                }),
+            )
+            .assert_resource(
+                "aws_lb_target_group",
+                "web",
+                json!({"health_check": {"path": "/", "matcher": "200", "timeout": 5}}),
+            )
+            .assert_resource(
+                "aws_autoscaling_policy",
+                "web_cpu",
+                json!({"target_tracking_configuration": {"target_value": 50}}),
+            )
+            .assert_resource(
+                "aws_vpc_security_group_ingress_rule",
+                "web_instances_from_alb",
+                json!({
+                    "referenced_security_group_id": "${aws_security_group.web_alb.id}",
+                    "from_port": 8080,
+                }),
+            )
+            .assert_resource(
+                "aws_vpc_security_group_ingress_rule",
+                "web_alb_in_443",
+                json!({"cidr_ipv4": "0.0.0.0/0"}),
+            );
         assert!(
-            lt["user_data"]
+            synth.resource("aws_launch_template", "web")["user_data"]
                 .as_str()
                 .unwrap()
                 .starts_with("${base64encode(\"#!/bin/bash")
-        );
-        let asg = body(&j, "aws_autoscaling_group", "web");
-        assert_eq!(
-            (
-                asg["min_size"].clone(),
-                asg["max_size"].clone(),
-                asg["desired_capacity"].clone()
-            ),
-            (json!(1), json!(3), json!(1))
-        );
-        assert_eq!(asg["health_check_type"], json!("ELB"));
-        assert_eq!(
-            asg["target_group_arns"],
-            json!(["${aws_lb_target_group.web.arn}"])
-        );
-        assert_eq!(asg["instance_refresh"]["strategy"], json!("Rolling"));
-        let hc = &body(&j, "aws_lb_target_group", "web")["health_check"];
-        assert_eq!(
-            (
-                hc["path"].clone(),
-                hc["matcher"].clone(),
-                hc["timeout"].clone()
-            ),
-            (json!("/"), json!("200"), json!(5))
-        );
-        let policy = body(&j, "aws_autoscaling_policy", "web_cpu");
-        assert_eq!(
-            policy["target_tracking_configuration"]["target_value"],
-            json!(50)
-        );
-        let from_alb = body(
-            &j,
-            "aws_vpc_security_group_ingress_rule",
-            "web_instances_from_alb",
-        );
-        assert_eq!(
-            from_alb["referenced_security_group_id"],
-            json!("${aws_security_group.web_alb.id}")
-        );
-        assert_eq!(from_alb["from_port"], json!(8080));
-        assert_eq!(
-            body(&j, "aws_vpc_security_group_ingress_rule", "web_alb_in_443")["cidr_ipv4"],
-            json!("0.0.0.0/0")
         );
     }
 
@@ -637,8 +663,8 @@ mod tests {
             "web",
             &config(Some("arn:aws:acm:eu-west-1:123456789012:certificate/abc")),
         );
-        let j = json(&stack);
-        let http = body(&j, "aws_lb_listener", "web_http");
+        let j = Synth::stack(&stack);
+        let http = j.resource("aws_lb_listener", "web_http");
         assert_eq!(
             http["default_action"][0]["redirect"]["protocol"],
             json!("HTTPS")
@@ -647,7 +673,7 @@ mod tests {
             http["default_action"][0]["redirect"]["status_code"],
             json!("HTTP_301")
         );
-        let https = body(&j, "aws_lb_listener", "web_https");
+        let https = j.resource("aws_lb_listener", "web_https");
         assert_eq!(https["protocol"], json!("HTTPS"));
         assert_eq!(
             https["ssl_policy"],
@@ -670,8 +696,8 @@ mod tests {
             kms_key_arn: Value::from("arn:aws:kms:us-east-1:111122223333:key/k"),
         });
         WebTier::new(&mut stack, "web", &with_firewall);
-        let j = json(&stack);
-        let acl = body(&j, "aws_wafv2_web_acl", "web");
+        let j = Synth::stack(&stack);
+        let acl = j.resource("aws_wafv2_web_acl", "web");
         assert_eq!(acl["scope"], json!("REGIONAL"));
         assert_eq!(acl["default_action"]["allow"], json!({}));
         let rules = acl["rule"].as_array().unwrap();
@@ -709,19 +735,19 @@ mod tests {
         sorted.sort_unstable();
         sorted.dedup();
         assert_eq!(sorted, priorities, "distinct, in order");
-        let association = body(&j, "aws_wafv2_web_acl_association", "web");
+        let association = j.resource("aws_wafv2_web_acl_association", "web");
         assert_eq!(association["resource_arn"], json!("${aws_lb.web.arn}"));
         assert_eq!(
             association["web_acl_arn"],
             json!("${aws_wafv2_web_acl.web.arn}")
         );
-        let group = body(&j, "aws_cloudwatch_log_group", "web_waf");
+        let group = j.resource("aws_cloudwatch_log_group", "web_waf");
         assert!(group["name"].as_str().unwrap().starts_with("aws-waf-logs-"));
         assert_eq!(
             group["kms_key_id"],
             json!("arn:aws:kms:us-east-1:111122223333:key/k")
         );
-        let logging = body(&j, "aws_wafv2_web_acl_logging_configuration", "web");
+        let logging = j.resource("aws_wafv2_web_acl_logging_configuration", "web");
         assert_eq!(
             logging["log_destination_configs"],
             json!(["${aws_cloudwatch_log_group.web_waf.arn}"])
@@ -743,8 +769,8 @@ mod tests {
         assert!(script.contains("LOG_GROUP=\"/acme-dev/app\""));
         let mut stack = Stack::new("t");
         WebTier::new(&mut stack, "web", &config(None));
-        let j = json(&stack);
-        let written = body(&j, "aws_launch_template", "web")["user_data"]
+        let j = Synth::stack(&stack);
+        let written = j.resource("aws_launch_template", "web")["user_data"]
             .as_str()
             .unwrap();
         assert!(
