@@ -2,6 +2,7 @@
 //! `src/stacks/`, built from the constructs of `tfsynth-modules`.
 
 mod get;
+mod new;
 mod project;
 mod stacks;
 
@@ -12,6 +13,7 @@ pub fn app() -> tfsynth::App {
         .policy(tfsynth_modules::policy::AWS)
         .durations(tfsynth_modules::durations::AWS)
         .command(get::command(), get::run)
+        .command(new::command(), new::run)
         .stack("demo", "Demonstration: a VPC with two subnets in two availability zones", stacks::demo::build)
         .configured_stack(
             "financial",

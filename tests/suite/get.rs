@@ -8,13 +8,7 @@ use std::process::Command;
 
 use predicates::str::contains;
 
-use super::support::{Terraform, tfsynth};
-
-/// Where the generated user crates are built, kept between runs so that
-/// only what changed is compiled again.
-fn user_target() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/user-crates")
-}
+use super::support::{Terraform, tfsynth, user_target};
 
 const MAIN: &str = r#"
 use tfsynth::prelude::*;

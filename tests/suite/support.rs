@@ -175,3 +175,9 @@ pub fn aws_validate(text: &str) -> tfsynth::validate::Report {
         SCHEMAS.get_or_init(|| tfsynth::validate::Schemas::new(&[&tfsynth_aws::PROVIDER]));
     tfsynth::validate::validate(text, schemas, &[tfsynth_modules::policy::AWS])
 }
+
+/// Where the user crates the tests generate are built, kept between runs
+/// (and shared between them) so that only what changed is compiled again.
+pub fn user_target() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/user-crates")
+}
