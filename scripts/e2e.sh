@@ -113,6 +113,28 @@ for stack in webapp financial; do
   timings+=("$stack destroy:$((SECONDS - t))")
 done
 
+# The testing helpers' real plan against this emulator: the shipped storage
+# module's test, and the test a scaffolded project (`tfsynth new`) ships.
+t=$SECONDS
+TFSYNTH_EMULATOR_ENDPOINT=$endpoint TFSYNTH_REQUIRE_EMULATOR=1 \
+  cargo test --locked --quiet -p tfsynth-modules the_buckets_plan_against_an_emulator \
+  > "$work/modules-plan.log" 2>&1 \
+  || { tail -40 "$work/modules-plan.log"; echo "FAIL the storage module does not plan"; failed=1; }
+"$TFSYNTH" new e2e_project --dir "$work/project" > /dev/null
+user_target="$PWD/target/user-crates"
+if (cd "$work/project" \
+    && CARGO_TARGET_DIR="$user_target" E2E_PROJECT_EMULATOR_ENDPOINT=$endpoint \
+      E2E_PROJECT_REQUIRE_EMULATOR=1 E2E_PROJECT_TERRAFORM=$TFSYNTH_TERRAFORM \
+      E2E_PROJECT_PLUGIN_DIR=$TFSYNTH_PLUGIN_DIR \
+      cargo test --offline --quiet the_stack_plans_against_an_emulator) > "$work/project-plan.log" 2>&1; then
+  echo "testing helpers: the storage module and a new project plan against the emulator"
+else
+  tail -40 "$work/project-plan.log"
+  echo "FAIL a new project's plan test"
+  failed=1
+fi
+timings+=("testing helpers' plans:$((SECONDS - t))")
+
 echo "timings:"
 for entry in "${timings[@]}"; do timing "${entry%%:*}" "${entry##*:}"; done
 timing "total" "$((SECONDS - start))"

@@ -177,8 +177,8 @@ impl Database {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{body, json};
     use serde_json::json;
+    use tfsynth::testing::Synth;
 
     #[test]
     fn encrypted_multi_az_mysql_without_a_password() {
@@ -202,8 +202,8 @@ mod tests {
                 kms_key_arn: Value::from("arn:aws:kms:us-east-1:111122223333:key/k"),
             },
         );
-        let j = json(&stack);
-        let db = body(&j, "aws_db_instance", "db");
+        let j = Synth::stack(&stack);
+        let db = j.resource("aws_db_instance", "db");
         assert_eq!(db["engine"], json!("mysql"));
         assert_eq!(db["engine_version"], json!("8.0"));
         assert_eq!(db["storage_encrypted"], json!(true));
@@ -230,20 +230,16 @@ mod tests {
             ])
         );
         assert_eq!(
-            body(&j, "aws_cloudwatch_log_group", "db_log_slowquery")["name"],
+            j.resource("aws_cloudwatch_log_group", "db_log_slowquery")["name"],
             json!("/aws/rds/instance/acme-dev-mysql/slowquery")
         );
         let key = json!("arn:aws:kms:us-east-1:111122223333:key/k");
         assert_eq!(db["performance_insights_kms_key_id"], key);
         for log in LOG_EXPORTS {
-            let group = body(&j, "aws_cloudwatch_log_group", &format!("db_log_{log}"));
+            let group = j.resource("aws_cloudwatch_log_group", &format!("db_log_{log}"));
             assert_eq!(group["kms_key_id"], key, "{log}");
         }
-        let rule = body(
-            &j,
-            "aws_vpc_security_group_ingress_rule",
-            "db_mysql_from_app",
-        );
+        let rule = j.resource("aws_vpc_security_group_ingress_rule", "db_mysql_from_app");
         assert_eq!(
             (
                 rule["from_port"].clone(),
@@ -252,7 +248,7 @@ mod tests {
             (json!(3306), json!("sg-app"))
         );
         assert_eq!(
-            body(&j, "aws_db_parameter_group", "db")["parameter"][0],
+            j.resource("aws_db_parameter_group", "db")["parameter"][0],
             json!({"name": "require_secure_transport", "value": "1"})
         );
     }

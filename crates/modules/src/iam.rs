@@ -195,8 +195,8 @@ impl Iam {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{body, data, json};
     use serde_json::json;
+    use tfsynth::testing::Synth;
 
     #[test]
     fn least_privilege_instance_role() {
@@ -217,13 +217,13 @@ mod tests {
                 managed_policies: vec!["AmazonSSMManagedInstanceCore".into()],
             },
         );
-        let j = json(&stack);
-        let trust = data(&j, "aws_iam_policy_document", "iam_trust");
+        let j = Synth::stack(&stack);
+        let trust = j.data_source("aws_iam_policy_document", "iam_trust");
         assert_eq!(
             trust["statement"][0]["principals"][0]["identifiers"],
             json!(["ec2.amazonaws.com"])
         );
-        let doc = data(&j, "aws_iam_policy_document", "iam_permissions");
+        let doc = j.data_source("aws_iam_policy_document", "iam_permissions");
         let statements = doc["statement"].as_array().unwrap();
         for s in statements {
             for action in s["actions"].as_array().unwrap() {
@@ -245,12 +245,11 @@ mod tests {
             json!(["${aws_cloudwatch_log_group.app.arn}:*"])
         );
         assert_eq!(
-            body(&j, "aws_iam_role_policy", "iam")["policy"],
+            j.resource("aws_iam_role_policy", "iam")["policy"],
             json!("${data.aws_iam_policy_document.iam_permissions.json}")
         );
         assert_eq!(
-            body(
-                &j,
+            j.resource(
                 "aws_iam_role_policy_attachment",
                 "iam_amazonssmmanagedinstancecore"
             )["policy_arn"],
@@ -259,7 +258,7 @@ mod tests {
             )
         );
         assert_eq!(
-            body(&j, "aws_iam_instance_profile", "iam")["role"],
+            j.resource("aws_iam_instance_profile", "iam")["role"],
             json!("${aws_iam_role.iam.name}")
         );
     }

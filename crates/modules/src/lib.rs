@@ -34,36 +34,3 @@ pub fn label(prefix: &str, part: &str) -> String {
 pub fn name_tags(name: &str) -> [(&'static str, String); 1] {
     [("Name", name.to_owned())]
 }
-
-#[cfg(test)]
-pub(crate) mod test_support {
-    //! Helpers for the modules' unit tests.
-
-    use serde_json::Value;
-    use tfsynth::Stack;
-
-    /// The stack synthesized and parsed; the test fails on any problem.
-    pub fn json(stack: &Stack) -> Value {
-        let synthesized = stack.synth().unwrap_or_else(|e| panic!("{e}"));
-        serde_json::from_str(&synthesized.json).unwrap()
-    }
-
-    /// One resource's body.
-    pub fn body<'a>(json: &'a Value, ty: &str, name: &str) -> &'a Value {
-        let body = &json["resource"][ty][name];
-        assert!(body.is_object(), "no resource {ty}.{name}");
-        body
-    }
-
-    /// One data source's body.
-    pub fn data<'a>(json: &'a Value, ty: &str, name: &str) -> &'a Value {
-        let body = &json["data"][ty][name];
-        assert!(body.is_object(), "no data source {ty}.{name}");
-        body
-    }
-
-    /// How many resources of a type there are.
-    pub fn count(json: &Value, ty: &str) -> usize {
-        json["resource"][ty].as_object().map_or(0, |m| m.len())
-    }
-}

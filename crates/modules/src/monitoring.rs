@@ -292,8 +292,8 @@ impl Monitoring {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{body, data, json};
     use serde_json::json;
+    use tfsynth::testing::Synth;
 
     #[test]
     fn flow_logs_topic_and_alarms() {
@@ -328,21 +328,21 @@ mod tests {
                 dimensions: vec![("DBInstanceIdentifier", Value::from("db-1"))],
             },
         );
-        let j = json(&stack);
+        let j = Synth::stack(&stack);
         assert_eq!(
-            body(&j, "aws_cloudwatch_log_group", "mon_app")["retention_in_days"],
+            j.resource("aws_cloudwatch_log_group", "mon_app")["retention_in_days"],
             json!(7)
         );
-        let flow = body(&j, "aws_flow_log", "mon_vpc");
+        let flow = j.resource("aws_flow_log", "mon_vpc");
         assert_eq!(flow["traffic_type"], json!("ALL"));
         assert_eq!(flow["log_destination_type"], json!("cloud-watch-logs"));
         assert_eq!(flow["depends_on"], json!(["aws_iam_role_policy.mon_flow"]));
-        let doc = data(&j, "aws_iam_policy_document", "mon_flow_permissions");
+        let doc = j.data_source("aws_iam_policy_document", "mon_flow_permissions");
         assert_eq!(
             doc["statement"][0]["resources"],
             json!(["${aws_cloudwatch_log_group.mon_flow.arn}:*"])
         );
-        let alarm = body(&j, "aws_cloudwatch_metric_alarm", "mon_rds_cpu");
+        let alarm = j.resource("aws_cloudwatch_metric_alarm", "mon_rds_cpu");
         assert_eq!(alarm["treat_missing_data"], json!("notBreaching"));
         assert_eq!(alarm["threshold"], json!(80));
         assert_eq!(alarm["alarm_name"], json!("acme-dev-rds-cpu"));
@@ -352,7 +352,7 @@ mod tests {
         );
         assert_eq!(alarm["dimensions"], json!({"DBInstanceIdentifier": "db-1"}));
         assert_eq!(
-            body(&j, "aws_sns_topic_subscription", "mon_alarm_email_0")["protocol"],
+            j.resource("aws_sns_topic_subscription", "mon_alarm_email_0")["protocol"],
             json!("email")
         );
     }

@@ -199,10 +199,10 @@ fn zones_data(stack: &mut Stack, prefix: &str) -> Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{body, count, json};
     use serde_json::json;
+    use tfsynth::testing::Synth;
 
-    fn build(nat: NatMode, zones: Vec<String>) -> serde_json::Value {
+    fn build(nat: NatMode, zones: Vec<String>) -> Synth {
         let mut stack = Stack::new("t");
         let config = NetworkingConfig {
             name: "acme-dev".into(),
@@ -213,55 +213,55 @@ mod tests {
             nat,
         };
         Networking::new(&mut stack, "net", &config);
-        json(&stack)
+        Synth::stack(&stack)
     }
 
     #[test]
     fn three_zones_per_az_nat() {
         let j = build(NatMode::PerAz, vec![]);
-        assert_eq!(count(&j, "aws_subnet"), 6);
-        assert_eq!(count(&j, "aws_nat_gateway"), 3);
-        assert_eq!(count(&j, "aws_eip"), 3);
-        assert_eq!(count(&j, "aws_route_table"), 4);
-        assert_eq!(count(&j, "aws_route_table_association"), 6);
-        assert_eq!(count(&j, "aws_route"), 4);
-        let vpc = body(&j, "aws_vpc", "net");
+        assert_eq!(j.resources("aws_subnet").len(), 6);
+        assert_eq!(j.resources("aws_nat_gateway").len(), 3);
+        assert_eq!(j.resources("aws_eip").len(), 3);
+        assert_eq!(j.resources("aws_route_table").len(), 4);
+        assert_eq!(j.resources("aws_route_table_association").len(), 6);
+        assert_eq!(j.resources("aws_route").len(), 4);
+        let vpc = j.resource("aws_vpc", "net");
         assert_eq!(vpc["enable_dns_support"], json!(true));
         assert_eq!(vpc["enable_dns_hostnames"], json!(true));
         assert_eq!(
-            body(&j, "aws_subnet", "net_private_2")["cidr_block"],
+            j.resource("aws_subnet", "net_private_2")["cidr_block"],
             json!("${cidrsubnet(aws_vpc.net.cidr_block, 8, 5)}")
         );
         assert_eq!(
-            body(&j, "aws_subnet", "net_public_1")["availability_zone"],
+            j.resource("aws_subnet", "net_public_1")["availability_zone"],
             json!("${element(data.aws_availability_zones.net_zones.names, 1)}")
         );
         assert_eq!(
-            body(&j, "aws_subnet", "net_public_1")["map_public_ip_on_launch"],
+            j.resource("aws_subnet", "net_public_1")["map_public_ip_on_launch"],
             json!(false)
         );
         assert_eq!(
-            body(&j, "aws_route", "net_private_1_internet")["nat_gateway_id"],
+            j.resource("aws_route", "net_private_1_internet")["nat_gateway_id"],
             json!("${aws_nat_gateway.net_nat_1.id}")
         );
         // Only the EIP declares the ordering: the NAT gateway references the
         // EIP and so already follows the internet gateway.
         assert_eq!(
-            body(&j, "aws_eip", "net_nat_0")["depends_on"],
+            j.resource("aws_eip", "net_nat_0")["depends_on"],
             json!(["aws_internet_gateway.net_igw"])
         );
         assert!(
-            body(&j, "aws_nat_gateway", "net_nat_0")
+            j.resource("aws_nat_gateway", "net_nat_0")
                 .get("depends_on")
                 .is_none()
         );
-        let dsg = body(&j, "aws_default_security_group", "net_default");
+        let dsg = j.resource("aws_default_security_group", "net_default");
         assert!(
             dsg.get("ingress").is_none() && dsg.get("egress").is_none(),
             "locked down: no rules"
         );
         assert_eq!(
-            body(&j, "aws_internet_gateway", "net_igw")["tags"],
+            j.resource("aws_internet_gateway", "net_igw")["tags"],
             json!({"Name": "acme-dev-igw"})
         );
     }
@@ -276,20 +276,20 @@ mod tests {
                 "eu-west-1c".into(),
             ],
         );
-        assert_eq!(count(&j, "aws_nat_gateway"), 1);
-        assert_eq!(count(&j, "aws_eip"), 1);
+        assert_eq!(j.resources("aws_nat_gateway").len(), 1);
+        assert_eq!(j.resources("aws_eip").len(), 1);
         for i in 0..3 {
             assert_eq!(
-                body(&j, "aws_route", &format!("net_private_{i}_internet"))["nat_gateway_id"],
+                j.resource("aws_route", &format!("net_private_{i}_internet"))["nat_gateway_id"],
                 json!("${aws_nat_gateway.net_nat_0.id}")
             );
         }
         assert_eq!(
-            body(&j, "aws_subnet", "net_public_2")["availability_zone"],
+            j.resource("aws_subnet", "net_public_2")["availability_zone"],
             json!("eu-west-1c")
         );
         assert!(
-            j.get("data").is_none(),
+            j.json().get("data").is_none(),
             "no zone lookup when zones are given"
         );
     }

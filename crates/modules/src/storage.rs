@@ -289,27 +289,27 @@ impl Storage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{body, count, data, json};
     use serde_json::json;
+    use tfsynth::testing::{Emulator, Synth};
 
-    fn build() -> serde_json::Value {
+    fn build() -> Synth {
         build_with(Some("acme-dev-data"))
     }
 
-    fn build_with(data_bucket: Option<&str>) -> serde_json::Value {
+    fn config(data_bucket: Option<&str>) -> StorageConfig {
+        StorageConfig {
+            name: "acme-dev".into(),
+            data_bucket: data_bucket.map(str::to_owned),
+            logs_bucket: "acme-dev-logs".into(),
+            logs_expiration_days: 90,
+            noncurrent_days: 30,
+        }
+    }
+
+    fn build_with(data_bucket: Option<&str>) -> Synth {
         let mut stack = Stack::new("t");
-        Storage::new(
-            &mut stack,
-            "store",
-            &StorageConfig {
-                name: "acme-dev".into(),
-                data_bucket: data_bucket.map(str::to_owned),
-                logs_bucket: "acme-dev-logs".into(),
-                logs_expiration_days: 90,
-                noncurrent_days: 30,
-            },
-        );
-        json(&stack)
+        Storage::new(&mut stack, "store", &config(data_bucket));
+        Synth::stack(&stack)
     }
 
     /// The statement ids of a policy document, in order.
@@ -325,40 +325,39 @@ mod tests {
     #[test]
     fn every_bucket_is_encrypted_versioned_private_and_tls_only() {
         let j = build();
-        assert_eq!(count(&j, "aws_s3_bucket"), 2);
+        assert_eq!(j.resources("aws_s3_bucket").len(), 2);
         for name in ["store_data", "store_logs"] {
-            let sse = body(
-                &j,
+            j.assert_resource(
                 "aws_s3_bucket_server_side_encryption_configuration",
                 name,
+                json!({"rule": [{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}]}),
+            )
+            .assert_resource(
+                "aws_s3_bucket_versioning",
+                name,
+                json!({"versioning_configuration": {"status": "Enabled"}}),
+            )
+            .assert_resource(
+                "aws_s3_bucket_public_access_block",
+                name,
+                json!({
+                    "block_public_acls": true,
+                    "block_public_policy": true,
+                    "ignore_public_acls": true,
+                    "restrict_public_buckets": true,
+                }),
+            )
+            .assert_resource(
+                "aws_s3_bucket_ownership_controls",
+                name,
+                json!({"rule": {"object_ownership": "BucketOwnerEnforced"}}),
             );
-            assert_eq!(
-                sse["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"],
-                json!("AES256")
-            );
-            assert_eq!(
-                body(&j, "aws_s3_bucket_versioning", name)["versioning_configuration"]["status"],
-                json!("Enabled")
-            );
-            let pab = body(&j, "aws_s3_bucket_public_access_block", name);
-            for flag in [
-                "block_public_acls",
-                "block_public_policy",
-                "ignore_public_acls",
-                "restrict_public_buckets",
-            ] {
-                assert_eq!(pab[flag], json!(true), "{name}.{flag}");
-            }
-            assert_eq!(
-                body(&j, "aws_s3_bucket_ownership_controls", name)["rule"]["object_ownership"],
-                json!("BucketOwnerEnforced")
-            );
-            let policy = body(&j, "aws_s3_bucket_policy", name);
+            let policy = j.resource("aws_s3_bucket_policy", name);
             assert_eq!(
                 policy["depends_on"],
                 json!([format!("aws_s3_bucket_public_access_block.{name}")])
             );
-            let doc = data(&j, "aws_iam_policy_document", &format!("{name}_policy"));
+            let doc = j.data_source("aws_iam_policy_document", &format!("{name}_policy"));
             assert_eq!(doc["statement"][0]["sid"], json!("DenyInsecureTransport"));
             assert_eq!(
                 doc["statement"][0]["condition"][0]["variable"],
@@ -370,13 +369,13 @@ mod tests {
     #[test]
     fn logs_bucket_takes_logs_and_expires_them() {
         let j = build();
-        let lifecycle = body(&j, "aws_s3_bucket_lifecycle_configuration", "store_logs");
+        let lifecycle = j.resource("aws_s3_bucket_lifecycle_configuration", "store_logs");
         assert_eq!(lifecycle["rule"][0]["expiration"][0]["days"], json!(90));
         assert_eq!(
             lifecycle["depends_on"],
             json!(["aws_s3_bucket_versioning.store_logs"])
         );
-        let logging = body(&j, "aws_s3_bucket_logging", "store_data");
+        let logging = j.resource("aws_s3_bucket_logging", "store_data");
         assert_eq!(
             logging["target_bucket"],
             json!("${aws_s3_bucket.store_logs.id}")
@@ -385,7 +384,7 @@ mod tests {
             logging["depends_on"],
             json!(["aws_s3_bucket_policy.store_logs"])
         );
-        let doc = data(&j, "aws_iam_policy_document", "store_logs_policy");
+        let doc = j.data_source("aws_iam_policy_document", "store_logs_policy");
         let sids = sids(doc);
         assert_eq!(
             sids,
@@ -406,11 +405,43 @@ mod tests {
     #[test]
     fn a_logs_bucket_alone_takes_only_load_balancer_logs() {
         let j = build_with(None);
-        assert_eq!(count(&j, "aws_s3_bucket"), 1);
-        assert_eq!(count(&j, "aws_s3_bucket_logging"), 0);
-        assert_eq!(count(&j, "aws_s3_bucket_lifecycle_configuration"), 1);
-        let doc = data(&j, "aws_iam_policy_document", "store_logs_policy");
+        assert_eq!(j.resources("aws_s3_bucket").len(), 1);
+        assert_eq!(j.resources("aws_s3_bucket_logging").len(), 0);
+        assert_eq!(
+            j.resources("aws_s3_bucket_lifecycle_configuration").len(),
+            1
+        );
+        let doc = j.data_source("aws_iam_policy_document", "store_logs_policy");
         let sids = sids(doc);
         assert_eq!(sids, ["DenyInsecureTransport", "LoadBalancerAccessLogs"]);
+    }
+
+    /// Both buckets plan with the real terraform and AWS provider against
+    /// an emulator (TFSYNTH_EMULATOR_ENDPOINT), as the e2e runs it.
+    #[test]
+    fn the_buckets_plan_against_an_emulator() {
+        let app = tfsynth::App::new("tfsynth");
+        let Some(emulator) = Emulator::find(&app, "the_buckets_plan_against_an_emulator") else {
+            return;
+        };
+        let mut stack = Stack::new("storage");
+        Storage::new(&mut stack, "store", &config(Some("acme-dev-data")));
+        stack.require_provider("aws", "hashicorp/aws", "~> 5.100");
+        let mut provider = tfsynth::Provider::new("aws").set("region", "us-east-1");
+        for (key, value) in crate::emulator::aws_provider_settings(&mut stack, emulator.endpoint())
+        {
+            provider = provider.set(key, value);
+        }
+        stack.add(provider);
+        let synth = Synth::stack(&stack);
+        let plan = emulator.assert_plans(&synth);
+        let resources: usize = synth.json()["resource"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|blocks| blocks.as_object().unwrap().len())
+            .sum();
+        assert_eq!(plan.create, resources, "{plan:?}");
+        assert_eq!((plan.update, plan.delete), (0, 0));
     }
 }
