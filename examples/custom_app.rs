@@ -96,6 +96,8 @@ fn alerts(stack: &mut Stack, config: &Config) {
 
 fn main() -> ExitCode {
     App::new("custom_app")
+        // The schema validate checks the stacks against, and HCL export reads.
+        .provider(&tfsynth_aws::PROVIDER)
         .stack("site", "A private S3 bucket that refuses plain HTTP", site)
         .configured_stack(
             "alerts",

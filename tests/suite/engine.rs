@@ -591,3 +591,56 @@ fn raw_nested_blocks_are_objects_or_errors() {
         );
     }
 }
+
+#[test]
+fn synth_format_hcl_replaces_the_json_and_fails_whole_without_a_schema() {
+    let app = App::new("t")
+        .provider(&tfsynth_aws::PROVIDER)
+        .stack("net", "", network)
+        .stack("other", "", |s| {
+            s.add(Resource::new("google_compute_network", "n").set("name", "n"));
+        });
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let (code, stdout, _) = run(&app, &["t", "synth", "net", "--out", out]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("wrote "), "{stdout}");
+    let (code, stdout, stderr) = run(
+        &app,
+        &["t", "synth", "net", "--format", "hcl", "--out", out],
+    );
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert!(stdout.contains("net/main.tf ("), "{stdout}");
+    let net = dir.path().join("net");
+    assert!(
+        !net.join("main.tf.json").exists(),
+        "the JSON is gone: terraform would read both"
+    );
+    let hcl = std::fs::read_to_string(net.join("main.tf")).unwrap();
+    assert!(
+        hcl.contains("resource \"aws_vpc\" \"main\" {\n  cidr_block = \"10.0.0.0/16\"\n}"),
+        "{hcl}"
+    );
+    // And back: the JSON replaces the HCL.
+    assert_eq!(run(&app, &["t", "synth", "net", "--out", out]).0, 0);
+    assert!(!net.join("main.tf").exists());
+    assert!(net.join("main.tf.json").is_file());
+
+    // A type without a schema here: exit 2, naming the stack and block, nothing written.
+    let (code, stdout, stderr) = run(&app, &["t", "synth", "--format", "hcl", "--out", out]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.starts_with("error: stack other: HCL export: google_compute_network.n: provider google has no schema here"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!dir.path().join("other").exists());
+    assert!(net.join("main.tf.json").is_file() && !net.join("main.tf").exists());
+
+    let (code, _, stderr) = run(&app, &["t", "synth", "--format", "yaml", "--out", out]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("invalid value 'yaml' for '--format <FORMAT>'"),
+        "{stderr}"
+    );
+}

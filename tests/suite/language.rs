@@ -14,7 +14,7 @@ use tfsynth_aws::data::DataAwsS3Bucket;
 use tfsynth_aws::ephemeral::EphemeralAwsSsmParameter;
 use tfsynth_aws::resource::{AwsS3Bucket, AwsSsmParameter, AwsSsmParameterArgs};
 
-use super::support::{Terraform, aws_validate};
+use super::support::{Terraform, aws_validate, both_formats};
 
 /// A stack that uses every block of the language tfsynth writes.
 pub fn language_stack() -> Stack {
@@ -193,17 +193,16 @@ fn terraform_validates_every_language_block() {
     let Some(tf) = Terraform::find("terraform_validates_every_language_block") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("main.tf.json"),
-        language_stack().synth().unwrap().json,
-    )
-    .unwrap();
-    tf.init(dir.path());
-    let report: Json =
-        serde_json::from_str(&tf.ok(dir.path(), &["validate", "-json", "-no-color"])).unwrap();
-    assert_eq!(report["valid"], json!(true), "{report:#}");
-    assert_eq!(report["warning_count"], json!(0), "{report:#}");
+    for (file, text) in both_formats(&language_stack().synth().unwrap().json) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(file), text).unwrap();
+        tf.init(dir.path());
+        tf.fmt_clean(dir.path());
+        let report: Json =
+            serde_json::from_str(&tf.ok(dir.path(), &["validate", "-json", "-no-color"])).unwrap();
+        assert_eq!(report["valid"], json!(true), "{file}: {report:#}");
+        assert_eq!(report["warning_count"], json!(0), "{file}: {report:#}");
+    }
 }
 
 /// `for` expressions, a local module call, `path.module` and
@@ -309,29 +308,36 @@ fn for_expressions_modules_and_paths_are_written_and_evaluated() {
     else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("main.tf.json"), &synthesized.json).unwrap();
-    for (path, bytes) in &synthesized.files {
-        let target = dir.path().join(path);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::write(target, bytes).unwrap();
+    for (file, text) in both_formats(&synthesized.json) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(file), text).unwrap();
+        for (path, bytes) in &synthesized.files {
+            let target = dir.path().join(path);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, bytes).unwrap();
+        }
+        tf.ok(dir.path(), &["init", "-input=false", "-no-color"]);
+        tf.ok(
+            dir.path(),
+            &["apply", "-input=false", "-no-color", "-auto-approve"],
+        );
+        let outputs: Json = serde_json::from_str(&tf.ok(dir.path(), &["output", "-json"])).unwrap();
+        let value = |name: &str| outputs[name]["value"].clone();
+        assert_eq!(
+            value("full_names"),
+            json!(["default-a", "default-b", "default-c"]),
+            "{file}"
+        );
+        assert_eq!(
+            value("by_az"),
+            json!({"x": ["a", "c"], "y": ["b"]}),
+            "{file}"
+        );
+        assert_eq!(value("first_two"), json!({"a": 0, "b": 1}), "{file}");
+        assert_eq!(value("workspace"), json!("default"), "{file}");
+        assert_eq!(value("here"), json!("."), "{file}");
+        assert_eq!(value("module_has_own_file"), json!(true), "{file}");
     }
-    tf.ok(dir.path(), &["init", "-input=false", "-no-color"]);
-    tf.ok(
-        dir.path(),
-        &["apply", "-input=false", "-no-color", "-auto-approve"],
-    );
-    let outputs: Json = serde_json::from_str(&tf.ok(dir.path(), &["output", "-json"])).unwrap();
-    let value = |name: &str| outputs[name]["value"].clone();
-    assert_eq!(
-        value("full_names"),
-        json!(["default-a", "default-b", "default-c"])
-    );
-    assert_eq!(value("by_az"), json!({"x": ["a", "c"], "y": ["b"]}));
-    assert_eq!(value("first_two"), json!({"a": 0, "b": 1}));
-    assert_eq!(value("workspace"), json!("default"));
-    assert_eq!(value("here"), json!("."));
-    assert_eq!(value("module_has_own_file"), json!(true));
 }
 
 /// `dynamic` blocks from raw and typed builders: written as terraform's JSON
@@ -413,11 +419,19 @@ fn dynamic_blocks_are_written_checked_and_validated() {
         );
     }
 
+    let exported = super::support::hcl(&text);
+    assert!(
+        exported.contains("  dynamic \"attribute\" {\n    for_each = var.keys\n    iterator = key\n    content {\n      name = key.key\n      type = key.value\n    }\n  }\n"),
+        "{exported}"
+    );
     if let Some(tf) = Terraform::find("dynamic_blocks_are_written_checked_and_validated") {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("main.tf.json"), &text).unwrap();
-        tf.init(dir.path());
-        tf.ok(dir.path(), &["validate", "-no-color"]);
+        for (file, text) in both_formats(&text) {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(file), text).unwrap();
+            tf.init(dir.path());
+            tf.fmt_clean(dir.path());
+            tf.ok(dir.path(), &["validate", "-no-color"]);
+        }
     }
 }
 

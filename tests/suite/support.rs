@@ -181,3 +181,32 @@ pub fn aws_validate(text: &str) -> tfsynth::validate::Report {
 pub fn user_target() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/user-crates")
 }
+
+/// The HCL export of synthesized JSON, read with the AWS schema; the test
+/// fails on any export problem.
+pub fn hcl(json: &str) -> String {
+    let schemas = tfsynth::validate::Schemas::new(&[&tfsynth_aws::PROVIDER]);
+    tfsynth::export::to_hcl(json, &schemas).unwrap_or_else(|errors| {
+        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        panic!("HCL export failed:\n{}", lines.join("\n"))
+    })
+}
+
+/// The stack's file in each format, `main.tf.json` and its HCL export
+/// `main.tf`, as (file name, text).
+pub fn both_formats(json: &str) -> [(&'static str, String); 2] {
+    [("main.tf.json", json.to_owned()), ("main.tf", hcl(json))]
+}
+
+impl Terraform {
+    /// Fails the test when `terraform fmt` would change any file in `dir`.
+    pub fn fmt_clean(&self, dir: &Path) {
+        let diff = self.ok(dir, &["fmt", "-check", "-diff", "-no-color"]);
+        assert_eq!(
+            diff,
+            "",
+            "terraform fmt would change the files in {}",
+            dir.display()
+        );
+    }
+}

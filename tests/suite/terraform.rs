@@ -11,19 +11,36 @@ use tfsynth::{
 use super::engine::USER_DATA;
 use super::support::{Terraform, tfsynth};
 
-fn validate_stack(tf: &Terraform, bin: assert_cmd::Command, stack: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut bin = bin;
-    bin.args(["synth", stack, "--out"])
-        .arg(dir.path())
-        .assert()
-        .success();
-    let stack_dir = dir.path().join(stack);
-    tf.init(&stack_dir);
-    let report: Json =
-        serde_json::from_str(&tf.ok(&stack_dir, &["validate", "-json", "-no-color"])).unwrap();
-    assert_eq!(report["valid"], json!(true), "{report:#}");
-    assert_eq!(report["warning_count"], json!(0), "{report:#}");
+/// The stack written in both formats passes `terraform validate` without
+/// warnings; the HCL is also exactly as `terraform fmt` would write it.
+fn validate_stack(tf: &Terraform, bin: impl Fn() -> assert_cmd::Command, stack: &str) {
+    for format in ["json", "hcl"] {
+        let dir = tempfile::tempdir().unwrap();
+        bin()
+            .args(["synth", stack, "--format", format, "--out"])
+            .arg(dir.path())
+            .assert()
+            .success();
+        let stack_dir = dir.path().join(stack);
+        if format == "hcl" {
+            assert!(!stack_dir.join("main.tf.json").exists());
+            let diff = tf.ok(&stack_dir, &["fmt", "-check", "-diff", "-no-color"]);
+            assert_eq!(diff, "", "{stack}: terraform fmt would change main.tf");
+        }
+        tf.init(&stack_dir);
+        let report: Json =
+            serde_json::from_str(&tf.ok(&stack_dir, &["validate", "-json", "-no-color"])).unwrap();
+        assert_eq!(
+            report["valid"],
+            json!(true),
+            "{stack} ({format}): {report:#}"
+        );
+        assert_eq!(
+            report["warning_count"],
+            json!(0),
+            "{stack} ({format}): {report:#}"
+        );
+    }
 }
 
 #[test]
@@ -31,7 +48,7 @@ fn terraform_validate_accepts_the_demo_stack() {
     let Some(tf) = Terraform::find("terraform_validate_accepts_the_demo_stack") else {
         return;
     };
-    validate_stack(&tf, tfsynth(), "demo");
+    validate_stack(&tf, tfsynth, "demo");
 }
 
 #[test]
@@ -39,7 +56,7 @@ fn terraform_validate_accepts_the_financial_stack() {
     let Some(tf) = Terraform::find("terraform_validate_accepts_the_financial_stack") else {
         return;
     };
-    validate_stack(&tf, tfsynth(), "financial");
+    validate_stack(&tf, tfsynth, "financial");
 }
 
 #[test]
@@ -47,7 +64,7 @@ fn terraform_validate_accepts_the_webapp_stack() {
     let Some(tf) = Terraform::find("terraform_validate_accepts_the_webapp_stack") else {
         return;
     };
-    validate_stack(&tf, tfsynth(), "webapp");
+    validate_stack(&tf, tfsynth, "webapp");
 }
 
 #[test]
@@ -57,7 +74,7 @@ fn terraform_validate_accepts_the_serverless_stack_and_its_asset_hash() {
     else {
         return;
     };
-    validate_stack(&tf, tfsynth(), "serverless");
+    validate_stack(&tf, tfsynth, "serverless");
     // terraform computes the same hash of the archive as the one synthesized.
     let (dir, json) = super::support::synth_stack("serverless");
     let json: Json = serde_json::from_str(&json).unwrap();
@@ -96,7 +113,7 @@ fn terraform_validate_accepts_the_example_stack() {
     let Some(tf) = Terraform::find("terraform_validate_accepts_the_example_stack") else {
         return;
     };
-    validate_stack(&tf, super::example::custom_app(), "site");
+    validate_stack(&tf, super::example::custom_app, "site");
 }
 
 /// Terraform itself evaluates every escaping case and must read back exactly
@@ -108,7 +125,7 @@ fn terraform_reads_back_exactly_what_was_written() {
     };
     let mut stack = Stack::new("roundtrip");
     let upper = |e: Expr| Expr::call("upper", vec![e]);
-    let cases: Vec<(&str, Node, Json)> = vec![
+    let mut cases: Vec<(&str, Node, Json)> = vec![
         ("user_data", USER_DATA.into(), json!(USER_DATA)),
         (
             "iam_variable",
@@ -146,6 +163,23 @@ fn terraform_reads_back_exactly_what_was_written() {
             json!("{\"k ${x}\":\"v%{y}\"}"),
         ),
         (
+            "heredoc_markers",
+            "EOT\n  EOT_\nx = \"${y}\" \\n\n".into(),
+            json!("EOT\n  EOT_\nx = \"${y}\" \\n\n"),
+        ),
+        ("no_final_newline", "two\nlines".into(), json!("two\nlines")),
+        (
+            "keys_that_are_words",
+            Node::map_of([
+                ("for", "a"),
+                ("null", "b"),
+                ("in", "c"),
+                ("a b", "d"),
+                ("x-y", "e"),
+            ]),
+            json!({"for": "a", "null": "b", "in": "c", "a b": "d", "x-y": "e"}),
+        ),
+        (
             "unicode",
             "héllo ✓ 😀 \u{7}".into(),
             json!("héllo ✓ 😀 \u{7}"),
@@ -178,25 +212,44 @@ fn terraform_reads_back_exactly_what_was_written() {
         let local = stack.local(*name, value.clone());
         stack.add(Output::new(*name, local));
     }
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("main.tf.json"), stack.synth().unwrap().json).unwrap();
-    tf.init(dir.path());
-    tf.ok(
-        dir.path(),
-        &["apply", "-auto-approve", "-input=false", "-no-color"],
-    );
-    let outputs: Json = serde_json::from_str(&tf.ok(dir.path(), &["output", "-json"])).unwrap();
-    for (name, _, expect) in &cases {
-        let got = &outputs[name]["value"];
-        let same = match (got, expect) {
-            // Terraform's numbers are arbitrary precision; compare large ones as text.
-            (Json::Array(g), Json::Array(e)) => g
-                .iter()
-                .map(ToString::to_string)
-                .eq(e.iter().map(ToString::to_string)),
-            _ => got == expect,
-        };
-        assert!(same, "{name}: terraform read {got} but {expect} was meant");
+    // Template directives, which the builders escape in literal text,
+    // written into the JSON as a user's raw template would be.
+    let mut json: Json = serde_json::from_str(&stack.synth().unwrap().json).unwrap();
+    let directives = "line ${upper(\"one\")}\n%{ for x in [1, 2] }${x}\n%{ endfor }%{ if true }\"q\" \\%{ else }no%{ endif }";
+    json["locals"]["directives"] = json!(directives);
+    json["output"]["directives"] = json!({"value": "${local.directives}"});
+    let json = json.to_string();
+    cases.push(("directives", Node::Null, json!("line ONE\n1\n2\n\"q\" \\")));
+    let hcl = tfsynth::export::to_hcl(&json, &tfsynth::validate::Schemas::new(&[])).unwrap();
+    // The same values through the JSON and through its HCL export.
+    for (file, text) in [("main.tf.json", &json), ("main.tf", &hcl)] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(file), text).unwrap();
+        tf.init(dir.path());
+        if file == "main.tf" {
+            let diff = tf.ok(dir.path(), &["fmt", "-check", "-diff", "-no-color"]);
+            assert_eq!(diff, "", "terraform fmt would change the export");
+        }
+        tf.ok(
+            dir.path(),
+            &["apply", "-auto-approve", "-input=false", "-no-color"],
+        );
+        let outputs: Json = serde_json::from_str(&tf.ok(dir.path(), &["output", "-json"])).unwrap();
+        for (name, _, expect) in &cases {
+            let got = &outputs[name]["value"];
+            let same = match (got, expect) {
+                // Terraform's numbers are arbitrary precision; compare large ones as text.
+                (Json::Array(g), Json::Array(e)) => g
+                    .iter()
+                    .map(ToString::to_string)
+                    .eq(e.iter().map(ToString::to_string)),
+                _ => got == expect,
+            };
+            assert!(
+                same,
+                "{file}: {name}: terraform read {got} but {expect} was meant"
+            );
+        }
     }
 }
 
@@ -275,34 +328,40 @@ fn terraform_init_accepts_every_backend() {
             assert!(json.contains(from), "{name}: {json}");
             json = json.replace(from, to);
         }
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("main.tf.json"), &json).unwrap();
-        let (ok, text) = tf.run_env(dir.path(), &["init", "-input=false", "-no-color"], &env);
-        let decode_error = [
-            "Extraneous JSON object property",
-            "Unsupported argument",
-            "Missing required argument",
-            "Invalid value",
-        ]
-        .iter()
-        .any(|e| text.contains(e));
-        if name.starts_with("control") {
+        // The block as written, and as its HCL export writes it.
+        for (file, text) in super::support::both_formats(&json) {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(file), &text).unwrap();
+            let (ok, text) = tf.run_env(dir.path(), &["init", "-input=false", "-no-color"], &env);
+            let decode_error = [
+                "Extraneous JSON object property",
+                "Unsupported argument",
+                "Missing required argument",
+                "Invalid value",
+            ]
+            .iter()
+            .any(|e| text.contains(e));
+            if name.starts_with("control") {
+                assert!(
+                    decode_error,
+                    "{name} ({file}): terraform must reject the tampered block\n{text}"
+                );
+                continue;
+            }
             assert!(
-                decode_error,
-                "{name}: terraform must reject the tampered block\n{text}"
+                !decode_error,
+                "{name} ({file}): terraform rejected the block\n{text}"
             );
-            continue;
-        }
-        assert!(
-            !decode_error,
-            "{name}: terraform rejected the block\n{text}"
-        );
-        assert_eq!(ok, succeeds, "{name}\n{text}");
-        if !succeeds {
-            assert!(
-                text.contains("127.0.0.1:9") && text.contains("connection refused"),
-                "{name}: failed only at the connection\n{text}"
-            );
+            assert_eq!(ok, succeeds, "{name} ({file})\n{text}");
+            if !succeeds {
+                assert!(
+                    text.contains("127.0.0.1:9") && text.contains("connection refused"),
+                    "{name} ({file}): failed only at the connection\n{text}"
+                );
+            }
+            if file == "main.tf" {
+                tf.fmt_clean(dir.path());
+            }
         }
     }
 }

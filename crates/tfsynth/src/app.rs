@@ -159,6 +159,14 @@ pub enum AppError {
         /// The exit code: 2 for what the user can fix in the invocation, 1 otherwise.
         exit_code: u8,
     },
+    /// A stack cannot be written as HCL.
+    #[error("stack {stack}: HCL export: {problem}")]
+    Export {
+        /// The stack.
+        stack: String,
+        /// What is wrong, and where.
+        problem: crate::export::ExportError,
+    },
     /// Writing a synthesized file failed.
     #[error("cannot write {}: {source}", path.display())]
     Write {
@@ -181,6 +189,33 @@ impl AppError {
             AppError::PolicyFindings { .. } => 3,
             AppError::Command { exit_code, .. } => *exit_code,
             _ => 2,
+        }
+    }
+}
+
+/// The syntax a stack is written in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Terraform JSON, `main.tf.json`: what plan and apply run terraform on.
+    #[default]
+    Json,
+    /// HCL native syntax, `main.tf`, formatted as `terraform fmt` writes it.
+    Hcl,
+}
+
+impl Format {
+    /// The file a stack is written to.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Json => "main.tf.json",
+            Format::Hcl => "main.tf",
+        }
+    }
+
+    fn other(self) -> Format {
+        match self {
+            Format::Json => Format::Hcl,
+            Format::Hcl => Format::Json,
         }
     }
 }
@@ -493,7 +528,20 @@ impl App {
         settings: &Settings,
         out: &Path,
     ) -> Result<Vec<Written>, Vec<AppError>> {
-        self.synth_locked(names, settings, out)
+        self.synth_as(names, settings, out, Format::Json)
+    }
+
+    /// [`App::synth_to`] in either format: `main.tf.json`, or `main.tf` in
+    /// HCL native syntax ([`crate::export`]). Writing one removes the other
+    /// from the stack's directory, which terraform would read as well.
+    pub fn synth_as(
+        &self,
+        names: &[String],
+        settings: &Settings,
+        out: &Path,
+        format: Format,
+    ) -> Result<Vec<Written>, Vec<AppError>> {
+        self.write_stacks(names, settings, out, format)
             .map(|(written, _)| written)
     }
 
@@ -511,7 +559,41 @@ impl App {
         settings: &Settings,
         out: &Path,
     ) -> Result<(Vec<Written>, Vec<StackLock>), Vec<AppError>> {
+        self.write_stacks(names, settings, out, Format::Json)
+    }
+
+    fn write_stacks(
+        &self,
+        names: &[String],
+        settings: &Settings,
+        out: &Path,
+        format: Format,
+    ) -> Result<(Vec<Written>, Vec<StackLock>), Vec<AppError>> {
         let all = self.synth(names, settings)?;
+        // Every stack's text first, so that any problem is reported before writing.
+        let texts: Vec<String> = match format {
+            Format::Json => all.iter().map(|s| s.json.clone()).collect(),
+            Format::Hcl => {
+                let schemas = self.schemas();
+                let mut texts = Vec::new();
+                let mut errors = Vec::new();
+                for s in &all {
+                    match crate::export::to_hcl(&s.json, &schemas) {
+                        Ok(text) => texts.push(text),
+                        Err(problems) => {
+                            errors.extend(problems.into_iter().map(|problem| AppError::Export {
+                                stack: s.stack.clone(),
+                                problem,
+                            }))
+                        }
+                    }
+                }
+                if !errors.is_empty() {
+                    return Err(errors);
+                }
+                texts
+            }
+        };
         let mut created: Vec<PathBuf> = Vec::new();
         let undo = |created: &[PathBuf]| {
             for dir in created.iter().rev() {
@@ -521,7 +603,7 @@ impl App {
         let mut locks = Vec::new();
         let mut staged = Vec::new();
         let result = (|| {
-            for synthesized in &all {
+            for (synthesized, text) in all.iter().zip(&texts) {
                 let dir = out.join(&synthesized.stack);
                 if !dir.is_dir() {
                     let mut missing = Vec::new();
@@ -559,8 +641,8 @@ impl App {
                     }],
                     _ => vec![AppError::Write { path, source }],
                 };
-                let path = dir.join("main.tf.json");
-                let main = fsio::stage(&path, synthesized.json.as_bytes())
+                let path = dir.join(format.file_name());
+                let main = fsio::stage(&path, text.as_bytes())
                     .map_err(|e| write_error(path.clone(), e))?;
                 let mut files = Vec::new();
                 if !synthesized.files.is_empty() {
@@ -616,6 +698,15 @@ impl App {
                 })?;
             }
             remove_undeclared_assets(&dir, &synthesized.files)?;
+            let other = dir.join(format.other().file_name());
+            if other.is_file() {
+                std::fs::remove_file(&other).map_err(|source| {
+                    vec![AppError::Write {
+                        path: other.clone(),
+                        source,
+                    }]
+                })?;
+            }
             written.push(Written {
                 synthesized,
                 path,

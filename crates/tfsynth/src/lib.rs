@@ -34,6 +34,7 @@ pub mod asset;
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod export;
 mod fsio;
 pub mod graph;
 pub mod hcl;

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::app::{App, AppError};
+use crate::app::{App, AppError, Format};
 use crate::fsio::WriteOutcome;
 
 use super::Cli;
@@ -10,20 +10,26 @@ use super::Cli;
 /// Synthesize stacks to Terraform JSON.
 ///
 /// Writes <out>/<stack>/main.tf.json for each named stack (default: every
-/// stack). All stacks are checked first: if any has a problem, nothing is
-/// written. Each file is replaced atomically; nothing else in the stack's
-/// directory (.terraform/, the lock file, state) is touched.
+/// stack), or main.tf in HCL with --format hcl. All stacks are checked
+/// first: if any has a problem, nothing is written. Each file is replaced
+/// atomically; nothing else in the stack's directory (.terraform/, the lock
+/// file, state) is touched, except that writing one format removes the
+/// other's file, which terraform would read too.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Stacks to synthesize (default: all).
     #[arg(value_name = "STACK")]
     pub stacks: Vec<String>,
+    /// json writes main.tf.json (what plan and apply use); hcl writes
+    /// main.tf in HCL native syntax, formatted as terraform fmt would.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
 }
 
 /// Runs `synth`.
 pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(), Vec<AppError>> {
     let settings = cli.settings(app)?;
-    let written = app.synth_to(&args.stacks, &settings, &cli.out)?;
+    let written = app.synth_as(&args.stacks, &settings, &cli.out, args.format)?;
     for w in &written {
         let s = &w.synthesized;
         let state = match w.outcome {

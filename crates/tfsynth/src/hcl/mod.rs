@@ -9,7 +9,7 @@
 
 mod parse;
 
-pub use parse::{ParseError, parse_expression, parse_template};
+pub use parse::{ParseError, parse_expression, parse_template, template_code};
 
 /// A binary operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -41,10 +41,31 @@ pub fn parse_template(text: &str) -> Result<Vec<Part>, ParseError> {
         src: text,
         pos: 0,
         depth: 0,
+        code: Vec::new(),
     };
     let (parts, end) = p.parts(false)?;
     match end {
         End::Eof => Ok(parts),
+        End::Keyword(word, at) => {
+            Err(p.error_at(at, format!("`{word}` without `{}`", opener(word))))
+        }
+        End::Quote => unreachable!("unquoted templates do not end at quotes"),
+    }
+}
+
+/// The byte ranges of a string template's interpolation (`${ … }`) and
+/// directive (`%{ … }`) sequences, in order, delimiters included; the rest
+/// of the text is literal (with `$${` and `%%{` escapes as written).
+pub fn template_code(text: &str) -> Result<Vec<std::ops::Range<usize>>, ParseError> {
+    let mut p = Parser {
+        src: text,
+        pos: 0,
+        depth: 0,
+        code: Vec::new(),
+    };
+    let (_, end) = p.parts(false)?;
+    match end {
+        End::Eof => Ok(p.code),
         End::Keyword(word, at) => {
             Err(p.error_at(at, format!("`{word}` without `{}`", opener(word))))
         }
@@ -58,6 +79,7 @@ pub fn parse_expression(text: &str) -> Result<Hcl, ParseError> {
         src: text,
         pos: 0,
         depth: 0,
+        code: Vec::new(),
     };
     let expr = p.expr()?;
     p.ws();
@@ -86,6 +108,9 @@ struct Parser<'a> {
     src: &'a str,
     pos: usize,
     depth: usize,
+    /// The byte ranges of the template's own `${ … }` and `%{ … }`
+    /// sequences (not those of strings nested in its expressions).
+    code: Vec<std::ops::Range<usize>>,
 }
 
 impl<'a> Parser<'a> {
@@ -237,12 +262,16 @@ impl<'a> Parser<'a> {
             } else if self.eat("%%{") {
                 text.push_str("%{");
             } else if self.eat("${") {
+                let at = self.pos - 2;
                 flush(&mut text, &mut parts);
                 self.eat("~");
                 let expr = self.expr()?;
                 self.ws();
                 self.eat("~");
                 self.expect("}")?;
+                if !quoted {
+                    self.code.push(at..self.pos);
+                }
                 parts.push(Part::Interp(expr));
             } else if self.starts_with("%{") {
                 let at = self.pos;
@@ -255,6 +284,9 @@ impl<'a> Parser<'a> {
                     Some("for") => parts.push(self.for_directive(quoted, at)?),
                     Some(word @ ("else" | "endif" | "endfor")) => {
                         self.close_directive()?;
+                        if !quoted {
+                            self.code.push(at..self.pos);
+                        }
                         self.depth -= 1;
                         let word = match word {
                             "else" => "else",
@@ -286,6 +318,9 @@ impl<'a> Parser<'a> {
     fn if_directive(&mut self, quoted: bool, at: usize) -> Result<Part, ParseError> {
         let cond = self.expr()?;
         self.close_directive()?;
+        if !quoted {
+            self.code.push(at..self.pos);
+        }
         let (then, end) = self.parts(quoted)?;
         let (otherwise, end) = match end {
             End::Keyword("else", _) => self.parts(quoted)?,
@@ -303,6 +338,9 @@ impl<'a> Parser<'a> {
     fn for_directive(&mut self, quoted: bool, at: usize) -> Result<Part, ParseError> {
         let (key, value, collection) = self.for_head()?;
         self.close_directive()?;
+        if !quoted {
+            self.code.push(at..self.pos);
+        }
         let (body, end) = self.parts(quoted)?;
         match end {
             End::Keyword("endfor", _) => Ok(Part::For(key, value, collection, body)),
