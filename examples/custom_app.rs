@@ -5,8 +5,7 @@
 
 use std::process::ExitCode;
 
-use tfsynth::config::Config;
-use tfsynth::config::{ConfigValue, Key, Kind, Spec};
+use tfsynth::config::Settings;
 use tfsynth::{App, Expr, Node, Output, Provider, Resource, Stack, func, interp};
 
 /// A private S3 bucket whose policy refuses plain-HTTP access.
@@ -66,30 +65,25 @@ fn site(stack: &mut Stack) {
 }
 
 /// The keys the `alerts` stack takes: `custom_app.toml`'s `[stacks.alerts]`,
-/// `CUSTOM_APP_ALERTS_<KEY>` or `--set`.
-fn alerts_spec() -> Spec {
-    Spec::new()
-        .key(Key::required(
-            "owner",
-            Kind::String,
-            "team that receives the alerts",
-        ))
-        .key(Key::with_default(
-            "topic_name",
-            ConfigValue::String("alerts".into()),
-            "name of the SNS topic",
-        ))
+/// `CUSTOM_APP_ALERTS_<KEY>` or `--set`. Each field is a key.
+#[derive(Settings)]
+struct Alerts {
+    /// team that receives the alerts
+    owner: String,
+    /// name of the SNS topic
+    #[setting(default = "alerts")]
+    topic_name: String,
 }
 
 /// An encrypted SNS topic for a team's alerts.
-fn alerts(stack: &mut Stack, config: &Config) {
+fn alerts(stack: &mut Stack, config: &Alerts) {
     stack.require_provider("aws", "hashicorp/aws", "~> 5.100");
     stack.add(Provider::new("aws").set("region", "us-east-1"));
     let topic = stack.add(
         Resource::new("aws_sns_topic", "alerts")
-            .set("name", config.string("topic_name"))
+            .set("name", config.topic_name.as_str())
             .set("kms_master_key_id", "alias/aws/sns")
-            .set("tags", Node::map_of([("Owner", config.string("owner"))])),
+            .set("tags", Node::map_of([("Owner", config.owner.as_str())])),
     );
     stack.add(Output::new("topic_arn", topic.attr("arn")));
 }
@@ -99,10 +93,9 @@ fn main() -> ExitCode {
         // The schema validate checks the stacks against, and HCL export reads.
         .provider(&tfsynth_aws::PROVIDER)
         .stack("site", "A private S3 bucket that refuses plain HTTP", site)
-        .configured_stack(
+        .settings_stack(
             "alerts",
             "An encrypted SNS topic for a team's alerts",
-            alerts_spec(),
             alerts,
         )
         .run()

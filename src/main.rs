@@ -15,22 +15,19 @@ pub fn app() -> tfsynth::App {
         .command(get::command(), get::run)
         .command(new::command(), new::run)
         .stack("demo", "Demonstration: a VPC with two subnets in two availability zones", stacks::demo::build)
-        .configured_stack(
+        .settings_stack(
             "financial",
             "Financial services: 3-AZ VPC, ALB + auto scaling web tier, encrypted RDS MySQL and S3, flow logs, alarms",
-            stacks::financial::spec(),
             stacks::financial::build,
         )
-        .configured_stack(
+        .settings_stack(
             "serverless",
             "Serverless order intake: HTTP API, schedule and S3 uploads through SQS into a Lambda function and a DynamoDB table",
-            stacks::serverless::spec(),
             stacks::serverless::build,
         )
-        .configured_stack(
+        .settings_stack(
             "webapp",
             "Web application: default VPC, ALB + auto scaling group with CPU target tracking, SNS health alarm",
-            stacks::webapp::spec(),
             stacks::webapp::build,
         )
 }

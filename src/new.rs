@@ -211,7 +211,7 @@ const MAIN_RS: &str = r#"//! The @NAME@ infrastructure: `cargo run -- synth` wri
 //! out/<stack>/main.tf.json, `cargo run -- plan storage` runs terraform on it,
 //! `cargo run -- --help` lists the rest.
 
-use tfsynth::config::{Config, ConfigValue, Key, Kind, Spec, rules};
+use tfsynth::config::{Settings, rules};
 use tfsynth::{App, Output, Provider, Stack};
 use tfsynth_aws::resource::aws_s3_bucket_server_side_encryption_configuration::{
     ApplyServerSideEncryptionByDefault, Rule as EncryptionRule,
@@ -222,6 +222,7 @@ use tfsynth_aws::resource::{
     AwsS3BucketServerSideEncryptionConfigurationArgs, AwsS3BucketVersioning,
     AwsS3BucketVersioningArgs,
 };
+use tfsynth_modules::rules as aws_rules;
 
 #[cfg(test)]
 mod tests;
@@ -232,10 +233,9 @@ pub fn app() -> App {
     App::new("@NAME@")
         .provider(&tfsynth_aws::PROVIDER)
         .policy(tfsynth_modules::policy::AWS)
-        .configured_stack(
+        .settings_stack(
             "storage",
             "A private, versioned, encrypted S3 bucket",
-            storage_spec(),
             storage,
         )
 }
@@ -245,32 +245,30 @@ fn main() -> std::process::ExitCode {
 }
 
 /// The keys of the storage stack, set in @NAME@.toml, by @PREFIX@_STORAGE_<KEY>
-/// or with --set KEY=VALUE (`cargo run -- config storage` shows them).
-fn storage_spec() -> Spec {
-    Spec::new()
-        .key(
-            Key::with_default("region", ConfigValue::String("us-east-1".into()), "AWS region")
-                .rule("AWS region name", tfsynth_modules::rules::region),
-        )
-        .key(
-            Key::required("owner", Kind::String, "team that owns the stack (Owner tag)")
-                .rule("non-empty", rules::non_empty),
-        )
-        .key(
-            Key::required("bucket_name", Kind::String, "name of the bucket")
-                .rule("S3 bucket naming rules", tfsynth_modules::rules::s3_bucket_name),
-        )
-        .key(Key::optional(
-            "emulator_endpoint",
-            Kind::String,
-            "send every AWS API call to this emulator URL (moto, LocalStack)",
-        ))
+/// or with --set KEY=VALUE (`cargo run -- config storage` shows them). Each
+/// field is a key: its comment is the key's description.
+#[derive(Settings)]
+pub struct StorageConfig {
+    /// AWS region
+    #[setting(default = "us-east-1", rule("AWS region name", aws_rules::region))]
+    pub region: String,
+    /// deployment environment (Environment tag)
+    #[setting(rule("non-empty", rules::non_empty))]
+    pub environment: String,
+    /// team that owns the stack (Owner tag)
+    #[setting(rule("non-empty", rules::non_empty))]
+    pub owner: String,
+    /// name of the bucket
+    #[setting(rule("S3 bucket naming rules", aws_rules::s3_bucket_name))]
+    pub bucket_name: String,
+    /// send every AWS API call to this emulator URL (moto, LocalStack)
+    pub emulator_endpoint: Option<String>,
 }
 
 /// The storage stack: one bucket, private, versioned and encrypted.
-fn storage(stack: &mut Stack, config: &Config) {
+fn storage(stack: &mut Stack, config: &StorageConfig) {
     stack.require_provider("aws", "hashicorp/aws", "~> 5.100");
-    let bucket = stack.add(AwsS3Bucket::new("data").bucket(config.string("bucket_name")));
+    let bucket = stack.add(AwsS3Bucket::new("data").bucket(config.bucket_name.as_str()));
     stack.add(AwsS3BucketVersioning::new(
         "data",
         AwsS3BucketVersioningArgs {
@@ -297,15 +295,15 @@ fn storage(stack: &mut Stack, config: &Config) {
     stack.add(Output::new("bucket_arn", bucket.arn()).description("ARN of the bucket"));
 
     // The provider last: with an emulator, its endpoints cover every service used above.
-    let mut provider = Provider::new("aws").set("region", config.string("region"));
-    if let Some(url) = config.opt_string("emulator_endpoint") {
+    let mut provider = Provider::new("aws").set("region", config.region.as_str());
+    if let Some(url) = &config.emulator_endpoint {
         for (key, value) in tfsynth_modules::emulator::aws_provider_settings(stack, url) {
             provider = provider.set(key, value);
         }
     }
     stack.add(provider.default_tags([
-        ("Environment", config.environment().unwrap_or("default")),
-        ("Owner", config.string("owner")),
+        ("Environment", config.environment.as_str()),
+        ("Owner", config.owner.as_str()),
         ("ManagedBy", "@NAME@"),
     ]));
 }
@@ -374,9 +372,11 @@ region = "us-east-1"
 owner = "platform-team"
 
 [stacks.storage.environments.dev]
+environment = "dev"
 bucket_name = "@BUCKET@-dev-data"
 
 [stacks.storage.environments.prod]
+environment = "prod"
 bucket_name = "@BUCKET@-prod-data"
 "#;
 
@@ -390,8 +390,10 @@ Infrastructure as typed Rust, synthesized to Terraform JSON by tfsynth.
     cargo run -- plan storage --env prod
     cargo test                         # the stack's tests (src/tests.rs)
 
-The stacks are defined in `src/main.rs`, their configuration in `@NAME@.toml`;
-environment variables `@PREFIX@_<STACK>_<KEY>` and `--set KEY=VALUE` override it.
+The stacks are defined in `src/main.rs`, each with its configuration as a
+struct (`#[derive(Settings)]`: one field per key); the values are in
+`@NAME@.toml`, and environment variables `@PREFIX@_<STACK>_<KEY>` and
+`--set KEY=VALUE` override them.
 `plan` and `apply` need terraform on the PATH (or `@PREFIX@_TERRAFORM`).
 
 The plan test runs when `@PREFIX@_EMULATOR_ENDPOINT` names a local emulator:

@@ -5,7 +5,7 @@
 //! DynamoDB table. The function's code is an asset, zipped at synthesis,
 //! whose hash redeploys it when, and only when, the code changes.
 
-use tfsynth::config::{Config, ConfigValue, Key, Kind, Spec, rules};
+use tfsynth::config::{ConfigValue, Settings};
 use tfsynth::{Asset, ResourceBlock, Stack, Value, func, interp};
 use tfsynth_aws::data::aws_iam_policy_document::Statement;
 use tfsynth_aws::resource::aws_apigatewayv2_stage::{AccessLogSettings, AccessLogSettingsArgs};
@@ -27,7 +27,7 @@ use tfsynth_modules::iam::{condition, principals, service_role};
 use tfsynth_modules::rules as aws_rules;
 use tfsynth_modules::storage::secure_bucket;
 
-use super::common;
+use super::common::{self, Identity};
 
 /// The function's code, embedded so the binary synthesizes anywhere.
 const HANDLER: &[u8] = include_bytes!("serverless/handler.py");
@@ -35,79 +35,37 @@ const HANDLER: &[u8] = include_bytes!("serverless/handler.py");
 /// How long the function may run; the queue hides a message six times as long.
 const TIMEOUT_SECONDS: i64 = 30;
 
-/// The configuration keys of the serverless stack.
-pub fn spec() -> Spec {
-    Spec::new()
-        .key(
-            Key::with_default(
-                "region",
-                ConfigValue::String("us-east-1".into()),
-                "AWS region",
-            )
-            .rule("AWS region name", aws_rules::region),
-        )
-        .key(
-            Key::required(
-                "environment",
-                Kind::String,
-                "deployment environment, e.g. prod",
-            )
-            .rule("name", common::name_rule),
-        )
-        .key(
-            Key::required(
-                "owner",
-                Kind::String,
-                "team that owns the stack (Owner tag)",
-            )
-            .rule("non-empty", rules::non_empty),
-        )
-        .key(
-            Key::required("cost_center", Kind::String, "cost center (CostCenter tag)")
-                .rule("non-empty", rules::non_empty),
-        )
-        .key(
-            Key::required(
-                "project",
-                Kind::String,
-                "project name (Project tag, name prefix)",
-            )
-            .rule("name", common::name_rule),
-        )
-        .key(
-            Key::with_default(
-                "sweep_schedule",
-                ConfigValue::String("rate(5 minutes)".into()),
-                "EventBridge schedule of the stale-order sweep",
-            )
-            .rule("schedule expression", schedule_rule),
-        )
-        .key(Key::optional(
-            "uploads_bucket_name",
-            Kind::String,
-            "uploads bucket (default: <project>-<environment>-uploads)",
-        ))
-        .key(
-            Key::with_default(
-                "log_retention_days",
-                ConfigValue::Integer(30),
-                "CloudWatch Logs retention in days",
-            )
-            .rule("CloudWatch retention", aws_rules::log_retention),
-        )
-        .key(
-            Key::optional(
-                "emulator_endpoint",
-                Kind::String,
-                "send every AWS API call to this emulator URL (moto, LocalStack)",
-            )
-            .rule("http(s) URL", common::url_rule),
-        )
-        .check(
-            "S3 bucket naming rules",
-            &["uploads_bucket_name", "project", "environment"],
-            |c| aws_rules::s3_bucket_name(&ConfigValue::String(common::bucket_name(c, "uploads"))),
-        )
+/// The configuration of the serverless stack.
+#[derive(Settings)]
+#[settings(check(
+    "S3 bucket naming rules",
+    [uploads_bucket_name, identity.project, identity.environment],
+    uploads_bucket_named
+))]
+pub struct Serverless {
+    #[setting(flatten)]
+    pub identity: Identity,
+    /// EventBridge schedule of the stale-order sweep
+    #[setting(
+        default = "rate(5 minutes)",
+        rule("schedule expression", schedule_rule)
+    )]
+    pub sweep_schedule: String,
+    /// uploads bucket (default: <project>-<environment>-uploads)
+    pub uploads_bucket_name: Option<String>,
+    /// CloudWatch Logs retention in days
+    #[setting(default = 30, rule("CloudWatch retention", aws_rules::log_retention))]
+    pub log_retention_days: i64,
+    /// send every AWS API call to this emulator URL (moto, LocalStack)
+    #[setting(rule("http(s) URL", common::url_rule))]
+    pub emulator_endpoint: Option<String>,
+}
+
+fn uploads_bucket_named(c: &Serverless) -> Result<(), String> {
+    aws_rules::s3_bucket_name(&ConfigValue::String(
+        c.identity
+            .bucket_name("uploads", c.uploads_bucket_name.as_deref()),
+    ))
 }
 
 /// `rate(...)` or `cron(...)`, as EventBridge takes them.
@@ -128,9 +86,9 @@ fn schedule_rule(value: &ConfigValue) -> Result<(), String> {
 }
 
 /// Adds the serverless stack's blocks.
-pub fn build(stack: &mut Stack, config: &Config) {
-    let name = common::name(config);
-    let retention = config.int("log_retention_days");
+pub fn build(stack: &mut Stack, config: &Serverless) {
+    let name = config.identity.name();
+    let retention = config.log_retention_days;
 
     let table = stack.add(
         AwsDynamodbTable::new("orders", format!("{name}-orders"))
@@ -167,7 +125,9 @@ pub fn build(stack: &mut Stack, config: &Config) {
     let (uploads, _, _) = secure_bucket(
         stack,
         "uploads",
-        &common::bucket_name(config, "uploads"),
+        &config
+            .identity
+            .bucket_name("uploads", config.uploads_bucket_name.as_deref()),
         &format!("{name}-uploads"),
         |_, _| Vec::new(),
     );
@@ -276,7 +236,7 @@ pub fn build(stack: &mut Stack, config: &Config) {
         AwsCloudwatchEventRule::new("sweep")
             .name(format!("{name}-sweep"))
             .description("Sweeps stale orders")
-            .schedule_expression(config.string("sweep_schedule"))
+            .schedule_expression(config.sweep_schedule.as_str())
             .tags(tfsynth_modules::name_tags(&format!("{name}-sweep"))),
     );
     stack.add(
@@ -373,7 +333,7 @@ pub fn build(stack: &mut Stack, config: &Config) {
         .source_arn(interp![api.execution_arn(), "/*/*/orders"]),
     );
 
-    common::provider(stack, config);
+    common::provider(stack, &config.identity, config.emulator_endpoint.as_deref());
     common::outputs(
         stack,
         [

@@ -4,88 +4,72 @@
 //! access, and an SNS-alerting unhealthy-host alarm.
 
 use tfsynth::Stack;
-use tfsynth::config::{Config, ConfigValue, Key, Spec, rules};
+use tfsynth::config::{ConfigValue, Settings, rules};
 use tfsynth_aws::data::aws_subnets::{Filter, FilterArgs};
 use tfsynth_aws::data::{DataAwsSubnets, DataAwsVpc};
 
-use super::common;
+use super::common::{self, Common};
 use tfsynth_modules::iam::{Iam, IamConfig};
 use tfsynth_modules::monitoring::{Alarm, Monitoring, MonitoringConfig};
 use tfsynth_modules::storage::{Storage, StorageConfig};
 use tfsynth_modules::web_tier::{HealthCheck, WebTier, WebTierConfig};
 
-fn int(value: i64) -> ConfigValue {
-    ConfigValue::Integer(value)
+/// The configuration of the webapp stack.
+#[derive(Settings)]
+#[settings(
+    default(
+        common.instance_type = "t3.micro",
+        common.asg_min = 1,
+        common.asg_max = 3,
+        common.asg_desired = 1,
+        common.app_port = 80,
+    ),
+    check("timeout < interval", [health_check_timeout, health_check_interval], timeout_below_interval),
+)]
+pub struct Webapp {
+    #[setting(flatten)]
+    pub common: Common,
+    /// target average CPU for scaling (%)
+    #[setting(default = 50, rule("percentage", rules::percent))]
+    pub cpu_target: i64,
+    /// target group health check path
+    #[setting(default = "/", rule("path", path_rule))]
+    pub health_check_path: String,
+    /// HTTP codes of a healthy target
+    #[setting(default = "200")]
+    pub health_check_matcher: String,
+    /// successes before healthy
+    #[setting(default = 2, rule("2 to 10", threshold_rule))]
+    pub healthy_threshold: i64,
+    /// failures before unhealthy
+    #[setting(default = 2, rule("2 to 10", threshold_rule))]
+    pub unhealthy_threshold: i64,
+    /// health check timeout (s)
+    #[setting(default = 5, rule("2 to 120", |v| range(v, 2, 120)))]
+    pub health_check_timeout: i64,
+    /// seconds between health checks
+    #[setting(default = 30, rule("5 to 300", |v| range(v, 5, 300)))]
+    pub health_check_interval: i64,
+    /// alarm when unhealthy hosts exceed this
+    #[setting(default = 0, rule("not negative", rules::not_negative))]
+    pub unhealthy_hosts_threshold: i64,
 }
 
-/// The configuration keys of the webapp stack.
-pub fn spec() -> Spec {
-    common::spec("t3.micro", (1, 3, 1), 80)
-        .key(
-            Key::with_default("cpu_target", int(50), "target average CPU for scaling (%)")
-                .rule("percentage", rules::percent),
-        )
-        .key(
-            Key::with_default(
-                "health_check_path",
-                ConfigValue::String("/".into()),
-                "target group health check path",
-            )
-            .rule("path", |v| match v {
-                ConfigValue::String(s) if !s.starts_with('/') || s.len() > 1024 => {
-                    Err("must start with / and have at most 1024 characters".into())
-                }
-                _ => Ok(()),
-            }),
-        )
-        .key(Key::with_default(
-            "health_check_matcher",
-            ConfigValue::String("200".into()),
-            "HTTP codes of a healthy target",
-        ))
-        .key(
-            Key::with_default("healthy_threshold", int(2), "successes before healthy")
-                .rule("2 to 10", threshold_rule),
-        )
-        .key(
-            Key::with_default("unhealthy_threshold", int(2), "failures before unhealthy")
-                .rule("2 to 10", threshold_rule),
-        )
-        .key(
-            Key::with_default("health_check_timeout", int(5), "health check timeout (s)")
-                .rule("2 to 120", |v| range(v, 2, 120)),
-        )
-        .key(
-            Key::with_default(
-                "health_check_interval",
-                int(30),
-                "seconds between health checks",
-            )
-            .rule("5 to 300", |v| range(v, 5, 300)),
-        )
-        .key(
-            Key::with_default(
-                "unhealthy_hosts_threshold",
-                int(0),
-                "alarm when unhealthy hosts exceed this",
-            )
-            .rule("not negative", rules::not_negative),
-        )
-        .check(
-            "timeout < interval",
-            &["health_check_timeout", "health_check_interval"],
-            |c| {
-                let (timeout, interval) = (
-                    c.int("health_check_timeout"),
-                    c.int("health_check_interval"),
-                );
-                if timeout < interval {
-                    Ok(())
-                } else {
-                    Err("health_check_timeout must be shorter than health_check_interval".into())
-                }
-            },
-        )
+fn path_rule(value: &ConfigValue) -> Result<(), String> {
+    match value {
+        ConfigValue::String(s) if !s.starts_with('/') || s.len() > 1024 => {
+            Err("must start with / and have at most 1024 characters".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn timeout_below_interval(c: &Webapp) -> Result<(), String> {
+    if c.health_check_timeout < c.health_check_interval {
+        Ok(())
+    } else {
+        Err("health_check_timeout must be shorter than health_check_interval".into())
+    }
 }
 
 fn range(value: &ConfigValue, low: i64, high: i64) -> Result<(), String> {
@@ -102,8 +86,9 @@ fn threshold_rule(value: &ConfigValue) -> Result<(), String> {
 }
 
 /// Adds the webapp stack's blocks.
-pub fn build(stack: &mut Stack, config: &Config) {
-    let name = common::name(config);
+pub fn build(stack: &mut Stack, config: &Webapp) {
+    let common = &config.common;
+    let name = common.identity.name();
     let vpc = stack.add(DataAwsVpc::new("default").default(true));
     let subnets = stack.add(
         DataAwsSubnets::new("default").filter(Filter::new(FilterArgs {
@@ -116,13 +101,13 @@ pub fn build(stack: &mut Stack, config: &Config) {
         "mon",
         &MonitoringConfig {
             name: name.clone(),
-            retention_days: config.int("log_retention_days"),
+            retention_days: common.log_retention_days,
             // The webapp seed names no log groups: these are its own.
             app_log_group: format!("/{name}/app"),
             flow_log_group: format!("/{name}/vpc-flow-logs"),
             vpc_id: None,
             alarm_topic: true,
-            alarm_emails: config.list("alarm_emails").to_vec(),
+            alarm_emails: common.alarm_emails.clone(),
         },
     );
     let storage = Storage::new(
@@ -131,8 +116,10 @@ pub fn build(stack: &mut Stack, config: &Config) {
         &StorageConfig {
             name: name.clone(),
             data_bucket: None,
-            logs_bucket: common::bucket_name(config, "logs"),
-            logs_expiration_days: config.int("logs_expiration_days"),
+            logs_bucket: common
+                .identity
+                .bucket_name("logs", common.logs_bucket_name.as_deref()),
+            logs_expiration_days: common.logs_expiration_days,
             noncurrent_days: 30,
         },
     );
@@ -147,39 +134,39 @@ pub fn build(stack: &mut Stack, config: &Config) {
             managed_policies: vec!["AmazonSSMManagedInstanceCore".into()],
         },
     );
-    let ami = common::ami(stack, config);
-    let certificate = common::certificate(stack, config);
+    let ami = common::ami(stack, common);
+    let certificate = common::certificate(stack, common);
     let web = WebTier::new(
         stack,
         "web",
         &WebTierConfig {
             name: name.clone(),
-            environment: config.string("environment").to_owned(),
+            environment: common.identity.environment.clone(),
             vpc_id: vpc.id(),
             alb_subnet_ids: subnets.ids(),
             instance_subnet_ids: subnets.ids(),
-            app_port: config.int("app_port"),
-            instance_type: config.string("instance_type").to_owned(),
+            app_port: common.app_port,
+            instance_type: common.instance_type.clone(),
             ami,
             instance_profile_arn: iam.instance_profile.arn(),
             log_group: format!("/{name}/app"),
-            min_size: config.int("asg_min"),
-            max_size: config.int("asg_max"),
-            desired_capacity: config.int("asg_desired"),
+            min_size: common.asg_min,
+            max_size: common.asg_max,
+            desired_capacity: common.asg_desired,
             root_volume_gb: 8,
             health_check: HealthCheck {
-                path: config.string("health_check_path").to_owned(),
-                matcher: config.string("health_check_matcher").to_owned(),
-                healthy_threshold: config.int("healthy_threshold"),
-                unhealthy_threshold: config.int("unhealthy_threshold"),
-                timeout: config.int("health_check_timeout"),
-                interval: config.int("health_check_interval"),
+                path: config.health_check_path.clone(),
+                matcher: config.health_check_matcher.clone(),
+                healthy_threshold: config.healthy_threshold,
+                unhealthy_threshold: config.unhealthy_threshold,
+                timeout: config.health_check_timeout,
+                interval: config.health_check_interval,
             },
             certificate_arn: certificate,
-            firewall: Some(common::firewall(config, &monitoring)),
-            cpu_target: Some(config.int("cpu_target") as f64),
+            firewall: Some(common::firewall(common, &monitoring)),
+            cpu_target: Some(config.cpu_target as f64),
             access_logs: Some(storage.alb_access_logs()),
-            deletion_protection: config.bool("alb_deletion_protection"),
+            deletion_protection: common.alb_deletion_protection,
         },
     );
     let alarm = monitoring.alarm(
@@ -191,7 +178,7 @@ pub fn build(stack: &mut Stack, config: &Config) {
             metric: "UnHealthyHostCount",
             statistic: "Maximum",
             comparison: "GreaterThanThreshold",
-            threshold: config.int("unhealthy_hosts_threshold") as f64,
+            threshold: config.unhealthy_hosts_threshold as f64,
             period: 60,
             evaluation_periods: 2,
             dimensions: vec![
@@ -243,5 +230,5 @@ pub fn build(stack: &mut Stack, config: &Config) {
             ),
         ],
     );
-    common::provider(stack, config);
+    common::provider(stack, &common.identity, common.emulator_endpoint.as_deref());
 }

@@ -303,6 +303,53 @@ impl App {
         self
     }
 
+    /// Defines a stack with typed configuration: its keys are the fields of
+    /// `S` (`#[derive(Settings)]`), and `build` receives them resolved.
+    ///
+    /// ```
+    /// use tfsynth::config::Settings;
+    /// use tfsynth::{App, Resource, Stack};
+    ///
+    /// #[derive(Settings)]
+    /// struct Site {
+    ///     /// name of the bucket
+    ///     bucket_name: String,
+    /// }
+    ///
+    /// fn site(stack: &mut Stack, config: &Site) {
+    ///     stack.add(Resource::new("aws_s3_bucket", "site").set("bucket", config.bucket_name.as_str()));
+    /// }
+    ///
+    /// let app = App::new("myinfra").settings_stack("site", "A bucket", site);
+    /// ```
+    ///
+    /// A key the struct does not have does not compile:
+    ///
+    /// ```compile_fail
+    /// # use tfsynth::config::Settings;
+    /// # use tfsynth::{App, Stack};
+    /// #[derive(Settings)]
+    /// struct Site {
+    ///     /// name of the bucket
+    ///     bucket_name: String,
+    /// }
+    ///
+    /// fn site(_stack: &mut Stack, config: &Site) {
+    ///     let _ = &config.bucket_nmae;
+    /// }
+    /// # let _ = App::new("myinfra").settings_stack("site", "A bucket", site);
+    /// ```
+    pub fn settings_stack<S: crate::config::Settings + 'static>(
+        self,
+        name: impl Into<String>,
+        description: impl Into<String>,
+        build: impl Fn(&mut Stack, &S) + 'static,
+    ) -> Self {
+        self.configured_stack(name, description, S::spec(), move |stack, config| {
+            build(stack, &S::from_config(config))
+        })
+    }
+
     /// Adds a provider's schema, which `validate` checks configurations
     /// against (for AWS: `tfsynth_aws::PROVIDER`). Terraform's built-in
     /// `terraform` provider is always known.

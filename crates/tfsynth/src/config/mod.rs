@@ -13,6 +13,7 @@
 
 mod backend;
 pub mod rules;
+mod settings;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -21,6 +22,11 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 pub use backend::parse_backend;
+pub use settings::{Setting, Settings};
+#[doc(hidden)]
+pub use settings::{default_of, default_value};
+/// Derives [`Settings`]: see the trait.
+pub use tfsynth_derive::Settings;
 
 use crate::core::Backend;
 use crate::suggest;
@@ -326,6 +332,32 @@ impl Spec {
         check: Check,
     ) -> Spec {
         self.checks.push((rule, keys, check));
+        self
+    }
+
+    /// Adds every key and rule of `other` after those of this spec.
+    pub fn merge(mut self, other: Spec) -> Spec {
+        self.keys.extend(other.keys);
+        self.checks.extend(other.checks);
+        self
+    }
+
+    /// Sets the default of the key `name`, declared earlier (by a merged
+    /// spec); a key the spec does not have, or a value of another kind, is a
+    /// mistake in the program and panics naming it.
+    pub fn default_value(mut self, name: &str, value: ConfigValue) -> Spec {
+        let key = self
+            .keys
+            .iter_mut()
+            .find(|k| k.name == name)
+            .unwrap_or_else(|| panic!("the spec has no key {name:?} to set a default for"));
+        assert!(
+            key.kind == value.kind(),
+            "the default of {name:?} is {}, but the key is {}",
+            value.kind(),
+            key.kind
+        );
+        key.default = Default::Value(value);
         self
     }
 

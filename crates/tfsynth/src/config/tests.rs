@@ -301,3 +301,145 @@ fn backends() {
         "cloud backend: required field organization is missing",
     );
 }
+
+/// The keys every stack shares, flattened into [`Web`].
+#[derive(Settings, Debug, PartialEq)]
+#[settings(check("min <= max", [asg_min, asg_max], sizes_in_order))]
+struct Shared {
+    /// team that owns the stack
+    #[setting(rule("non-empty", rules::non_empty))]
+    owner: String,
+    /// minimum instances
+    #[setting(rule("at least 1", rules::positive))]
+    asg_min: i64,
+    /// maximum instances
+    #[setting(default = 3)]
+    asg_max: i64,
+}
+
+fn sizes_in_order(s: &Shared) -> Result<(), String> {
+    if s.asg_min <= s.asg_max {
+        Ok(())
+    } else {
+        Err(format!(
+            "asg_min ({}) must not exceed asg_max ({})",
+            s.asg_min, s.asg_max
+        ))
+    }
+}
+
+#[derive(Settings, Debug, PartialEq)]
+#[settings(default(shared.asg_min = 2))]
+struct Web {
+    #[setting(flatten)]
+    shared: Shared,
+    /// standby in a second zone
+    #[setting(default = true)]
+    multi_az: bool,
+    /// VPC CIDR
+    #[setting(default = "10.0.0.0/16", rule("CIDR", rules::ipv4_cidr))]
+    vpc_cidr: String,
+    /// HTTPS certificate
+    certificate_arn: Option<String>,
+    /// alarm recipients
+    #[setting(default = Vec::new())]
+    alarm_emails: Vec<String>,
+    /// the app's port
+    port: Option<i64>,
+}
+
+fn typed(set: &[&str]) -> Result<Web, Vec<String>> {
+    let mut overrides = Overrides::new();
+    for arg in set {
+        overrides = overrides.set(arg).unwrap();
+    }
+    resolve(
+        &Web::spec(),
+        "web",
+        &ConfigFile::default(),
+        None,
+        &overrides,
+    )
+    .map(|c| Web::from_config(&c))
+    .map_err(|errors| errors.iter().map(ToString::to_string).collect())
+}
+
+#[test]
+fn a_settings_struct_is_its_spec() {
+    let spec = Web::spec();
+    let keys: Vec<(&str, String, &str)> = spec
+        .keys()
+        .iter()
+        .map(|k| (k.name(), k.default_text(), k.description()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("owner", "required".into(), "team that owns the stack"),
+            ("asg_min", "2".into(), "minimum instances"),
+            ("asg_max", "3".into(), "maximum instances"),
+            ("multi_az", "true".into(), "standby in a second zone"),
+            ("vpc_cidr", "\"10.0.0.0/16\"".into(), "VPC CIDR"),
+            ("certificate_arn", "unset".into(), "HTTPS certificate"),
+            ("alarm_emails", "[]".into(), "alarm recipients"),
+            ("port", "unset".into(), "the app's port"),
+        ]
+    );
+}
+
+#[test]
+fn a_settings_struct_is_filled_from_every_layer() {
+    let web = typed(&[
+        "owner=platform",
+        "asg_max=5",
+        "certificate_arn=arn:aws:acm:us-east-1:1:certificate/x",
+        "alarm_emails=a@example.com,b@example.com",
+    ])
+    .unwrap();
+    assert_eq!(
+        web,
+        Web {
+            shared: Shared {
+                owner: "platform".into(),
+                asg_min: 2,
+                asg_max: 5,
+            },
+            multi_az: true,
+            vpc_cidr: "10.0.0.0/16".into(),
+            certificate_arn: Some("arn:aws:acm:us-east-1:1:certificate/x".into()),
+            alarm_emails: vec!["a@example.com".into(), "b@example.com".into()],
+            port: None,
+        }
+    );
+    assert_eq!(typed(&["owner=x", "port=8080"]).unwrap().port, Some(8080));
+}
+
+#[test]
+fn a_settings_struct_keeps_the_messages_of_its_spec() {
+    assert_eq!(
+        typed(&["owner=x", "asg_min=4"]).unwrap_err(),
+        [
+            "asg_min (--set asg_min), asg_max (default): asg_min (4) must not exceed asg_max (3) (rule: min <= max)"
+        ]
+    );
+    let errors = typed(&["asg_min=0", "vpc_cidr=nope"]).unwrap_err();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(
+        errors[0].contains("owner") && errors[0].contains("required"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].contains("--set asg_min") && errors[1].contains("(rule: at least 1)"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[2].contains("--set vpc_cidr") && errors[2].contains("(rule: CIDR)"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+#[should_panic(expected = "the spec has no key \"asg_mni\" to set a default for")]
+fn a_default_for_a_key_the_spec_lacks_is_a_program_error() {
+    let _ = Spec::new().default_value("asg_mni", ConfigValue::Integer(1));
+}
