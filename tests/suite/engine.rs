@@ -644,3 +644,53 @@ fn synth_format_hcl_replaces_the_json_and_fails_whole_without_a_schema() {
         "{stderr}"
     );
 }
+
+#[test]
+fn synth_check_lists_what_synthesis_would_change_and_writes_nothing() {
+    let app = App::new("t")
+        .provider(&tfsynth_aws::PROVIDER)
+        .stack("net", "", network)
+        .stack("site", "", |s| {
+            s.add(Resource::new("aws_s3_bucket", "b").set("bucket", "b"));
+        });
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    assert_eq!(run(&app, &["t", "synth", "--out", out]).0, 0);
+    let (code, stdout, stderr) = run(&app, &["t", "synth", "--check", "--out", out]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert_eq!(stdout, format!("up to date: {out}\n"));
+
+    let net = dir.path().join("net/main.tf.json");
+    std::fs::write(&net, "{}").unwrap();
+    std::fs::remove_file(dir.path().join("site/main.tf.json")).unwrap();
+    std::fs::write(dir.path().join("site/main.tf"), "").unwrap();
+    std::fs::create_dir_all(dir.path().join("site/assets/old")).unwrap();
+    std::fs::write(dir.path().join("site/assets/old/lambda.zip"), "x").unwrap();
+    let before = super::support::tree(dir.path());
+    let (code, stdout, stderr) = run(&app, &["t", "synth", "--check", "--out", out]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(
+        stdout,
+        format!(
+            "{out}/net/main.tf.json differs from what synthesis writes\n\
+             {out}/site/main.tf.json is missing\n\
+             {out}/site/main.tf would be removed\n\
+             {out}/site/assets/old/lambda.zip would be removed\n"
+        )
+    );
+    assert_eq!(
+        stderr,
+        "error: 4 files are out of date (hint: run t synth and commit the result)\n"
+    );
+    assert_eq!(super::support::tree(dir.path()), before, "nothing written");
+    // Only the stacks named are checked.
+    let (code, _, stderr) = run(&app, &["t", "synth", "site", "--check", "--out", out]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with("error: 3 files are out of date"),
+        "{stderr}"
+    );
+    // A synthesis problem is reported as by synth, exit 2.
+    let (code, _, stderr) = run(&app, &["t", "synth", "nope", "--check", "--out", out]);
+    assert_eq!(code, 2, "{stderr}");
+}

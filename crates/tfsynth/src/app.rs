@@ -159,6 +159,15 @@ pub enum AppError {
         /// The exit code: 2 for what the user can fix in the invocation, 1 otherwise.
         exit_code: u8,
     },
+    /// `synth --check` found files that differ from what synthesis writes
+    /// (each already printed).
+    #[error("{count} file{} out of date (hint: run {app} synth and commit the result)", if *count == 1 { " is" } else { "s are" })]
+    Stale {
+        /// How many.
+        count: usize,
+        /// The program's name.
+        app: String,
+    },
     /// A stack cannot be written as HCL.
     #[error("stack {stack}: HCL export: {problem}")]
     Export {
@@ -185,11 +194,42 @@ impl AppError {
             AppError::Terraform { code, .. } => {
                 u8::try_from(*code).ok().filter(|c| *c != 0).unwrap_or(1)
             }
-            AppError::Write { .. } => 1,
+            AppError::Write { .. } | AppError::Stale { .. } => 1,
             AppError::PolicyFindings { .. } => 3,
             AppError::Command { exit_code, .. } => *exit_code,
             _ => 2,
         }
+    }
+}
+
+/// A file `synth` would change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stale {
+    /// The file.
+    pub path: PathBuf,
+    /// How it differs from what synthesis writes.
+    pub kind: StaleKind,
+}
+
+/// How a file differs from what synthesis writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaleKind {
+    /// Synthesis writes other bytes.
+    Differs,
+    /// Synthesis writes it, and it is not there.
+    Missing,
+    /// Synthesis would remove it.
+    Extra,
+}
+
+impl fmt::Display for Stale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            StaleKind::Differs => "differs from what synthesis writes",
+            StaleKind::Missing => "is missing",
+            StaleKind::Extra => "would be removed",
+        };
+        write!(f, "{} {what}", self.path.display())
     }
 }
 
@@ -609,22 +649,16 @@ impl App {
         self.write_stacks(names, settings, out, Format::Json)
     }
 
-    fn write_stacks(
-        &self,
-        names: &[String],
-        settings: &Settings,
-        out: &Path,
-        format: Format,
-    ) -> Result<(Vec<Written>, Vec<StackLock>), Vec<AppError>> {
-        let all = self.synth(names, settings)?;
-        // Every stack's text first, so that any problem is reported before writing.
-        let texts: Vec<String> = match format {
-            Format::Json => all.iter().map(|s| s.json.clone()).collect(),
+    /// The text of each synthesized stack in `format`; every export problem
+    /// is collected.
+    fn render(&self, all: &[Synthesized], format: Format) -> Result<Vec<String>, Vec<AppError>> {
+        match format {
+            Format::Json => Ok(all.iter().map(|s| s.json.clone()).collect()),
             Format::Hcl => {
                 let schemas = self.schemas();
                 let mut texts = Vec::new();
                 let mut errors = Vec::new();
-                for s in &all {
+                for s in all {
                     match crate::export::to_hcl(&s.json, &schemas) {
                         Ok(text) => texts.push(text),
                         Err(problems) => {
@@ -635,12 +669,79 @@ impl App {
                         }
                     }
                 }
-                if !errors.is_empty() {
-                    return Err(errors);
+                if errors.is_empty() {
+                    Ok(texts)
+                } else {
+                    Err(errors)
                 }
-                texts
             }
+        }
+    }
+
+    /// What `synth` would change under `out` for the named stacks, writing
+    /// nothing: each file whose bytes differ or that is missing, and each
+    /// file it would remove (an asset no longer declared, the other
+    /// format's file). Empty when the committed output is up to date.
+    pub fn check_written(
+        &self,
+        names: &[String],
+        settings: &Settings,
+        out: &Path,
+        format: Format,
+    ) -> Result<Vec<Stale>, Vec<AppError>> {
+        let all = self.synth(names, settings)?;
+        let texts = self.render(&all, format)?;
+        let mut stale = Vec::new();
+        let differs = |path: &Path, bytes: &[u8]| match std::fs::read(path) {
+            Ok(on_disk) if on_disk == bytes => None,
+            Ok(_) => Some(StaleKind::Differs),
+            Err(_) => Some(StaleKind::Missing),
         };
+        for (synthesized, text) in all.iter().zip(&texts) {
+            let dir = out.join(&synthesized.stack);
+            let main = dir.join(format.file_name());
+            if let Some(kind) = differs(&main, text.as_bytes()) {
+                stale.push(Stale { path: main, kind });
+            }
+            for (relative, bytes) in &synthesized.files {
+                let path = dir.join(relative);
+                if let Some(kind) = differs(&path, bytes) {
+                    stale.push(Stale { path, kind });
+                }
+            }
+            let other = dir.join(format.other().file_name());
+            if other.is_file() {
+                stale.push(Stale {
+                    path: other,
+                    kind: StaleKind::Extra,
+                });
+            }
+            let mut extra = Vec::new();
+            undeclared_assets(
+                &dir.join(crate::asset::ASSET_DIR),
+                crate::asset::ASSET_DIR,
+                &synthesized.files,
+                0,
+                &mut extra,
+            );
+            stale.extend(extra.into_iter().map(|path| Stale {
+                path,
+                kind: StaleKind::Extra,
+            }));
+        }
+        Ok(stale)
+    }
+
+    fn write_stacks(
+        &self,
+        names: &[String],
+        settings: &Settings,
+        out: &Path,
+        format: Format,
+    ) -> Result<(Vec<Written>, Vec<StackLock>), Vec<AppError>> {
+        let all = self.synth(names, settings)?;
+        // Every stack's text first, so that any problem is reported before writing.
+        let texts = self.render(&all, format)?;
         let mut created: Vec<PathBuf> = Vec::new();
         let undo = |created: &[PathBuf]| {
             for dir in created.iter().rev() {
@@ -780,6 +881,34 @@ impl App {
 
 /// Removes files of a stack's asset folder that it no longer declares (the
 /// folder is tfsynth's).
+/// The files below `folder` (`relative` to the stack directory) that
+/// synthesis does not declare.
+fn undeclared_assets(
+    folder: &Path,
+    relative: &str,
+    files: &[(String, Vec<u8>)],
+    depth: usize,
+    out: &mut Vec<PathBuf>,
+) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = format!("{relative}/{}", entry.file_name().to_string_lossy());
+        let path = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() && depth < 64 {
+            undeclared_assets(&path, &name, files, depth + 1, out);
+        } else if meta.is_file() && !files.iter().any(|(p, _)| *p == name) {
+            out.push(path);
+        }
+    }
+}
+
 fn remove_undeclared_assets(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Vec<AppError>> {
     /// Removes the files below `folder` that are not declared, then the
     /// folders left empty; `relative` is `folder` relative to the stack.

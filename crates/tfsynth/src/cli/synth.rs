@@ -24,11 +24,30 @@ pub struct Args {
     /// main.tf in HCL native syntax, formatted as terraform fmt would.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
+    /// Write nothing: list each file synthesis would change, and exit 1 if
+    /// there is any (for committed output that terraform runs on, as in
+    /// VCS-driven Terraform Cloud workspaces).
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// Runs `synth`.
 pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(), Vec<AppError>> {
     let settings = cli.settings(app)?;
+    if args.check {
+        let stale = app.check_written(&args.stacks, &settings, &cli.out, args.format)?;
+        if stale.is_empty() {
+            let _ = writeln!(out, "up to date: {}", cli.out.display());
+            return Ok(());
+        }
+        for s in &stale {
+            let _ = writeln!(out, "{s}");
+        }
+        return Err(vec![AppError::Stale {
+            count: stale.len(),
+            app: app.name().to_owned(),
+        }]);
+    }
     let written = app.synth_as(&args.stacks, &settings, &cli.out, args.format)?;
     for w in &written {
         let s = &w.synthesized;
