@@ -1,4 +1,6 @@
-//! The `backend` table of a stack or environment: local, S3 or Terraform Cloud.
+//! The `backend` table of a stack or environment: local, S3 or Terraform
+//! Cloud, where each stack and environment has its own workspace, named by
+//! a scheme (`{stack}-{environment}` unless `workspace` gives another).
 
 use crate::core::{Backend, CloudBackend, S3Backend, Workspaces};
 use crate::suggest;
@@ -36,6 +38,103 @@ fn only(table: &toml::Table, allowed: &[&str], kind: &str) -> Result<(), String>
             Err(format!("{kind} backend: unknown field {key:?}{hint}"))
         }
         None => Ok(()),
+    }
+}
+
+/// The workspace of a `cloud` backend that names none: one per stack and
+/// environment.
+pub const DEFAULT_WORKSPACE: &str = "{stack}-{environment}";
+
+/// The placeholders a cloud workspace name may hold.
+const PLACEHOLDERS: &[&str] = &["stack", "environment", "project"];
+
+/// The `{…}` placeholders of a workspace name, each checked.
+fn placeholders(template: &str) -> Result<Vec<(usize, usize, &str)>, String> {
+    let mut out = Vec::new();
+    let mut rest = 0;
+    while let Some(open) = template[rest..].find('{').map(|i| rest + i) {
+        let close = template[open..]
+            .find('}')
+            .map(|i| open + i)
+            .ok_or_else(|| {
+                format!("cloud backend: workspace {template:?} has a `{{` without `}}`")
+            })?;
+        let name = &template[open + 1..close];
+        if !PLACEHOLDERS.contains(&name) {
+            return Err(format!(
+                "cloud backend: workspace {template:?}: {{{name}}} is not a placeholder; use {{stack}}, {{environment}} or {{project}}"
+            ));
+        }
+        out.push((open, close + 1, name));
+        rest = close + 1;
+    }
+    Ok(out)
+}
+
+fn check_placeholders(template: &str) -> Result<(), String> {
+    placeholders(template).map(|_| ())
+}
+
+/// The workspace name `template` gives stack `stack` in `environment`:
+/// `{stack}`, `{environment}` and `{project}` (the backend's Terraform
+/// Cloud project) replaced, the result checked against what Terraform
+/// Cloud accepts.
+pub fn workspace_name(
+    template: &str,
+    stack: &str,
+    environment: Option<&str>,
+    project: Option<&str>,
+) -> Result<String, String> {
+    let mut out = String::new();
+    let mut at = 0;
+    for (start, end, name) in placeholders(template)? {
+        out.push_str(&template[at..start]);
+        let value = match name {
+            "stack" => Some(stack),
+            "environment" => environment,
+            _ => project,
+        };
+        let value = value.ok_or_else(|| match name {
+            "environment" => format!(
+                "cloud backend: workspace {template:?} names the environment, and none is selected (hint: --env NAME, or default_environment in the stack's table)"
+            ),
+            _ => format!(
+                "cloud backend: workspace {template:?} names the project, and the backend table sets none (hint: project = \"...\")"
+            ),
+        })?;
+        out.push_str(value);
+        at = end;
+    }
+    out.push_str(&template[at..]);
+    if out.is_empty()
+        || out.len() > 90
+        || !out
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(format!(
+            "cloud backend: workspace name {out:?} is not one Terraform Cloud accepts: 1 to 90 letters, digits, - and _"
+        ));
+    }
+    Ok(out)
+}
+
+/// Parses a backend table for `stack` in `environment`: as
+/// [`parse_backend`], with a cloud workspace name's placeholders replaced.
+pub fn parse_backend_for(
+    table: &toml::Table,
+    stack: &str,
+    environment: Option<&str>,
+) -> Result<Backend, String> {
+    match parse_backend(table)? {
+        Backend::Cloud(mut cloud) => {
+            if let Workspaces::Name(template) = &cloud.workspaces {
+                let name = workspace_name(template, stack, environment, cloud.project.as_deref())?;
+                cloud.workspaces = Workspaces::Name(name);
+            }
+            Ok(Backend::Cloud(cloud))
+        }
+        other => Ok(other),
     }
 }
 
@@ -101,17 +200,16 @@ pub fn parse_backend(table: &toml::Table) -> Result<Backend, String> {
                 }
             };
             let workspaces = match (name, tags) {
-                (Some(name), None) => Workspaces::Name(name),
+                (Some(name), None) => {
+                    check_placeholders(&name)?;
+                    Workspaces::Name(name)
+                }
                 (None, Some(tags)) => Workspaces::Tags(tags),
                 (Some(_), Some(_)) => {
                     return Err("cloud backend: set workspace or workspace_tags, not both".into());
                 }
-                (None, None) => {
-                    return Err(
-                        "cloud backend: required field workspace (or workspace_tags) is missing"
-                            .into(),
-                    );
-                }
+                // One workspace per stack and environment.
+                (None, None) => Workspaces::Name(DEFAULT_WORKSPACE.to_owned()),
             };
             Ok(Backend::Cloud(CloudBackend {
                 organization: required(table, "organization", kind)?,

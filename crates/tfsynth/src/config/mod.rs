@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
-pub use backend::parse_backend;
+pub use backend::{DEFAULT_WORKSPACE, parse_backend, parse_backend_for, workspace_name};
 pub use settings::{Setting, Settings};
 #[doc(hidden)]
 pub use settings::{default_of, default_value};
@@ -943,7 +943,7 @@ pub fn resolve(
                     match value
                         .as_table()
                         .ok_or_else(|| "must be a table".to_owned())
-                        .and_then(parse_backend)
+                        .and_then(|t| backend::parse_backend_for(t, stack, env_name.as_deref()))
                     {
                         Ok(b) => backend = Some((b, source.clone())),
                         Err(message) => errors.push(error(location, message)),

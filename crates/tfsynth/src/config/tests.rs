@@ -289,8 +289,8 @@ fn backends() {
         "s3 backend: unknown field \"lockfile\" (did you mean \"use_lockfile\"?)",
     );
     check(
-        "type = \"cloud\"\norganization = \"a\"",
-        "cloud backend: required field workspace (or workspace_tags) is missing",
+        "type = \"cloud\"\norganization = \"a\"\nworkspace = \"{team}-{stack}\"",
+        "cloud backend: workspace \"{team}-{stack}\": {team} is not a placeholder; use {stack}, {environment} or {project}",
     );
     check(
         "type = \"cloud\"\norganization = \"a\"\nworkspace = \"w\"\nworkspace_tags = [\"t\"]",
@@ -442,4 +442,61 @@ fn a_settings_struct_keeps_the_messages_of_its_spec() {
 #[should_panic(expected = "the spec has no key \"asg_mni\" to set a default for")]
 fn a_default_for_a_key_the_spec_lacks_is_a_program_error() {
     let _ = Spec::new().default_value("asg_mni", ConfigValue::Integer(1));
+}
+
+#[test]
+fn a_cloud_workspace_per_stack_and_environment() {
+    let cloud = |workspace: &str, environment: Option<&str>| {
+        let text = format!(
+            "type = \"cloud\"\norganization = \"acme\"\nproject = \"payments\"\n{workspace}"
+        );
+        parse_backend_for(&text.parse::<toml::Table>().unwrap(), "web", environment).map(
+            |b| match b {
+                Backend::Cloud(c) => c.workspaces,
+                other => panic!("{other:?}"),
+            },
+        )
+    };
+    use crate::core::Workspaces;
+    // By default, one workspace per stack and environment.
+    assert_eq!(
+        cloud("", Some("prod")),
+        Ok(Workspaces::Name("web-prod".into()))
+    );
+    assert_eq!(
+        cloud(
+            "workspace = \"{project}-{stack}-{environment}\"",
+            Some("staging")
+        ),
+        Ok(Workspaces::Name("payments-web-staging".into()))
+    );
+    assert_eq!(
+        cloud("workspace = \"fixed\"", None),
+        Ok(Workspaces::Name("fixed".into()))
+    );
+    assert_eq!(
+        cloud("", None).unwrap_err(),
+        "cloud backend: workspace \"{stack}-{environment}\" names the environment, and none is selected (hint: --env NAME, or default_environment in the stack's table)"
+    );
+    assert_eq!(
+        cloud("workspace = \"{stack} {environment}\"", Some("prod")).unwrap_err(),
+        "cloud backend: workspace name \"web prod\" is not one Terraform Cloud accepts: 1 to 90 letters, digits, - and _"
+    );
+    assert_eq!(
+        workspace_name("{project}-{stack}", "web", None, None).unwrap_err(),
+        "cloud backend: workspace \"{project}-{stack}\" names the project, and the backend table sets none (hint: project = \"...\")"
+    );
+    // Through resolution: the selected environment names the workspace.
+    let file = ConfigFile::parse(
+        Path::new("t.toml"),
+        "[stacks.web]\nowner = \"x\"\ndefault_environment = \"prod\"\n[stacks.web.backend]\ntype = \"cloud\"\norganization = \"acme\"\n[stacks.web.environments.prod]\n[stacks.web.environments.dev]\n",
+    )
+    .unwrap();
+    for (env, workspace) in [(None, "web-prod"), (Some("dev"), "web-dev")] {
+        let config = resolve(&spec(), "web", &file, env, &Overrides::new()).unwrap();
+        match config.backend() {
+            Some(Backend::Cloud(c)) => assert_eq!(c.workspaces, Workspaces::Name(workspace.into())),
+            other => panic!("{other:?}"),
+        }
+    }
 }
