@@ -11,6 +11,7 @@ mod graph;
 mod hardening;
 mod hostile;
 mod language;
+mod many;
 mod new;
 mod runner;
 mod snapshot;

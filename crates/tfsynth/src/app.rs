@@ -7,6 +7,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use indexmap::IndexMap;
+
 use crate::config::{self, Config, ConfigError, ConfigFile, Overrides, Spec};
 use crate::core::{Stack, SynthError, Synthesized, is_identifier};
 use crate::fsio::{self, WriteOutcome};
@@ -148,6 +150,9 @@ pub enum AppError {
         /// The terraform command.
         command: String,
     },
+    /// Stacks that read each other's outputs do not fit together.
+    #[error("{0}")]
+    Stacks(String),
     /// The graph could not be built or drawn.
     #[error("{0}")]
     Graph(String),
@@ -584,17 +589,13 @@ impl App {
     ) -> Result<Vec<Synthesized>, Vec<AppError>> {
         let defs = self.select(names).map_err(|e| vec![e])?;
         self.check_settings(settings)?;
+        let selected: Vec<String> = defs.iter().map(|d| d.name.clone()).collect();
+        let mut built = self.build_with_producers(&selected, settings)?;
         let mut done = Vec::new();
         let mut errors = Vec::new();
-        for def in defs {
-            let config = match self.configure(def, settings) {
-                Ok(config) => config,
-                Err(e) => {
-                    errors.extend(e);
-                    continue;
-                }
-            };
-            match self.build(def, &config).synth() {
+        for name in &selected {
+            let (stack, _) = built.get_mut(name).expect("every selected stack is built");
+            match stack.synth() {
                 Ok(s) => done.push(s),
                 Err(e) => errors.push(AppError::Synth(e)),
             }
@@ -604,6 +605,127 @@ impl App {
         } else {
             Err(errors)
         }
+    }
+
+    /// Builds the named stacks and every stack they read outputs of, then
+    /// connects each reader to its producers' state: every problem (an
+    /// unknown producer, an output it does not export, a cycle between
+    /// stacks, a backend a reader cannot reach) is collected.
+    fn build_with_producers(
+        &self,
+        names: &[String],
+        settings: &Settings,
+    ) -> Result<IndexMap<String, (Stack, Config)>, Vec<AppError>> {
+        let mut built: IndexMap<String, (Stack, Config)> = IndexMap::new();
+        let mut errors = Vec::new();
+        let mut failed: Vec<String> = Vec::new();
+        let mut todo: Vec<String> = names.to_vec();
+        while let Some(name) = todo.pop() {
+            if built.contains_key(&name) || failed.contains(&name) {
+                continue;
+            }
+            let Some(def) = self.stacks.iter().find(|d| d.name == name) else {
+                continue;
+            };
+            let config = match self.configure(def, settings) {
+                Ok(config) => config,
+                Err(e) => {
+                    errors.extend(e);
+                    failed.push(name);
+                    continue;
+                }
+            };
+            let stack = self.build(def, &config);
+            for (producer, outputs) in stack.remotes() {
+                if self.stacks.iter().any(|d| d.name == producer) {
+                    todo.push(producer.to_owned());
+                } else {
+                    let (output, at) = outputs[0];
+                    let hint =
+                        suggest::closest(producer, self.stacks.iter().map(|d| d.name.as_str()))
+                            .map(|s| format!(" (did you mean {s:?}?)"))
+                            .unwrap_or_default();
+                    errors.push(AppError::Stacks(format!(
+                        "stack {name} reads {producer}.{output} (at {}:{}), and {} has no stack {producer}{hint}",
+                        at.file(),
+                        at.line(),
+                        self.name
+                    )));
+                }
+            }
+            built.insert(name, (stack, config));
+        }
+        // In the app's order, so that messages do not depend on the selection.
+        built.sort_by_cached_key(|name, _| self.stacks.iter().position(|d| &d.name == name));
+        let edges: IndexMap<String, Vec<String>> = built
+            .iter()
+            .map(|(name, (stack, _))| {
+                (
+                    name.clone(),
+                    stack.remotes().map(|(p, _)| p.to_owned()).collect(),
+                )
+            })
+            .collect();
+        if let Some(cycle) = crate::stacks::find_cycle(&edges) {
+            errors.push(AppError::Stacks(format!(
+                "stacks read each other's outputs in a cycle: {} (hint: move what both need into a stack of its own)",
+                cycle.join(" -> ")
+            )));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        // Each reader gets a remote state data source per producer.
+        let mut additions: Vec<(String, crate::core::DataSource)> = Vec::new();
+        for (name, (stack, _)) in &built {
+            for (producer, outputs) in stack.remotes() {
+                let (producer_stack, producer_config) = &built[producer];
+                let exported: Vec<&str> = producer_stack.exported().collect();
+                for (output, at) in &outputs {
+                    if !exported.contains(output) {
+                        errors.push(AppError::Stacks(format!(
+                            "stack {name} reads {producer}.{output} (at {}:{}), which stack {producer} does not export ({})",
+                            at.file(),
+                            at.line(),
+                            if exported.is_empty() {
+                                "it exports nothing; hint: stack.export(..) in its build".to_owned()
+                            } else {
+                                format!("it exports {}", exported.join(", "))
+                            }
+                        )));
+                    }
+                }
+                match crate::stacks::remote_state(producer, producer_config.backend()) {
+                    Ok(block) => additions.push((name.clone(), block)),
+                    Err(message) => errors.push(AppError::Stacks(format!(
+                        "stack {name} reads outputs of stack {producer}: {message}"
+                    ))),
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        for (name, block) in additions {
+            built.get_mut(&name).expect("built").0.add(block);
+        }
+        Ok(built)
+    }
+
+    /// Each stack with the stacks it reads outputs of, in the app's order;
+    /// a stack whose configuration does not resolve is left out.
+    pub fn stack_dependencies(&self, settings: &Settings) -> Vec<(String, Vec<String>)> {
+        self.stacks
+            .iter()
+            .filter_map(|def| {
+                let config = self.configure(def, settings).ok()?;
+                let stack = self.build(def, &config);
+                Some((
+                    def.name.clone(),
+                    stack.remotes().map(|(p, _)| p.to_owned()).collect(),
+                ))
+            })
+            .collect()
     }
 
     /// Synthesizes the named stacks and writes `<out>/<stack>/main.tf.json`

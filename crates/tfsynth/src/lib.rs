@@ -39,6 +39,7 @@ mod fsio;
 pub mod graph;
 pub mod hcl;
 pub mod provider;
+pub mod stacks;
 mod suggest;
 pub mod terraform;
 pub mod testing;
@@ -53,8 +54,8 @@ pub use core::{
     DataBlock, DataRef, DataSource, Declare, Dependable, EphemeralBlock, EphemeralRef,
     EphemeralResource, Expr, For, ForExpr, IgnoreChanges, Import, Lifecycle, Module, ModuleRef,
     Moved, Node, Number, Output, Part, Problem, Provider, ProviderRef, Ref, Removed, Resource,
-    ResourceBlock, ResourceRef, S3Backend, Stack, SynthError, Synthesized, Type, UnOp, Value,
-    Variable, VariableRef, Workspaces,
+    ResourceBlock, ResourceRef, S3Backend, Stack, StackOutput, SynthError, Synthesized, Type, UnOp,
+    Value, Variable, VariableRef, Workspaces,
 };
 
 /// The README's examples, compiled as doctests so they cannot drift from the API.

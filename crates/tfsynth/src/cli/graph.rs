@@ -31,11 +31,21 @@ pub enum Format {
 /// critical path beside terraform's default parallelism of 10 (simulated)
 /// and one-at-a-time creation. Creation times per type come from a built-in
 /// table; --durations FILE overrides any of them (`aws_db_instance = 900`).
+///
+/// With --stacks, the graph of the application's stacks instead: which
+/// stack reads which other's outputs, in deployment order.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The stack.
-    #[arg(value_name = "STACK")]
-    pub stack: String,
+    #[arg(
+        value_name = "STACK",
+        required_unless_present = "stacks",
+        conflicts_with = "stacks"
+    )]
+    pub stack: Option<String>,
+    /// Draw the stacks and the outputs they read of each other.
+    #[arg(long)]
+    pub stacks: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: Format,
@@ -56,7 +66,10 @@ pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(),
         None => table,
     };
     let settings = cli.settings(app)?;
-    let synthesized = app.synth(std::slice::from_ref(&args.stack), &settings)?;
+    let Some(name) = &args.stack else {
+        return stacks(app, &settings, args.format, out);
+    };
+    let synthesized = app.synth(std::slice::from_ref(name), &settings)?;
     let stack = &synthesized[0];
     let g =
         Graph::from_json(&stack.json).map_err(|e| error(format!("stack {}: {e}", stack.stack)))?;
@@ -71,6 +84,70 @@ pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(),
             &render(graph::dot(&stack.stack, &g, &durations))?,
             &app.env_prefix(),
         )?,
+    };
+    let _ = out.write_all(text.as_bytes());
+    Ok(())
+}
+
+/// `graph --stacks`: the stacks in deployment order with what each reads.
+fn stacks(
+    app: &App,
+    settings: &crate::app::Settings,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<(), Vec<AppError>> {
+    app.check().map_err(|e| vec![e])?;
+    let deps: indexmap::IndexMap<String, Vec<String>> =
+        app.stack_dependencies(settings).into_iter().collect();
+    if let Some(cycle) = crate::stacks::find_cycle(&deps) {
+        return Err(vec![AppError::Stacks(format!(
+            "stacks read each other's outputs in a cycle: {}",
+            cycle.join(" -> ")
+        ))]);
+    }
+    let order = crate::stacks::deploy_order(&deps);
+    let text = match format {
+        Format::Text => {
+            let width = order.iter().map(String::len).max().unwrap_or(0);
+            let mut text = format!("stacks of {}, in deployment order:\n", app.name());
+            for (i, name) in order.iter().enumerate() {
+                let reads = &deps[name];
+                let line = if reads.is_empty() {
+                    format!("  {}. {name}\n", i + 1)
+                } else {
+                    format!("  {}. {name:width$}  reads {}\n", i + 1, reads.join(", "))
+                };
+                text.push_str(&line);
+            }
+            text
+        }
+        Format::Dot | Format::Svg => {
+            let mut dot = format!(
+                "digraph {:?} {{\n  rankdir=LR;\n  node [shape=box];\n",
+                app.name()
+            );
+            for name in &order {
+                dot.push_str(&format!("  {name:?};\n"));
+            }
+            for name in &order {
+                for producer in &deps[name] {
+                    dot.push_str(&format!("  {producer:?} -> {name:?};\n"));
+                }
+            }
+            dot.push_str("}\n");
+            if format == Format::Svg {
+                svg(&dot, &app.env_prefix())?
+            } else {
+                dot
+            }
+        }
+        Format::Json => {
+            let stacks: Vec<serde_json::Value> = order
+                .iter()
+                .map(|name| serde_json::json!({"stack": name, "reads": deps[name]}))
+                .collect();
+            format!("{:#}\n", serde_json::json!({"stacks": stacks}))
+        }
     };
     let _ = out.write_all(text.as_bytes());
     Ok(())

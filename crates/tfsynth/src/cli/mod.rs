@@ -252,7 +252,7 @@ where
     let cli = &top.globals;
     let result = match &top.command {
         Command::Synth(args) => synth::run(app, cli, args, out),
-        Command::List(args) => list::run(app, args, out),
+        Command::List(args) => list::run(app, cli, args, out),
         Command::Validate(args) => validate::run(app, cli, args, out, err),
         Command::Config(args) => config::run(app, cli, args, out),
         Command::Init(a) => run::run(app, cli, &a.stacks, &a.common, run::Kind::Init, out),

@@ -11,6 +11,7 @@ pub mod expr;
 pub mod func;
 pub mod module;
 pub mod refactor;
+pub mod remote;
 pub mod stack;
 pub mod synth;
 pub mod terraform;
@@ -27,6 +28,7 @@ pub use error::{Problem, SynthError};
 pub use expr::{BinOp, Bound, Expr, For, ForExpr, Part, Ref, UnOp};
 pub use module::{Module, ModuleRef};
 pub use refactor::{Check, Import, Moved, Removed};
+pub use remote::StackOutput;
 pub use stack::{Declare, DroppedDependency, Stack, Synthesized, is_identifier};
 pub use terraform::{
     Backend, CloudBackend, RequiredProvider, S3Backend, TerraformSettings, Workspaces,

@@ -49,6 +49,10 @@ pub struct Stack {
     checks: IndexMap<String, Check>,
     files: IndexMap<String, (String, Vec<u8>, SourceLocation)>,
     problems: Vec<Problem>,
+    /// Outputs exported to other stacks ([`Stack::export`]).
+    pub(crate) exports: IndexMap<String, SourceLocation>,
+    /// Outputs read from other stacks ([`Stack::remote`]), by stack.
+    pub(crate) remotes: IndexMap<String, IndexMap<String, SourceLocation>>,
 }
 
 /// A declared dependency that synthesis dropped because references already imply it.
@@ -106,6 +110,8 @@ impl Stack {
             checks: IndexMap::new(),
             files: IndexMap::new(),
             problems: Vec::new(),
+            exports: IndexMap::new(),
+            remotes: IndexMap::new(),
         }
     }
 

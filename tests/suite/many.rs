@@ -1,0 +1,304 @@
+//! Many stacks: one stack reads another's outputs through a typed
+//! `StackOutput`, synthesis connects the reader to the producer's state,
+//! `list` and `graph --stacks` show the stack graph, every mistake is an
+//! error naming the stacks, and the real terraform applies the stacks in
+//! order, each reading the last one's state.
+
+use serde_json::{Value as Json, json};
+use tfsynth::{App, Output, Resource, Stack, StackOutput, cli};
+
+use super::support::Terraform;
+
+const CIDR: StackOutput<String> = StackOutput::new("network", "cidr");
+const TOKEN: StackOutput<String> = StackOutput::sensitive("platform", "token");
+const ZONE: StackOutput<String> = StackOutput::new("platform", "zone");
+
+fn network(stack: &mut Stack) {
+    let net = stack.add(Resource::new("terraform_data", "net").set("input", "10.0.0.0/16"));
+    stack.export(&CIDR, net.get::<String>("output"));
+}
+
+fn platform(stack: &mut Stack) {
+    let cidr = stack.remote(&CIDR);
+    let token = stack.add(Resource::new("terraform_data", "token").set(
+        "input",
+        tfsynth::Expr::call("sensitive", vec!["s3cr3t".into()]),
+    ));
+    stack.export(&TOKEN, token.get::<String>("output"));
+    let zone = stack.add(
+        Resource::new("terraform_data", "zone").set("input", tfsynth::interp!["zone-in-", cidr]),
+    );
+    stack.export(&ZONE, zone.get::<String>("output"));
+}
+
+fn web(stack: &mut Stack) {
+    let cidr = stack.remote(&CIDR);
+    let zone = stack.remote(&ZONE);
+    let token = stack.remote(&TOKEN);
+    let app = stack.add(Resource::new("terraform_data", "app").set(
+        "input",
+        tfsynth::Node::map_of([("cidr", tfsynth::Node::from(cidr)), ("zone", zone.into())]),
+    ));
+    stack.add(Output::new("app", app.attr("output")));
+    stack.add(Output::new("token", token).sensitive());
+}
+
+fn app() -> App {
+    App::new("many")
+        .stack("web", "reads both", web)
+        .stack("platform", "reads the network", platform)
+        .stack("network", "reads nothing", network)
+}
+
+fn run(app: &App, args: &[&str]) -> (u8, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = cli::run_with_output(app, args, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+#[test]
+fn a_reader_reaches_its_producers_state_and_the_stack_graph_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    // Only the reader is written; its producers are built to check what they export.
+    let (code, _, stderr) = run(&app(), &["many", "synth", "web", "--out", out]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!dir.path().join("platform").exists());
+    let web: Json = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("web/main.tf.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        web["data"]["terraform_remote_state"],
+        json!({
+            "network": {"backend": "local", "config": {"path": "../network/terraform.tfstate"}},
+            "platform": {"backend": "local", "config": {"path": "../platform/terraform.tfstate"}},
+        })
+    );
+    assert_eq!(
+        web["resource"]["terraform_data"]["app"]["input"]["zone"],
+        json!("${data.terraform_remote_state.platform.outputs.zone}")
+    );
+    assert_eq!(run(&app(), &["many", "synth", "--out", out]).0, 0);
+    let platform: Json = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("platform/main.tf.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(platform["output"]["token"]["sensitive"], json!(true));
+    assert_eq!(
+        platform["output"]["token"]["value"],
+        json!("${terraform_data.token.output}")
+    );
+
+    let (code, stdout, _) = run(&app(), &["many", "list"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        "web       reads both\n          reads the outputs of network, platform\nplatform  reads the network\n          reads the outputs of network\nnetwork   reads nothing\n"
+    );
+    let (code, stdout, _) = run(&app(), &["many", "graph", "--stacks"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        "stacks of many, in deployment order:\n  1. network\n  2. platform  reads network\n  3. web       reads network, platform\n"
+    );
+    let (_, dot, _) = run(&app(), &["many", "graph", "--stacks", "--format", "dot"]);
+    assert!(dot.contains("  \"network\" -> \"platform\";\n  \"network\" -> \"web\";\n  \"platform\" -> \"web\";\n"), "{dot}");
+
+    let Some(tf) =
+        Terraform::find("a_reader_reaches_its_producers_state_and_the_stack_graph_shows_it")
+    else {
+        return;
+    };
+    for stack in ["network", "platform", "web"] {
+        let d = dir.path().join(stack);
+        tf.ok(&d, &["init", "-input=false", "-no-color"]);
+        tf.ok(&d, &["apply", "-auto-approve", "-input=false", "-no-color"]);
+    }
+    let outputs: Json =
+        serde_json::from_str(&tf.ok(&dir.path().join("web"), &["output", "-json"])).unwrap();
+    assert_eq!(
+        outputs["app"]["value"],
+        json!({"cidr": "10.0.0.0/16", "zone": "zone-in-10.0.0.0/16"})
+    );
+    assert_eq!(outputs["token"]["sensitive"], json!(true));
+    assert_eq!(outputs["token"]["value"], json!("s3cr3t"));
+    // The reader's plan is clean once its producers are applied.
+    let (ok, text) = tf.run_env(
+        &dir.path().join("web"),
+        &["plan", "-detailed-exitcode", "-no-color", "-input=false"],
+        &[],
+    );
+    assert!(ok, "{text}");
+}
+
+#[test]
+fn mistakes_between_stacks_name_the_stacks_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let synth = |app: App| run(&app, &["many", "synth", "--out", out]);
+
+    const MISSING: StackOutput<String> = StackOutput::new("netwrk", "cidr");
+    let (code, _, stderr) = synth(
+        App::new("many")
+            .stack("web", "", |s| {
+                let _ = s.remote(&MISSING);
+            })
+            .stack("network", "", network),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("error: stack web reads netwrk.cidr (at tests/suite/many.rs:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("and many has no stack netwrk (did you mean \"network\"?)"),
+        "{stderr}"
+    );
+
+    const NOT_EXPORTED: StackOutput<String> = StackOutput::new("network", "vpc_id");
+    let (code, _, stderr) = synth(
+        App::new("many")
+            .stack("web", "", |s| {
+                let _ = s.remote(&NOT_EXPORTED);
+            })
+            .stack("network", "", network),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("stack web reads network.vpc_id (at tests/suite/many.rs:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("which stack network does not export (it exports cidr)"),
+        "{stderr}"
+    );
+
+    const A: StackOutput<String> = StackOutput::new("a", "x");
+    const B: StackOutput<String> = StackOutput::new("b", "x");
+    let (code, _, stderr) = synth(
+        App::new("many")
+            .stack("a", "", |s| {
+                let v = s.remote(&B);
+                s.export(&A, v);
+            })
+            .stack("b", "", |s| {
+                let v = s.remote(&A);
+                s.export(&B, v);
+            }),
+    );
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        "error: stacks read each other's outputs in a cycle: a -> b -> a (hint: move what both need into a stack of its own)\n"
+    );
+    let (code, _, stderr) = run(
+        &App::new("many")
+            .stack("a", "", |s| {
+                let v = s.remote(&B);
+                s.export(&A, v);
+            })
+            .stack("b", "", |s| {
+                let v = s.remote(&A);
+                s.export(&B, v);
+            }),
+        &["many", "graph", "--stacks"],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("cycle: a -> b -> a"), "{stderr}");
+
+    // An export in the name of another stack is a synthesis problem of the stack.
+    let (code, _, stderr) = synth(App::new("many").stack("web", "", |s| {
+        let v = s.add(Resource::new("terraform_data", "x"));
+        s.export(&CIDR, v.get::<String>("id"));
+    }));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("stack web exports network.cidr, an output of stack network"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
+
+/// The reader's `terraform_remote_state` for each producer backend goes
+/// through a real `terraform plan`: terraform decodes the backend
+/// configuration (rejecting an unknown or missing argument) and then fails
+/// only when it connects to the closed loopback port every endpoint names.
+#[test]
+fn terraform_reads_every_shape_of_remote_state() {
+    use tfsynth::{Backend, CloudBackend, S3Backend, Workspaces};
+    let Some(tf) = Terraform::find("terraform_reads_every_shape_of_remote_state") else {
+        return;
+    };
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+        ("AWS_MAX_ATTEMPTS", "1"),
+        ("TF_TOKEN_127_0_0_1_9", "test"),
+    ];
+    let cases = [
+        Backend::S3(S3Backend {
+            bucket: "acme-state".into(),
+            key: "network/terraform.tfstate".into(),
+            region: "eu-west-1".into(),
+            use_lockfile: true,
+            encrypt: true,
+        }),
+        Backend::Cloud(CloudBackend {
+            organization: "acme".into(),
+            workspaces: Workspaces::Name("network-prod".into()),
+            project: None,
+            hostname: Some("127.0.0.1:9".into()),
+        }),
+    ];
+    for backend in cases {
+        let kind = backend.kind();
+        let mut producer = Stack::new("network");
+        producer.backend(backend.clone());
+        network(&mut producer);
+        let block = tfsynth::stacks::remote_state("network", Some(&backend)).unwrap();
+        let mut reader = Stack::new("web");
+        reader.add(block);
+        let cidr = reader.remote(&CIDR);
+        reader.add(Output::new("cidr", cidr));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("main.tf.json"),
+            reader.synth().unwrap().json,
+        )
+        .unwrap();
+        tf.ok(dir.path(), &["init", "-input=false", "-no-color"]);
+        let (ok, text) = tf.run_env(dir.path(), &["plan", "-input=false", "-no-color"], &env);
+        assert!(!ok, "{kind}: {text}");
+        assert!(
+            !text.contains("Unsupported argument") && !text.contains("Missing required argument"),
+            "{kind}: terraform rejected the configuration\n{text}"
+        );
+        assert!(
+            text.contains("127.0.0.1:9") && text.contains("connection refused"),
+            "{kind}: failed only at the connection\n{text}"
+        );
+    }
+    // Tags select many workspaces: a reader cannot tell which one's state.
+    let tags = Backend::Cloud(CloudBackend {
+        organization: "acme".into(),
+        workspaces: Workspaces::Tags(vec!["network".into()]),
+        project: None,
+        hostname: None,
+    });
+    assert!(
+        tfsynth::stacks::remote_state("network", Some(&tags))
+            .unwrap_err()
+            .starts_with("stack network selects its Terraform Cloud workspaces by tags")
+    );
+}
