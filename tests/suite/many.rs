@@ -302,3 +302,113 @@ fn terraform_reads_every_shape_of_remote_state() {
             .starts_with("stack network selects its Terraform Cloud workspaces by tags")
     );
 }
+
+/// A terraform that records the stack of each call and fails `apply` in
+/// the folder named by `fail`.
+fn recording_terraform(dir: &std::path::Path, fail: &str) -> std::path::PathBuf {
+    let fake =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fake-terraform");
+    let script = dir.join("terraform");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nexport FAKE_TF_LOG={log:?}\nif [ \"$1\" = apply ] || [ \"$1\" = destroy ]; then echo \"$1 $(basename \"$PWD\")\" >> {order:?}; fi\nif [ \"$1\" = apply ] && [ \"$(basename \"$PWD\")\" = {fail:?} ]; then exit 3; fi\nexec {fake:?} \"$@\"\n",
+            log = dir.join("terraform.log"),
+            order = dir.join("order.log"),
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = dir.join("many.toml");
+    std::fs::write(
+        &config,
+        format!("[terraform]\nbinary = {:?}\n", script.display().to_string()),
+    )
+    .unwrap();
+    config
+}
+
+#[test]
+fn stacks_apply_producers_first_destroy_readers_first_and_stop_at_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = recording_terraform(dir.path(), "none");
+    let out = dir.path().join("out");
+    let args = |command: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = [
+            "many",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        a.extend(command.iter().map(|s| s.to_string()));
+        a
+    };
+    let call = |command: &[&str]| {
+        let a = args(command);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        run(&app(), &a)
+    };
+    // Producers' state exists for the fake as it would after a real apply.
+    for stack in ["network", "platform"] {
+        std::fs::create_dir_all(out.join(stack)).unwrap();
+        std::fs::write(out.join(stack).join("terraform.tfstate"), "{}").unwrap();
+    }
+    let (code, stdout, stderr) = call(&["apply", "--all", "--auto-approve"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let order = std::fs::read_to_string(dir.path().join("order.log")).unwrap();
+    assert_eq!(order, "apply network\napply platform\napply web\n");
+    assert!(
+        stdout.contains("summary:\n  stack     time     result\n  network   "),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" applied\n  web       "), "{stdout}");
+
+    std::fs::remove_file(dir.path().join("order.log")).unwrap();
+    let (code, _, stderr) = call(&["destroy", "--all", "--auto-approve"]);
+    assert_eq!(code, 0, "{stderr}");
+    let order = std::fs::read_to_string(dir.path().join("order.log")).unwrap();
+    assert_eq!(order, "destroy web\ndestroy platform\ndestroy network\n");
+
+    // A failing producer: its readers are not started, and the exit code is terraform's.
+    let config = recording_terraform(dir.path(), "platform");
+    let _ = config;
+    std::fs::remove_file(dir.path().join("order.log")).unwrap();
+    let (code, stdout, stderr) = call(&["apply", "web", "platform", "network", "--auto-approve"]);
+    assert_eq!(code, 3, "{stdout}{stderr}");
+    let order = std::fs::read_to_string(dir.path().join("order.log")).unwrap();
+    assert_eq!(order, "apply network\napply platform\n");
+    assert!(
+        stdout.contains("==> web: not started: stack platform did not succeed"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  platform  "), "{stdout}");
+    assert!(
+        stdout.contains("failed (exit 3): terraform apply failed with exit code 3"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  web       -        not started: platform did not succeed"),
+        "{stdout}"
+    );
+    assert_eq!(stderr, "error: terraform apply failed with exit code 3\n");
+
+    // A reader planned before its producer was applied: a clear message, and no terraform run.
+    std::fs::remove_file(out.join("platform/terraform.tfstate")).unwrap();
+    let (code, _, stderr) = call(&["plan", "web"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: stack web reads the outputs of stack platform, which has no state yet at "
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("(hint: apply platform first, or both: many apply platform web)"),
+        "{stderr}"
+    );
+}

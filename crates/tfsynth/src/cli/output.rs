@@ -33,6 +33,7 @@ pub struct Args {
 pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(), Vec<AppError>> {
     let common = Common {
         skip_synth: !args.synth,
+        all: false,
         extra: Vec::new(),
         synth_hint: format!(
             "pass --synth, or `{} synth {}` first; outputs exist once the stack is applied",

@@ -17,6 +17,10 @@ pub struct Common {
     #[arg(long)]
     pub skip_synth: bool,
 
+    /// Every stack of the application (instead of naming them).
+    #[arg(long, conflicts_with = "stacks")]
+    pub all: bool,
+
     /// Extra arguments passed to terraform, after `--`.
     #[arg(last = true, value_name = "TERRAFORM_ARGS")]
     pub extra: Vec<String>,
@@ -47,7 +51,9 @@ pub struct InitArgs {
 ///
 /// Synthesizes, initializes when needed, and runs `terraform plan`, saving
 /// the plan in the stack's directory. `apply` applies that saved plan
-/// as long as the configuration has not changed since.
+/// as long as the configuration has not changed since. Stacks that read
+/// other stacks' outputs are planned after them; a stack whose producer
+/// failed is not started.
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
     /// Stacks (default: all).
@@ -62,12 +68,14 @@ pub struct PlanArgs {
 ///
 /// Applies the saved plan when it is current, otherwise plans first and
 /// shows the changes. Asks for confirmation unless --auto-approve; without a
-/// terminal and without --auto-approve it refuses. Exits with terraform's
-/// exit code.
+/// terminal and without --auto-approve it refuses. With several stacks,
+/// producers are applied before the stacks reading their outputs, a stack
+/// whose producer failed is not started, and a summary ends the run. Exits
+/// with terraform's exit code.
 #[derive(Debug, clap::Args)]
 pub struct ApplyArgs {
-    /// Stacks to apply, in this order.
-    #[arg(value_name = "STACK", required = true)]
+    /// Stacks to apply (producers go before the stacks reading them).
+    #[arg(value_name = "STACK", required_unless_present = "all")]
     pub stacks: Vec<String>,
     /// Apply without asking.
     #[arg(long)]
@@ -80,12 +88,14 @@ pub struct ApplyArgs {
 /// Destroy everything the stack created.
 ///
 /// Asks you to type the stack's name unless --auto-approve; without a
-/// terminal and without --auto-approve it refuses. Never touches state or
+/// terminal and without --auto-approve it refuses. With several stacks, the
+/// stacks reading other stacks' outputs are destroyed first, and a stack
+/// still read by one that failed is not started. Never touches state or
 /// lock files itself; terraform updates the state.
 #[derive(Debug, clap::Args)]
 pub struct DestroyArgs {
-    /// Stacks to destroy, in this order.
-    #[arg(value_name = "STACK", required = true)]
+    /// Stacks to destroy (readers go before the stacks they read).
+    #[arg(value_name = "STACK", required_unless_present = "all")]
     pub stacks: Vec<String>,
     /// Destroy without asking.
     #[arg(long)]
@@ -278,7 +288,105 @@ fn ask(
     }
 }
 
-/// Runs one terraform command over the stacks, one after another.
+/// What became of one stack of a run.
+enum Outcome {
+    Done(std::time::Duration),
+    Failed(std::time::Duration, Vec<AppError>),
+    NotStarted(String),
+}
+
+/// The selected stacks in the order the command runs them, each with the
+/// selected stacks it waits for: producers before their readers, readers
+/// first for destroy.
+fn run_order(
+    app: &App,
+    settings: &Settings,
+    dirs: &[(String, PathBuf)],
+    destroy: bool,
+) -> Vec<(String, PathBuf, Vec<String>)> {
+    let selected: Vec<&str> = dirs.iter().map(|(n, _)| n.as_str()).collect();
+    let reads: indexmap::IndexMap<String, Vec<String>> = app
+        .stack_dependencies(settings)
+        .into_iter()
+        .filter(|(n, _)| selected.contains(&n.as_str()))
+        .map(|(n, r)| {
+            let r = r
+                .into_iter()
+                .filter(|p| selected.contains(&p.as_str()))
+                .collect();
+            (n, r)
+        })
+        .collect();
+    let mut order = crate::stacks::deploy_order(&reads);
+    let waits = |name: &str| -> Vec<String> {
+        if destroy {
+            reads
+                .iter()
+                .filter(|(_, r)| r.iter().any(|p| p == name))
+                .map(|(n, _)| n.clone())
+                .collect()
+        } else {
+            reads.get(name).cloned().unwrap_or_default()
+        }
+    };
+    if destroy {
+        order.reverse();
+    }
+    order
+        .into_iter()
+        .filter_map(|name| {
+            let dir = dirs.iter().find(|(n, _)| *n == name)?.1.clone();
+            let waits = waits(&name);
+            Some((name, dir, waits))
+        })
+        .collect()
+}
+
+/// A clear error when `stack` reads a producer whose local state does not
+/// exist yet: terraform would fail reading it with a longer story.
+fn producers_applied(
+    app: &App,
+    settings: &Settings,
+    cli: &Cli,
+    stack: &str,
+) -> Result<(), Vec<AppError>> {
+    let Some((_, reads)) = app
+        .stack_dependencies(settings)
+        .into_iter()
+        .find(|(n, _)| n == stack)
+    else {
+        return Ok(());
+    };
+    for producer in reads {
+        let Some(def) = app.stacks().iter().find(|d| d.name() == producer) else {
+            continue;
+        };
+        let Ok(config) = app.configure(def, settings) else {
+            continue;
+        };
+        let state = match config.backend() {
+            None | Some(crate::core::Backend::Local { path: None }) => {
+                cli.out.join(&producer).join("terraform.tfstate")
+            }
+            Some(crate::core::Backend::Local { path: Some(path) }) => {
+                cli.out.join(&producer).join(path)
+            }
+            // Remote state: terraform reads it and says what is missing.
+            Some(_) => continue,
+        };
+        if !state.is_file() {
+            return Err(vec![AppError::Stacks(format!(
+                "stack {stack} reads the outputs of stack {producer}, which has no state yet at {} (hint: apply {producer} first, or both: {} apply {producer} {stack})",
+                state.display(),
+                app.name()
+            ))]);
+        }
+    }
+    Ok(())
+}
+
+/// Runs one terraform command over the stacks: in dependency order, each
+/// stack started only when the stacks it waits for succeeded.
 pub fn run(
     app: &App,
     cli: &Cli,
@@ -294,7 +402,12 @@ pub fn run(
         _ => (false, ""),
     };
     if needs_answer && !std::io::stdin().is_terminal() {
-        let stack = names.first().cloned().unwrap_or_default();
+        let stack = names.first().cloned().unwrap_or_else(|| {
+            app.stacks()
+                .first()
+                .map(|d| d.name().to_owned())
+                .unwrap_or_default()
+        });
         return Err(run_error(RunError::NeedsConfirmation { stack, command }));
     }
     let (settings, dirs, _locks) = prepare(app, cli, names, common)?;
@@ -303,59 +416,159 @@ pub fn run(
     for (stack, dir) in &dirs {
         check_version(&tf, stack, dir, version)?;
     }
-    for (stack, dir) in &dirs {
-        let _ = writeln!(out, "==> {stack}: terraform in {}", dir.display());
-        let _ = out.flush();
-        if kind == Kind::Init {
-            init(&tf, dir, &common.extra)?;
+    let order = run_order(app, &settings, &dirs, matches!(kind, Kind::Destroy { .. }));
+    let mut outcomes: Vec<(String, Outcome)> = Vec::new();
+    for (stack, dir, waits) in &order {
+        let blocked = waits.iter().find(|w| {
+            outcomes
+                .iter()
+                .any(|(n, o)| n == *w && !matches!(o, Outcome::Done(_)))
+        });
+        if let Some(blocker) = blocked {
+            let _ = writeln!(
+                out,
+                "==> {stack}: not started: stack {blocker} did not succeed"
+            );
+            outcomes.push((stack.clone(), Outcome::NotStarted(blocker.clone())));
             continue;
         }
-        if terraform::needs_init(dir, &tf).map_err(run_error)? {
-            init(&tf, dir, &[])?;
+        let _ = writeln!(out, "==> {stack}: terraform in {}", dir.display());
+        let _ = out.flush();
+        let started = std::time::Instant::now();
+        let result = run_one(app, &settings, cli, &tf, stack, dir, common, kind);
+        let took = started.elapsed();
+        match result {
+            Ok(()) => outcomes.push((stack.clone(), Outcome::Done(took))),
+            Err(errors) => {
+                // After an interrupt, or a refusal to confirm, nothing more starts.
+                let stop = errors.iter().any(|e| {
+                    matches!(
+                        e,
+                        AppError::Run(RunError::Interrupted { .. } | RunError::Cancelled { .. })
+                    )
+                });
+                if stop || order.len() == 1 {
+                    return Err(errors);
+                }
+                outcomes.push((stack.clone(), Outcome::Failed(took, errors)));
+            }
         }
-        match kind {
-            Kind::Init => unreachable!("handled above"),
-            Kind::Plan => plan(&tf, dir, &common.extra, false)?,
-            Kind::Apply { auto_approve } => {
-                if !terraform::plan_is_current(dir).map_err(run_error)? {
-                    plan(&tf, dir, &common.extra, false)?;
-                }
-                if !auto_approve {
-                    ask(
-                        stack,
-                        "apply",
-                        &format!("Apply the plan above to stack {stack}? Type yes:"),
-                        "yes",
-                    )?;
-                }
-                let mut args = vec!["apply".to_owned(), "-input=false".to_owned()];
-                args.extend(color_args());
-                args.push(terraform::PLAN_FILE.to_owned());
-                let result = terraform_step(&tf, dir, args);
-                terraform::forget_plan(dir);
-                result?;
+    }
+    if order.len() > 1 {
+        summary(&outcomes, kind, out);
+    }
+    let mut failed = outcomes.into_iter().filter_map(|(_, o)| match o {
+        Outcome::Failed(_, errors) => Some(errors),
+        _ => None,
+    });
+    match failed.next() {
+        Some(errors) => Err(errors),
+        None => Ok(()),
+    }
+}
+
+/// The table that ends a run of several stacks.
+fn summary(outcomes: &[(String, Outcome)], kind: Kind, out: &mut dyn Write) {
+    let done = match kind {
+        Kind::Init => "initialized",
+        Kind::Plan => "planned",
+        Kind::Apply { .. } => "applied",
+        Kind::Destroy { .. } => "destroyed",
+    };
+    let width = outcomes
+        .iter()
+        .map(|(n, _)| n.len())
+        .max()
+        .unwrap_or(0)
+        .max(5);
+    let _ = writeln!(
+        out,
+        "\nsummary:\n  {:width$}  {:<7}  result",
+        "stack", "time"
+    );
+    for (stack, outcome) in outcomes {
+        let (time, result) = match outcome {
+            Outcome::Done(t) => (format!("{:.1} s", t.as_secs_f64()), done.to_owned()),
+            Outcome::Failed(t, errors) => (
+                format!("{:.1} s", t.as_secs_f64()),
+                format!(
+                    "failed (exit {}): {}",
+                    errors.first().map_or(1, AppError::exit_code),
+                    errors.first().map(ToString::to_string).unwrap_or_default()
+                ),
+            ),
+            Outcome::NotStarted(blocker) => (
+                "-".to_owned(),
+                format!("not started: {blocker} did not succeed"),
+            ),
+        };
+        let _ = writeln!(out, "  {stack:width$}  {time:<7}  {result}");
+    }
+}
+
+/// One stack's step of the command.
+#[allow(clippy::too_many_arguments)]
+fn run_one(
+    app: &App,
+    settings: &Settings,
+    cli: &Cli,
+    tf: &Terraform,
+    stack: &str,
+    dir: &Path,
+    common: &Common,
+    kind: Kind,
+) -> Result<(), Vec<AppError>> {
+    if kind == Kind::Init {
+        return init(tf, dir, &common.extra);
+    }
+    if matches!(kind, Kind::Plan | Kind::Apply { .. }) {
+        producers_applied(app, settings, cli, stack)?;
+    }
+    if terraform::needs_init(dir, tf).map_err(run_error)? {
+        init(tf, dir, &[])?;
+    }
+    match kind {
+        Kind::Init => unreachable!("handled above"),
+        Kind::Plan => plan(tf, dir, &common.extra, false)?,
+        Kind::Apply { auto_approve } => {
+            if !terraform::plan_is_current(dir).map_err(run_error)? {
+                plan(tf, dir, &common.extra, false)?;
             }
-            Kind::Destroy { auto_approve } => {
-                if !auto_approve {
-                    ask(
-                        stack,
-                        "destroy",
-                        &format!(
-                            "Destroy every resource of stack {stack}? Type the stack's name to confirm:"
-                        ),
-                        stack,
-                    )?;
-                }
-                let mut args = vec![
-                    "destroy".to_owned(),
-                    "-input=false".to_owned(),
-                    "-auto-approve".to_owned(),
-                ];
-                args.extend(color_args());
-                args.extend(common.extra.iter().cloned());
-                terraform::forget_plan(dir);
-                terraform_step(&tf, dir, args)?;
+            if !auto_approve {
+                ask(
+                    stack,
+                    "apply",
+                    &format!("Apply the plan above to stack {stack}? Type yes:"),
+                    "yes",
+                )?;
             }
+            let mut args = vec!["apply".to_owned(), "-input=false".to_owned()];
+            args.extend(color_args());
+            args.push(terraform::PLAN_FILE.to_owned());
+            let result = terraform_step(tf, dir, args);
+            terraform::forget_plan(dir);
+            result?;
+        }
+        Kind::Destroy { auto_approve } => {
+            if !auto_approve {
+                ask(
+                    stack,
+                    "destroy",
+                    &format!(
+                        "Destroy every resource of stack {stack}? Type the stack's name to confirm:"
+                    ),
+                    stack,
+                )?;
+            }
+            let mut args = vec![
+                "destroy".to_owned(),
+                "-input=false".to_owned(),
+                "-auto-approve".to_owned(),
+            ];
+            args.extend(color_args());
+            args.extend(common.extra.iter().cloned());
+            terraform::forget_plan(dir);
+            terraform_step(tf, dir, args)?;
         }
     }
     Ok(())
