@@ -412,3 +412,38 @@ fn stacks_apply_producers_first_destroy_readers_first_and_stop_at_a_failure() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_handle_of_another_stack_is_never_bound_to_a_block_of_this_one() {
+    let mut platform = Stack::new("platform");
+    let key = platform.add(Resource::new("aws_kms_key", "logs"));
+    // The same address in the other stack: before, the reference bound to it silently.
+    let mut web = Stack::new("web");
+    web.add(Resource::new("aws_kms_key", "logs"));
+    web.add(Resource::new("aws_s3_bucket", "b").set("kms", key.attr("arn")));
+    let err = web.synth().unwrap_err().to_string();
+    assert!(
+        err.contains("aws_s3_bucket.b references aws_kms_key.logs through a handle of stack platform, and a handle names a block of its own stack only (hint: export the value from platform with a StackOutput and read it here with stack.remote(..))"),
+        "{err}"
+    );
+    assert!(!err.contains("not declared"), "one problem, not two: {err}");
+    // Nor a depends_on.
+    let mut other = Stack::new("other");
+    other.add(Resource::new("aws_kms_key", "logs"));
+    other.add(Resource::new("aws_s3_bucket", "c").depends_on(&key, "the key first"));
+    let err = other.synth().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "aws_s3_bucket.c references aws_kms_key.logs through a handle of stack platform"
+        ),
+        "{err}"
+    );
+    // In its own stack the handle is what it always was.
+    platform.add(Resource::new("aws_s3_bucket", "b").set("kms", key.attr("arn")));
+    let json: Json = serde_json::from_str(&platform.synth().unwrap().json).unwrap();
+    assert_eq!(
+        json["resource"]["aws_s3_bucket"]["b"]["kms"],
+        json!("${aws_kms_key.logs.arn}")
+    );
+    assert_eq!(key.stack(), Some("platform"));
+}

@@ -139,6 +139,11 @@ impl fmt::Display for Address {
 pub trait Dependable {
     /// The address `depends_on` names.
     fn dependency_address(&self) -> Address;
+
+    /// The stack the block was added to, for a handle that knows it.
+    fn dependency_stack(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// A declared hidden dependency: an ordering that no reference implies.
@@ -148,6 +153,19 @@ pub struct Dependency {
     pub target: Address,
     /// Why the ordering is needed; written next to `depends_on` in the output.
     pub reason: String,
+    /// The stack of the handle it was declared with, if it knows one.
+    pub stack: Option<String>,
+}
+
+impl Dependency {
+    /// A dependency on `target`, with its reason.
+    pub fn on(target: &(impl Dependable + ?Sized), reason: impl Into<String>) -> Dependency {
+        Dependency {
+            target: target.dependency_address(),
+            reason: reason.into(),
+            stack: target.dependency_stack().map(str::to_owned),
+        }
+    }
 }
 
 /// What `lifecycle.ignore_changes` covers.
@@ -514,10 +532,7 @@ macro_rules! block_builder {
                 target: &impl Dependable,
                 reason: impl Into<String>,
             ) -> Self {
-                self.meta.depends_on.push(Dependency {
-                    target: target.dependency_address(),
-                    reason: reason.into(),
-                });
+                self.meta.depends_on.push(Dependency::on(target, reason));
                 self
             }
 
@@ -549,15 +564,30 @@ macro_rules! block_builder {
         pub struct $handle {
             ty: String,
             name: String,
+            stack: Option<std::sync::Arc<str>>,
         }
 
         impl $handle {
-            /// A handle for a block of type `ty` named `name`.
+            /// A handle for a block of type `ty` named `name`, in whichever
+            /// stack uses it.
             pub fn new(ty: impl Into<String>, name: impl Into<String>) -> Self {
                 $handle {
                     ty: ty.into(),
                     name: name.into(),
+                    stack: None,
                 }
+            }
+
+            /// The handle of the block in stack `stack`: used in any other
+            /// stack, synthesis refuses it.
+            pub fn in_stack(mut self, stack: &str) -> Self {
+                self.stack = Some(stack.into());
+                self
+            }
+
+            /// The stack the handle's block was added to, if it was.
+            pub fn stack(&self) -> Option<&str> {
+                self.stack.as_deref()
             }
 
             /// The block type.
@@ -572,10 +602,14 @@ macro_rules! block_builder {
 
             /// The reference to the whole block, e.g. for `[*]` splats.
             pub fn expr(&self) -> Expr {
-                Expr::Ref(Ref::$ref_variant {
+                let target = Expr::Ref(Ref::$ref_variant {
                     ty: self.ty.clone(),
                     name: self.name.clone(),
-                })
+                });
+                match &self.stack {
+                    Some(stack) => Expr::Of(stack.clone(), Box::new(target)),
+                    None => target,
+                }
             }
 
             /// A reference to one of the block's attributes.
@@ -595,6 +629,10 @@ macro_rules! block_builder {
                     ty: self.ty.clone(),
                     name: self.name.clone(),
                 }
+            }
+
+            fn dependency_stack(&self) -> Option<&str> {
+                self.stack.as_deref()
             }
         }
 
@@ -768,10 +806,7 @@ impl Output {
 
     /// Declares a hidden dependency of the output, with its reason.
     pub fn depends_on(mut self, target: &impl Dependable, reason: impl Into<String>) -> Self {
-        self.depends_on.push(Dependency {
-            target: target.dependency_address(),
-            reason: reason.into(),
-        });
+        self.depends_on.push(Dependency::on(target, reason));
         self
     }
 }

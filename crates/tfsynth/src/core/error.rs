@@ -50,6 +50,19 @@ pub enum Problem {
         /// The target's kind, in words.
         kind: &'static str,
     },
+    /// A reference through a handle of another stack: the same address in
+    /// this stack would be another block, so it is never bound to one.
+    #[error(
+        "{from} references {to} through a handle of stack {stack}, and a handle names a block of its own stack only (hint: export the value from {stack} with a StackOutput and read it here with stack.remote(..))"
+    )]
+    ForeignReference {
+        /// The referring block.
+        from: Address,
+        /// The block the handle names in its own stack.
+        to: Address,
+        /// The handle's stack.
+        stack: String,
+    },
     /// A `depends_on` on a block that the stack does not declare.
     #[error(
         "{from} depends on {to}, which is not declared in this stack (hint: add the {kind} to the stack, or drop the dependency)"

@@ -234,6 +234,9 @@ pub enum Expr {
     /// A `for` expression, `[for s in coll : s.id]` or
     /// `{for k, v in coll : k => v.id}`; built with [`For`].
     For(Box<ForExpr>),
+    /// A reference made through a handle of the named stack: written as the
+    /// reference itself, and refused by synthesis in any other stack.
+    Of(std::sync::Arc<str>, Box<Expr>),
 }
 
 /// A `for` expression: what it iterates, the names it binds, and what it
@@ -455,9 +458,51 @@ impl Expr {
         )
     }
 
+    /// Calls `visit` for every reference made through a handle, with the
+    /// handle's stack, depth first.
+    pub fn visit_stack_refs(&self, visit: &mut dyn FnMut(&str, &Ref)) {
+        match self {
+            Expr::Of(stack, inner) => inner.visit_refs(&mut |r| visit(stack, r)),
+            Expr::Lit(node) => node.visit_stack_refs(visit),
+            Expr::Ref(_) => {}
+            Expr::GetAttr(base, _) | Expr::Splat(base) | Expr::Unary(_, base) => {
+                base.visit_stack_refs(visit)
+            }
+            Expr::Index(base, key) => {
+                base.visit_stack_refs(visit);
+                key.visit_stack_refs(visit);
+            }
+            Expr::Call(_, args) | Expr::Tuple(args) => {
+                args.iter().for_each(|arg| arg.visit_stack_refs(visit))
+            }
+            Expr::Template(parts) => parts.iter().for_each(|part| {
+                if let Part::Expr(expr) = part {
+                    expr.visit_stack_refs(visit)
+                }
+            }),
+            Expr::Binary(_, lhs, rhs) => {
+                lhs.visit_stack_refs(visit);
+                rhs.visit_stack_refs(visit);
+            }
+            Expr::Cond(c, t, e) => {
+                c.visit_stack_refs(visit);
+                t.visit_stack_refs(visit);
+                e.visit_stack_refs(visit);
+            }
+            Expr::Object(items) => items.iter().for_each(|(_, v)| v.visit_stack_refs(visit)),
+            Expr::For(f) => {
+                f.collection.visit_stack_refs(visit);
+                for e in f.key.iter().chain([&f.value]).chain(f.condition.iter()) {
+                    e.visit_stack_refs(visit);
+                }
+            }
+        }
+    }
+
     /// Calls `visit` for every reference in this expression, depth first.
     pub fn visit_refs(&self, visit: &mut dyn FnMut(&Ref)) {
         match self {
+            Expr::Of(_, inner) => inner.visit_refs(visit),
             Expr::Lit(node) => node.visit_refs(visit),
             Expr::Ref(target) => visit(target),
             Expr::GetAttr(base, _) | Expr::Splat(base) | Expr::Unary(_, base) => {
@@ -519,6 +564,7 @@ impl Expr {
 
     fn write_hcl(&self, out: &mut String) {
         match self {
+            Expr::Of(_, inner) => inner.write_hcl(out),
             Expr::Lit(node) => write_literal_hcl(node, out),
             Expr::Ref(target) => target.write_to(out),
             Expr::GetAttr(base, name) => {

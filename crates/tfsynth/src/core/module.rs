@@ -85,10 +85,7 @@ impl Module {
 
     /// Declares a hidden dependency with the reason no reference implies it.
     pub fn depends_on(mut self, target: &impl Dependable, reason: impl Into<String>) -> Module {
-        self.depends_on.push(Dependency {
-            target: target.dependency_address(),
-            reason: reason.into(),
-        });
+        self.depends_on.push(Dependency::on(target, reason));
         self
     }
 

@@ -309,6 +309,31 @@ impl Stack {
             exprs
                 .iter()
                 .for_each(|expr| expr.visit_refs(&mut |r| refs.push(r.clone())));
+            let mut foreign = Vec::new();
+            let mut of_stack = |stack: &str, r: &Ref| {
+                if stack != self.name
+                    && let Some(to) = Address::of_ref(r)
+                {
+                    foreign.push((stack.to_owned(), to));
+                }
+            };
+            body.iter()
+                .for_each(|node| node.visit_stack_refs(&mut of_stack));
+            exprs
+                .iter()
+                .for_each(|expr| expr.visit_stack_refs(&mut of_stack));
+            for (stack, to) in foreign {
+                // Never bound to a block of this stack that has the same address.
+                refs.retain(|r| Address::of_ref(r).as_ref() != Some(&to));
+                let problem = Problem::ForeignReference {
+                    from: from.clone(),
+                    to,
+                    stack,
+                };
+                if !problems.contains(&problem) {
+                    problems.push(problem);
+                }
+            }
             for target in refs.iter().filter_map(Address::of_ref) {
                 if graph.contains(&target) {
                     graph.reference(&from, &target);
@@ -325,6 +350,14 @@ impl Stack {
                 }
             }
             for (i, dep) in deps.iter().enumerate() {
+                if let Some(stack) = dep.stack.as_ref().filter(|s| **s != self.name) {
+                    problems.push(Problem::ForeignReference {
+                        from: from.clone(),
+                        to: dep.target.clone(),
+                        stack: stack.clone(),
+                    });
+                    continue;
+                }
                 if dep.reason.trim().is_empty() {
                     problems.push(Problem::MissingReason {
                         from: from.clone(),
@@ -840,7 +873,7 @@ fn lifecycle_problems(address: &Address, lifecycle: &Lifecycle, problems: &mut V
 fn trigger_root(expr: &Expr) -> Option<&Ref> {
     match expr {
         Expr::Ref(r) => Some(r),
-        Expr::GetAttr(base, _) | Expr::Index(base, _) => trigger_root(base),
+        Expr::Of(_, inner) | Expr::GetAttr(inner, _) | Expr::Index(inner, _) => trigger_root(inner),
         _ => None,
     }
 }
@@ -870,7 +903,7 @@ impl Declare for Resource {
     type Handle = ResourceRef;
 
     fn declare(self, stack: &mut Stack) -> ResourceRef {
-        let handle = ResourceRef::new(self.ty.clone(), self.name.clone());
+        let handle = ResourceRef::new(self.ty.clone(), self.name.clone()).in_stack(&stack.name);
         let ok = stack.check_name("resource type", &self.ty, self.at)
             & stack.check_name("resource name", &self.name, self.at);
         let key = (self.ty.clone(), self.name.clone());
@@ -888,7 +921,7 @@ impl Declare for DataSource {
     type Handle = DataRef;
 
     fn declare(self, stack: &mut Stack) -> DataRef {
-        let handle = DataRef::new(self.ty.clone(), self.name.clone());
+        let handle = DataRef::new(self.ty.clone(), self.name.clone()).in_stack(&stack.name);
         let ok = stack.check_name("data source type", &self.ty, self.at)
             & stack.check_name("data source name", &self.name, self.at);
         let key = (self.ty.clone(), self.name.clone());
@@ -906,7 +939,7 @@ impl Declare for EphemeralResource {
     type Handle = EphemeralRef;
 
     fn declare(self, stack: &mut Stack) -> EphemeralRef {
-        let handle = EphemeralRef::new(self.ty.clone(), self.name.clone());
+        let handle = EphemeralRef::new(self.ty.clone(), self.name.clone()).in_stack(&stack.name);
         let ok = stack.check_name("ephemeral resource type", &self.ty, self.at)
             & stack.check_name("ephemeral resource name", &self.name, self.at);
         let key = (self.ty.clone(), self.name.clone());

@@ -55,10 +55,7 @@ macro_rules! builder_trait {
             /// Declares a hidden dependency with the reason no reference implies it;
             /// see [`Resource::depends_on`].
             fn depends_on(mut self, target: &impl Dependable, reason: impl Into<String>) -> Self {
-                self.raw_mut().meta.depends_on.push(Dependency {
-                    target: target.dependency_address(),
-                    reason: reason.into(),
-                });
+                self.raw_mut().meta.depends_on.push(Dependency::on(target, reason));
                 self
             }
 

@@ -129,6 +129,17 @@ impl Node {
         }
     }
 
+    /// Calls `visit` for every reference made through a handle, with the
+    /// handle's stack.
+    pub fn visit_stack_refs(&self, visit: &mut dyn FnMut(&str, &Ref)) {
+        match self {
+            Node::Expr(expr) => expr.visit_stack_refs(visit),
+            Node::List(items) => items.iter().for_each(|item| item.visit_stack_refs(visit)),
+            Node::Map(items) => items.values().for_each(|item| item.visit_stack_refs(visit)),
+            Node::Null | Node::Bool(_) | Node::Number(_) | Node::String(_) => {}
+        }
+    }
+
     /// Whether any number below this node cannot be written to JSON.
     pub fn has_non_finite(&self) -> bool {
         match self {
