@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end deployment test: the real terraform and AWS provider, against a
-# moto server on 127.0.0.1, driven only through tfsynth commands. For each of
+# moto server on 127.0.0.1, driven only through tfsynth commands. After the
+# two stacks below: the many-stacks example with S3 state and locking, the
+# HCL export's plans compared with the JSON's, and the testing helpers'
+# plans. For each of
 # `webapp` and `financial`: tfsynth plan with checkov over the plan's JSON
 # (scripts/checkov.sh --plan), tfsynth apply --auto-approve, verification through
 # the AWS API (scripts/e2e/verify.py), every output present, tfsynth plan
@@ -112,6 +115,65 @@ for stack in webapp financial; do
   "$VENV/bin/python" scripts/e2e/verify.py "$stack" "$endpoint" --gone || failed=1
   timings+=("$stack destroy:$((SECONDS - t))")
 done
+
+# Many stacks with real remote state: the example's platform and service
+# stacks, each with S3 state (use_lockfile) in a bucket created first,
+# applied in order by `apply --all`, the service reading the platform's
+# outputs from its state; a second apply refused by the platform's lock;
+# both re-planned clean; destroyed in reverse, leaving the state bucket.
+t=$SECONDS
+cargo build --locked --quiet --example many_stacks
+MANY="$PWD/target/debug/examples/many_stacks"
+many_dir="$work/many"
+mkdir -p "$many_dir"
+state_bucket=e2e-terraform-state
+"$VENV/bin/python" -c "import boto3, sys; boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1').create_bucket(Bucket=sys.argv[2])" "$endpoint" "$state_bucket"
+for stack in platform service; do
+  cat >> "$many_dir/many_stacks.toml" <<TOML
+[stacks.$stack]
+emulator_endpoint = "$endpoint"
+[stacks.$stack.backend]
+type = "s3"
+bucket = "$state_bucket"
+key = "$stack/terraform.tfstate"
+region = "us-east-1"
+endpoint = "$endpoint"
+
+TOML
+done
+many() { (cd "$many_dir" && MANY_STACKS_PLUGIN_DIR="$TFSYNTH_PLUGIN_DIR" MANY_STACKS_TERRAFORM="$TFSYNTH_TERRAFORM" "$MANY" "$@"); }
+many_failed() { tail -30 "$1"; echo "FAIL many stacks: $2"; failed=1; }
+if many apply --all --auto-approve > "$work/many-apply.log" 2>&1; then
+  many output platform --json > "$work/many-platform.json"
+  many output service --json > "$work/many-service.json"
+  "$VENV/bin/python" scripts/e2e/verify_many.py "$endpoint" "$state_bucket" applied \
+    "$work/many-platform.json" "$work/many-service.json" || failed=1
+  # Another run holds the platform's state: its lock file refuses this one.
+  "$VENV/bin/python" -c "import boto3, sys; boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1').put_object(Bucket=sys.argv[2], Key='platform/terraform.tfstate.tflock', Body=b'{\"ID\":\"e2e\",\"Operation\":\"OperationTypeApply\",\"Who\":\"another-run\"}')" "$endpoint" "$state_bucket"
+  if many apply platform --auto-approve > "$work/many-locked.log" 2>&1; then
+    many_failed "$work/many-locked.log" "an apply went ahead while the state was locked"
+  elif grep -q "Error acquiring the state lock" "$work/many-locked.log" && grep -q "another-run" "$work/many-locked.log"; then
+    echo "many stacks: an apply while another holds the lock is refused, naming the holder"
+  else
+    many_failed "$work/many-locked.log" "the locked apply failed for another reason"
+  fi
+  "$VENV/bin/python" -c "import boto3, sys; boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1').delete_object(Bucket=sys.argv[2], Key='platform/terraform.tfstate.tflock')" "$endpoint" "$state_bucket"
+  if many plan --all -- -detailed-exitcode > "$work/many-plan.log" 2>&1; then
+    echo "many stacks: both stacks re-plan with no changes"
+  else
+    many_failed "$work/many-plan.log" "a second plan is not empty"
+  fi
+  if many destroy --all --auto-approve > "$work/many-destroy.log" 2>&1 \
+      && grep -q "==> service" "$work/many-destroy.log" \
+      && [ "$(grep -n '==> ' "$work/many-destroy.log" | head -1 | grep -c service)" = 1 ]; then
+    "$VENV/bin/python" scripts/e2e/verify_many.py "$endpoint" "$state_bucket" gone || failed=1
+  else
+    many_failed "$work/many-destroy.log" "destroy --all failed or did not start with the reader"
+  fi
+else
+  many_failed "$work/many-apply.log" "apply --all failed"
+fi
+timings+=("many stacks with S3 state:$((SECONDS - t))")
 
 # HCL export: each shipped stack written both ways plans exactly the same
 # resource changes (terraform show -json of both saved plans, compared).

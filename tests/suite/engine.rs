@@ -231,6 +231,7 @@ fn every_problem_is_collected() {
         region: "us-east-1".into(),
         use_lockfile: true,
         encrypt: true,
+        endpoint: None,
     }));
     s.problem("module says no");
     let found = problems(&s);
@@ -452,6 +453,7 @@ fn backends_are_written_as_terraform_expects() {
             region: "eu-west-1".into(),
             use_lockfile: true,
             encrypt: true,
+            endpoint: None,
         }),
         json!({"backend": {"s3": {"bucket": "acme-state", "key": "app/terraform.tfstate", "region": "eu-west-1", "encrypt": true, "use_lockfile": true}}}),
     );

@@ -253,6 +253,7 @@ fn terraform_reads_every_shape_of_remote_state() {
             region: "eu-west-1".into(),
             use_lockfile: true,
             encrypt: true,
+            endpoint: None,
         }),
         Backend::Cloud(CloudBackend {
             organization: "acme".into(),

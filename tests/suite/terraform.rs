@@ -275,6 +275,7 @@ fn terraform_init_accepts_every_backend() {
         region: "eu-west-1".into(),
         use_lockfile: true,
         encrypt: true,
+        endpoint: None,
     };
     let cloud = |workspaces, project: Option<&str>| {
         Backend::Cloud(CloudBackend {

@@ -27,14 +27,17 @@ pub fn remote_state(producer: &str, backend: Option<&Backend>) -> Result<DataSou
                 .set("backend", "local")
                 .set("config", Node::map_of([("path", path)]))
         }
-        Some(Backend::S3(s3)) => block.set("backend", "s3").set(
-            "config",
-            Node::map_of([
-                ("bucket", s3.bucket.clone()),
-                ("key", s3.key.clone()),
-                ("region", s3.region.clone()),
-            ]),
-        ),
+        Some(Backend::S3(s3)) => {
+            let mut config = vec![
+                ("bucket", Node::from(s3.bucket.clone())),
+                ("key", Node::from(s3.key.clone())),
+                ("region", Node::from(s3.region.clone())),
+            ];
+            config.extend(s3.endpoint_settings());
+            block
+                .set("backend", "s3")
+                .set("config", Node::map_of(config))
+        }
         Some(Backend::Cloud(cloud)) => {
             let Workspaces::Name(workspace) = &cloud.workspaces else {
                 return Err(format!(

@@ -30,8 +30,14 @@ fn describe(backend: &Backend) -> String {
         Backend::Local { path: None } => "local".into(),
         Backend::Local { path: Some(p) } => format!("local (path {p})"),
         Backend::S3(s3) => format!(
-            "s3 (bucket {}, key {}, region {})",
-            s3.bucket, s3.key, s3.region
+            "s3 (bucket {}, key {}, region {}{})",
+            s3.bucket,
+            s3.key,
+            s3.region,
+            s3.endpoint
+                .as_deref()
+                .map(|e| format!(", endpoint {e}"))
+                .unwrap_or_default()
         ),
         Backend::Cloud(c) => {
             let ws = match &c.workspaces {

@@ -157,7 +157,15 @@ pub fn parse_backend(table: &toml::Table) -> Result<Backend, String> {
         "s3" => {
             only(
                 table,
-                &["type", "bucket", "key", "region", "use_lockfile", "encrypt"],
+                &[
+                    "type",
+                    "bucket",
+                    "key",
+                    "region",
+                    "use_lockfile",
+                    "encrypt",
+                    "endpoint",
+                ],
                 kind,
             )?;
             Ok(Backend::S3(S3Backend {
@@ -166,6 +174,7 @@ pub fn parse_backend(table: &toml::Table) -> Result<Backend, String> {
                 region: required(table, "region", kind)?,
                 use_lockfile: flag(table, "use_lockfile", kind, true)?,
                 encrypt: flag(table, "encrypt", kind, true)?,
+                endpoint: string(table, "endpoint", kind)?,
             }))
         }
         "cloud" => {

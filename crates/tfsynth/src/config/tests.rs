@@ -138,6 +138,7 @@ fn environment_selection_and_backend() {
             region: "eu-west-1".into(),
             use_lockfile: true,
             encrypt: true,
+            endpoint: None,
         }))
     );
     assert_eq!(
@@ -274,6 +275,32 @@ fn backends() {
             project: Some("p".into()),
             hostname: None,
         })
+    );
+    // An emulator's endpoint: S3 and STS calls go there, path-style.
+    let Backend::S3(s3) = parse(
+        "type = \"s3\"\nbucket = \"b\"\nkey = \"k\"\nregion = \"r\"\nendpoint = \"http://127.0.0.1:5000\"",
+    )
+    .unwrap() else {
+        panic!("an s3 backend")
+    };
+    let settings: Vec<&str> = s3.endpoint_settings().iter().map(|(k, _)| *k).collect();
+    assert_eq!(
+        settings,
+        [
+            "endpoints",
+            "use_path_style",
+            "skip_credentials_validation",
+            "skip_requesting_account_id",
+            "skip_metadata_api_check",
+            "skip_region_validation"
+        ]
+    );
+    let mut stack = crate::core::Stack::new("s");
+    stack.backend(Backend::S3(s3));
+    let json: serde_json::Value = serde_json::from_str(&stack.synth().unwrap().json).unwrap();
+    assert_eq!(
+        json["terraform"]["backend"]["s3"]["endpoints"],
+        serde_json::json!({"s3": "http://127.0.0.1:5000", "sts": "http://127.0.0.1:5000"})
     );
     let check = |text: &str, expect: &str| assert_eq!(parse(text).unwrap_err(), expect, "{text}");
     check(

@@ -42,6 +42,31 @@ pub struct S3Backend {
     pub use_lockfile: bool,
     /// Encrypt the state object at rest.
     pub encrypt: bool,
+    /// An S3-compatible endpoint for the state, such as an emulator on this
+    /// machine (moto, LocalStack): the backend's S3 and STS calls go there,
+    /// path-style, with the checks that need real AWS off.
+    pub endpoint: Option<String>,
+}
+
+impl S3Backend {
+    /// The settings that point the backend (or a reader's remote state) at
+    /// `endpoint`.
+    pub fn endpoint_settings(&self) -> Vec<(&'static str, Node)> {
+        let Some(url) = &self.endpoint else {
+            return Vec::new();
+        };
+        vec![
+            (
+                "endpoints",
+                Node::map_of([("s3", Node::from(url)), ("sts", Node::from(url))]),
+            ),
+            ("use_path_style", true.into()),
+            ("skip_credentials_validation", true.into()),
+            ("skip_requesting_account_id", true.into()),
+            ("skip_metadata_api_check", true.into()),
+            ("skip_region_validation", true.into()),
+        ]
+    }
 }
 
 /// Which Terraform Cloud workspaces the stack maps to.
@@ -96,6 +121,9 @@ impl Backend {
                         missing.push(field);
                     }
                 }
+                if s3.endpoint.as_deref().is_some_and(blank) {
+                    missing.push("endpoint");
+                }
             }
             Backend::Cloud(cloud) => {
                 if blank(&cloud.organization) {
@@ -141,6 +169,9 @@ impl Backend {
                     }
                     if s3.use_lockfile {
                         items.insert("use_lockfile".into(), true.into());
+                    }
+                    for (key, value) in s3.endpoint_settings() {
+                        items.insert(key.into(), value);
                     }
                 }
                 ("backend", Node::map_of([("s3", body)]))
@@ -284,6 +315,7 @@ mod tests {
                 region: "".into(),
                 use_lockfile: true,
                 encrypt: true,
+                endpoint: None,
             }),
             &["bucket", "region"],
         );
