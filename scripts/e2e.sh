@@ -166,7 +166,8 @@ if many apply --all --auto-approve > "$work/many-apply.log" 2>&1; then
   if many destroy --all --auto-approve > "$work/many-destroy.log" 2>&1 \
       && grep -q "==> service" "$work/many-destroy.log" \
       && [ "$(grep -n '==> ' "$work/many-destroy.log" | head -1 | grep -c service)" = 1 ]; then
-    "$VENV/bin/python" scripts/e2e/verify_many.py "$endpoint" "$state_bucket" gone || failed=1
+    "$VENV/bin/python" scripts/e2e/verify_many.py "$endpoint" "$state_bucket" gone \
+      "$work/many-platform.json" || failed=1
   else
     many_failed "$work/many-destroy.log" "destroy --all failed or did not start with the reader"
   fi

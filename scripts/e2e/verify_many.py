@@ -1,7 +1,7 @@
 """Checks the many-stacks example on moto through the AWS API.
 
 Usage: verify_many.py ENDPOINT STATE_BUCKET applied PLATFORM_OUTPUTS SERVICE_OUTPUTS
-       verify_many.py ENDPOINT STATE_BUCKET gone
+       verify_many.py ENDPOINT STATE_BUCKET gone PLATFORM_OUTPUTS
 
 applied: the service read the platform's outputs from its state (the same
 key and topic), its queue is encrypted with that key and subscribed to
@@ -65,8 +65,10 @@ def main():
         check(buckets == [bucket], f"only the state bucket is left: {buckets}")
         check(not sqs.list_queues().get("QueueUrls"), "no queue is left")
         check(not sns.list_topics()["Topics"], "no topic is left")
-        states = [kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] for k in kms.list_keys()["Keys"]]
-        check(all(s == "PendingDeletion" for s in states), f"every key waits for deletion: {states}")
+        with open(sys.argv[4]) as f:
+            key_arn = json.load(f)["key_arn"]["value"]
+        state = kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyState"]
+        check(state == "PendingDeletion", f"the platform's key waits for deletion: {state}")
     print(f"many stacks: {'0 failed' if failures == 0 else f'{failures} failed'}")
     return 1 if failures else 0
 

@@ -3,7 +3,7 @@
 use serde_json::{Value as Json, json};
 use tfsynth::{
     App, Backend, CloudBackend, DataSource, Expr, Lifecycle, Node, Output, Provider, Resource,
-    S3Backend, Stack, Type, Variable, Workspaces, cli, func, interp,
+    S3Backend, Stack, Type, Variable, Workspaces, func, interp,
 };
 
 fn synth_json(stack: &Stack) -> Json {
@@ -22,13 +22,7 @@ fn problems(stack: &Stack) -> Vec<String> {
 
 /// Runs the command line in-process against `app`: (exit code, stdout, stderr).
 fn run(app: &App, args: &[&str]) -> (u8, String, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = cli::run_with_output(app, args, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
+    super::support::run_app(app, args)
 }
 
 fn network(stack: &mut Stack) {

@@ -5,9 +5,9 @@
 //! order, each reading the last one's state.
 
 use serde_json::{Value as Json, json};
-use tfsynth::{App, Output, Resource, Stack, StackOutput, cli};
+use tfsynth::{App, Output, Resource, Stack, StackOutput};
 
-use super::support::Terraform;
+use super::support::{CLOSED_ENDPOINTS, Terraform, run_app as run};
 
 const CIDR: StackOutput<String> = StackOutput::new("network", "cidr");
 const TOKEN: StackOutput<String> = StackOutput::sensitive("platform", "token");
@@ -48,16 +48,6 @@ fn app() -> App {
         .stack("web", "reads both", web)
         .stack("platform", "reads the network", platform)
         .stack("network", "reads nothing", network)
-}
-
-fn run(app: &App, args: &[&str]) -> (u8, String, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = cli::run_with_output(app, args, &mut out, &mut err);
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
 }
 
 #[test]
@@ -180,7 +170,7 @@ fn mistakes_between_stacks_name_the_stacks_and_write_nothing() {
 
     const A: StackOutput<String> = StackOutput::new("a", "x");
     const B: StackOutput<String> = StackOutput::new("b", "x");
-    let (code, _, stderr) = synth(
+    let cyclic = || {
         App::new("many")
             .stack("a", "", |s| {
                 let v = s.remote(&B);
@@ -189,25 +179,15 @@ fn mistakes_between_stacks_name_the_stacks_and_write_nothing() {
             .stack("b", "", |s| {
                 let v = s.remote(&A);
                 s.export(&B, v);
-            }),
-    );
+            })
+    };
+    let (code, _, stderr) = synth(cyclic());
     assert_eq!(code, 2);
     assert_eq!(
         stderr,
         "error: stacks read each other's outputs in a cycle: a -> b -> a (hint: move what both need into a stack of its own)\n"
     );
-    let (code, _, stderr) = run(
-        &App::new("many")
-            .stack("a", "", |s| {
-                let v = s.remote(&B);
-                s.export(&A, v);
-            })
-            .stack("b", "", |s| {
-                let v = s.remote(&A);
-                s.export(&B, v);
-            }),
-        &["many", "graph", "--stacks"],
-    );
+    let (code, _, stderr) = run(&cyclic(), &["many", "graph", "--stacks"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("cycle: a -> b -> a"), "{stderr}");
 
@@ -238,14 +218,7 @@ fn terraform_reads_every_shape_of_remote_state() {
     let Some(tf) = Terraform::find("terraform_reads_every_shape_of_remote_state") else {
         return;
     };
-    let env = [
-        ("AWS_ACCESS_KEY_ID", "test"),
-        ("AWS_SECRET_ACCESS_KEY", "test"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-        ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
-        ("AWS_MAX_ATTEMPTS", "1"),
-        ("TF_TOKEN_127_0_0_1_9", "test"),
-    ];
+    let env = CLOSED_ENDPOINTS;
     let cases = [
         Backend::S3(S3Backend {
             bucket: "acme-state".into(),

@@ -210,3 +210,27 @@ impl Terraform {
         );
     }
 }
+
+/// Runs `app`'s command line in-process with `args` (the first is the
+/// program name); returns the exit code, standard output and error.
+pub fn run_app(app: &tfsynth::App, args: &[&str]) -> (u8, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = tfsynth::cli::run_with_output(app, args, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    )
+}
+
+/// Environment that sends every AWS and HCP Terraform call terraform makes
+/// to a closed loopback port, with throwaway credentials: a run decodes the
+/// configuration and then fails only when it connects.
+pub const CLOSED_ENDPOINTS: [(&str, &str); 6] = [
+    ("AWS_ACCESS_KEY_ID", "test"),
+    ("AWS_SECRET_ACCESS_KEY", "test"),
+    ("AWS_EC2_METADATA_DISABLED", "true"),
+    ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+    ("AWS_MAX_ATTEMPTS", "1"),
+    ("TF_TOKEN_127_0_0_1_9", "test"),
+];

@@ -262,13 +262,7 @@ fn terraform_init_accepts_every_backend() {
     let Some(tf) = Terraform::find("terraform_init_accepts_every_backend") else {
         return;
     };
-    let env = [
-        ("AWS_ACCESS_KEY_ID", "test"),
-        ("AWS_SECRET_ACCESS_KEY", "test"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-        ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
-        ("AWS_MAX_ATTEMPTS", "1"),
-    ];
+    let env = super::support::CLOSED_ENDPOINTS;
     let s3 = S3Backend {
         bucket: "acme-state".into(),
         key: "app/terraform.tfstate".into(),

@@ -461,79 +461,59 @@ impl Expr {
     /// Calls `visit` for every reference made through a handle, with the
     /// handle's stack, depth first.
     pub fn visit_stack_refs(&self, visit: &mut dyn FnMut(&str, &Ref)) {
-        match self {
-            Expr::Of(stack, inner) => inner.visit_refs(&mut |r| visit(stack, r)),
-            Expr::Lit(node) => node.visit_stack_refs(visit),
-            Expr::Ref(_) => {}
-            Expr::GetAttr(base, _) | Expr::Splat(base) | Expr::Unary(_, base) => {
-                base.visit_stack_refs(visit)
+        self.visit_refs_in(None, &mut |stack, r| {
+            if let Some(stack) = stack {
+                visit(stack, r)
             }
-            Expr::Index(base, key) => {
-                base.visit_stack_refs(visit);
-                key.visit_stack_refs(visit);
-            }
-            Expr::Call(_, args) | Expr::Tuple(args) => {
-                args.iter().for_each(|arg| arg.visit_stack_refs(visit))
-            }
-            Expr::Template(parts) => parts.iter().for_each(|part| {
-                if let Part::Expr(expr) = part {
-                    expr.visit_stack_refs(visit)
-                }
-            }),
-            Expr::Binary(_, lhs, rhs) => {
-                lhs.visit_stack_refs(visit);
-                rhs.visit_stack_refs(visit);
-            }
-            Expr::Cond(c, t, e) => {
-                c.visit_stack_refs(visit);
-                t.visit_stack_refs(visit);
-                e.visit_stack_refs(visit);
-            }
-            Expr::Object(items) => items.iter().for_each(|(_, v)| v.visit_stack_refs(visit)),
-            Expr::For(f) => {
-                f.collection.visit_stack_refs(visit);
-                for e in f.key.iter().chain([&f.value]).chain(f.condition.iter()) {
-                    e.visit_stack_refs(visit);
-                }
-            }
-        }
+        })
     }
 
     /// Calls `visit` for every reference in this expression, depth first.
     pub fn visit_refs(&self, visit: &mut dyn FnMut(&Ref)) {
+        self.visit_refs_in(None, &mut |_, r| visit(r))
+    }
+
+    /// Every reference with the stack of the handle that made it, if one did.
+    pub(crate) fn visit_refs_in(
+        &self,
+        stack: Option<&str>,
+        visit: &mut dyn FnMut(Option<&str>, &Ref),
+    ) {
         match self {
-            Expr::Of(_, inner) => inner.visit_refs(visit),
-            Expr::Lit(node) => node.visit_refs(visit),
-            Expr::Ref(target) => visit(target),
+            Expr::Of(of, inner) => inner.visit_refs_in(Some(of), visit),
+            Expr::Lit(node) => node.visit_refs_in(stack, visit),
+            Expr::Ref(target) => visit(stack, target),
             Expr::GetAttr(base, _) | Expr::Splat(base) | Expr::Unary(_, base) => {
-                base.visit_refs(visit)
+                base.visit_refs_in(stack, visit)
             }
             Expr::Index(base, key) => {
-                base.visit_refs(visit);
-                key.visit_refs(visit);
+                base.visit_refs_in(stack, visit);
+                key.visit_refs_in(stack, visit);
             }
             Expr::Call(_, args) | Expr::Tuple(args) => {
-                args.iter().for_each(|arg| arg.visit_refs(visit))
+                args.iter().for_each(|arg| arg.visit_refs_in(stack, visit))
             }
             Expr::Template(parts) => parts.iter().for_each(|part| {
                 if let Part::Expr(expr) = part {
-                    expr.visit_refs(visit)
+                    expr.visit_refs_in(stack, visit)
                 }
             }),
             Expr::Binary(_, lhs, rhs) => {
-                lhs.visit_refs(visit);
-                rhs.visit_refs(visit);
+                lhs.visit_refs_in(stack, visit);
+                rhs.visit_refs_in(stack, visit);
             }
             Expr::Cond(c, t, e) => {
-                c.visit_refs(visit);
-                t.visit_refs(visit);
-                e.visit_refs(visit);
+                c.visit_refs_in(stack, visit);
+                t.visit_refs_in(stack, visit);
+                e.visit_refs_in(stack, visit);
             }
-            Expr::Object(items) => items.iter().for_each(|(_, v)| v.visit_refs(visit)),
+            Expr::Object(items) => items
+                .iter()
+                .for_each(|(_, v)| v.visit_refs_in(stack, visit)),
             Expr::For(f) => {
-                f.collection.visit_refs(visit);
+                f.collection.visit_refs_in(stack, visit);
                 for e in f.key.iter().chain([&f.value]).chain(f.condition.iter()) {
-                    e.visit_refs(visit);
+                    e.visit_refs_in(stack, visit);
                 }
             }
         }
@@ -725,6 +705,21 @@ pub fn escape_hcl_string(text: &str) -> String {
 
 /// Appends `text` escaped as by [`escape_hcl_string`], without temporaries.
 fn push_hcl_string(out: &mut String, text: &str) {
+    push_quoted(out, text, true);
+}
+
+/// Escapes the literal text of a template for a quoted string: backslashes,
+/// quotes and control characters, leaving its template escapes (`$${`,
+/// `%%{`) as they are.
+pub(crate) fn escape_quoted_template_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_quoted(&mut out, text, false);
+    out
+}
+
+/// Appends `text` with HCL's quoted-string escapes; `template_escapes`
+/// also doubles the `$` or `%` of each `${` and `%{`.
+fn push_quoted(out: &mut String, text: &str, template_escapes: bool) {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -733,7 +728,7 @@ fn push_hcl_string(out: &mut String, text: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
+            '$' | '%' if template_escapes && chars.peek() == Some(&'{') => {
                 out.push(c);
                 out.push(c);
             }

@@ -121,21 +121,32 @@ impl Node {
 
     /// Calls `visit` for every reference inside this node.
     pub fn visit_refs(&self, visit: &mut dyn FnMut(&Ref)) {
-        match self {
-            Node::Expr(expr) => expr.visit_refs(visit),
-            Node::List(items) => items.iter().for_each(|item| item.visit_refs(visit)),
-            Node::Map(items) => items.values().for_each(|item| item.visit_refs(visit)),
-            Node::Null | Node::Bool(_) | Node::Number(_) | Node::String(_) => {}
-        }
+        self.visit_refs_in(None, &mut |_, r| visit(r))
     }
 
     /// Calls `visit` for every reference made through a handle, with the
     /// handle's stack.
     pub fn visit_stack_refs(&self, visit: &mut dyn FnMut(&str, &Ref)) {
+        self.visit_refs_in(None, &mut |stack, r| {
+            if let Some(stack) = stack {
+                visit(stack, r)
+            }
+        })
+    }
+
+    pub(crate) fn visit_refs_in(
+        &self,
+        stack: Option<&str>,
+        visit: &mut dyn FnMut(Option<&str>, &Ref),
+    ) {
         match self {
-            Node::Expr(expr) => expr.visit_stack_refs(visit),
-            Node::List(items) => items.iter().for_each(|item| item.visit_stack_refs(visit)),
-            Node::Map(items) => items.values().for_each(|item| item.visit_stack_refs(visit)),
+            Node::Expr(expr) => expr.visit_refs_in(stack, visit),
+            Node::List(items) => items
+                .iter()
+                .for_each(|item| item.visit_refs_in(stack, visit)),
+            Node::Map(items) => items
+                .values()
+                .for_each(|item| item.visit_refs_in(stack, visit)),
             Node::Null | Node::Bool(_) | Node::Number(_) | Node::String(_) => {}
         }
     }

@@ -154,7 +154,7 @@ fn required_providers(root: &Map<String, Json>) -> BTreeMap<String, String> {
 
 /// A block label or a key that is not a plain name, quoted.
 fn label(text: &str) -> String {
-    format!("\"{}\"", tokens::escape_quoted(&escape_template(text)))
+    format!("\"{}\"", crate::core::expr::escape_hcl_string(text))
 }
 
 /// Literal text with template sequences escaped.

@@ -9,8 +9,6 @@
 //! between the items of an object constructor, so every expression fits on
 //! one line.
 
-use std::fmt::Write as _;
-
 /// A token of HCL native syntax.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum Tok {
@@ -124,21 +122,7 @@ pub(super) fn sequence(src: &str, range: std::ops::Range<usize>) -> Result<Strin
 /// Template literal text as the inside of a quoted string: backslashes,
 /// quotes and control characters escaped (`$${` and `%%{` stay as written).
 pub(super) fn escape_quoted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out
+    crate::core::expr::escape_quoted_template_text(text)
 }
 
 struct Lexer<'a> {
