@@ -143,7 +143,21 @@ TOML
 done
 many() { (cd "$many_dir" && MANY_STACKS_PLUGIN_DIR="$TFSYNTH_PLUGIN_DIR" MANY_STACKS_TERRAFORM="$TFSYNTH_TERRAFORM" "$MANY" "$@"); }
 many_failed() { tail -30 "$1"; echo "FAIL many stacks: $2"; failed=1; }
+# The reader planned before its producer has state: one clear line, exit 2.
+missing="error: stack service reads the outputs of stack platform, which has no state yet at s3://$state_bucket/platform/terraform.tfstate (hint: apply platform first, or both: many_stacks apply platform service)"
+many plan service > "$work/many-early.log" 2>&1 && code=0 || code=$?
+if [ "$code" = 2 ] && [ "$(tail -1 "$work/many-early.log")" = "$missing" ]; then
+  echo "many stacks: planning the reader before its producer names the missing state"
+else
+  many_failed "$work/many-early.log" "planning the reader first exited $code without the missing-state message"
+fi
 if many apply --all --auto-approve > "$work/many-apply.log" 2>&1; then
+  if grep -Eq '^  platform +[0-9.]+ s +[1-9][0-9]* added, 0 changed, 0 destroyed +applied$' "$work/many-apply.log" \
+      && grep -Eq '^service +\| Apply complete! Resources: [1-9]' "$work/many-apply.log"; then
+    echo "many stacks: the summary counts what each stack applied; output lines name their stack"
+  else
+    many_failed "$work/many-apply.log" "the summary or the stack prefixes are missing"
+  fi
   many output platform --json > "$work/many-platform.json"
   many output service --json > "$work/many-service.json"
   "$VENV/bin/python" scripts/e2e/verify_many.py "$endpoint" "$state_bucket" applied \
@@ -158,7 +172,8 @@ if many apply --all --auto-approve > "$work/many-apply.log" 2>&1; then
     many_failed "$work/many-locked.log" "the locked apply failed for another reason"
   fi
   "$VENV/bin/python" -c "import boto3, sys; boto3.client('s3', endpoint_url=sys.argv[1], region_name='us-east-1').delete_object(Bucket=sys.argv[2], Key='platform/terraform.tfstate.tflock')" "$endpoint" "$state_bucket"
-  if many plan --all -- -detailed-exitcode > "$work/many-plan.log" 2>&1; then
+  if many plan --all -- -detailed-exitcode > "$work/many-plan.log" 2>&1 \
+      && [ "$(grep -Ec '^  (platform|service) +[0-9.]+ s +no changes +planned$' "$work/many-plan.log")" = 2 ]; then
     echo "many stacks: both stacks re-plan with no changes"
   else
     many_failed "$work/many-plan.log" "a second plan is not empty"

@@ -3,7 +3,7 @@
 use serde_json::{Value as Json, json};
 use tfsynth::{
     App, Backend, CloudBackend, DataSource, Expr, Lifecycle, Node, Output, Provider, Resource,
-    S3Backend, Stack, Type, Variable, Workspaces, func, interp,
+    S3Backend, Stack, Type, Variable, func, interp,
 };
 
 fn synth_json(stack: &Stack) -> Json {
@@ -454,7 +454,8 @@ fn backends_are_written_as_terraform_expects() {
     check(
         Backend::Cloud(CloudBackend {
             organization: "acme".into(),
-            workspaces: Workspaces::Name("app-prod".into()),
+            workspace: "app-prod".into(),
+            tags: vec![],
             project: None,
             hostname: None,
         }),
@@ -463,7 +464,8 @@ fn backends_are_written_as_terraform_expects() {
     check(
         Backend::Cloud(CloudBackend {
             organization: "acme".into(),
-            workspaces: Workspaces::Tags(vec!["app".into()]),
+            workspace: "app-prod".into(),
+            tags: vec!["app".into()],
             project: Some("payments".into()),
             hostname: Some("tfe.acme.test".into()),
         }),

@@ -214,7 +214,7 @@ fn mistakes_between_stacks_name_the_stacks_and_write_nothing() {
 /// only when it connects to the closed loopback port every endpoint names.
 #[test]
 fn terraform_reads_every_shape_of_remote_state() {
-    use tfsynth::{Backend, CloudBackend, S3Backend, Workspaces};
+    use tfsynth::{Backend, CloudBackend, S3Backend};
     let Some(tf) = Terraform::find("terraform_reads_every_shape_of_remote_state") else {
         return;
     };
@@ -230,17 +230,26 @@ fn terraform_reads_every_shape_of_remote_state() {
         }),
         Backend::Cloud(CloudBackend {
             organization: "acme".into(),
-            workspaces: Workspaces::Name("network-prod".into()),
+            workspace: "network-prod".into(),
+            tags: vec![],
             project: None,
             hostname: Some("127.0.0.1:9".into()),
         }),
+        // A tagged workspace is read by its name all the same.
+        Backend::Cloud(CloudBackend {
+            organization: "acme".into(),
+            workspace: "network-prod".into(),
+            tags: vec!["network".into(), "env:prod".into()],
+            project: Some("platform".into()),
+            hostname: Some("127.0.0.1:9".into()),
+        }),
     ];
-    for backend in cases {
+    for backend in cases.clone() {
         let kind = backend.kind();
         let mut producer = Stack::new("network");
         producer.backend(backend.clone());
         network(&mut producer);
-        let block = tfsynth::stacks::remote_state("network", Some(&backend)).unwrap();
+        let block = tfsynth::stacks::remote_state("network", Some(&backend));
         let mut reader = Stack::new("web");
         reader.add(block);
         let cidr = reader.remote(&CIDR);
@@ -263,30 +272,42 @@ fn terraform_reads_every_shape_of_remote_state() {
             "{kind}: failed only at the connection\n{text}"
         );
     }
-    // Tags select many workspaces: a reader cannot tell which one's state.
-    let tags = Backend::Cloud(CloudBackend {
-        organization: "acme".into(),
-        workspaces: Workspaces::Tags(vec!["network".into()]),
-        project: None,
-        hostname: None,
-    });
-    assert!(
-        tfsynth::stacks::remote_state("network", Some(&tags))
-            .unwrap_err()
-            .starts_with("stack network selects its Terraform Cloud workspaces by tags")
+    let reader = tfsynth::stacks::remote_state("network", Some(&cases[2]));
+    let mut stack = Stack::new("web");
+    stack.add(reader);
+    let json: Json = serde_json::from_str(&stack.synth().unwrap().json).unwrap();
+    assert_eq!(
+        json["data"]["terraform_remote_state"]["network"]["config"]["workspaces"],
+        json!({"name": "network-prod"})
     );
 }
 
 /// A terraform that records the stack of each call and fails `apply` in
-/// the folder named by `fail`.
+/// the folder named by `fail`; with `slow`, each apply takes a second and
+/// its end is recorded too.
 fn recording_terraform(dir: &std::path::Path, fail: &str) -> std::path::PathBuf {
+    terraform_script(dir, fail, false)
+}
+
+fn terraform_script(dir: &std::path::Path, fail: &str, slow: bool) -> std::path::PathBuf {
     let fake =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fake-terraform");
     let script = dir.join("terraform");
+    let (pause, end) = if slow {
+        (
+            "if [ \"$1\" = apply ]; then sleep 1; fi\n",
+            format!(
+                "if [ \"$1\" = apply ]; then echo \"end $stack\" >> {:?}; fi\n",
+                dir.join("order.log")
+            ),
+        )
+    } else {
+        ("", String::new())
+    };
     std::fs::write(
         &script,
         format!(
-            "#!/bin/sh\nexport FAKE_TF_LOG={log:?}\nif [ \"$1\" = apply ] || [ \"$1\" = destroy ]; then echo \"$1 $(basename \"$PWD\")\" >> {order:?}; fi\nif [ \"$1\" = apply ] && [ \"$(basename \"$PWD\")\" = {fail:?} ]; then exit 3; fi\nexec {fake:?} \"$@\"\n",
+            "#!/bin/sh\nexport FAKE_TF_LOG={log:?}\nstack=$(basename \"$PWD\")\nif [ \"$1\" = apply ] || [ \"$1\" = destroy ]; then echo \"$1 $stack\" >> {order:?}; fi\nif [ \"$1\" = apply ] && [ \"$stack\" = {fail:?} ]; then echo 'Error: fake failure' >&2; exit 3; fi\n{pause}{fake:?} \"$@\"\nrc=$?\n{end}exit $rc\n",
             log = dir.join("terraform.log"),
             order = dir.join("order.log"),
         ),
@@ -303,30 +324,46 @@ fn recording_terraform(dir: &std::path::Path, fail: &str) -> std::path::PathBuf 
     config
 }
 
-#[test]
-fn stacks_apply_producers_first_destroy_readers_first_and_stop_at_a_failure() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = recording_terraform(dir.path(), "none");
-    let out = dir.path().join("out");
-    let args = |command: &[&str]| -> Vec<String> {
-        let mut a: Vec<String> = [
+/// The summary's row of `stack`, split into its columns.
+fn summary_row(stdout: &str, stack: &str) -> Vec<String> {
+    let table = stdout.split("\nsummary:\n").nth(1).expect("a summary");
+    let line = table
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(stack))
+        .unwrap_or_else(|| panic!("no row for {stack}: {stdout}"));
+    line.split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The calling closure for `app` with `config`, writing into `out`.
+fn caller<'a>(
+    app: &'a App,
+    config: &'a std::path::Path,
+    out: &'a std::path::Path,
+) -> impl Fn(&[&str]) -> (u8, String, String) + 'a {
+    move |command: &[&str]| {
+        let mut a: Vec<&str> = vec![
             "many",
             "--config",
             config.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        a.extend(command.iter().map(|s| s.to_string()));
-        a
-    };
-    let call = |command: &[&str]| {
-        let a = args(command);
-        let a: Vec<&str> = a.iter().map(String::as_str).collect();
-        run(&app(), &a)
-    };
+        ];
+        a.extend(command);
+        run(app, &a)
+    }
+}
+
+#[test]
+fn stacks_apply_producers_first_destroy_readers_first_and_stop_at_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = recording_terraform(dir.path(), "none");
+    let out = dir.path().join("out");
+    let app = app();
+    let call = caller(&app, &config, &out);
     // Producers' state exists for the fake as it would after a real apply.
     for stack in ["network", "platform"] {
         std::fs::create_dir_all(out.join(stack)).unwrap();
@@ -337,10 +374,27 @@ fn stacks_apply_producers_first_destroy_readers_first_and_stop_at_a_failure() {
     let order = std::fs::read_to_string(dir.path().join("order.log")).unwrap();
     assert_eq!(order, "apply network\napply platform\napply web\n");
     assert!(
-        stdout.contains("summary:\n  stack     time     result\n  network   "),
+        stdout.contains("summary:\n  stack     time     changes                          result\n"),
         "{stdout}"
     );
-    assert!(stdout.contains(" applied\n  web       "), "{stdout}");
+    for stack in ["network", "platform", "web"] {
+        let row = summary_row(&stdout, stack);
+        assert_eq!(
+            row[2..],
+            ["1 added, 0 changed, 0 destroyed", "applied"],
+            "{stdout}"
+        );
+    }
+    // Every line of terraform's output names its stack.
+    assert!(
+        stdout
+            .contains("\nplatform | Apply complete! Resources: 1 added, 0 changed, 0 destroyed.\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\nweb      | Plan: 1 to add, 0 to change, 0 to destroy.\n"),
+        "{stdout}"
+    );
 
     std::fs::remove_file(dir.path().join("order.log")).unwrap();
     let (code, _, stderr) = call(&["destroy", "--all", "--auto-approve"]);
@@ -360,16 +414,24 @@ fn stacks_apply_producers_first_destroy_readers_first_and_stop_at_a_failure() {
         stdout.contains("==> web: not started: stack platform did not succeed"),
         "{stdout}"
     );
-    assert!(stdout.contains("  platform  "), "{stdout}");
-    assert!(
-        stdout.contains("failed (exit 3): terraform apply failed with exit code 3"),
+    assert_eq!(
+        summary_row(&stdout, "platform")[2..],
+        [
+            "1 to add, 0 to change, 0 to destroy",
+            "failed (exit 3): terraform apply failed with exit code 3"
+        ],
         "{stdout}"
     );
-    assert!(
-        stdout.contains("  web       -        not started: platform did not succeed"),
+    assert_eq!(
+        summary_row(&stdout, "web")[1..],
+        ["-", "-", "not started: platform did not succeed"],
         "{stdout}"
     );
-    assert_eq!(stderr, "error: terraform apply failed with exit code 3\n");
+    // terraform's error reaches standard error, named by its stack, before tfsynth's.
+    assert_eq!(
+        stderr,
+        "platform | Error: fake failure\nerror: terraform apply failed with exit code 3\n"
+    );
 
     // A reader planned before its producer was applied: a clear message, and no terraform run.
     std::fs::remove_file(out.join("platform/terraform.tfstate")).unwrap();
@@ -384,6 +446,143 @@ fn stacks_apply_producers_first_destroy_readers_first_and_stop_at_a_failure() {
     assert!(
         stderr.contains("(hint: apply platform first, or both: many apply platform web)"),
         "{stderr}"
+    );
+}
+
+const A: StackOutput<String> = StackOutput::new("a", "value");
+const B: StackOutput<String> = StackOutput::new("b", "value");
+
+/// Two independent stacks and one reading both.
+fn diamond() -> App {
+    fn producer(out: &'static StackOutput<String>) -> impl Fn(&mut Stack) {
+        move |stack: &mut Stack| {
+            let data = stack.add(Resource::new("terraform_data", "v").set("input", "x"));
+            stack.export(out, data.get::<String>("output"));
+        }
+    }
+    App::new("many")
+        .stack("c", "reads both", |stack: &mut Stack| {
+            let a = stack.remote(&A);
+            let b = stack.remote(&B);
+            stack.add(Resource::new("terraform_data", "c").set("input", tfsynth::interp![a, b]));
+        })
+        .stack("a", "independent", producer(&A))
+        .stack("b", "independent", producer(&B))
+}
+
+#[test]
+fn independent_stacks_run_at_once_up_to_the_parallel_limit() {
+    let app = diamond();
+    let order_of = |parallel: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let config = terraform_script(dir.path(), "none", true);
+        let out = dir.path().join("out");
+        for stack in ["a", "b"] {
+            std::fs::create_dir_all(out.join(stack)).unwrap();
+            std::fs::write(out.join(stack).join("terraform.tfstate"), "{}").unwrap();
+        }
+        let call = caller(&app, &config, &out);
+        let mut args = vec!["apply", "--all", "--auto-approve"];
+        if !parallel.is_empty() {
+            args.extend(["--parallel", parallel]);
+        }
+        let (code, stdout, stderr) = call(&args);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        for stack in ["a", "b", "c"] {
+            assert_eq!(
+                summary_row(&stdout, stack).last().unwrap(),
+                "applied",
+                "{stdout}"
+            );
+        }
+        std::fs::read_to_string(dir.path().join("order.log")).unwrap()
+    };
+    // By default a and b start together; c waits for both.
+    let order = order_of("");
+    let lines: Vec<&str> = order.lines().collect();
+    assert_eq!(lines.len(), 6, "{order}");
+    let mut first_two = lines[..2].to_vec();
+    first_two.sort();
+    assert_eq!(first_two, ["apply a", "apply b"], "{order}");
+    assert_eq!(lines[4..], ["apply c", "end c"], "{order}");
+    // One at a time: each stack ends before the next starts.
+    assert_eq!(
+        order_of("1"),
+        "apply a\nend a\napply b\nend b\napply c\nend c\n"
+    );
+}
+
+#[test]
+fn parallel_takes_1_to_64_stacks_at_once() {
+    let app = diamond();
+    let dir = tempfile::tempdir().unwrap();
+    let config = recording_terraform(dir.path(), "none");
+    let out = dir.path().join("out");
+    let call = caller(&app, &config, &out);
+    for bad in ["0", "65", "many"] {
+        let (code, _, stderr) = call(&["plan", "--all", "--parallel", bad]);
+        assert_eq!(code, 2, "{bad}: {stderr}");
+        assert!(stderr.contains("--parallel"), "{bad}: {stderr}");
+    }
+}
+
+/// Tagged Terraform Cloud workspaces: the cloud block selects by the tags,
+/// terraform is told the stack's own workspace, and readers read that
+/// workspace by name.
+#[test]
+fn tagged_cloud_workspaces_are_named_for_terraform_and_readers() {
+    let app = diamond();
+    let dir = tempfile::tempdir().unwrap();
+    let config = recording_terraform(dir.path(), "none");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    for stack in ["a", "b", "c"] {
+        text.push_str(&format!(
+            "[stacks.{stack}.backend]\ntype = \"cloud\"\norganization = \"acme\"\nhostname = \"127.0.0.1:9\"\nproject = \"shop\"\nworkspace = \"{{project}}-{{stack}}\"\nworkspace_tags = [\"tfsynth\", \"stack:{{stack}}\"]\n"
+        ));
+    }
+    std::fs::write(&config, text).unwrap();
+    let out = dir.path().join("out");
+    let call = caller(&app, &config, &out);
+    let (code, stdout, stderr) = call(&["plan", "a", "b"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let (code, _, stderr) = call(&["output", "a"]);
+    assert_eq!(code, 0, "{stderr}");
+    let read = |stack: &str| -> Json {
+        serde_json::from_str(
+            &std::fs::read_to_string(out.join(stack).join("main.tf.json")).unwrap(),
+        )
+        .unwrap()
+    };
+    assert_eq!(
+        read("a")["terraform"]["cloud"]["workspaces"],
+        json!({"tags": ["tfsynth", "stack:a"], "project": "shop"})
+    );
+    let log = std::fs::read_to_string(dir.path().join("terraform.log")).unwrap();
+    for stack in ["a", "b"] {
+        let cwd = format!("cwd {}\n", out.join(stack).display());
+        let calls = log.matches(&cwd).count();
+        let named = log
+            .matches(&format!(
+                "{cwd}env TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1 TF_WORKSPACE=shop-{stack}\n"
+            ))
+            .count();
+        assert!(
+            calls >= 2 + usize::from(stack == "a") && named == calls,
+            "{stack}: {log}"
+        );
+    }
+    // The reader reads each producer's workspace by its name.
+    let (code, _, stderr) = call(&["synth", "c"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        read("c")["data"]["terraform_remote_state"]["a"]["config"],
+        json!({"organization": "acme", "workspaces": {"name": "shop-a"}, "hostname": "127.0.0.1:9"})
+    );
+    let (code, stdout, _) = call(&["config", "a"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("cloud (organization acme, workspace shop-a tagged tfsynth, stack:a)"),
+        "{stdout}"
     );
 }
 

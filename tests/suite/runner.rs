@@ -85,7 +85,7 @@ fn plan_initializes_once_then_plans_into_a_saved_file() {
     assert!(fake.log().contains(&format!("cwd {}", stack_dir.display())));
     assert!(
         fake.log()
-            .contains("env TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1")
+            .contains("env TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1 TF_WORKSPACE=\n")
     );
     fake.cmd()
         .args(["plan", "demo", "--", "-refresh=false"])
@@ -439,7 +439,7 @@ fn sighup_is_forwarded_like_sigterm() {
 fn an_interrupted_run_starts_nothing_more() {
     for (args, never) in [
         (
-            &["plan", "demo", "webapp"][..],
+            &["plan", "demo", "webapp", "--parallel", "1"][..],
             "plan -input=false -out=tfsynth.tfplan -no-color",
         ),
         (&["apply", "demo", "--auto-approve"][..], "apply"),
@@ -464,6 +464,132 @@ fn an_interrupted_run_starts_nothing_more() {
             "{calls:?}"
         );
     }
+}
+
+/// Stacks running at once: one interrupt reaches every terraform, each
+/// cleans up, nothing more starts, and the summary says what happened.
+#[test]
+fn an_interrupt_reaches_every_stack_running_at_once() {
+    let fake = Fake::new();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("tfsynth"));
+    cmd.args(["apply", "demo", "webapp", "--auto-approve", "--out"])
+        .arg(fake.out())
+        .env("TFSYNTH_CONFIG", super::support::repo_config())
+        .env("TFSYNTH_TERRAFORM", fake_binary())
+        .env("FAKE_TF_LOG", fake.log_path())
+        .env("FAKE_TF_SLEEP", "30")
+        .env("FAKE_TF_SLOW", "plan")
+        .env("FAKE_TF_CLEANUP", "0.5")
+        .env_remove("TFSYNTH_PLUGIN_DIR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let start = Instant::now();
+    while fake.log().matches("started plan").count() < 2 {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "both plans start: {}",
+            fake.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    signal(&child, libc::SIGINT);
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    let log = fake.log();
+    assert_eq!(out.status.code(), Some(130), "{stdout}{stderr}{log}");
+    assert_eq!(log.matches("signal INT").count(), 2, "{log}");
+    assert_eq!(log.matches("released lock").count(), 2, "{log}");
+    assert!(
+        !fake.calls().iter().any(|c| c.starts_with("apply")),
+        "{log}"
+    );
+    for stack in ["demo  ", "webapp"] {
+        assert!(
+            stderr.contains(&format!(
+                "{stack} | tfsynth: passed the interrupt to terraform"
+            )),
+            "{stderr}"
+        );
+        assert!(
+            stdout.contains(&format!(
+                "{stack} | Interrupt received. Gracefully shutting down..."
+            )),
+            "{stdout}"
+        );
+    }
+    assert!(stdout.contains("\nsummary:\n"), "{stdout}");
+    assert!(stderr.contains("was interrupted"), "{stderr}");
+}
+
+/// apply without --auto-approve over several stacks, at a terminal (a
+/// pseudo-terminal from `script`): one stack at a time, each question after
+/// that stack's plan, and a "no" stops the run there.
+#[test]
+fn questions_come_one_stack_at_a_time_after_its_plan() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!(
+            "skipped: questions_come_one_stack_at_a_time_after_its_plan: no `script` to give tfsynth a terminal"
+        );
+        return;
+    }
+    let fake = Fake::new();
+    let command = format!(
+        "{} apply demo webapp --parallel 2 --out {}",
+        assert_cmd::cargo::cargo_bin("tfsynth").display(),
+        fake.out().display()
+    );
+    let mut child = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command, "/dev/null"])
+        .env("TFSYNTH_CONFIG", super::support::repo_config())
+        .env("TFSYNTH_TERRAFORM", fake_binary())
+        .env("FAKE_TF_LOG", fake.log_path())
+        .env_remove("TFSYNTH_PLUGIN_DIR")
+        .env_remove("FAKE_TF_SLEEP")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"yes\nno\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("note: apply asks before each stack, so the stacks run one at a time"),
+        "{text}"
+    );
+    let plan = text.find("demo   | Plan: 1 to add").expect(&text);
+    let question = text
+        .find("Apply the plan above to stack demo? Type yes:")
+        .expect(&text);
+    let second = text.find("==> webapp:").expect(&text);
+    assert!(plan < question && question < second, "{text}");
+    assert!(
+        text.contains("error: stack webapp: apply cancelled"),
+        "{text}"
+    );
+    let applies: Vec<String> = fake
+        .log()
+        .lines()
+        .filter(|l| l.starts_with("call apply") || l.starts_with("cwd "))
+        .map(str::to_owned)
+        .collect();
+    let applied: Vec<&String> = applies
+        .windows(2)
+        .filter(|w| w[0].starts_with("call apply"))
+        .map(|w| &w[1])
+        .collect();
+    assert_eq!(applied.len(), 1, "only demo is applied: {applies:?}");
+    assert!(applied[0].ends_with("/demo"), "{applies:?}");
 }
 
 #[test]

@@ -4,9 +4,7 @@
 //! without them they print `skipped: <reason>`.
 
 use serde_json::{Value as Json, json};
-use tfsynth::{
-    Backend, BinOp, CloudBackend, Expr, Node, Output, S3Backend, Stack, Workspaces, func, interp,
-};
+use tfsynth::{Backend, BinOp, CloudBackend, Expr, Node, Output, S3Backend, Stack, func, interp};
 
 use super::engine::USER_DATA;
 use super::support::{Terraform, tfsynth};
@@ -271,10 +269,11 @@ fn terraform_init_accepts_every_backend() {
         encrypt: true,
         endpoint: None,
     };
-    let cloud = |workspaces, project: Option<&str>| {
+    let cloud = |tags: &[&str], project: Option<&str>| {
         Backend::Cloud(CloudBackend {
             organization: "acme".into(),
-            workspaces,
+            workspace: "app-prod".into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
             project: project.map(str::to_owned),
             hostname: Some("127.0.0.1:9".into()),
         })
@@ -291,15 +290,10 @@ fn terraform_init_accepts_every_backend() {
             true,
         ),
         ("s3", Backend::S3(s3.clone()), None, false),
-        (
-            "cloud by name",
-            cloud(Workspaces::Name("app-prod".into()), None),
-            None,
-            false,
-        ),
+        ("cloud by name", cloud(&[], None), None, false),
         (
             "cloud by tags",
-            cloud(Workspaces::Tags(vec!["app".into()]), Some("payments")),
+            cloud(&["app", "env:prod"], Some("payments")),
             None,
             false,
         ),

@@ -695,12 +695,10 @@ impl App {
                         )));
                     }
                 }
-                match crate::stacks::remote_state(producer, producer_config.backend()) {
-                    Ok(block) => additions.push((name.clone(), block)),
-                    Err(message) => errors.push(AppError::Stacks(format!(
-                        "stack {name} reads outputs of stack {producer}: {message}"
-                    ))),
-                }
+                additions.push((
+                    name.clone(),
+                    crate::stacks::remote_state(producer, producer_config.backend()),
+                ));
             }
         }
         if !errors.is_empty() {

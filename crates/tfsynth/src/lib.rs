@@ -55,7 +55,7 @@ pub use core::{
     EphemeralResource, Expr, For, ForExpr, IgnoreChanges, Import, Lifecycle, Module, ModuleRef,
     Moved, Node, Number, Output, Part, Problem, Provider, ProviderRef, Ref, Removed, Resource,
     ResourceBlock, ResourceRef, S3Backend, Stack, StackOutput, SynthError, Synthesized, Type, UnOp,
-    Value, Variable, VariableRef, Workspaces,
+    Value, Variable, VariableRef,
 };
 
 /// The README's examples, compiled as doctests so they cannot drift from the API.

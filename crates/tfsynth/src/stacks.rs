@@ -4,15 +4,15 @@
 
 use indexmap::IndexMap;
 
-use crate::core::{Backend, DataSource, Node, Workspaces};
+use crate::core::{Backend, DataSource, Node};
 
 /// The `terraform_remote_state` data source through which a consumer
 /// reads `producer`'s outputs, from the producer's backend: its state
 /// file beside the consumer's directory (local), its bucket and key (s3),
 /// or its workspace through the `remote` backend (cloud).
-pub fn remote_state(producer: &str, backend: Option<&Backend>) -> Result<DataSource, String> {
+pub fn remote_state(producer: &str, backend: Option<&Backend>) -> DataSource {
     let block = DataSource::new("terraform_remote_state", producer);
-    Ok(match backend {
+    match backend {
         None | Some(Backend::Local { path: None }) => block.set("backend", "local").set(
             "config",
             Node::map_of([("path", format!("../{producer}/terraform.tfstate"))]),
@@ -39,14 +39,12 @@ pub fn remote_state(producer: &str, backend: Option<&Backend>) -> Result<DataSou
                 .set("config", Node::map_of(config))
         }
         Some(Backend::Cloud(cloud)) => {
-            let Workspaces::Name(workspace) = &cloud.workspaces else {
-                return Err(format!(
-                    "stack {producer} selects its Terraform Cloud workspaces by tags, so a stack reading its outputs cannot tell which workspace's (hint: give it one workspace, workspace = \"{{stack}}-{{environment}}\")"
-                ));
-            };
             let mut config = vec![
                 ("organization", Node::from(cloud.organization.clone())),
-                ("workspaces", Node::map_of([("name", workspace.clone())])),
+                (
+                    "workspaces",
+                    Node::map_of([("name", cloud.workspace.clone())]),
+                ),
             ];
             if let Some(host) = &cloud.hostname {
                 config.push(("hostname", Node::from(host.clone())));
@@ -55,7 +53,7 @@ pub fn remote_state(producer: &str, backend: Option<&Backend>) -> Result<DataSou
                 .set("backend", "remote")
                 .set("config", Node::map_of(config))
         }
-    })
+    }
 }
 
 /// A cycle in `edges` (stack → the stacks it reads), as the stacks on it

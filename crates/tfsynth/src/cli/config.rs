@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use crate::app::{App, AppError};
-use crate::core::{Backend, Workspaces};
+use crate::core::Backend;
 
 use super::Cli;
 
@@ -40,9 +40,9 @@ fn describe(backend: &Backend) -> String {
                 .unwrap_or_default()
         ),
         Backend::Cloud(c) => {
-            let ws = match &c.workspaces {
-                Workspaces::Name(n) => format!("workspace {n}"),
-                Workspaces::Tags(t) => format!("workspaces tagged {}", t.join(", ")),
+            let ws = match c.tags.as_slice() {
+                [] => format!("workspace {}", c.workspace),
+                tags => format!("workspace {} tagged {}", c.workspace, tags.join(", ")),
             };
             format!("cloud (organization {}, {ws})", c.organization)
         }

@@ -255,8 +255,8 @@ where
         Command::List(args) => list::run(app, cli, args, out),
         Command::Validate(args) => validate::run(app, cli, args, out, err),
         Command::Config(args) => config::run(app, cli, args, out),
-        Command::Init(a) => run::run(app, cli, &a.stacks, &a.common, run::Kind::Init, out),
-        Command::Plan(a) => run::run(app, cli, &a.stacks, &a.common, run::Kind::Plan, out),
+        Command::Init(a) => run::run(app, cli, &a.stacks, &a.common, run::Kind::Init, out, err),
+        Command::Plan(a) => run::run(app, cli, &a.stacks, &a.common, run::Kind::Plan, out, err),
         Command::Apply(a) => run::run(
             app,
             cli,
@@ -266,6 +266,7 @@ where
                 auto_approve: a.auto_approve,
             },
             out,
+            err,
         ),
         Command::Destroy(a) => run::run(
             app,
@@ -276,6 +277,7 @@ where
                 auto_approve: a.auto_approve,
             },
             out,
+            err,
         ),
         Command::Output(a) => output::run(app, cli, a, out),
         Command::Graph(a) => graph::run(app, cli, a, out),

@@ -34,6 +34,7 @@ pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(),
     let common = Common {
         skip_synth: !args.synth,
         all: false,
+        parallel: None,
         extra: Vec::new(),
         synth_hint: format!(
             "pass --synth, or `{} synth {}` first; outputs exist once the stack is applied",
@@ -53,8 +54,9 @@ pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(),
     }
     terraform_args.push("-no-color".to_owned());
     terraform_args.extend(args.extra.iter().cloned());
-    let run =
-        terraform::run_streaming(&tf, dir, &terraform_args).map_err(|e| vec![AppError::Run(e)])?;
+    let env = super::run::stack_env(app, &settings, stack);
+    let run = terraform::run_streaming(&tf, dir, &terraform_args, &env, terraform::Output::Inherit)
+        .map_err(|e| vec![AppError::Run(e)])?;
     match run.code {
         0 => Ok(()),
         code => Err(vec![AppError::Terraform {

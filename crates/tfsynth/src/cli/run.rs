@@ -4,8 +4,12 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
 
 use crate::app::{App, AppError, Settings};
+use crate::core::Backend;
 use crate::terraform::{self, RunError, StackLock, Terraform, Version};
 
 use super::Cli;
@@ -20,6 +24,12 @@ pub struct Common {
     /// Every stack of the application (instead of naming them).
     #[arg(long, conflicts_with = "stacks")]
     pub all: bool,
+
+    /// How many independent stacks run at once (default 4); stacks that read
+    /// another's outputs still wait for it. Each line terraform prints is
+    /// prefixed with its stack when the run has several.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: Option<u16>,
 
     /// Extra arguments passed to terraform, after `--`.
     #[arg(last = true, value_name = "TERRAFORM_ARGS")]
@@ -221,78 +231,263 @@ fn color_args() -> Vec<String> {
     }
 }
 
-/// Runs terraform and turns a failing exit code into the command's result.
-/// An interrupt ends the run even when terraform exits 0 after it: nothing
-/// more may start once the user has asked to stop.
-fn terraform_step(tf: &Terraform, dir: &Path, args: Vec<String>) -> Result<(), Vec<AppError>> {
-    let command = args.first().cloned().unwrap_or_default();
-    let run = terraform::run_streaming(tf, dir, &args).map_err(run_error)?;
-    if let Some(signal) = run.interrupted {
-        return Err(run_error(RunError::Interrupted {
-            command,
-            signal,
-            code: run.code,
-        }));
-    }
-    match run.code {
-        0 => Ok(()),
-        code => Err(vec![AppError::Terraform { code, command }]),
+/// What a stack's terraform run sends to the thread that drives the run.
+enum Event {
+    /// A line terraform (or tfsynth about terraform) printed.
+    Line {
+        index: usize,
+        stderr: bool,
+        text: String,
+    },
+    /// A question for the user; the driving thread asks it, after every line
+    /// before it has been printed, and replies.
+    Ask {
+        question: String,
+        expected: String,
+        reply: Sender<Result<bool, RunError>>,
+    },
+    /// The stack's run ended.
+    Done {
+        index: usize,
+        took: Duration,
+        result: Result<(), Vec<AppError>>,
+    },
+}
+
+/// One stack's part of a run, as its thread sees it.
+struct Job<'a> {
+    index: usize,
+    stack: &'a str,
+    dir: &'a Path,
+    /// Environment terraform gets for this stack (the Terraform Cloud workspace).
+    env: Vec<(String, String)>,
+    tf: &'a Terraform,
+    extra: &'a [String],
+    kind: Kind,
+    /// Whether the output goes through the driving thread, each line
+    /// prefixed with the stack (several stacks in the run).
+    labelled: bool,
+    events: &'a Sender<Event>,
+    /// The stacks this one reads outputs of, each with where its state is.
+    producers: Vec<(String, String)>,
+    /// What terraform's errors said about the producers' state.
+    missing: Mutex<MissingState>,
+}
+
+/// Reads terraform's errors for a `terraform_remote_state` that found no
+/// state: `Error: Unable to find remote state`, then the block's address.
+#[derive(Default)]
+struct MissingState {
+    in_error: bool,
+    producers: Vec<String>,
+}
+
+impl MissingState {
+    fn read(&mut self, line: &str) {
+        let plain = line.trim_start_matches(['│', '╷', '╵', ' ']).trim();
+        if plain.contains("Error: Unable to find remote state") {
+            self.in_error = true;
+        } else if self.in_error
+            && let Some(rest) = plain
+                .strip_prefix("with data.terraform_remote_state.")
+                .map(|r| r.trim_end_matches(','))
+        {
+            self.in_error = false;
+            if !self.producers.iter().any(|p| p == rest) {
+                self.producers.push(rest.to_owned());
+            }
+        }
     }
 }
 
-fn init(tf: &Terraform, dir: &Path, extra: &[String]) -> Result<(), Vec<AppError>> {
-    let mut args = vec!["init".to_owned(), "-input=false".to_owned()];
-    args.extend(color_args());
-    if let Some(plugins) = &tf.plugin_dir {
-        args.push(format!("-plugin-dir={}", plugins.display()));
+impl Job<'_> {
+    /// Runs terraform and turns a failing exit code into the command's
+    /// result. An interrupt ends the run even when terraform exits 0 after
+    /// it: nothing more may start once the user has asked to stop.
+    fn terraform(&self, args: Vec<String>) -> Result<(), Vec<AppError>> {
+        let command = args.first().cloned().unwrap_or_default();
+        let index = self.index;
+        let events = self.events;
+        let labelled = self.labelled;
+        let sink = move |stderr: bool, text: String| {
+            if stderr {
+                let plain = terraform::without_colours(&text);
+                self.missing
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .read(&plain);
+            }
+            if labelled {
+                let _ = events.send(Event::Line {
+                    index,
+                    stderr,
+                    text,
+                });
+            } else {
+                eprintln!("{text}");
+            }
+        };
+        let output = if self.labelled {
+            terraform::Output::Lines(&sink)
+        } else {
+            terraform::Output::Stderr(&sink)
+        };
+        let run = terraform::run_streaming(self.tf, self.dir, &args, &self.env, output)
+            .map_err(run_error)?;
+        if let Some(signal) = run.interrupted {
+            return Err(run_error(RunError::Interrupted {
+                command,
+                signal,
+                code: run.code,
+            }));
+        }
+        match run.code {
+            0 => Ok(()),
+            code => Err(self
+                .missing_producers()
+                .unwrap_or_else(|| vec![AppError::Terraform { code, command }])),
+        }
     }
-    args.extend(extra.iter().cloned());
-    terraform_step(tf, dir, args)?;
-    terraform::record_init(dir, tf).map_err(run_error)
-}
 
-fn plan(tf: &Terraform, dir: &Path, extra: &[String], destroy: bool) -> Result<(), Vec<AppError>> {
-    let mut args = vec![
-        "plan".to_owned(),
-        "-input=false".to_owned(),
-        format!("-out={}", terraform::PLAN_FILE),
-    ];
-    if destroy {
-        args.push("-destroy".to_owned());
+    /// The clear error for a run that failed because a producer has no
+    /// state yet, when terraform said so.
+    fn missing_producers(&self) -> Option<Vec<AppError>> {
+        let missing = self.missing.lock().unwrap_or_else(|e| e.into_inner());
+        let errors: Vec<AppError> = missing
+            .producers
+            .iter()
+            .filter_map(|name| self.producers.iter().find(|(p, _)| p == name))
+            .map(|(producer, at)| {
+                AppError::Stacks(format!(
+                    "stack {stack} reads the outputs of stack {producer}, which has no state yet at {at} (hint: apply {producer} first, or both: {program} apply {producer} {stack})",
+                    stack = self.stack,
+                    program = self.tf.program,
+                ))
+            })
+            .collect();
+        (!errors.is_empty()).then_some(errors)
     }
-    args.extend(color_args());
-    args.extend(extra.iter().cloned());
-    terraform_step(tf, dir, args)?;
-    terraform::record_plan(dir).map_err(run_error)
-}
 
-fn ask(
-    stack: &str,
-    command: &'static str,
-    question: &str,
-    expected: &str,
-) -> Result<(), Vec<AppError>> {
-    if !std::io::stdin().is_terminal() {
-        return Err(run_error(RunError::NeedsConfirmation {
-            stack: stack.into(),
-            command,
-        }));
+    fn init(&self, extra: &[String]) -> Result<(), Vec<AppError>> {
+        // Inits sharing a plugin cache must not race: one at a time.
+        let _one = INIT.lock().unwrap_or_else(|e| e.into_inner());
+        let mut args = vec!["init".to_owned(), "-input=false".to_owned()];
+        args.extend(color_args());
+        if let Some(plugins) = &self.tf.plugin_dir {
+            args.push(format!("-plugin-dir={}", plugins.display()));
+        }
+        args.extend(extra.iter().cloned());
+        self.terraform(args)?;
+        terraform::record_init(self.dir, self.tf).map_err(run_error)
     }
-    if terraform::confirm(question, expected).map_err(run_error)? {
+
+    fn plan(&self) -> Result<(), Vec<AppError>> {
+        let mut args = vec![
+            "plan".to_owned(),
+            "-input=false".to_owned(),
+            format!("-out={}", terraform::PLAN_FILE),
+        ];
+        args.extend(color_args());
+        args.extend(self.extra.iter().cloned());
+        self.terraform(args)?;
+        terraform::record_plan(self.dir).map_err(run_error)
+    }
+
+    /// Asks through the driving thread, which prints every line before the
+    /// question first.
+    fn ask(
+        &self,
+        command: &'static str,
+        question: String,
+        expected: &str,
+    ) -> Result<(), Vec<AppError>> {
+        let (reply, answer) = std::sync::mpsc::channel();
+        let _ = self.events.send(Event::Ask {
+            question,
+            expected: expected.to_owned(),
+            reply,
+        });
+        let confirmed = answer.recv().unwrap_or(Ok(false)).map_err(run_error)?;
+        if confirmed {
+            Ok(())
+        } else {
+            Err(run_error(RunError::Cancelled {
+                stack: self.stack.into(),
+                command,
+            }))
+        }
+    }
+
+    /// The stack's step of the command.
+    fn run(&self) -> Result<(), Vec<AppError>> {
+        if self.kind == Kind::Init {
+            return self.init(self.extra);
+        }
+        if terraform::needs_init(self.dir, self.tf).map_err(run_error)? {
+            self.init(&[])?;
+        }
+        let stack = self.stack;
+        match self.kind {
+            Kind::Init => unreachable!("handled above"),
+            Kind::Plan => self.plan()?,
+            Kind::Apply { auto_approve } => {
+                if !terraform::plan_is_current(self.dir).map_err(run_error)? {
+                    self.plan()?;
+                }
+                if !auto_approve {
+                    self.ask(
+                        "apply",
+                        format!("Apply the plan above to stack {stack}? Type yes:"),
+                        "yes",
+                    )?;
+                }
+                let mut args = vec!["apply".to_owned(), "-input=false".to_owned()];
+                args.extend(color_args());
+                args.push(terraform::PLAN_FILE.to_owned());
+                let result = self.terraform(args);
+                terraform::forget_plan(self.dir);
+                result?;
+            }
+            Kind::Destroy { auto_approve } => {
+                if !auto_approve {
+                    self.ask(
+                        "destroy",
+                        format!(
+                            "Destroy every resource of stack {stack}? Type the stack's name to confirm:"
+                        ),
+                        stack,
+                    )?;
+                }
+                let mut args = vec![
+                    "destroy".to_owned(),
+                    "-input=false".to_owned(),
+                    "-auto-approve".to_owned(),
+                ];
+                args.extend(color_args());
+                args.extend(self.extra.iter().cloned());
+                terraform::forget_plan(self.dir);
+                self.terraform(args)?;
+            }
+        }
         Ok(())
-    } else {
-        Err(run_error(RunError::Cancelled {
-            stack: stack.into(),
-            command,
-        }))
     }
 }
+
+/// Held around every `terraform init` of the process.
+static INIT: Mutex<()> = Mutex::new(());
 
 /// What became of one stack of a run.
 enum Outcome {
-    Done(std::time::Duration),
-    Failed(std::time::Duration, Vec<AppError>),
+    Done(Duration),
+    Failed(Duration, Vec<AppError>),
     NotStarted(String),
+}
+
+/// Where a stack of a run is.
+enum Slot {
+    Waiting,
+    Running,
+    Finished(Outcome),
 }
 
 /// The selected stacks in the order the command runs them, each with the
@@ -342,39 +537,94 @@ fn run_order(
         .collect()
 }
 
+/// The environment terraform runs with for `stack`: the Terraform Cloud
+/// workspace when the stack's `cloud` block selects workspaces by tags.
+pub fn stack_env(app: &App, settings: &Settings, stack: &str) -> Vec<(String, String)> {
+    let backend = app
+        .stacks()
+        .iter()
+        .find(|d| d.name() == stack)
+        .and_then(|def| app.configure(def, settings).ok())
+        .and_then(|config| config.backend().cloned());
+    match backend {
+        Some(Backend::Cloud(cloud)) if !cloud.tags.is_empty() => {
+            vec![("TF_WORKSPACE".to_owned(), cloud.workspace)]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Where a producer's state is: a local file, or a place in a remote backend.
+enum StatePlace {
+    File(PathBuf),
+    Remote(String),
+}
+
+/// The stacks `stack` reads outputs of, each with where its state is.
+fn producer_states(
+    app: &App,
+    settings: &Settings,
+    cli: &Cli,
+    stack: &str,
+) -> Vec<(String, StatePlace)> {
+    let reads = app
+        .stack_dependencies(settings)
+        .into_iter()
+        .find(|(n, _)| n == stack)
+        .map(|(_, reads)| reads)
+        .unwrap_or_default();
+    reads
+        .into_iter()
+        .filter_map(|producer| {
+            let def = app.stacks().iter().find(|d| d.name() == producer)?;
+            let config = app.configure(def, settings).ok()?;
+            let place = match config.backend() {
+                None | Some(Backend::Local { path: None }) => {
+                    StatePlace::File(cli.out.join(&producer).join("terraform.tfstate"))
+                }
+                Some(Backend::Local { path: Some(path) }) => {
+                    StatePlace::File(cli.out.join(&producer).join(path))
+                }
+                Some(Backend::S3(s3)) => {
+                    StatePlace::Remote(format!("s3://{}/{}", s3.bucket, s3.key))
+                }
+                Some(Backend::Cloud(cloud)) => StatePlace::Remote(format!(
+                    "Terraform Cloud workspace {}/{}",
+                    cloud.organization, cloud.workspace
+                )),
+            };
+            Some((producer, place))
+        })
+        .collect()
+}
+
+/// Each producer of `stack` with where its state is, as the messages say it.
+fn state_places(app: &App, settings: &Settings, cli: &Cli, stack: &str) -> Vec<(String, String)> {
+    producer_states(app, settings, cli, stack)
+        .into_iter()
+        .map(|(producer, place)| {
+            let at = match place {
+                StatePlace::File(path) => path.display().to_string(),
+                StatePlace::Remote(at) => at,
+            };
+            (producer, at)
+        })
+        .collect()
+}
+
 /// A clear error when `stack` reads a producer whose local state does not
-/// exist yet: terraform would fail reading it with a longer story.
+/// exist yet, before terraform runs; a remote one is known missing only
+/// when terraform says so (see [`Job::missing_producers`]).
 fn producers_applied(
     app: &App,
     settings: &Settings,
     cli: &Cli,
     stack: &str,
 ) -> Result<(), Vec<AppError>> {
-    let Some((_, reads)) = app
-        .stack_dependencies(settings)
-        .into_iter()
-        .find(|(n, _)| n == stack)
-    else {
-        return Ok(());
-    };
-    for producer in reads {
-        let Some(def) = app.stacks().iter().find(|d| d.name() == producer) else {
-            continue;
-        };
-        let Ok(config) = app.configure(def, settings) else {
-            continue;
-        };
-        let state = match config.backend() {
-            None | Some(crate::core::Backend::Local { path: None }) => {
-                cli.out.join(&producer).join("terraform.tfstate")
-            }
-            Some(crate::core::Backend::Local { path: Some(path) }) => {
-                cli.out.join(&producer).join(path)
-            }
-            // Remote state: terraform reads it and says what is missing.
-            Some(_) => continue,
-        };
-        if !state.is_file() {
+    for (producer, place) in producer_states(app, settings, cli, stack) {
+        if let StatePlace::File(state) = place
+            && !state.is_file()
+        {
             return Err(vec![AppError::Stacks(format!(
                 "stack {stack} reads the outputs of stack {producer}, which has no state yet at {} (hint: apply {producer} first, or both: {} apply {producer} {stack})",
                 state.display(),
@@ -385,8 +635,12 @@ fn producers_applied(
     Ok(())
 }
 
+/// How many stacks run at once when `--parallel` is not given.
+pub const DEFAULT_PARALLEL: usize = 4;
+
 /// Runs one terraform command over the stacks: in dependency order, each
-/// stack started only when the stacks it waits for succeeded.
+/// stack started only when the stacks it waits for succeeded, up to
+/// `--parallel` of them at once.
 pub fn run(
     app: &App,
     cli: &Cli,
@@ -394,6 +648,7 @@ pub fn run(
     common: &Common,
     kind: Kind,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<(), Vec<AppError>> {
     // Refuse before anything is written or run when there is no one to ask.
     let (needs_answer, command) = match kind {
@@ -417,58 +672,194 @@ pub fn run(
         check_version(&tf, stack, dir, version)?;
     }
     let order = run_order(app, &settings, &dirs, matches!(kind, Kind::Destroy { .. }));
-    let mut outcomes: Vec<(String, Outcome)> = Vec::new();
-    for (stack, dir, waits) in &order {
-        let blocked = waits.iter().find(|w| {
-            outcomes
-                .iter()
-                .any(|(n, o)| n == *w && !matches!(o, Outcome::Done(_)))
-        });
-        if let Some(blocker) = blocked {
+    let labelled = order.len() > 1;
+    // Questions come one stack at a time, with that stack's plan above them.
+    let limit = if needs_answer {
+        if labelled && common.parallel.is_some_and(|n| n > 1) {
             let _ = writeln!(
                 out,
-                "==> {stack}: not started: stack {blocker} did not succeed"
+                "note: {command} asks before each stack, so the stacks run one at a time (--auto-approve lets --parallel run them at once)"
             );
-            outcomes.push((stack.clone(), Outcome::NotStarted(blocker.clone())));
-            continue;
         }
-        let _ = writeln!(out, "==> {stack}: terraform in {}", dir.display());
-        let _ = out.flush();
-        let started = std::time::Instant::now();
-        let result = run_one(app, &settings, cli, &tf, stack, dir, common, kind);
-        let took = started.elapsed();
-        match result {
-            Ok(()) => outcomes.push((stack.clone(), Outcome::Done(took))),
-            Err(errors) => {
-                // After an interrupt, or a refusal to confirm, nothing more starts.
-                let stop = errors.iter().any(|e| {
-                    matches!(
-                        e,
-                        AppError::Run(RunError::Interrupted { .. } | RunError::Cancelled { .. })
-                    )
-                });
-                if stop || order.len() == 1 {
-                    return Err(errors);
+        1
+    } else {
+        common.parallel.map_or(DEFAULT_PARALLEL, usize::from)
+    };
+    let width = order.iter().map(|(n, ..)| n.len()).max().unwrap_or(0);
+    let mut slots: Vec<Slot> = order.iter().map(|_| Slot::Waiting).collect();
+    let mut changes: Vec<Option<String>> = vec![None; order.len()];
+    let mut stopped_by: Option<usize> = None;
+    let signals = terraform::SignalGuard::install();
+    let (events, inbox) = std::sync::mpsc::channel::<Event>();
+    std::thread::scope(|scope| {
+        let mut running = 0;
+        loop {
+            for (index, (stack, dir, waits)) in order.iter().enumerate() {
+                if !matches!(slots[index], Slot::Waiting) {
+                    continue;
                 }
-                outcomes.push((stack.clone(), Outcome::Failed(took, errors)));
+                let finished = |name: &str| {
+                    order
+                        .iter()
+                        .position(|(n, ..)| n == name)
+                        .map(|i| &slots[i])
+                };
+                if let Some(blocker) = waits.iter().find(|w| {
+                    matches!(
+                        finished(w),
+                        Some(Slot::Finished(Outcome::Failed(..) | Outcome::NotStarted(_)))
+                    )
+                }) {
+                    let _ = writeln!(
+                        out,
+                        "==> {stack}: not started: stack {blocker} did not succeed"
+                    );
+                    slots[index] =
+                        Slot::Finished(Outcome::NotStarted(format!("{blocker} did not succeed")));
+                    continue;
+                }
+                let ready = waits
+                    .iter()
+                    .all(|w| matches!(finished(w), Some(Slot::Finished(Outcome::Done(_)))));
+                if !ready || running >= limit || stopped_by.is_some() || signals.interrupted() {
+                    continue;
+                }
+                if matches!(kind, Kind::Plan | Kind::Apply { .. })
+                    && let Err(errors) = producers_applied(app, &settings, cli, stack)
+                {
+                    slots[index] = Slot::Finished(Outcome::Failed(Duration::ZERO, errors));
+                    continue;
+                }
+                let _ = writeln!(out, "==> {stack}: terraform in {}", dir.display());
+                let _ = out.flush();
+                let job = Job {
+                    index,
+                    stack,
+                    dir,
+                    env: stack_env(app, &settings, stack),
+                    tf: &tf,
+                    extra: &common.extra,
+                    kind,
+                    labelled,
+                    events: &events,
+                    producers: state_places(app, &settings, cli, stack),
+                    missing: Mutex::default(),
+                };
+                slots[index] = Slot::Running;
+                running += 1;
+                scope.spawn(move || {
+                    let started = Instant::now();
+                    let result = job.run();
+                    let _ = job.events.send(Event::Done {
+                        index: job.index,
+                        took: started.elapsed(),
+                        result,
+                    });
+                });
+            }
+            if running == 0 {
+                break;
+            }
+            let Ok(event) = inbox.recv() else { break };
+            match event {
+                Event::Line {
+                    index,
+                    stderr,
+                    text,
+                } => {
+                    if let Some(found) = terraform::changes_line(&text) {
+                        changes[index] = Some(found);
+                    }
+                    let stack = &order[index].0;
+                    let line = format!("{stack:width$} | {text}");
+                    let _ = if stderr {
+                        writeln!(err, "{line}")
+                    } else {
+                        writeln!(out, "{line}")
+                    };
+                }
+                Event::Ask {
+                    question,
+                    expected,
+                    reply,
+                } => {
+                    let _ = out.flush();
+                    let _ = err.flush();
+                    let _ = reply.send(terraform::confirm(&question, &expected));
+                }
+                Event::Done {
+                    index,
+                    took,
+                    result,
+                } => {
+                    running -= 1;
+                    slots[index] = Slot::Finished(match result {
+                        Ok(()) => Outcome::Done(took),
+                        Err(errors) => {
+                            // After an interrupt, or a refusal to confirm, nothing more starts.
+                            let stop = errors.iter().any(|e| {
+                                matches!(
+                                    e,
+                                    AppError::Run(
+                                        RunError::Interrupted { .. } | RunError::Cancelled { .. }
+                                    )
+                                )
+                            });
+                            if stop && stopped_by.is_none() {
+                                stopped_by = Some(index);
+                            }
+                            Outcome::Failed(took, errors)
+                        }
+                    });
+                }
             }
         }
-    }
-    if order.len() > 1 {
-        summary(&outcomes, kind, out);
-    }
-    let mut failed = outcomes.into_iter().filter_map(|(_, o)| match o {
-        Outcome::Failed(_, errors) => Some(errors),
-        _ => None,
     });
-    match failed.next() {
-        Some(errors) => Err(errors),
-        None => Ok(()),
+    drop(signals);
+    let reason = if stopped_by.is_some() {
+        "the run was stopped"
+    } else {
+        "the run was interrupted"
+    };
+    let outcomes: Vec<(String, Outcome)> = order
+        .iter()
+        .zip(slots)
+        .map(|((stack, ..), slot)| {
+            let outcome = match slot {
+                Slot::Finished(outcome) => outcome,
+                _ => Outcome::NotStarted(reason.to_owned()),
+            };
+            (stack.clone(), outcome)
+        })
+        .collect();
+    if labelled {
+        summary(&outcomes, &changes, kind, out);
+    }
+    let mut failed: Vec<(usize, Vec<AppError>)> = outcomes
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, (_, o))| match o {
+            Outcome::Failed(_, errors) => Some((i, errors)),
+            _ => None,
+        })
+        .collect();
+    // The error that stopped the run, otherwise the first failure in order.
+    let first = stopped_by
+        .and_then(|s| failed.iter().position(|(i, _)| *i == s))
+        .unwrap_or(0);
+    match failed.is_empty() {
+        true => Ok(()),
+        false => Err(failed.swap_remove(first).1),
     }
 }
 
 /// The table that ends a run of several stacks.
-fn summary(outcomes: &[(String, Outcome)], kind: Kind, out: &mut dyn Write) {
+fn summary(
+    outcomes: &[(String, Outcome)],
+    changes: &[Option<String>],
+    kind: Kind,
+    out: &mut dyn Write,
+) {
     let done = match kind {
         Kind::Init => "initialized",
         Kind::Plan => "planned",
@@ -481,12 +872,17 @@ fn summary(outcomes: &[(String, Outcome)], kind: Kind, out: &mut dyn Write) {
         .max()
         .unwrap_or(0)
         .max(5);
+    let changes: Vec<&str> = changes
+        .iter()
+        .map(|c| c.as_deref().unwrap_or("-"))
+        .collect();
+    let changes_width = changes.iter().map(|c| c.len()).max().unwrap_or(0).max(7);
     let _ = writeln!(
         out,
-        "\nsummary:\n  {:width$}  {:<7}  result",
-        "stack", "time"
+        "\nsummary:\n  {:width$}  {:<7}  {:changes_width$}  result",
+        "stack", "time", "changes"
     );
-    for (stack, outcome) in outcomes {
+    for ((stack, outcome), changed) in outcomes.iter().zip(changes) {
         let (time, result) = match outcome {
             Outcome::Done(t) => (format!("{:.1} s", t.as_secs_f64()), done.to_owned()),
             Outcome::Failed(t, errors) => (
@@ -497,79 +893,37 @@ fn summary(outcomes: &[(String, Outcome)], kind: Kind, out: &mut dyn Write) {
                     errors.first().map(ToString::to_string).unwrap_or_default()
                 ),
             ),
-            Outcome::NotStarted(blocker) => (
-                "-".to_owned(),
-                format!("not started: {blocker} did not succeed"),
-            ),
+            Outcome::NotStarted(why) => ("-".to_owned(), format!("not started: {why}")),
         };
-        let _ = writeln!(out, "  {stack:width$}  {time:<7}  {result}");
+        let _ = writeln!(
+            out,
+            "  {stack:width$}  {time:<7}  {changed:changes_width$}  {result}"
+        );
     }
 }
 
-/// One stack's step of the command.
-#[allow(clippy::too_many_arguments)]
-fn run_one(
-    app: &App,
-    settings: &Settings,
-    cli: &Cli,
-    tf: &Terraform,
-    stack: &str,
-    dir: &Path,
-    common: &Common,
-    kind: Kind,
-) -> Result<(), Vec<AppError>> {
-    if kind == Kind::Init {
-        return init(tf, dir, &common.extra);
-    }
-    if matches!(kind, Kind::Plan | Kind::Apply { .. }) {
-        producers_applied(app, settings, cli, stack)?;
-    }
-    if terraform::needs_init(dir, tf).map_err(run_error)? {
-        init(tf, dir, &[])?;
-    }
-    match kind {
-        Kind::Init => unreachable!("handled above"),
-        Kind::Plan => plan(tf, dir, &common.extra, false)?,
-        Kind::Apply { auto_approve } => {
-            if !terraform::plan_is_current(dir).map_err(run_error)? {
-                plan(tf, dir, &common.extra, false)?;
-            }
-            if !auto_approve {
-                ask(
-                    stack,
-                    "apply",
-                    &format!("Apply the plan above to stack {stack}? Type yes:"),
-                    "yes",
-                )?;
-            }
-            let mut args = vec!["apply".to_owned(), "-input=false".to_owned()];
-            args.extend(color_args());
-            args.push(terraform::PLAN_FILE.to_owned());
-            let result = terraform_step(tf, dir, args);
-            terraform::forget_plan(dir);
-            result?;
+#[cfg(test)]
+mod tests {
+    use super::MissingState;
+
+    #[test]
+    fn terraform_saying_a_remote_state_is_missing_names_the_producer() {
+        // As terraform 1.11 prints it without colours, and in a terminal's boxes.
+        let plain = "\nError: Unable to find remote state\n\n  with data.terraform_remote_state.platform,\n  on main.tf.json line 1, in data.terraform_remote_state.platform.config:\n\nNo stored state was found for the given workspace in the given backend.\n";
+        let boxed = "╷\n│ Error: Unable to find remote state\n│ \n│   with data.terraform_remote_state.network,\n│   on main.tf.json line 1:\n╵\n";
+        let mut missing = MissingState::default();
+        for line in plain.lines().chain(boxed.lines()).chain(plain.lines()) {
+            missing.read(line);
         }
-        Kind::Destroy { auto_approve } => {
-            if !auto_approve {
-                ask(
-                    stack,
-                    "destroy",
-                    &format!(
-                        "Destroy every resource of stack {stack}? Type the stack's name to confirm:"
-                    ),
-                    stack,
-                )?;
-            }
-            let mut args = vec![
-                "destroy".to_owned(),
-                "-input=false".to_owned(),
-                "-auto-approve".to_owned(),
-            ];
-            args.extend(color_args());
-            args.extend(common.extra.iter().cloned());
-            terraform::forget_plan(dir);
-            terraform_step(tf, dir, args)?;
+        assert_eq!(missing.producers, ["platform", "network"]);
+        // Another error naming a remote state is not this one.
+        let mut other = MissingState::default();
+        for line in [
+            "Error: Unsupported attribute",
+            "  with data.terraform_remote_state.platform,",
+        ] {
+            other.read(line);
         }
+        assert!(other.producers.is_empty());
     }
-    Ok(())
 }

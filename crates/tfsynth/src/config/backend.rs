@@ -1,8 +1,9 @@
 //! The `backend` table of a stack or environment: local, S3 or Terraform
 //! Cloud, where each stack and environment has its own workspace, named by
-//! a scheme (`{stack}-{environment}` unless `workspace` gives another).
+//! a scheme (`{stack}-{environment}` unless `workspace` gives another) and
+//! tagged as `workspace_tags` say.
 
-use crate::core::{Backend, CloudBackend, S3Backend, Workspaces};
+use crate::core::{Backend, CloudBackend, S3Backend};
 use crate::suggest;
 
 fn string(table: &toml::Table, key: &str, kind: &str) -> Result<Option<String>, String> {
@@ -45,24 +46,23 @@ fn only(table: &toml::Table, allowed: &[&str], kind: &str) -> Result<(), String>
 /// environment.
 pub const DEFAULT_WORKSPACE: &str = "{stack}-{environment}";
 
-/// The placeholders a cloud workspace name may hold.
+/// The placeholders a cloud workspace name or tag may hold.
 const PLACEHOLDERS: &[&str] = &["stack", "environment", "project"];
 
-/// The `{…}` placeholders of a workspace name, each checked.
-fn placeholders(template: &str) -> Result<Vec<(usize, usize, &str)>, String> {
+/// The `{…}` placeholders of a workspace name or tag (`what` says which, for
+/// the messages), each checked.
+fn placeholders<'t>(template: &'t str, what: &str) -> Result<Vec<(usize, usize, &'t str)>, String> {
     let mut out = Vec::new();
     let mut rest = 0;
     while let Some(open) = template[rest..].find('{').map(|i| rest + i) {
         let close = template[open..]
             .find('}')
             .map(|i| open + i)
-            .ok_or_else(|| {
-                format!("cloud backend: workspace {template:?} has a `{{` without `}}`")
-            })?;
+            .ok_or_else(|| format!("cloud backend: {what} {template:?} has a `{{` without `}}`"))?;
         let name = &template[open + 1..close];
         if !PLACEHOLDERS.contains(&name) {
             return Err(format!(
-                "cloud backend: workspace {template:?}: {{{name}}} is not a placeholder; use {{stack}}, {{environment}} or {{project}}"
+                "cloud backend: {what} {template:?}: {{{name}}} is not a placeholder; use {{stack}}, {{environment}} or {{project}}"
             ));
         }
         out.push((open, close + 1, name));
@@ -71,8 +71,36 @@ fn placeholders(template: &str) -> Result<Vec<(usize, usize, &str)>, String> {
     Ok(out)
 }
 
-fn check_placeholders(template: &str) -> Result<(), String> {
-    placeholders(template).map(|_| ())
+/// `template` with `{stack}`, `{environment}` and `{project}` replaced.
+fn expand(
+    template: &str,
+    what: &str,
+    stack: &str,
+    environment: Option<&str>,
+    project: Option<&str>,
+) -> Result<String, String> {
+    let mut out = String::new();
+    let mut at = 0;
+    for (start, end, name) in placeholders(template, what)? {
+        out.push_str(&template[at..start]);
+        let value = match name {
+            "stack" => Some(stack),
+            "environment" => environment,
+            _ => project,
+        };
+        let value = value.ok_or_else(|| match name {
+            "environment" => format!(
+                "cloud backend: {what} {template:?} names the environment, and none is selected (hint: --env NAME, or default_environment in the stack's table)"
+            ),
+            _ => format!(
+                "cloud backend: {what} {template:?} names the project, and the backend table sets none (hint: project = \"...\")"
+            ),
+        })?;
+        out.push_str(value);
+        at = end;
+    }
+    out.push_str(&template[at..]);
+    Ok(out)
 }
 
 /// The workspace name `template` gives stack `stack` in `environment`:
@@ -85,27 +113,7 @@ pub fn workspace_name(
     environment: Option<&str>,
     project: Option<&str>,
 ) -> Result<String, String> {
-    let mut out = String::new();
-    let mut at = 0;
-    for (start, end, name) in placeholders(template)? {
-        out.push_str(&template[at..start]);
-        let value = match name {
-            "stack" => Some(stack),
-            "environment" => environment,
-            _ => project,
-        };
-        let value = value.ok_or_else(|| match name {
-            "environment" => format!(
-                "cloud backend: workspace {template:?} names the environment, and none is selected (hint: --env NAME, or default_environment in the stack's table)"
-            ),
-            _ => format!(
-                "cloud backend: workspace {template:?} names the project, and the backend table sets none (hint: project = \"...\")"
-            ),
-        })?;
-        out.push_str(value);
-        at = end;
-    }
-    out.push_str(&template[at..]);
+    let out = expand(template, "workspace", stack, environment, project)?;
     if out.is_empty()
         || out.len() > 90
         || !out
@@ -119,8 +127,38 @@ pub fn workspace_name(
     Ok(out)
 }
 
+/// A workspace tag of stack `stack` in `environment`, its placeholders
+/// replaced as in [`workspace_name`] and the result checked against what
+/// Terraform Cloud accepts.
+pub fn workspace_tag(
+    template: &str,
+    stack: &str,
+    environment: Option<&str>,
+    project: Option<&str>,
+) -> Result<String, String> {
+    let out = expand(
+        template,
+        "workspace_tags entry",
+        stack,
+        environment,
+        project,
+    )?;
+    if out.is_empty()
+        || out.len() > 255
+        || !out
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':'))
+    {
+        return Err(format!(
+            "cloud backend: workspace tag {out:?} is not one Terraform Cloud accepts: 1 to 255 letters, digits, -, _ and :"
+        ));
+    }
+    Ok(out)
+}
+
 /// Parses a backend table for `stack` in `environment`: as
-/// [`parse_backend`], with a cloud workspace name's placeholders replaced.
+/// [`parse_backend`], with the placeholders of a cloud workspace's name
+/// and tags replaced.
 pub fn parse_backend_for(
     table: &toml::Table,
     stack: &str,
@@ -128,10 +166,13 @@ pub fn parse_backend_for(
 ) -> Result<Backend, String> {
     match parse_backend(table)? {
         Backend::Cloud(mut cloud) => {
-            if let Workspaces::Name(template) = &cloud.workspaces {
-                let name = workspace_name(template, stack, environment, cloud.project.as_deref())?;
-                cloud.workspaces = Workspaces::Name(name);
-            }
+            let project = cloud.project.as_deref();
+            cloud.workspace = workspace_name(&cloud.workspace, stack, environment, project)?;
+            cloud.tags = cloud
+                .tags
+                .iter()
+                .map(|tag| workspace_tag(tag, stack, environment, project))
+                .collect::<Result<_, _>>()?;
             Ok(Backend::Cloud(cloud))
         }
         other => Ok(other),
@@ -190,39 +231,32 @@ pub fn parse_backend(table: &toml::Table) -> Result<Backend, String> {
                 ],
                 kind,
             )?;
-            let name = string(table, "workspace", kind)?;
+            // One workspace per stack and environment, named by the scheme.
+            let workspace =
+                string(table, "workspace", kind)?.unwrap_or_else(|| DEFAULT_WORKSPACE.to_owned());
+            placeholders(&workspace, "workspace")?;
             let tags = match table.get("workspace_tags") {
-                None => None,
-                Some(toml::Value::Array(items)) => Some(
-                    items
-                        .iter()
-                        .map(|v| {
-                            v.as_str()
-                                .filter(|s| !s.contains("${") && !s.contains("%{"))
-                                .map(str::to_owned)
-                        })
-                        .collect::<Option<Vec<_>>>()
-                        .ok_or("cloud backend: workspace_tags must be a list of strings without `${` or `%{`")?,
-                ),
+                None => Vec::new(),
+                Some(toml::Value::Array(items)) => items
+                    .iter()
+                    .map(|v| {
+                        v.as_str()
+                            .filter(|s| !s.contains("${") && !s.contains("%{"))
+                            .map(str::to_owned)
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or("cloud backend: workspace_tags must be a list of strings without `${` or `%{`")?,
                 Some(_) => {
                     return Err("cloud backend: workspace_tags must be a list of strings".into());
                 }
             };
-            let workspaces = match (name, tags) {
-                (Some(name), None) => {
-                    check_placeholders(&name)?;
-                    Workspaces::Name(name)
-                }
-                (None, Some(tags)) => Workspaces::Tags(tags),
-                (Some(_), Some(_)) => {
-                    return Err("cloud backend: set workspace or workspace_tags, not both".into());
-                }
-                // One workspace per stack and environment.
-                (None, None) => Workspaces::Name(DEFAULT_WORKSPACE.to_owned()),
-            };
+            for tag in &tags {
+                placeholders(tag, "workspace_tags entry")?;
+            }
             Ok(Backend::Cloud(CloudBackend {
                 organization: required(table, "organization", kind)?,
-                workspaces,
+                workspace,
+                tags,
                 project: string(table, "project", kind)?,
                 hostname: string(table, "hostname", kind)?,
             }))

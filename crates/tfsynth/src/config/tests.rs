@@ -271,7 +271,8 @@ fn backends() {
         .unwrap(),
         Backend::Cloud(crate::core::CloudBackend {
             organization: "acme".into(),
-            workspaces: crate::core::Workspaces::Tags(vec!["web".into()]),
+            workspace: "{stack}-{environment}".into(),
+            tags: vec!["web".into()],
             project: Some("p".into()),
             hostname: None,
         })
@@ -320,8 +321,12 @@ fn backends() {
         "cloud backend: workspace \"{team}-{stack}\": {team} is not a placeholder; use {stack}, {environment} or {project}",
     );
     check(
-        "type = \"cloud\"\norganization = \"a\"\nworkspace = \"w\"\nworkspace_tags = [\"t\"]",
-        "cloud backend: set workspace or workspace_tags, not both",
+        "type = \"cloud\"\norganization = \"a\"\nworkspace_tags = [\"{team}\"]",
+        "cloud backend: workspace_tags entry \"{team}\": {team} is not a placeholder; use {stack}, {environment} or {project}",
+    );
+    check(
+        "type = \"cloud\"\norganization = \"a\"\nworkspace_tags = \"app\"",
+        "cloud backend: workspace_tags must be a list of strings",
     );
     check(
         "type = \"cloud\"\nworkspace = \"w\"",
@@ -479,28 +484,22 @@ fn a_cloud_workspace_per_stack_and_environment() {
         );
         parse_backend_for(&text.parse::<toml::Table>().unwrap(), "web", environment).map(
             |b| match b {
-                Backend::Cloud(c) => c.workspaces,
+                Backend::Cloud(c) => (c.workspace, c.tags),
                 other => panic!("{other:?}"),
             },
         )
     };
-    use crate::core::Workspaces;
+    let named = |name: &str| (name.to_owned(), Vec::<String>::new());
     // By default, one workspace per stack and environment.
-    assert_eq!(
-        cloud("", Some("prod")),
-        Ok(Workspaces::Name("web-prod".into()))
-    );
+    assert_eq!(cloud("", Some("prod")), Ok(named("web-prod")));
     assert_eq!(
         cloud(
             "workspace = \"{project}-{stack}-{environment}\"",
             Some("staging")
         ),
-        Ok(Workspaces::Name("payments-web-staging".into()))
+        Ok(named("payments-web-staging"))
     );
-    assert_eq!(
-        cloud("workspace = \"fixed\"", None),
-        Ok(Workspaces::Name("fixed".into()))
-    );
+    assert_eq!(cloud("workspace = \"fixed\"", None), Ok(named("fixed")));
     assert_eq!(
         cloud("", None).unwrap_err(),
         "cloud backend: workspace \"{stack}-{environment}\" names the environment, and none is selected (hint: --env NAME, or default_environment in the stack's table)"
@@ -508,6 +507,34 @@ fn a_cloud_workspace_per_stack_and_environment() {
     assert_eq!(
         cloud("workspace = \"{stack} {environment}\"", Some("prod")).unwrap_err(),
         "cloud backend: workspace name \"web prod\" is not one Terraform Cloud accepts: 1 to 90 letters, digits, - and _"
+    );
+    // Tags: placeholders replaced like the name's, each checked.
+    assert_eq!(
+        cloud(
+            "workspace_tags = [\"tfsynth\", \"stack:{stack}\", \"env:{environment}\", \"{project}\"]",
+            Some("prod")
+        ),
+        Ok((
+            "web-prod".to_owned(),
+            vec![
+                "tfsynth".to_owned(),
+                "stack:web".to_owned(),
+                "env:prod".to_owned(),
+                "payments".to_owned()
+            ]
+        ))
+    );
+    assert_eq!(
+        cloud("workspace_tags = [\"team a\"]", Some("prod")).unwrap_err(),
+        "cloud backend: workspace tag \"team a\" is not one Terraform Cloud accepts: 1 to 255 letters, digits, -, _ and :"
+    );
+    assert_eq!(
+        cloud(
+            "workspace = \"{stack}\"\nworkspace_tags = [\"env:{environment}\"]",
+            None
+        )
+        .unwrap_err(),
+        "cloud backend: workspace_tags entry \"env:{environment}\" names the environment, and none is selected (hint: --env NAME, or default_environment in the stack's table)"
     );
     assert_eq!(
         workspace_name("{project}-{stack}", "web", None, None).unwrap_err(),
@@ -522,7 +549,7 @@ fn a_cloud_workspace_per_stack_and_environment() {
     for (env, workspace) in [(None, "web-prod"), (Some("dev"), "web-dev")] {
         let config = resolve(&spec(), "web", &file, env, &Overrides::new()).unwrap();
         match config.backend() {
-            Some(Backend::Cloud(c)) => assert_eq!(c.workspaces, Workspaces::Name(workspace.into())),
+            Some(Backend::Cloud(c)) => assert_eq!(c.workspace, workspace),
             other => panic!("{other:?}"),
         }
     }

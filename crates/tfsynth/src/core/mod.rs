@@ -30,9 +30,7 @@ pub use module::{Module, ModuleRef};
 pub use refactor::{Check, Import, Moved, Removed};
 pub use remote::StackOutput;
 pub use stack::{Declare, DroppedDependency, Stack, Synthesized, is_identifier};
-pub use terraform::{
-    Backend, CloudBackend, RequiredProvider, S3Backend, TerraformSettings, Workspaces,
-};
+pub use terraform::{Backend, CloudBackend, RequiredProvider, S3Backend, TerraformSettings};
 pub use typed::{Body, BodyBlock, DataBlock, EphemeralBlock, ResourceBlock};
 pub use types::Type;
 pub use value::{Node, Number, Value};

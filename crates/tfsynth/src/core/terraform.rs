@@ -69,22 +69,19 @@ impl S3Backend {
     }
 }
 
-/// Which Terraform Cloud workspaces the stack maps to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Workspaces {
-    /// Exactly one workspace, by name.
-    Name(String),
-    /// All workspaces carrying these tags.
-    Tags(Vec<String>),
-}
-
 /// Settings of the `cloud` block.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CloudBackend {
     /// The organization name.
     pub organization: String,
-    /// The workspace selection.
-    pub workspaces: Workspaces,
+    /// The stack's workspace (one per stack and environment).
+    pub workspace: String,
+    /// Tags the workspace carries. With tags, the `cloud` block selects
+    /// workspaces by them and terraform is told the stack's workspace
+    /// through `TF_WORKSPACE`; Terraform Cloud creates the workspace with
+    /// the tags, or adds them to the existing one, at `terraform init`.
+    /// Without, the block names the workspace.
+    pub tags: Vec<String>,
     /// The project new workspaces go into.
     pub project: Option<String>,
     /// The hostname, for Terraform Enterprise (default `app.terraform.io`).
@@ -129,12 +126,12 @@ impl Backend {
                 if blank(&cloud.organization) {
                     missing.push("organization");
                 }
-                let workspaces_missing = match &cloud.workspaces {
-                    Workspaces::Name(name) => blank(name).then_some("workspaces.name"),
-                    Workspaces::Tags(tags) => (tags.is_empty() || tags.iter().any(|t| blank(t)))
-                        .then_some("workspaces.tags"),
-                };
-                missing.extend(workspaces_missing);
+                if blank(&cloud.workspace) {
+                    missing.push("workspaces.name");
+                }
+                if cloud.tags.iter().any(|t| blank(t)) {
+                    missing.push("workspaces.tags");
+                }
                 if cloud.project.as_deref().is_some_and(blank) {
                     missing.push("project");
                 }
@@ -182,11 +179,10 @@ impl Backend {
                     body.insert("hostname".to_owned(), Node::from(hostname));
                 }
                 body.insert("organization".to_owned(), Node::from(&cloud.organization));
-                let workspaces = match &cloud.workspaces {
-                    Workspaces::Name(name) => Node::map_of([("name", Node::from(name))]),
-                    Workspaces::Tags(tags) => {
-                        Node::map_of([("tags", Node::list_of(tags.iter().map(Node::from)))])
-                    }
+                let workspaces = if cloud.tags.is_empty() {
+                    Node::map_of([("name", Node::from(&cloud.workspace))])
+                } else {
+                    Node::map_of([("tags", Node::list_of(cloud.tags.iter().map(Node::from)))])
                 };
                 let mut workspaces = workspaces;
                 if let (Some(project), Node::Map(items)) = (&cloud.project, &mut workspaces) {
@@ -289,10 +285,11 @@ impl TerraformSettings {
 mod tests {
     use super::*;
 
-    fn cloud(workspaces: Workspaces) -> Backend {
+    fn cloud(workspace: &str, tags: &[&str]) -> Backend {
         Backend::Cloud(CloudBackend {
             organization: "acme".into(),
-            workspaces,
+            workspace: workspace.into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
             project: None,
             hostname: None,
         })
@@ -319,16 +316,18 @@ mod tests {
             }),
             &["bucket", "region"],
         );
-        check(cloud(Workspaces::Name("".into())), &["workspaces.name"]);
-        check(cloud(Workspaces::Tags(vec![])), &["workspaces.tags"]);
-        check(cloud(Workspaces::Tags(vec!["app".into()])), &[]);
+        check(cloud("", &[]), &["workspaces.name"]);
+        check(cloud("app-prod", &[" "]), &["workspaces.tags"]);
+        check(cloud("app-prod", &["app"]), &[]);
+        check(cloud("app-prod", &[]), &[]);
     }
 
     #[test]
     fn cloud_block_shape() {
         let mut backend = CloudBackend {
             organization: "acme".into(),
-            workspaces: Workspaces::Tags(vec!["app".into(), "prod".into()]),
+            workspace: "web-prod".into(),
+            tags: vec!["app".into(), "prod".into()],
             project: Some("web".into()),
             hostname: Some("tfe.example.com".into()),
         };
@@ -348,7 +347,7 @@ mod tests {
                 ),
             ])
         );
-        backend.workspaces = Workspaces::Name("web-prod".into());
+        backend.tags.clear();
         backend.project = None;
         backend.hostname = None;
         let (_, node) = Backend::Cloud(backend).to_node();

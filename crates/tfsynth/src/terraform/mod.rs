@@ -17,7 +17,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use process::{StackLock, Streamed, run_streaming};
+pub use process::{Output, SignalGuard, StackLock, Streamed, run_streaming};
 pub use version::{Version, satisfies};
 
 /// Why terraform could not be run.
@@ -499,6 +499,45 @@ pub fn confirmed(answer: &str, expected: &str) -> bool {
     answer.trim() == expected
 }
 
+/// The changes a line of terraform's output reports, when it is the line
+/// that ends a plan, an apply or a destroy: `1 to add, 0 to change, 0 to
+/// destroy`, `2 added, 0 changed, 0 destroyed`, `3 destroyed` or `no
+/// changes`. Colours are ignored.
+pub fn changes_line(line: &str) -> Option<String> {
+    let plain = without_colours(line);
+    let plain = plain.trim();
+    if plain.starts_with("No changes.") {
+        return Some("no changes".to_owned());
+    }
+    [
+        "Plan: ",
+        "Apply complete! Resources: ",
+        "Destroy complete! Resources: ",
+    ]
+    .iter()
+    .find_map(|start| plain.strip_prefix(start))
+    .map(|rest| rest.trim_end_matches('.').to_owned())
+}
+
+/// `line` without its terminal colour sequences.
+pub fn without_colours(line: &str) -> String {
+    let mut plain = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI sequence: ESC [ parameters final-byte
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
+}
+
 /// Reads the stack's outputs back into a typed value: `T` deserializes
 /// from an object of output names to their values.
 pub fn read_outputs<T: serde::de::DeserializeOwned>(
@@ -543,6 +582,37 @@ pub fn outputs_from_json<T: serde::de::DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lines_that_end_a_run_give_its_changes() {
+        let cases = [
+            (
+                "Plan: 1 to add, 0 to change, 2 to destroy.",
+                Some("1 to add, 0 to change, 2 to destroy"),
+            ),
+            (
+                "\u{1b}[0m\u{1b}[1mPlan:\u{1b}[0m 3 to add, 0 to change, 0 to destroy.",
+                Some("3 to add, 0 to change, 0 to destroy"),
+            ),
+            (
+                "Apply complete! Resources: 2 added, 1 changed, 0 destroyed.",
+                Some("2 added, 1 changed, 0 destroyed"),
+            ),
+            (
+                "\u{1b}[0m\u{1b}[1m\u{1b}[32mDestroy complete! Resources: 4 destroyed.\u{1b}[0m",
+                Some("4 destroyed"),
+            ),
+            (
+                "No changes. Your infrastructure matches the configuration.",
+                Some("no changes"),
+            ),
+            ("  # aws_s3_bucket.logs will be created", None),
+            ("Plan", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(changes_line(line).as_deref(), want, "{line:?}");
+        }
+    }
 
     #[test]
     fn confirmation_takes_exactly_what_was_asked() {
