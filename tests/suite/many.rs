@@ -449,6 +449,44 @@ fn stacks_apply_producers_first_destroy_readers_first_and_stop_at_a_failure() {
     );
 }
 
+#[test]
+fn destroying_a_producer_needs_its_living_readers_in_the_selection() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = recording_terraform(dir.path(), "none");
+    let out = dir.path().join("out");
+    let app = app();
+    let call = caller(&app, &config, &out);
+    let state = |stack: &str, text: &str| {
+        std::fs::create_dir_all(out.join(stack)).unwrap();
+        std::fs::write(out.join(stack).join("terraform.tfstate"), text).unwrap();
+    };
+    let living = r#"{"version": 4, "resources": [{"mode": "managed", "type": "terraform_data", "name": "app"}]}"#;
+    state("network", living);
+    state("platform", living);
+    state("web", living);
+    let (code, stdout, stderr) = call(&["destroy", "network", "--auto-approve"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert_eq!(
+        stderr,
+        "error: stack network is read by stack web, which is not in the selection and may still be deployed (hint: destroy the readers too: many destroy web platform network)\n\
+         error: stack network is read by stack platform, which is not in the selection and may still be deployed (hint: destroy the readers too: many destroy web platform network)\n"
+    );
+    assert!(!dir.path().join("order.log").exists(), "nothing ran");
+    assert!(
+        !out.join("network/main.tf.json").exists(),
+        "nothing written"
+    );
+    // A reader already destroyed (its state empty) or never applied is no obstacle.
+    state("web", r#"{"version": 4, "resources": []}"#);
+    std::fs::remove_file(out.join("platform/terraform.tfstate")).unwrap();
+    let (code, stdout, stderr) = call(&["destroy", "network", "--auto-approve"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("order.log")).unwrap(),
+        "destroy network\n"
+    );
+}
+
 const A: StackOutput<String> = StackOutput::new("a", "value");
 const B: StackOutput<String> = StackOutput::new("b", "value");
 

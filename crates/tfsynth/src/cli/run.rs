@@ -100,7 +100,8 @@ pub struct ApplyArgs {
 /// Asks you to type the stack's name unless --auto-approve; without a
 /// terminal and without --auto-approve it refuses. With several stacks, the
 /// stacks reading other stacks' outputs are destroyed first, and a stack
-/// still read by one that failed is not started. Never touches state or
+/// still read by one that failed is not started. A stack read by one that
+/// is not selected and may still be deployed is refused. Never touches state or
 /// lock files itself; terraform updates the state.
 #[derive(Debug, clap::Args)]
 pub struct DestroyArgs {
@@ -560,6 +561,25 @@ enum StatePlace {
     Remote(String),
 }
 
+/// Where `stack`'s state is, from its resolved backend.
+fn state_place(app: &App, settings: &Settings, cli: &Cli, stack: &str) -> Option<StatePlace> {
+    let def = app.stacks().iter().find(|d| d.name() == stack)?;
+    let config = app.configure(def, settings).ok()?;
+    Some(match config.backend() {
+        None | Some(Backend::Local { path: None }) => {
+            StatePlace::File(cli.out.join(stack).join("terraform.tfstate"))
+        }
+        Some(Backend::Local { path: Some(path) }) => {
+            StatePlace::File(cli.out.join(stack).join(path))
+        }
+        Some(Backend::S3(s3)) => StatePlace::Remote(format!("s3://{}/{}", s3.bucket, s3.key)),
+        Some(Backend::Cloud(cloud)) => StatePlace::Remote(format!(
+            "Terraform Cloud workspace {}/{}",
+            cloud.organization, cloud.workspace
+        )),
+    })
+}
+
 /// The stacks `stack` reads outputs of, each with where its state is.
 fn producer_states(
     app: &App,
@@ -576,26 +596,72 @@ fn producer_states(
     reads
         .into_iter()
         .filter_map(|producer| {
-            let def = app.stacks().iter().find(|d| d.name() == producer)?;
-            let config = app.configure(def, settings).ok()?;
-            let place = match config.backend() {
-                None | Some(Backend::Local { path: None }) => {
-                    StatePlace::File(cli.out.join(&producer).join("terraform.tfstate"))
-                }
-                Some(Backend::Local { path: Some(path) }) => {
-                    StatePlace::File(cli.out.join(&producer).join(path))
-                }
-                Some(Backend::S3(s3)) => {
-                    StatePlace::Remote(format!("s3://{}/{}", s3.bucket, s3.key))
-                }
-                Some(Backend::Cloud(cloud)) => StatePlace::Remote(format!(
-                    "Terraform Cloud workspace {}/{}",
-                    cloud.organization, cloud.workspace
-                )),
-            };
+            let place = state_place(app, settings, cli, &producer)?;
             Some((producer, place))
         })
         .collect()
+}
+
+/// Destroying a producer while a stack reading it lives on would leave that
+/// stack reading outputs that are gone: every such reader outside the
+/// selection is an error, unless its local state shows it holds nothing.
+/// Readers with remote state count as living (tfsynth cannot look).
+fn readers_selected(
+    app: &App,
+    settings: &Settings,
+    cli: &Cli,
+    selected: &[String],
+) -> Result<(), Vec<AppError>> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (reader, reads) in app.stack_dependencies(settings) {
+        if selected.contains(&reader) {
+            continue;
+        }
+        let living = match state_place(app, settings, cli, &reader) {
+            Some(StatePlace::File(path)) => holds_resources(&path),
+            Some(StatePlace::Remote(_)) => true,
+            None => false,
+        };
+        if living {
+            for producer in reads.into_iter().filter(|p| selected.contains(p)) {
+                pairs.push((producer, reader.clone()));
+            }
+        }
+    }
+    // One command that destroys every reader in the way along with the selection.
+    let mut all: Vec<&str> = Vec::new();
+    for name in pairs.iter().map(|(_, r)| r).chain(selected) {
+        if !all.contains(&name.as_str()) {
+            all.push(name);
+        }
+    }
+    let errors: Vec<AppError> = pairs
+        .iter()
+        .map(|(producer, reader)| {
+            AppError::Stacks(format!(
+                "stack {producer} is read by stack {reader}, which is not in the selection and may still be deployed (hint: destroy the readers too: {} destroy {})",
+                app.name(),
+                all.join(" ")
+            ))
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Whether the local state file at `path` records any resource (an
+/// unreadable one counts as holding some).
+fn holds_resources(path: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|state| state["resources"].as_array().map(|r| !r.is_empty()))
+        .unwrap_or(true)
 }
 
 /// Each producer of `stack` with where its state is, as the messages say it.
@@ -664,6 +730,16 @@ pub fn run(
                 .unwrap_or_default()
         });
         return Err(run_error(RunError::NeedsConfirmation { stack, command }));
+    }
+    if matches!(kind, Kind::Destroy { .. }) {
+        let settings = cli.settings(app)?;
+        let selected: Vec<String> = app
+            .select(names)
+            .map_err(|e| vec![e])?
+            .iter()
+            .map(|d| d.name().to_owned())
+            .collect();
+        readers_selected(app, &settings, cli, &selected)?;
     }
     let (settings, dirs, _locks) = prepare(app, cli, names, common)?;
     let tf = locate(app, &settings)?;
