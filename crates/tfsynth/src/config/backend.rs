@@ -114,17 +114,7 @@ pub fn workspace_name(
     project: Option<&str>,
 ) -> Result<String, String> {
     let out = expand(template, "workspace", stack, environment, project)?;
-    if out.is_empty()
-        || out.len() > 90
-        || !out
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        return Err(format!(
-            "cloud backend: workspace name {out:?} is not one Terraform Cloud accepts: 1 to 90 letters, digits, - and _"
-        ));
-    }
-    Ok(out)
+    accepted(out, "workspace name", 90, &['-', '_'], "-, _")
 }
 
 /// A workspace tag of stack `stack` in `environment`, its placeholders
@@ -143,17 +133,30 @@ pub fn workspace_tag(
         environment,
         project,
     )?;
-    if out.is_empty()
-        || out.len() > 255
-        || !out
+    accepted(out, "workspace tag", 255, &['-', '_', ':'], "-, _, :")
+}
+
+/// `out` when it has 1 to `max` characters, each a letter, a digit or one
+/// of `extra` (named `listed` in the message).
+fn accepted(
+    out: String,
+    what: &str,
+    max: usize,
+    extra: &[char],
+    listed: &str,
+) -> Result<String, String> {
+    let fits = !out.is_empty()
+        && out.len() <= max
+        && out
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':'))
-    {
-        return Err(format!(
-            "cloud backend: workspace tag {out:?} is not one Terraform Cloud accepts: 1 to 255 letters, digits, -, _ and :"
-        ));
+            .all(|c| c.is_ascii_alphanumeric() || extra.contains(&c));
+    if fits {
+        Ok(out)
+    } else {
+        Err(format!(
+            "cloud backend: {what} {out:?} is not one Terraform Cloud accepts: 1 to {max} letters, digits and {listed}"
+        ))
     }
-    Ok(out)
 }
 
 /// Parses a backend table for `stack` in `environment`: as

@@ -506,7 +506,7 @@ fn a_cloud_workspace_per_stack_and_environment() {
     );
     assert_eq!(
         cloud("workspace = \"{stack} {environment}\"", Some("prod")).unwrap_err(),
-        "cloud backend: workspace name \"web prod\" is not one Terraform Cloud accepts: 1 to 90 letters, digits, - and _"
+        "cloud backend: workspace name \"web prod\" is not one Terraform Cloud accepts: 1 to 90 letters, digits and -, _"
     );
     // Tags: placeholders replaced like the name's, each checked.
     assert_eq!(
@@ -526,7 +526,7 @@ fn a_cloud_workspace_per_stack_and_environment() {
     );
     assert_eq!(
         cloud("workspace_tags = [\"team a\"]", Some("prod")).unwrap_err(),
-        "cloud backend: workspace tag \"team a\" is not one Terraform Cloud accepts: 1 to 255 letters, digits, -, _ and :"
+        "cloud backend: workspace tag \"team a\" is not one Terraform Cloud accepts: 1 to 255 letters, digits and -, _, :"
     );
     assert_eq!(
         cloud(
