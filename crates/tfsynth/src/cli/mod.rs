@@ -20,6 +20,7 @@ pub mod graph;
 pub mod list;
 pub mod output;
 pub mod run;
+mod schedule;
 pub mod synth;
 pub mod validate;
 

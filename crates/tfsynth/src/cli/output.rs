@@ -6,7 +6,7 @@ use crate::app::{App, AppError};
 use crate::terraform;
 
 use super::Cli;
-use super::run::{Common, check_version, locate, prepare};
+use super::run::{Common, check_version, locate, prepare, select};
 
 /// Print a stack's outputs, as terraform reports them.
 ///
@@ -42,7 +42,8 @@ pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(),
             args.stack
         ),
     };
-    let (settings, dirs, _locks) = prepare(app, cli, std::slice::from_ref(&args.stack), &common)?;
+    let selection = select(app, cli, std::slice::from_ref(&args.stack))?;
+    let (settings, dirs, _locks) = prepare(app, cli, selection, &common)?;
     let (stack, dir) = &dirs[0];
     let tf = locate(app, &settings)?;
     let version = tf.version().map_err(|e| vec![AppError::Run(e)])?;

@@ -2,6 +2,7 @@
 //! stack's directory. One file for the four because they share every step
 //! but the last; each has its own `Args` and help text.
 
+use std::fmt::Display;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -13,6 +14,7 @@ use crate::core::Backend;
 use crate::terraform::{self, RunError, StackLock, Terraform, Version};
 
 use super::Cli;
+use super::schedule::{Outcome, Schedule, Step};
 
 /// Options every terraform command shares.
 #[derive(Debug, clap::Args)]
@@ -143,39 +145,61 @@ fn run_error(e: RunError) -> Vec<AppError> {
 /// locks on those directories, held until the run ends.
 pub type Prepared = (Settings, Vec<(String, PathBuf)>, Vec<StackLock>);
 
-/// Locks the stacks' directories and synthesizes into them (unless
-/// skipped); returns each stack's directory. The locks are taken before
-/// anything is written, so no other tfsynth command's terraform ever reads
-/// a file this one is replacing.
+/// A command's settings and the stacks it names (all when none), resolved
+/// once for every check before anything is written.
+pub struct Selection {
+    /// The resolved settings.
+    pub settings: Settings,
+    /// The selected stacks, in the application's order.
+    pub stacks: Vec<String>,
+}
+
+/// Resolves the settings and the stacks `names` selects.
+pub fn select(app: &App, cli: &Cli, names: &[String]) -> Result<Selection, Vec<AppError>> {
+    let settings = cli.settings(app)?;
+    let stacks = app
+        .select(names)
+        .map_err(|e| vec![e])?
+        .iter()
+        .map(|d| d.name().to_owned())
+        .collect();
+    Ok(Selection { settings, stacks })
+}
+
+/// Locks the selected stacks' directories and synthesizes into them
+/// (unless skipped); returns each stack's directory. The locks are taken
+/// before anything is written, so no other tfsynth command's terraform ever
+/// reads a file this one is replacing.
 pub fn prepare(
     app: &App,
     cli: &Cli,
-    names: &[String],
+    selection: Selection,
     common: &Common,
 ) -> Result<Prepared, Vec<AppError>> {
-    let settings = cli.settings(app)?;
-    let defs = app.select(names).map_err(|e| vec![e])?;
-    let selected: Vec<String> = defs.iter().map(|d| d.name().to_owned()).collect();
+    let Selection { settings, stacks } = selection;
     let locks = if common.skip_synth {
         let mut locks = Vec::new();
-        for def in &defs {
-            let dir = cli.out.join(def.name());
+        for stack in &stacks {
+            let dir = cli.out.join(stack);
             if !dir.join("main.tf.json").is_file() {
                 return Err(run_error(RunError::NotSynthesized {
-                    stack: def.name().into(),
+                    stack: stack.clone(),
                     path: dir.join("main.tf.json"),
                     hint: common.synth_hint.clone(),
                 }));
             }
-            locks.push(StackLock::acquire(app.name(), def.name(), &dir).map_err(run_error)?);
+            locks.push(StackLock::acquire(app.name(), stack, &dir).map_err(run_error)?);
         }
         locks
     } else {
-        app.synth_locked(&selected, &settings, &cli.out)?.1
+        app.synth_locked(&stacks, &settings, &cli.out)?.1
     };
-    let dirs = defs
-        .iter()
-        .map(|def| (def.name().to_owned(), cli.out.join(def.name())))
+    let dirs = stacks
+        .into_iter()
+        .map(|stack| {
+            let dir = cli.out.join(&stack);
+            (stack, dir)
+        })
         .collect();
     Ok((settings, dirs, locks))
 }
@@ -358,13 +382,7 @@ impl Job<'_> {
             .producers
             .iter()
             .filter_map(|name| self.producers.iter().find(|(p, _)| p == name))
-            .map(|(producer, at)| {
-                AppError::Stacks(format!(
-                    "stack {stack} reads the outputs of stack {producer}, which has no state yet at {at} (hint: apply {producer} first, or both: {program} apply {producer} {stack})",
-                    stack = self.stack,
-                    program = self.tf.program,
-                ))
-            })
+            .map(|(producer, at)| no_state_yet(&self.tf.program, self.stack, producer, at))
             .collect();
         (!errors.is_empty()).then_some(errors)
     }
@@ -476,20 +494,6 @@ impl Job<'_> {
 
 /// Held around every `terraform init` of the process.
 static INIT: Mutex<()> = Mutex::new(());
-
-/// What became of one stack of a run.
-enum Outcome {
-    Done(Duration),
-    Failed(Duration, Vec<AppError>),
-    NotStarted(String),
-}
-
-/// Where a stack of a run is.
-enum Slot {
-    Waiting,
-    Running,
-    Finished(Outcome),
-}
 
 /// The selected stacks in the order the command runs them, each with the
 /// selected stacks it waits for: producers before their readers, readers
@@ -691,14 +695,23 @@ fn producers_applied(
         if let StatePlace::File(state) = place
             && !state.is_file()
         {
-            return Err(vec![AppError::Stacks(format!(
-                "stack {stack} reads the outputs of stack {producer}, which has no state yet at {} (hint: apply {producer} first, or both: {} apply {producer} {stack})",
+            return Err(vec![no_state_yet(
+                app.name(),
+                stack,
+                &producer,
                 state.display(),
-                app.name()
-            ))]);
+            )]);
         }
     }
     Ok(())
+}
+
+/// The error for `stack` run while `producer`, whose outputs it reads, has
+/// no state at `at` yet: the same whether tfsynth or terraform found it.
+fn no_state_yet(program: &str, stack: &str, producer: &str, at: impl Display) -> AppError {
+    AppError::Stacks(format!(
+        "stack {stack} reads the outputs of stack {producer}, which has no state yet at {at} (hint: apply {producer} first, or both: {program} apply {producer} {stack})"
+    ))
 }
 
 /// How many stacks run at once when `--parallel` is not given.
@@ -731,17 +744,11 @@ pub fn run(
         });
         return Err(run_error(RunError::NeedsConfirmation { stack, command }));
     }
+    let selection = select(app, cli, names)?;
     if matches!(kind, Kind::Destroy { .. }) {
-        let settings = cli.settings(app)?;
-        let selected: Vec<String> = app
-            .select(names)
-            .map_err(|e| vec![e])?
-            .iter()
-            .map(|d| d.name().to_owned())
-            .collect();
-        readers_selected(app, &settings, cli, &selected)?;
+        readers_selected(app, &selection.settings, cli, &selection.stacks)?;
     }
-    let (settings, dirs, _locks) = prepare(app, cli, names, common)?;
+    let (settings, dirs, _locks) = prepare(app, cli, selection, common)?;
     let tf = locate(app, &settings)?;
     let version = tf.version().map_err(run_error)?;
     for (stack, dir) in &dirs {
@@ -762,48 +769,41 @@ pub fn run(
         common.parallel.map_or(DEFAULT_PARALLEL, usize::from)
     };
     let width = order.iter().map(|(n, ..)| n.len()).max().unwrap_or(0);
-    let mut slots: Vec<Slot> = order.iter().map(|_| Slot::Waiting).collect();
+    let mut schedule = Schedule::new(
+        order
+            .iter()
+            .map(|(stack, _, waits)| {
+                let waits = waits
+                    .iter()
+                    .filter_map(|w| order.iter().position(|(n, ..)| n == w))
+                    .collect();
+                (stack.clone(), waits)
+            })
+            .collect(),
+        limit,
+    );
     let mut changes: Vec<Option<String>> = vec![None; order.len()];
-    let mut stopped_by: Option<usize> = None;
     let signals = terraform::SignalGuard::install();
     let (events, inbox) = std::sync::mpsc::channel::<Event>();
     std::thread::scope(|scope| {
-        let mut running = 0;
         loop {
-            for (index, (stack, dir, waits)) in order.iter().enumerate() {
-                if !matches!(slots[index], Slot::Waiting) {
-                    continue;
-                }
-                let finished = |name: &str| {
-                    order
-                        .iter()
-                        .position(|(n, ..)| n == name)
-                        .map(|i| &slots[i])
+            while let Some(step) = schedule.next(signals.interrupted()) {
+                let index = match step {
+                    Step::Start(index) => index,
+                    Step::Skip { index, blocker } => {
+                        let _ = writeln!(
+                            out,
+                            "==> {}: not started: stack {} did not succeed",
+                            order[index].0, order[blocker].0
+                        );
+                        continue;
+                    }
                 };
-                if let Some(blocker) = waits.iter().find(|w| {
-                    matches!(
-                        finished(w),
-                        Some(Slot::Finished(Outcome::Failed(..) | Outcome::NotStarted(_)))
-                    )
-                }) {
-                    let _ = writeln!(
-                        out,
-                        "==> {stack}: not started: stack {blocker} did not succeed"
-                    );
-                    slots[index] =
-                        Slot::Finished(Outcome::NotStarted(format!("{blocker} did not succeed")));
-                    continue;
-                }
-                let ready = waits
-                    .iter()
-                    .all(|w| matches!(finished(w), Some(Slot::Finished(Outcome::Done(_)))));
-                if !ready || running >= limit || stopped_by.is_some() || signals.interrupted() {
-                    continue;
-                }
+                let (stack, dir, _) = &order[index];
                 if matches!(kind, Kind::Plan | Kind::Apply { .. })
                     && let Err(errors) = producers_applied(app, &settings, cli, stack)
                 {
-                    slots[index] = Slot::Finished(Outcome::Failed(Duration::ZERO, errors));
+                    schedule.finish(index, Duration::ZERO, Err(errors));
                     continue;
                 }
                 let _ = writeln!(out, "==> {stack}: terraform in {}", dir.display());
@@ -821,8 +821,6 @@ pub fn run(
                     producers: state_places(app, &settings, cli, stack),
                     missing: Mutex::default(),
                 };
-                slots[index] = Slot::Running;
-                running += 1;
                 scope.spawn(move || {
                     let started = Instant::now();
                     let result = job.run();
@@ -833,7 +831,7 @@ pub fn run(
                     });
                 });
             }
-            if running == 0 {
+            if schedule.running() == 0 {
                 break;
             }
             let Ok(event) = inbox.recv() else { break };
@@ -846,8 +844,7 @@ pub fn run(
                     if let Some(found) = terraform::changes_line(&text) {
                         changes[index] = Some(found);
                     }
-                    let stack = &order[index].0;
-                    let line = format!("{stack:width$} | {text}");
+                    let line = format!("{:width$} | {text}", order[index].0);
                     let _ = if stderr {
                         writeln!(err, "{line}")
                     } else {
@@ -867,71 +864,24 @@ pub fn run(
                     index,
                     took,
                     result,
-                } => {
-                    running -= 1;
-                    slots[index] = Slot::Finished(match result {
-                        Ok(()) => Outcome::Done(took),
-                        Err(errors) => {
-                            // After an interrupt, or a refusal to confirm, nothing more starts.
-                            let stop = errors.iter().any(|e| {
-                                matches!(
-                                    e,
-                                    AppError::Run(
-                                        RunError::Interrupted { .. } | RunError::Cancelled { .. }
-                                    )
-                                )
-                            });
-                            if stop && stopped_by.is_none() {
-                                stopped_by = Some(index);
-                            }
-                            Outcome::Failed(took, errors)
-                        }
-                    });
-                }
+                } => schedule.finish(index, took, result),
             }
         }
     });
+    let signal = signals.signal();
     drop(signals);
-    let reason = if stopped_by.is_some() {
-        "the run was stopped"
-    } else {
-        "the run was interrupted"
-    };
-    let outcomes: Vec<(String, Outcome)> = order
-        .iter()
-        .zip(slots)
-        .map(|((stack, ..), slot)| {
-            let outcome = match slot {
-                Slot::Finished(outcome) => outcome,
-                _ => Outcome::NotStarted(reason.to_owned()),
-            };
-            (stack.clone(), outcome)
-        })
-        .collect();
+    let ended = schedule.end();
     if labelled {
-        summary(&outcomes, &changes, kind, out);
+        let names: Vec<&str> = order.iter().map(|(n, ..)| n.as_str()).collect();
+        summary(&names, &ended.outcomes, &changes, kind, out);
     }
-    let mut failed: Vec<(usize, Vec<AppError>)> = outcomes
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, (_, o))| match o {
-            Outcome::Failed(_, errors) => Some((i, errors)),
-            _ => None,
-        })
-        .collect();
-    // The error that stopped the run, otherwise the first failure in order.
-    let first = stopped_by
-        .and_then(|s| failed.iter().position(|(i, _)| *i == s))
-        .unwrap_or(0);
-    match failed.is_empty() {
-        true => Ok(()),
-        false => Err(failed.swap_remove(first).1),
-    }
+    ended.result(signal)
 }
 
 /// The table that ends a run of several stacks.
 fn summary(
-    outcomes: &[(String, Outcome)],
+    names: &[&str],
+    outcomes: &[Outcome],
     changes: &[Option<String>],
     kind: Kind,
     out: &mut dyn Write,
@@ -942,12 +892,7 @@ fn summary(
         Kind::Apply { .. } => "applied",
         Kind::Destroy { .. } => "destroyed",
     };
-    let width = outcomes
-        .iter()
-        .map(|(n, _)| n.len())
-        .max()
-        .unwrap_or(0)
-        .max(5);
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(0).max(5);
     let changes: Vec<&str> = changes
         .iter()
         .map(|c| c.as_deref().unwrap_or("-"))
@@ -958,7 +903,7 @@ fn summary(
         "\nsummary:\n  {:width$}  {:<7}  {:changes_width$}  result",
         "stack", "time", "changes"
     );
-    for ((stack, outcome), changed) in outcomes.iter().zip(changes) {
+    for ((stack, outcome), changed) in names.iter().zip(outcomes).zip(changes) {
         let (time, result) = match outcome {
             Outcome::Done(t) => (format!("{:.1} s", t.as_secs_f64()), done.to_owned()),
             Outcome::Failed(t, errors) => (

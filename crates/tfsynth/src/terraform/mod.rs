@@ -108,6 +108,14 @@ pub enum RunError {
         /// terraform's exit code.
         code: i32,
     },
+    /// A signal came between two stacks of a run, while no terraform ran.
+    #[error("interrupted (signal {signal}) before stack {stack} started; nothing more was started")]
+    InterruptedBefore {
+        /// The first stack left out.
+        stack: String,
+        /// The first signal received.
+        signal: i32,
+    },
     /// Another command of the program holds the stack directory.
     #[error("stack {stack} is busy: another {app} command is running in {} (hint: wait for it to finish)", dir.display())]
     Busy {
@@ -162,6 +170,7 @@ impl RunError {
                 .ok()
                 .filter(|c| *c != 0)
                 .unwrap_or(128 + *signal as u8),
+            RunError::InterruptedBefore { signal, .. } => 128 + *signal as u8,
             RunError::Io { .. }
             | RunError::Outputs { .. }
             | RunError::Busy { .. }

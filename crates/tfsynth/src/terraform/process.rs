@@ -60,6 +60,14 @@ impl SignalGuard {
     pub fn interrupted(&self) -> bool {
         RECEIVED.load(Ordering::SeqCst) > 0
     }
+
+    /// The last caught signal, when one arrived since the first guard was
+    /// installed.
+    pub fn signal(&self) -> Option<i32> {
+        self.interrupted()
+            .then(|| LAST_SIGNAL.load(Ordering::SeqCst))
+            .filter(|s| *s != 0)
+    }
 }
 
 impl Drop for SignalGuard {
