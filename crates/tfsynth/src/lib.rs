@@ -38,6 +38,7 @@ pub mod export;
 mod fsio;
 pub mod graph;
 pub mod hcl;
+pub mod ops;
 pub mod provider;
 pub mod stacks;
 mod suggest;

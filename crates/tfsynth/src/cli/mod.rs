@@ -20,7 +20,6 @@ pub mod graph;
 pub mod list;
 pub mod output;
 pub mod run;
-mod schedule;
 pub mod synth;
 pub mod validate;
 
@@ -256,14 +255,30 @@ where
         Command::List(args) => list::run(app, cli, args, out),
         Command::Validate(args) => validate::run(app, cli, args, out, err),
         Command::Config(args) => config::run(app, cli, args, out),
-        Command::Init(a) => run::run(app, cli, &a.stacks, &a.common, run::Kind::Init, out, err),
-        Command::Plan(a) => run::run(app, cli, &a.stacks, &a.common, run::Kind::Plan, out, err),
+        Command::Init(a) => run::run(
+            app,
+            cli,
+            &a.stacks,
+            &a.common,
+            crate::ops::Kind::Init,
+            out,
+            err,
+        ),
+        Command::Plan(a) => run::run(
+            app,
+            cli,
+            &a.stacks,
+            &a.common,
+            crate::ops::Kind::Plan,
+            out,
+            err,
+        ),
         Command::Apply(a) => run::run(
             app,
             cli,
             &a.stacks,
             &a.common,
-            run::Kind::Apply {
+            crate::ops::Kind::Apply {
                 auto_approve: a.auto_approve,
             },
             out,
@@ -274,7 +289,7 @@ where
             cli,
             &a.stacks,
             &a.common,
-            run::Kind::Destroy {
+            crate::ops::Kind::Destroy {
                 auto_approve: a.auto_approve,
             },
             out,

@@ -3,10 +3,9 @@
 use std::io::Write;
 
 use crate::app::{App, AppError};
-use crate::terraform;
+use crate::{ops, terraform};
 
 use super::Cli;
-use super::run::{Common, check_version, locate, prepare, select};
 
 /// Print a stack's outputs, as terraform reports them.
 ///
@@ -31,23 +30,21 @@ pub struct Args {
 
 /// Runs `output`.
 pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(), Vec<AppError>> {
-    let common = Common {
+    let options = ops::Options {
         skip_synth: !args.synth,
-        all: false,
-        parallel: None,
-        extra: Vec::new(),
         synth_hint: format!(
             "pass --synth, or `{} synth {}` first; outputs exist once the stack is applied",
             app.name(),
             args.stack
         ),
+        ..ops::Options::default()
     };
-    let selection = select(app, cli, std::slice::from_ref(&args.stack))?;
-    let (settings, dirs, _locks) = prepare(app, cli, selection, &common)?;
+    let selection = ops::select(app, cli.settings(app)?, std::slice::from_ref(&args.stack))?;
+    let (settings, dirs, _locks) = ops::prepare(app, &cli.out, selection, &options)?;
     let (stack, dir) = &dirs[0];
-    let tf = locate(app, &settings)?;
+    let tf = ops::locate(app, &settings)?;
     let version = tf.version().map_err(|e| vec![AppError::Run(e)])?;
-    check_version(&tf, stack, dir, version)?;
+    ops::check_version(&tf, stack, dir, version)?;
     let _ = out.flush();
     let mut terraform_args = vec!["output".to_owned()];
     if args.json {
@@ -55,7 +52,7 @@ pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(),
     }
     terraform_args.push("-no-color".to_owned());
     terraform_args.extend(args.extra.iter().cloned());
-    let env = super::run::stack_env(app, &settings, stack);
+    let env = ops::stack_env(app, &settings, stack);
     let run = terraform::run_streaming(&tf, dir, &terraform_args, &env, terraform::Output::Inherit)
         .map_err(|e| vec![AppError::Run(e)])?;
     match run.code {
