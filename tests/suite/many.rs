@@ -187,9 +187,10 @@ fn mistakes_between_stacks_name_the_stacks_and_write_nothing() {
         stderr,
         "error: stacks read each other's outputs in a cycle: a -> b -> a (hint: move what both need into a stack of its own)\n"
     );
-    let (code, _, stderr) = run(&cyclic(), &["many", "graph", "--stacks"]);
+    // The graph of the stacks says it in the same words.
+    let (code, _, graph_stderr) = run(&cyclic(), &["many", "graph", "--stacks"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("cycle: a -> b -> a"), "{stderr}");
+    assert_eq!(graph_stderr, stderr);
 
     // An export in the name of another stack is a synthesis problem of the stack.
     let (code, _, stderr) = synth(App::new("many").stack("web", "", |s| {

@@ -13,6 +13,7 @@ use crate::config::{self, Config, ConfigError, ConfigFile, Overrides, Spec};
 use crate::core::{Stack, SynthError, Synthesized, is_identifier};
 use crate::fsio::{self, WriteOutcome};
 use crate::provider::ProviderSchemaSource;
+use crate::stacks::StacksError;
 use crate::suggest;
 use crate::terraform::StackLock;
 use crate::validate::{Policy, Schemas};
@@ -151,8 +152,8 @@ pub enum AppError {
         command: String,
     },
     /// Stacks that read each other's outputs do not fit together.
-    #[error("{0}")]
-    Stacks(String),
+    #[error(transparent)]
+    Stacks(Box<crate::stacks::StacksError>),
     /// The graph could not be built or drawn.
     #[error("{0}")]
     Graph(String),
@@ -641,16 +642,19 @@ impl App {
                     todo.push(producer.to_owned());
                 } else {
                     let (output, at) = outputs[0];
-                    let hint =
-                        suggest::closest(producer, self.stacks.iter().map(|d| d.name.as_str()))
-                            .map(|s| format!(" (did you mean {s:?}?)"))
-                            .unwrap_or_default();
-                    errors.push(AppError::Stacks(format!(
-                        "stack {name} reads {producer}.{output} (at {}:{}), and {} has no stack {producer}{hint}",
-                        at.file(),
-                        at.line(),
-                        self.name
-                    )));
+                    errors.push(AppError::Stacks(Box::new(StacksError::UnknownProducer {
+                        reader: name.clone(),
+                        producer: producer.to_owned(),
+                        output: output.to_owned(),
+                        file: at.file().to_owned(),
+                        line: at.line(),
+                        app: self.name.clone(),
+                        suggestion: suggest::closest(
+                            producer,
+                            self.stacks.iter().map(|d| d.name.as_str()),
+                        )
+                        .map(str::to_owned),
+                    })));
                 }
             }
             built.insert(name, (stack, config));
@@ -667,10 +671,7 @@ impl App {
             })
             .collect();
         if let Some(cycle) = crate::stacks::find_cycle(&edges) {
-            errors.push(AppError::Stacks(format!(
-                "stacks read each other's outputs in a cycle: {} (hint: move what both need into a stack of its own)",
-                cycle.join(" -> ")
-            )));
+            errors.push(AppError::Stacks(Box::new(StacksError::Cycle { cycle })));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -683,16 +684,14 @@ impl App {
                 let exported: Vec<&str> = producer_stack.exported().collect();
                 for (output, at) in &outputs {
                     if !exported.contains(output) {
-                        errors.push(AppError::Stacks(format!(
-                            "stack {name} reads {producer}.{output} (at {}:{}), which stack {producer} does not export ({})",
-                            at.file(),
-                            at.line(),
-                            if exported.is_empty() {
-                                "it exports nothing; hint: stack.export(..) in its build".to_owned()
-                            } else {
-                                format!("it exports {}", exported.join(", "))
-                            }
-                        )));
+                        errors.push(AppError::Stacks(Box::new(StacksError::NotExported {
+                            reader: name.clone(),
+                            producer: producer.to_owned(),
+                            output: (*output).to_owned(),
+                            file: at.file().to_owned(),
+                            line: at.line(),
+                            exported: exported.iter().map(|e| (*e).to_owned()).collect(),
+                        })));
                     }
                 }
                 additions.push((

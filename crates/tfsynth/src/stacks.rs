@@ -6,6 +6,94 @@ use indexmap::IndexMap;
 
 use crate::core::{Backend, DataSource, Node};
 
+/// Stacks that read each other's outputs and do not fit together, or a
+/// run that would break what one stack reads of another.
+#[derive(Debug, thiserror::Error)]
+pub enum StacksError {
+    /// A stack reads an output of a stack the application does not have.
+    #[error(
+        "stack {reader} reads {producer}.{output} (at {file}:{line}), and {app} has no stack {producer}{}",
+        suggestion.as_ref().map(|s| format!(" (did you mean {s:?}?)")).unwrap_or_default()
+    )]
+    UnknownProducer {
+        /// The reading stack.
+        reader: String,
+        /// The stack it names.
+        producer: String,
+        /// The output it reads.
+        output: String,
+        /// Where the read is in the source.
+        file: String,
+        /// Its line.
+        line: u32,
+        /// The application's name.
+        app: String,
+        /// The closest stack name, when one is close.
+        suggestion: Option<String>,
+    },
+    /// Stacks read each other's outputs in a circle.
+    #[error(
+        "stacks read each other's outputs in a cycle: {} (hint: move what both need into a stack of its own)",
+        cycle.join(" -> ")
+    )]
+    Cycle {
+        /// The stacks around the circle, the first one again at the end.
+        cycle: Vec<String>,
+    },
+    /// A stack reads an output its producer never exports.
+    #[error(
+        "stack {reader} reads {producer}.{output} (at {file}:{line}), which stack {producer} does not export ({})",
+        if exported.is_empty() {
+            "it exports nothing; hint: stack.export(..) in its build".to_owned()
+        } else {
+            format!("it exports {}", exported.join(", "))
+        }
+    )]
+    NotExported {
+        /// The reading stack.
+        reader: String,
+        /// The producer.
+        producer: String,
+        /// The output read.
+        output: String,
+        /// Where the read is in the source.
+        file: String,
+        /// Its line.
+        line: u32,
+        /// What the producer does export.
+        exported: Vec<String>,
+    },
+    /// A stack runs while a producer it reads has no state yet.
+    #[error(
+        "stack {reader} reads the outputs of stack {producer}, which has no state yet at {at} (hint: apply {producer} first, or both: {program} apply {producer} {reader})"
+    )]
+    NoStateYet {
+        /// The program running terraform.
+        program: String,
+        /// The reading stack.
+        reader: String,
+        /// The producer.
+        producer: String,
+        /// Where the producer's state would be.
+        at: String,
+    },
+    /// A destroy would leave a reader of a destroyed producer deployed.
+    #[error(
+        "stack {producer} is read by stack {reader}, which is not in the selection and may still be deployed (hint: destroy the readers too: {program} destroy {})",
+        all.join(" ")
+    )]
+    ReaderLeftOut {
+        /// The program running terraform.
+        program: String,
+        /// The producer being destroyed.
+        producer: String,
+        /// Its reader outside the selection.
+        reader: String,
+        /// Every stack one destroy should take.
+        all: Vec<String>,
+    },
+}
+
 /// The `terraform_remote_state` data source through which a consumer
 /// reads `producer`'s outputs, from the producer's backend: its state
 /// file beside the consumer's directory (local), its bucket and key (s3),

@@ -100,9 +100,8 @@ fn stacks(
     let deps: indexmap::IndexMap<String, Vec<String>> =
         app.stack_dependencies(settings).into_iter().collect();
     if let Some(cycle) = crate::stacks::find_cycle(&deps) {
-        return Err(vec![AppError::Stacks(format!(
-            "stacks read each other's outputs in a cycle: {}",
-            cycle.join(" -> ")
+        return Err(vec![AppError::Stacks(Box::new(
+            crate::stacks::StacksError::Cycle { cycle },
         ))]);
     }
     let order = crate::stacks::deploy_order(&deps);

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::app::{App, AppError, Settings};
 use crate::core::Backend;
+use crate::stacks::StacksError;
 
 /// The environment terraform runs with for `stack`: the Terraform Cloud
 /// workspace when the stack's `cloud` block selects workspaces by tags.
@@ -109,11 +110,12 @@ pub(super) fn readers_selected(
     let errors: Vec<AppError> = pairs
         .iter()
         .map(|(producer, reader)| {
-            AppError::Stacks(format!(
-                "stack {producer} is read by stack {reader}, which is not in the selection and may still be deployed (hint: destroy the readers too: {} destroy {})",
-                app.name(),
-                all.join(" ")
-            ))
+            AppError::Stacks(Box::new(StacksError::ReaderLeftOut {
+                program: app.name().to_owned(),
+                producer: producer.clone(),
+                reader: reader.clone(),
+                all: all.iter().map(|s| (*s).to_owned()).collect(),
+            }))
         })
         .collect();
     if errors.is_empty() {
@@ -186,7 +188,10 @@ pub(super) fn no_state_yet(
     producer: &str,
     at: impl Display,
 ) -> AppError {
-    AppError::Stacks(format!(
-        "stack {stack} reads the outputs of stack {producer}, which has no state yet at {at} (hint: apply {producer} first, or both: {program} apply {producer} {stack})"
-    ))
+    AppError::Stacks(Box::new(StacksError::NoStateYet {
+        program: program.to_owned(),
+        reader: stack.to_owned(),
+        producer: producer.to_owned(),
+        at: at.to_string(),
+    }))
 }
