@@ -44,6 +44,7 @@ pub mod stacks;
 mod suggest;
 pub mod terraform;
 pub mod testing;
+mod tfjson;
 pub mod validate;
 
 pub use app::{App, StackDef};

@@ -18,7 +18,7 @@ pub use render::{dot, json, text};
 use crate::core::Address;
 use crate::core::deps::DepGraph;
 use crate::hcl;
-use crate::validate::each_object;
+use crate::tfjson::each_object;
 
 /// A resource or data source in the graph.
 #[derive(Clone, Debug, PartialEq, Eq)]

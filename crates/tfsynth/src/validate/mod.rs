@@ -19,6 +19,7 @@ use std::fmt;
 
 use serde_json::{Map, Value as Json};
 
+pub use crate::tfjson::{each_object, pointer_segment};
 pub use schemas::{Loaded, Schemas, normalize_source};
 
 /// How serious a finding is.
@@ -117,11 +118,6 @@ impl Report {
     }
 }
 
-/// Escapes one JSON pointer segment.
-pub fn pointer_segment(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
-}
-
 /// The declarations a configuration makes, for reference checks.
 #[derive(Default)]
 pub(crate) struct Declared {
@@ -186,20 +182,6 @@ pub(crate) fn visit_strings<'a>(value: &'a Json, visit: &mut dyn FnMut(&'a str))
             .filter(|(k, _)| k.as_str() != "//")
             .for_each(|(_, v)| visit_strings(v, visit)),
         _ => {}
-    }
-}
-
-/// A top-level block of type `kind` may be an object or a list of objects;
-/// this yields each object with its pointer.
-pub fn each_object<'a>(value: &'a Json, pointer: &str) -> Vec<(String, &'a Map<String, Json>)> {
-    match value {
-        Json::Object(map) => vec![(pointer.to_owned(), map)],
-        Json::Array(items) => items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, item)| item.as_object().map(|m| (format!("{pointer}/{i}"), m)))
-            .collect(),
-        _ => Vec::new(),
     }
 }
 
@@ -542,11 +524,6 @@ mod tests {
                 "this one is needed".to_owned()
             )]
         );
-    }
-
-    #[test]
-    fn pointer_segments_escape() {
-        assert_eq!(pointer_segment("a/b~c"), "a~1b~0c");
     }
 
     #[test]
