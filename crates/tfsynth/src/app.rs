@@ -500,9 +500,7 @@ impl App {
         let known: Vec<&str> = self.stacks.iter().map(|d| d.name.as_str()).collect();
         for name in settings.file.stack_names() {
             if !known.contains(&name) {
-                let hint = suggest::closest(name, known.iter().copied())
-                    .map(|s| format!(" (did you mean {s:?}?)"))
-                    .unwrap_or_default();
+                let hint = suggest::did_you_mean(name, known.iter().copied());
                 let path = settings
                     .file
                     .path()

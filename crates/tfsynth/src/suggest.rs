@@ -42,6 +42,14 @@ fn score(input: &str, candidate: &str) -> usize {
     edit_distance(input, candidate)
 }
 
+/// ` (did you mean "x"?)` for the candidate closest to `input`, or nothing
+/// when none is close: the tail every misspelled-name message ends with.
+pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    closest(input, candidates)
+        .map(|s| format!(" (did you mean {s:?}?)"))
+        .unwrap_or_default()
+}
+
 /// The candidate closest to `input`, if it is close enough to be a likely typo.
 pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (input.chars().count() / 3).max(1) + 1;

@@ -33,9 +33,7 @@ fn flag(table: &toml::Table, key: &str, kind: &str, default: bool) -> Result<boo
 fn only(table: &toml::Table, allowed: &[&str], kind: &str) -> Result<(), String> {
     match table.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(key) => {
-            let hint = suggest::closest(key, allowed.iter().copied())
-                .map(|s| format!(" (did you mean {s:?}?)"))
-                .unwrap_or_default();
+            let hint = suggest::did_you_mean(key, allowed.iter().copied());
             Err(format!("{kind} backend: unknown field {key:?}{hint}"))
         }
         None => Ok(()),
@@ -265,9 +263,7 @@ pub fn parse_backend(table: &toml::Table) -> Result<Backend, String> {
             }))
         }
         other => {
-            let hint = suggest::closest(other, ["local", "s3", "cloud"])
-                .map(|s| format!(" (did you mean {s:?}?)"))
-                .unwrap_or_default();
+            let hint = suggest::did_you_mean(other, ["local", "s3", "cloud"]);
             Err(format!(
                 "unknown backend type {other:?}{hint}; use \"local\", \"s3\" or \"cloud\""
             ))

@@ -29,7 +29,7 @@ pub use settings::{default_of, default_value};
 pub use tfsynth_derive::Settings;
 
 use crate::core::Backend;
-use crate::suggest;
+use crate::suggest::{self, did_you_mean};
 
 /// The settings of the `[terraform]` table.
 const TERRAFORM_SETTINGS: &[&str] = &["binary", "plugin_dir"];
@@ -565,12 +565,6 @@ impl ConfigFile {
             .and_then(|t| t.get(key))
             .and_then(toml::Value::as_str)
     }
-}
-
-fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    suggest::closest(input, candidates)
-        .map(|s| format!(" (did you mean {s:?}?)"))
-        .unwrap_or_default()
 }
 
 /// Values given outside the file: environment variables and `--set`.

@@ -14,7 +14,7 @@ use super::schemas::Schemas;
 use super::{Declared, Finding, Report, Severity, each_object, pointer_segment};
 use crate::hcl::{self, Part};
 use crate::provider::Kind;
-use crate::suggest;
+use crate::suggest::did_you_mean;
 use tfsynth_schema::checks::ValueCheck;
 
 const TOP_LEVEL: &[&str] = &[
@@ -107,12 +107,6 @@ fn kind_words(kind: Kind) -> &'static str {
         Kind::Provider => "provider",
         Kind::Function => "function",
     }
-}
-
-fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    suggest::closest(input, candidates)
-        .map(|s| format!(" (did you mean {s:?}?)"))
-        .unwrap_or_default()
 }
 
 /// Whether a JSON string holds an expression (interpolation or directive).

@@ -32,9 +32,7 @@ impl Scope {
 }
 
 fn hint<'a>(input: &str, candidates: impl IntoIterator<Item = &'a String>) -> String {
-    suggest::closest(input, candidates.into_iter().map(String::as_str))
-        .map(|s| format!(" (did you mean {s:?}?)"))
-        .unwrap_or_default()
+    suggest::did_you_mean(input, candidates.into_iter().map(String::as_str))
 }
 
 fn first_attr(t: &Traversal, n: usize) -> Option<&str> {
