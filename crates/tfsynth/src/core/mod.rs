@@ -29,7 +29,7 @@ pub use expr::{BinOp, Bound, Expr, For, ForExpr, Part, Ref, UnOp};
 pub use module::{Module, ModuleRef};
 pub use refactor::{Check, Import, Moved, Removed};
 pub use remote::StackOutput;
-pub use stack::{Declare, DroppedDependency, Stack, Synthesized, is_identifier};
+pub use stack::{Declare, DroppedDependency, META_ARGUMENTS, Stack, Synthesized, is_identifier};
 pub use terraform::{Backend, CloudBackend, RequiredProvider, S3Backend, TerraformSettings};
 pub use typed::{Body, BodyBlock, DataBlock, EphemeralBlock, ResourceBlock};
 pub use types::Type;

@@ -878,9 +878,11 @@ fn trigger_root(expr: &Expr) -> Option<&Ref> {
     }
 }
 
-/// Keys that Terraform reads as meta-arguments; the builders set them so
-/// that dependency pruning and escaping stay correct.
-const META_ARGUMENTS: [&str; 6] = [
+/// Keys that Terraform reads as meta-arguments of every resource, data
+/// source and ephemeral resource (with the comment key); the builders set
+/// them so that dependency pruning and escaping stay correct, and
+/// validation knows them for blocks written as raw JSON.
+pub const META_ARGUMENTS: &[&str] = &[
     "count",
     "for_each",
     "provider",

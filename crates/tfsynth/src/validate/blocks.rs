@@ -12,6 +12,7 @@ use super::view::{BlockView as Block, NestedView as NestedBlock};
 use super::refs::{self, Scope};
 use super::schemas::Schemas;
 use super::{Declared, Finding, Report, Severity, each_object, pointer_segment};
+use crate::core::META_ARGUMENTS;
 use crate::hcl::{self, Part};
 use crate::provider::Kind;
 use crate::suggest::did_you_mean;
@@ -59,27 +60,11 @@ const OUTPUT_KEYS: &[&str] = &[
     "ephemeral",
     "//",
 ];
-const RESOURCE_META: &[&str] = &[
-    "count",
-    "for_each",
-    "provider",
-    "depends_on",
-    "lifecycle",
-    "connection",
-    "provisioner",
-    "//",
-    "dynamic",
-];
-const DATA_META: &[&str] = &[
-    "count",
-    "for_each",
-    "provider",
-    "depends_on",
-    "lifecycle",
-    "//",
-    "dynamic",
-];
-const EPHEMERAL_META: &[&str] = DATA_META;
+/// The keys of a block that are not its schema's: Terraform's
+/// meta-arguments, those only a managed resource has, and `dynamic` blocks.
+const RESOURCE_META: &[&[&str]] = &[META_ARGUMENTS, &["connection", "provisioner", "dynamic"]];
+const DATA_META: &[&[&str]] = &[META_ARGUMENTS, &["dynamic"]];
+const EPHEMERAL_META: &[&[&str]] = DATA_META;
 const LIFECYCLE_KEYS: &[&str] = &[
     "create_before_destroy",
     "prevent_destroy",
@@ -427,7 +412,13 @@ impl Checker<'_> {
                     {
                         Some(schema) => {
                             self.ephemeral_ok = true;
-                            self.block(&address, &p, config, schema, &["alias", "version", "//"]);
+                            self.block(
+                                &address,
+                                &p,
+                                config,
+                                schema,
+                                &[&["alias", "version", "//"]],
+                            );
                             self.ephemeral_ok = false;
                         }
                         None => {
@@ -1053,7 +1044,7 @@ impl Checker<'_> {
                         &format!("{p}/content"),
                         content,
                         nested.block(),
-                        &["//", "dynamic"],
+                        &[&["//", "dynamic"]],
                     ),
                     Some(other) => self.finding(
                         address,
@@ -1082,7 +1073,7 @@ impl Checker<'_> {
         pointer: &str,
         body: &Map<String, Json>,
         schema: Block<'_>,
-        meta: &[&str],
+        meta: &[&[&str]],
     ) {
         let dynamic: BTreeSet<&str> = body
             .get("dynamic")
@@ -1091,7 +1082,7 @@ impl Checker<'_> {
             .unwrap_or_default();
         for (key, value) in body {
             let p = format!("{pointer}/{}", pointer_segment(key));
-            if meta.contains(&key.as_str()) {
+            if meta.iter().any(|m| m.contains(&key.as_str())) {
                 if key == "dynamic" {
                     self.dynamic_blocks(address, &p, value, schema);
                 }
@@ -1204,7 +1195,7 @@ impl Checker<'_> {
                 for (label, v) in by_label {
                     let p = format!("{pointer}/{}", pointer_segment(label));
                     match v.as_object() {
-                        Some(body) => self.block(address, &p, body, nested.block(), &["//"]),
+                        Some(body) => self.block(address, &p, body, nested.block(), &[&["//"]]),
                         None => self.finding(
                             address,
                             &p,
@@ -1276,7 +1267,7 @@ impl Checker<'_> {
             );
         }
         for (p, body) in items {
-            self.block(address, &p, body, nested.block(), &["//", "dynamic"]);
+            self.block(address, &p, body, nested.block(), &[&["//", "dynamic"]]);
         }
     }
 }
