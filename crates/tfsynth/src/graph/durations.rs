@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::Node;
+use super::Vertex;
 
 /// Seconds for types not in the table.
 pub const DEFAULT_SECONDS: f64 = 2.0;
@@ -64,7 +64,7 @@ impl Durations {
     }
 
     /// The estimate for one block.
-    pub fn of(&self, node: &Node) -> f64 {
+    pub fn of(&self, node: &Vertex) -> f64 {
         if node.data {
             return self
                 .seconds

@@ -20,9 +20,9 @@ use crate::core::deps::DepGraph;
 use crate::hcl;
 use crate::tfjson::each_object;
 
-/// A resource or data source in the graph.
+/// A resource or data source: a vertex of the graph.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Node {
+pub struct Vertex {
     /// `aws_vpc.main` or `data.aws_ami.linux`.
     pub address: String,
     /// The block type.
@@ -48,7 +48,7 @@ pub struct Explicit {
 #[derive(Clone, Debug)]
 pub struct Graph {
     /// Nodes in address order.
-    pub nodes: Vec<Node>,
+    pub nodes: Vec<Vertex>,
     /// `(dependent, dependency)` pairs from references, through locals.
     pub references: BTreeSet<(usize, usize)>,
     /// Explicit `depends_on` edges.
@@ -190,7 +190,7 @@ impl Graph {
                                 format!("{ty}.{name}")
                             };
                             blocks.insert(address.clone(), block_of(body));
-                            nodes.push(Node {
+                            nodes.push(Vertex {
                                 address,
                                 ty: ty.clone(),
                                 data,
@@ -208,7 +208,7 @@ impl Graph {
             for (name, body) in modules {
                 let address = format!("module.{name}");
                 blocks.insert(address.clone(), block_of(body));
-                nodes.push(Node {
+                nodes.push(Vertex {
                     address,
                     ty: "module".into(),
                     data: false,
