@@ -6,7 +6,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use tfsynth::config::{ConfigFile, ConfigValue, Key, Kind, Overrides, Spec, resolve, rules};
-use tfsynth::hcl::{Part, parse_expression, parse_template};
+use tfsynth::hcl::{Segment, parse_expression, parse_template};
 
 /// Text built from the pieces that matter to the parsers, so random input
 /// reaches deep into them rather than failing at the first character.
@@ -136,7 +136,7 @@ proptest! {
     fn escaped_text_reads_back_as_the_same_text(text in "\\PC{0,64}") {
         let escaped = tfsynth::core::expr::escape_template(&text);
         let parts = parse_template(&escaped).expect("escaped text always parses");
-        let read: String = parts.iter().map(|p| match p { Part::Text(t) => t.clone(), other => panic!("an expression appeared: {other:?}") }).collect();
+        let read: String = parts.iter().map(|p| match p { Segment::Text(t) => t.clone(), other => panic!("an expression appeared: {other:?}") }).collect();
         prop_assert_eq!(read, text);
     }
 

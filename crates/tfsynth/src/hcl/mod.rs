@@ -11,36 +11,7 @@ mod parse;
 
 pub use parse::{ParseError, parse_expression, parse_template, template_code};
 
-/// A binary operator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Op {
-    /// `||`
-    Or,
-    /// `&&`
-    And,
-    /// `==`
-    Eq,
-    /// `!=`
-    Ne,
-    /// `<`
-    Lt,
-    /// `<=`
-    Le,
-    /// `>`
-    Gt,
-    /// `>=`
-    Ge,
-    /// `+`
-    Add,
-    /// `-`
-    Sub,
-    /// `*`
-    Mul,
-    /// `/`
-    Div,
-    /// `%`
-    Mod,
-}
+use crate::core::BinOp;
 
 /// A parsed expression.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,7 +23,7 @@ pub enum Hcl {
     /// `null`.
     Null,
     /// A quoted string template.
-    Template(Vec<Part>),
+    Template(Vec<Segment>),
     /// A variable: the root of a traversal (`var`, `aws_vpc`, `each`, a `for` name).
     Var(String),
     /// `expr.name`
@@ -77,7 +48,7 @@ pub enum Hcl {
     /// `[for k, v in coll : body if cond]` or `{for k, v in coll : key => value... if cond}`.
     For(Box<ForExpr>),
     /// A binary operation.
-    Binary(Op, Box<Hcl>, Box<Hcl>),
+    Binary(BinOp, Box<Hcl>, Box<Hcl>),
     /// `!x`
     Not(Box<Hcl>),
     /// `-x`
@@ -105,15 +76,15 @@ pub struct ForExpr {
 
 /// A piece of a string template.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Part {
+pub enum Segment {
     /// Literal text, escapes resolved.
     Text(String),
     /// `${ expr }`
     Interp(Hcl),
     /// `%{ if cond }then%{ else }else%{ endif }`
-    If(Hcl, Vec<Part>, Vec<Part>),
+    If(Hcl, Vec<Segment>, Vec<Segment>),
     /// `%{ for k, v in coll }body%{ endfor }`
-    For(Option<String>, String, Hcl, Vec<Part>),
+    For(Option<String>, String, Hcl, Vec<Segment>),
 }
 
 /// One step of a traversal after its root.
@@ -187,10 +158,10 @@ pub struct Call {
 
 /// Every function call in template parts, outermost first. The walk keeps its
 /// own stack, so a chain of any length cannot overflow the thread's.
-pub fn template_calls(parts: &[Part]) -> Vec<Call> {
+pub fn template_calls(parts: &[Segment]) -> Vec<Call> {
     enum Item<'a> {
         Expr(&'a Hcl),
-        Parts(&'a [Part]),
+        Parts(&'a [Segment]),
     }
     let mut out = Vec::new();
     let mut stack = vec![Item::Parts(parts)];
@@ -199,14 +170,14 @@ pub fn template_calls(parts: &[Part]) -> Vec<Call> {
             Item::Parts(parts) => {
                 for part in parts.iter().rev() {
                     match part {
-                        Part::Text(_) => {}
-                        Part::Interp(e) => stack.push(Item::Expr(e)),
-                        Part::If(c, a, b) => {
+                        Segment::Text(_) => {}
+                        Segment::Interp(e) => stack.push(Item::Expr(e)),
+                        Segment::If(c, a, b) => {
                             stack.push(Item::Parts(b));
                             stack.push(Item::Parts(a));
                             stack.push(Item::Expr(c));
                         }
-                        Part::For(_, _, coll, body) => {
+                        Segment::For(_, _, coll, body) => {
                             stack.push(Item::Parts(body));
                             stack.push(Item::Expr(coll));
                         }
@@ -262,23 +233,23 @@ pub fn template_calls(parts: &[Part]) -> Vec<Call> {
 }
 
 /// Every traversal in template parts; see [`Hcl::traversals`].
-pub fn template_traversals(parts: &[Part]) -> Vec<Traversal> {
+pub fn template_traversals(parts: &[Segment]) -> Vec<Traversal> {
     let mut out = Vec::new();
     collect_parts(parts, &mut Vec::new(), &mut out);
     out
 }
 
-fn collect_parts(parts: &[Part], bound: &mut Vec<String>, out: &mut Vec<Traversal>) {
+fn collect_parts(parts: &[Segment], bound: &mut Vec<String>, out: &mut Vec<Traversal>) {
     for part in parts {
         match part {
-            Part::Text(_) => {}
-            Part::Interp(e) => collect(e, bound, out),
-            Part::If(c, a, b) => {
+            Segment::Text(_) => {}
+            Segment::Interp(e) => collect(e, bound, out),
+            Segment::If(c, a, b) => {
                 collect(c, bound, out);
                 collect_parts(a, bound, out);
                 collect_parts(b, bound, out);
             }
-            Part::For(k, v, coll, body) => {
+            Segment::For(k, v, coll, body) => {
                 collect(coll, bound, out);
                 let before = bound.len();
                 bound.extend(k.iter().cloned());
@@ -313,7 +284,7 @@ fn chain(expr: &Hcl) -> Option<(&str, Vec<Step>, Vec<&Hcl>)> {
                 steps.push(match key.as_ref() {
                     Hcl::Number(n) => n.parse().map(Step::Index).unwrap_or(Step::Dynamic),
                     Hcl::Template(parts) => match parts.as_slice() {
-                        [Part::Text(t)] => Step::Key(t.clone()),
+                        [Segment::Text(t)] => Step::Key(t.clone()),
                         [] => Step::Key(String::new()),
                         _ => {
                             dynamic.push(key.as_ref());

@@ -5,7 +5,8 @@
 
 use std::fmt;
 
-use super::{ForExpr, Hcl, Op, Part};
+use super::{ForExpr, Hcl, Segment};
+use crate::core::BinOp;
 
 /// Nesting deeper than this is rejected rather than risking the stack. Each
 /// level of parentheses costs a few units (one per grammar level), so this
@@ -36,7 +37,7 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// Parses a string template, as Terraform reads a JSON string value.
-pub fn parse_template(text: &str) -> Result<Vec<Part>, ParseError> {
+pub fn parse_template(text: &str) -> Result<Vec<Segment>, ParseError> {
     let mut p = Parser {
         src: text,
         pos: 0,
@@ -228,14 +229,14 @@ impl<'a> Parser<'a> {
 
     /// Template parts until the end of the text, a closing quote (`quoted`),
     /// or a closing directive keyword.
-    fn parts(&mut self, quoted: bool) -> Result<(Vec<Part>, End), ParseError> {
+    fn parts(&mut self, quoted: bool) -> Result<(Vec<Segment>, End), ParseError> {
         self.enter()?;
         let start = self.pos.saturating_sub(1);
         let mut parts = Vec::new();
         let mut text = String::new();
-        let flush = |text: &mut String, parts: &mut Vec<Part>| {
+        let flush = |text: &mut String, parts: &mut Vec<Segment>| {
             if !text.is_empty() {
-                parts.push(Part::Text(std::mem::take(text)));
+                parts.push(Segment::Text(std::mem::take(text)));
             }
         };
         loop {
@@ -272,7 +273,7 @@ impl<'a> Parser<'a> {
                 if !quoted {
                     self.code.push(at..self.pos);
                 }
-                parts.push(Part::Interp(expr));
+                parts.push(Segment::Interp(expr));
             } else if self.starts_with("%{") {
                 let at = self.pos;
                 self.pos += 2;
@@ -315,7 +316,7 @@ impl<'a> Parser<'a> {
         self.expect("}")
     }
 
-    fn if_directive(&mut self, quoted: bool, at: usize) -> Result<Part, ParseError> {
+    fn if_directive(&mut self, quoted: bool, at: usize) -> Result<Segment, ParseError> {
         let cond = self.expr()?;
         self.close_directive()?;
         if !quoted {
@@ -327,7 +328,7 @@ impl<'a> Parser<'a> {
             other => (Vec::new(), other),
         };
         match end {
-            End::Keyword("endif", _) => Ok(Part::If(cond, then, otherwise)),
+            End::Keyword("endif", _) => Ok(Segment::If(cond, then, otherwise)),
             _ => Err(self.error_at(
                 self.pos,
                 format!("expected `%{{ endif }}`, found {}", self.found_end(at)),
@@ -335,7 +336,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn for_directive(&mut self, quoted: bool, at: usize) -> Result<Part, ParseError> {
+    fn for_directive(&mut self, quoted: bool, at: usize) -> Result<Segment, ParseError> {
         let (key, value, collection) = self.for_head()?;
         self.close_directive()?;
         if !quoted {
@@ -343,7 +344,7 @@ impl<'a> Parser<'a> {
         }
         let (body, end) = self.parts(quoted)?;
         match end {
-            End::Keyword("endfor", _) => Ok(Part::For(key, value, collection, body)),
+            End::Keyword("endfor", _) => Ok(Segment::For(key, value, collection, body)),
             _ => Err(self.error_at(
                 self.pos,
                 format!("expected `%{{ endfor }}`, found {}", self.found_end(at)),
@@ -435,29 +436,30 @@ impl<'a> Parser<'a> {
     }
 
     /// The binary operator at the cursor with its precedence level, if any.
-    fn operator(&self) -> Option<(Op, usize, usize)> {
-        const OPS: [(&str, Op, usize); 13] = [
-            ("||", Op::Or, 0),
-            ("&&", Op::And, 1),
-            ("==", Op::Eq, 2),
-            ("!=", Op::Ne, 2),
-            ("<=", Op::Le, 3),
-            (">=", Op::Ge, 3),
-            ("<", Op::Lt, 3),
-            (">", Op::Gt, 3),
-            ("+", Op::Add, 4),
-            ("-", Op::Sub, 4),
-            ("*", Op::Mul, 5),
-            ("/", Op::Div, 5),
-            ("%", Op::Mod, 5),
+    fn operator(&self) -> Option<(BinOp, usize, usize)> {
+        // Longer symbols first: `<=` is not `<` then `=`.
+        const OPS: [(BinOp, usize); 13] = [
+            (BinOp::Or, 0),
+            (BinOp::And, 1),
+            (BinOp::Eq, 2),
+            (BinOp::Ne, 2),
+            (BinOp::Le, 3),
+            (BinOp::Ge, 3),
+            (BinOp::Lt, 3),
+            (BinOp::Gt, 3),
+            (BinOp::Add, 4),
+            (BinOp::Sub, 4),
+            (BinOp::Mul, 5),
+            (BinOp::Div, 5),
+            (BinOp::Mod, 5),
         ];
         // `=>` belongs to for expressions and `//` starts a comment.
         if self.starts_with("=>") || self.starts_with("//") || self.starts_with("/*") {
             return None;
         }
         OPS.iter()
-            .find(|(s, _, _)| self.starts_with(s))
-            .map(|&(s, op, level)| (op, level, s.len()))
+            .find(|(op, _)| self.starts_with(op.symbol()))
+            .map(|&(op, level)| (op, level, op.symbol().len()))
     }
 
     fn binary(&mut self, min_level: usize) -> Result<Hcl, ParseError> {

@@ -13,7 +13,7 @@ use super::refs::{self, Scope};
 use super::schemas::Schemas;
 use super::{Declared, Finding, Report, Severity, each_object, pointer_segment};
 use crate::core::META_ARGUMENTS;
-use crate::hcl::{self, Part};
+use crate::hcl::{self, Segment};
 use crate::provider::Kind;
 use crate::suggest::did_you_mean;
 use tfsynth_schema::checks::ValueCheck;
@@ -97,7 +97,7 @@ fn kind_words(kind: Kind) -> &'static str {
 /// Whether a JSON string holds an expression (interpolation or directive).
 fn is_dynamic(text: &str) -> bool {
     match hcl::parse_template(text) {
-        Ok(parts) => parts.iter().any(|p| !matches!(p, Part::Text(_))),
+        Ok(parts) => parts.iter().any(|p| !matches!(p, Segment::Text(_))),
         Err(_) => true,
     }
 }
