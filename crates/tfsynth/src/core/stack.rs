@@ -901,6 +901,25 @@ fn is_attribute_path(text: &str) -> bool {
         && !text.contains("${")
 }
 
+/// Inserts `block` under `key` unless the name failed its checks (`ok` is
+/// false) or the key is taken; then the first declaration stays and its
+/// place is returned, for the duplicate problem.
+fn insert_first<K: std::hash::Hash + Eq, B>(
+    map: &mut IndexMap<K, B>,
+    key: K,
+    block: B,
+    ok: bool,
+    at: fn(&B) -> SourceLocation,
+) -> Option<SourceLocation> {
+    if let Some(first) = map.get(&key) {
+        return Some(at(first));
+    }
+    if ok {
+        map.insert(key, block);
+    }
+    None
+}
+
 impl Declare for Resource {
     type Handle = ResourceRef;
 
@@ -908,12 +927,9 @@ impl Declare for Resource {
         let handle = ResourceRef::new(self.ty.clone(), self.name.clone()).in_stack(&stack.name);
         let ok = stack.check_name("resource type", &self.ty, self.at)
             & stack.check_name("resource name", &self.name, self.at);
-        let key = (self.ty.clone(), self.name.clone());
-        if let Some(first) = stack.resources.get(&key) {
-            let first = first.at;
-            stack.duplicate("resource", handle.to_string(), first, self.at);
-        } else if ok {
-            stack.resources.insert(key, self);
+        let (key, at) = ((self.ty.clone(), self.name.clone()), self.at);
+        if let Some(first) = insert_first(&mut stack.resources, key, self, ok, |b| b.at) {
+            stack.duplicate("resource", handle.to_string(), first, at);
         }
         handle
     }
@@ -926,12 +942,9 @@ impl Declare for DataSource {
         let handle = DataRef::new(self.ty.clone(), self.name.clone()).in_stack(&stack.name);
         let ok = stack.check_name("data source type", &self.ty, self.at)
             & stack.check_name("data source name", &self.name, self.at);
-        let key = (self.ty.clone(), self.name.clone());
-        if let Some(first) = stack.data.get(&key) {
-            let first = first.at;
-            stack.duplicate("data source", handle.to_string(), first, self.at);
-        } else if ok {
-            stack.data.insert(key, self);
+        let (key, at) = ((self.ty.clone(), self.name.clone()), self.at);
+        if let Some(first) = insert_first(&mut stack.data, key, self, ok, |b| b.at) {
+            stack.duplicate("data source", handle.to_string(), first, at);
         }
         handle
     }
@@ -944,12 +957,9 @@ impl Declare for EphemeralResource {
         let handle = EphemeralRef::new(self.ty.clone(), self.name.clone()).in_stack(&stack.name);
         let ok = stack.check_name("ephemeral resource type", &self.ty, self.at)
             & stack.check_name("ephemeral resource name", &self.name, self.at);
-        let key = (self.ty.clone(), self.name.clone());
-        if let Some(first) = stack.ephemerals.get(&key) {
-            let first = first.at;
-            stack.duplicate("ephemeral resource", handle.to_string(), first, self.at);
-        } else if ok {
-            stack.ephemerals.insert(key, self);
+        let (key, at) = ((self.ty.clone(), self.name.clone()), self.at);
+        if let Some(first) = insert_first(&mut stack.ephemerals, key, self, ok, |b| b.at) {
+            stack.duplicate("ephemeral resource", handle.to_string(), first, at);
         }
         handle
     }
@@ -961,11 +971,11 @@ impl Declare for Variable {
     fn declare(self, stack: &mut Stack) -> VariableRef {
         let handle = VariableRef::new(self.name.clone());
         let ok = stack.check_name("variable name", &self.name, self.at);
-        if let Some(first) = stack.variables.get(&self.name) {
-            let first = first.at;
-            stack.duplicate("variable", format!("var.{}", self.name), first, self.at);
-        } else if ok {
-            stack.variables.insert(self.name.clone(), self);
+        let (address, at) = (format!("var.{}", self.name), self.at);
+        if let Some(first) =
+            insert_first(&mut stack.variables, self.name.clone(), self, ok, |b| b.at)
+        {
+            stack.duplicate("variable", address, first, at);
         }
         handle
     }
@@ -976,11 +986,10 @@ impl Declare for Output {
 
     fn declare(self, stack: &mut Stack) {
         let ok = stack.check_name("output name", &self.name, self.at);
-        if let Some(first) = stack.outputs.get(&self.name) {
-            let first = first.at;
-            stack.duplicate("output", format!("output.{}", self.name), first, self.at);
-        } else if ok {
-            stack.outputs.insert(self.name.clone(), self);
+        let (address, at) = (format!("output.{}", self.name), self.at);
+        if let Some(first) = insert_first(&mut stack.outputs, self.name.clone(), self, ok, |b| b.at)
+        {
+            stack.duplicate("output", address, first, at);
         }
     }
 }
@@ -1011,6 +1020,56 @@ impl Declare for Provider {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_second_declaration_of_any_kind_is_a_duplicate_and_the_first_stays() {
+        let mut stack = Stack::new("dup");
+        stack.add(Resource::new("aws_vpc", "a").set("cidr_block", "10.0.0.0/16"));
+        stack.add(Resource::new("aws_vpc", "a").set("cidr_block", "10.9.0.0/16"));
+        stack.add(DataSource::new("aws_ami", "a"));
+        stack.add(DataSource::new("aws_ami", "a"));
+        stack.add(EphemeralResource::new("aws_secret", "a"));
+        stack.add(EphemeralResource::new("aws_secret", "a"));
+        stack.add(Variable::new("v"));
+        stack.add(Variable::new("v"));
+        stack.add(Output::new("o", "first"));
+        stack.add(Output::new("o", "second"));
+        stack.add(Provider::new("aws"));
+        stack.add(Provider::new("aws"));
+        let kinds: Vec<(&str, String)> = stack
+            .problems
+            .iter()
+            .filter_map(|p| match p {
+                Problem::Duplicate { kind, address, .. } => Some((*kind, address.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("resource", "aws_vpc.a".to_owned()),
+                ("data source", "data.aws_ami.a".to_owned()),
+                ("ephemeral resource", "ephemeral.aws_secret.a".to_owned()),
+                ("variable", "var.v".to_owned()),
+                ("output", "output.o".to_owned()),
+                ("provider configuration", "aws".to_owned()),
+            ]
+        );
+        // The first declaration is the one kept.
+        let vpc = &stack.resources[&("aws_vpc".to_owned(), "a".to_owned())];
+        assert_eq!(vpc.body["cidr_block"], Node::from("10.0.0.0/16"));
+        assert_eq!(stack.outputs["o"].value, Node::from("first"));
+        // A badly named block is left out, and is not a duplicate of anything.
+        let mut bad = Stack::new("bad");
+        bad.add(Variable::new("1x"));
+        bad.add(Variable::new("1x"));
+        assert!(bad.variables.is_empty());
+        assert!(
+            bad.problems
+                .iter()
+                .all(|p| matches!(p, Problem::InvalidName { .. }))
+        );
+    }
 
     #[test]
     fn identifiers() {
