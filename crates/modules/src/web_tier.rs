@@ -181,263 +181,15 @@ pub fn render_user_data(name: &str, environment: &str, app_port: i64, log_group:
 }
 
 impl WebTier {
-    /// Adds the web tier under `prefix`.
+    /// Adds the web tier under `prefix`: the security groups, the load
+    /// balancer with its listeners, the instances, and the firewall when
+    /// configured.
     pub fn new(stack: &mut Stack, prefix: &str, config: &WebTierConfig) -> WebTier {
-        let name = &config.name;
-        let port = config.app_port;
-        let alb_sg = stack.add(
-            AwsSecurityGroup::new(label(prefix, "alb"))
-                .name(format!("{name}-alb"))
-                .description("Load balancer: HTTP and HTTPS from the internet")
-                .vpc_id(config.vpc_id.clone())
-                .tags(name_tags(&format!("{name}-alb"))),
-        );
-        let instance_sg = stack.add(
-            AwsSecurityGroup::new(label(prefix, "instances"))
-                .name(format!("{name}-instances"))
-                .description("Instances: the application port from the load balancer only")
-                .vpc_id(config.vpc_id.clone())
-                .tags(name_tags(&format!("{name}-instances"))),
-        );
-        for web_port in [80, 443] {
-            stack.add(
-                AwsVpcSecurityGroupIngressRule::new(
-                    label(prefix, &format!("alb_in_{web_port}")),
-                    AwsVpcSecurityGroupIngressRuleArgs {
-                        ip_protocol: "tcp".into(),
-                        security_group_id: alb_sg.id(),
-                    },
-                )
-                .from_port(web_port)
-                .to_port(web_port)
-                .cidr_ipv4("0.0.0.0/0")
-                .description(format!("port {web_port} from the internet")),
-            );
-        }
-        stack.add(
-            AwsVpcSecurityGroupEgressRule::new(
-                label(prefix, "alb_to_instances"),
-                AwsVpcSecurityGroupEgressRuleArgs {
-                    ip_protocol: "tcp".into(),
-                    security_group_id: alb_sg.id(),
-                },
-            )
-            .from_port(port)
-            .to_port(port)
-            .referenced_security_group_id(instance_sg.id())
-            .description("application port to the instances"),
-        );
-        stack.add(
-            AwsVpcSecurityGroupIngressRule::new(
-                label(prefix, "instances_from_alb"),
-                AwsVpcSecurityGroupIngressRuleArgs {
-                    ip_protocol: "tcp".into(),
-                    security_group_id: instance_sg.id(),
-                },
-            )
-            .from_port(port)
-            .to_port(port)
-            .referenced_security_group_id(alb_sg.id())
-            .description("application port from the load balancer"),
-        );
-        stack.add(
-            AwsVpcSecurityGroupEgressRule::new(
-                label(prefix, "instances_https_out"),
-                AwsVpcSecurityGroupEgressRuleArgs {
-                    ip_protocol: "tcp".into(),
-                    security_group_id: instance_sg.id(),
-                },
-            )
-            .from_port(443)
-            .to_port(443)
-            .cidr_ipv4("0.0.0.0/0")
-            .description("HTTPS to AWS APIs and package repositories"),
-        );
-
-        let mut alb = AwsLb::new(prefix)
-            .name(format!("{name}-alb"))
-            .internal(false)
-            .load_balancer_type("application")
-            .security_groups([alb_sg.id()])
-            .subnets(config.alb_subnet_ids.clone())
-            .drop_invalid_header_fields(true)
-            .enable_deletion_protection(config.deletion_protection)
-            .tags(name_tags(&format!("{name}-alb")));
-        if let Some(logs) = &config.access_logs {
-            alb = alb
-                .access_logs(
-                    AccessLogs::new(logs.bucket.clone())
-                        .prefix(logs.prefix.as_str())
-                        .enabled(true),
-                )
-                // The load balancer checks it may write to the bucket when access
-                // logging is enabled; that grant is in the bucket's policy.
-                .depends_on(
-                    &logs.policy,
-                    "the load balancer checks write access to the log bucket",
-                );
-        }
-        let alb = stack.add(alb);
-
-        let hc = &config.health_check;
-        let target_group = stack.add(
-            AwsLbTargetGroup::new(prefix)
-                .name(format!("{name}-tg"))
-                .port(port)
-                .protocol("HTTP")
-                .vpc_id(config.vpc_id.clone())
-                .target_type("instance")
-                .deregistration_delay("30")
-                .health_check(
-                    TgHealthCheck::new()
-                        .enabled(true)
-                        .protocol("HTTP")
-                        .path(hc.path.as_str())
-                        .matcher(hc.matcher.as_str())
-                        .healthy_threshold(hc.healthy_threshold)
-                        .unhealthy_threshold(hc.unhealthy_threshold)
-                        .timeout(hc.timeout)
-                        .interval(hc.interval),
-                )
-                .tags(name_tags(&format!("{name}-tg"))),
-        );
-        let forward = || DefaultAction::new("forward").target_group_arn(target_group.arn());
-        match &config.certificate_arn {
-            Some(certificate) => {
-                stack.add(
-                    AwsLbListener::new(
-                        label(prefix, "http"),
-                        AwsLbListenerArgs {
-                            load_balancer_arn: alb.arn(),
-                            default_action: DefaultAction::new("redirect")
-                                .redirect(Redirect::new("HTTP_301").port("443").protocol("HTTPS")),
-                        },
-                    )
-                    .port(80)
-                    .protocol("HTTP"),
-                );
-                stack.add(
-                    AwsLbListener::new(
-                        label(prefix, "https"),
-                        AwsLbListenerArgs {
-                            load_balancer_arn: alb.arn(),
-                            default_action: forward(),
-                        },
-                    )
-                    .port(443)
-                    .protocol("HTTPS")
-                    .ssl_policy("ELBSecurityPolicy-TLS13-1-2-2021-06")
-                    .certificate_arn(certificate.clone()),
-                );
-            }
-            None => {
-                stack.add(
-                    AwsLbListener::new(
-                        label(prefix, "http"),
-                        AwsLbListenerArgs {
-                            load_balancer_arn: alb.arn(),
-                            default_action: forward(),
-                        },
-                    )
-                    .port(80)
-                    .protocol("HTTP"),
-                );
-            }
-        }
-
-        let user_data = render_user_data(name, &config.environment, port, &config.log_group);
-        // The provider's default_tags reach the launch template but not what
-        // the group launches from it: each instance and its volumes get them
-        // (cost allocation reads Environment, Owner, CostCenter, Project)
-        // through the template's tag specifications, with their own Name.
-        let default_tags = stack.add(DataAwsDefaultTags::new(prefix));
-        let launched_tags = |resource_type: &str, name: String| {
-            TagSpecifications::new()
-                .resource_type(resource_type)
-                .tags(func::merge([
-                    default_tags.tags().into(),
-                    tfsynth::Expr::Object(vec![("Name".into(), name.into())]),
-                ]))
-        };
-        let launch_template = stack.add(
-            AwsLaunchTemplate::new(prefix)
-                .name_prefix(format!("{name}-"))
-                .image_id(config.ami.clone())
-                .instance_type(config.instance_type.as_str())
-                .vpc_security_group_ids([instance_sg.id()])
-                .iam_instance_profile(
-                    IamInstanceProfile::new().arn(config.instance_profile_arn.clone()),
-                )
-                .metadata_options(
-                    MetadataOptions::new()
-                        .http_endpoint("enabled")
-                        .http_tokens("required")
-                        .http_put_response_hop_limit(1),
-                )
-                .block_device_mappings(
-                    BlockDeviceMappings::new().device_name("/dev/xvda").ebs(
-                        Ebs::new()
-                            .volume_size(config.root_volume_gb)
-                            .volume_type("gp3")
-                            .encrypted("true")
-                            .delete_on_termination("true"),
-                    ),
-                )
-                .monitoring(Monitoring::new().enabled(true))
-                .user_data(func::base64encode(user_data.as_str()))
-                .update_default_version(true)
-                .tag_specifications(launched_tags("instance", format!("{name}-instance")))
-                .tag_specifications(launched_tags("volume", format!("{name}-volume")))
-                .tags(name_tags(&format!("{name}-instance"))),
-        );
-        let asg = stack.add(
-            AwsAutoscalingGroup::new(
-                prefix,
-                AwsAutoscalingGroupArgs {
-                    max_size: config.max_size.into(),
-                    min_size: config.min_size.into(),
-                },
-            )
-            .name(format!("{name}-asg"))
-            .desired_capacity(config.desired_capacity)
-            .vpc_zone_identifier(config.instance_subnet_ids.clone())
-            .target_group_arns([target_group.arn()])
-            .health_check_type("ELB")
-            .health_check_grace_period(300)
-            .launch_template(
-                LaunchTemplate::new()
-                    .id(launch_template.id())
-                    .version(func::tostring(launch_template.latest_version())),
-            )
-            .instance_refresh(
-                InstanceRefresh::new("Rolling")
-                    .preferences(Preferences::new().min_healthy_percentage(50)),
-            )
-            .tag(Tag::new(TagArgs {
-                key: "Name".into(),
-                propagate_at_launch: true.into(),
-                value: format!("{name}-instance").into(),
-            })),
-        );
-        let cpu_policy = config.cpu_target.map(|target| {
-            stack.add(
-                AwsAutoscalingPolicy::new(
-                    label(prefix, "cpu"),
-                    AwsAutoscalingPolicyArgs {
-                        autoscaling_group_name: asg.name(),
-                        name: format!("{name}-cpu-target").into(),
-                    },
-                )
-                .policy_type("TargetTrackingScaling")
-                .target_tracking_configuration(
-                    TargetTrackingConfiguration::new(target).predefined_metric_specification(
-                        PredefinedMetricSpecification::new("ASGAverageCPUUtilization"),
-                    ),
-                ),
-            )
-        });
+        let (alb_sg, instance_sg) = security_groups(stack, prefix, config);
+        let (alb, target_group) = load_balancer(stack, prefix, config, &alb_sg);
+        let (asg, cpu_policy) = instances(stack, prefix, config, &instance_sg, &target_group);
         if let Some(firewall) = &config.firewall {
-            web_acl(stack, prefix, name, &alb, firewall);
+            web_acl(stack, prefix, &config.name, &alb, firewall);
         }
         WebTier {
             alb,
@@ -447,6 +199,294 @@ impl WebTier {
             cpu_policy,
         }
     }
+}
+
+/// The load balancer's and the instances' security groups, and the rules
+/// that let the internet reach the one and only the one reach the other.
+fn security_groups(
+    stack: &mut Stack,
+    prefix: &str,
+    config: &WebTierConfig,
+) -> (AwsSecurityGroupRef, AwsSecurityGroupRef) {
+    let name = &config.name;
+    let port = config.app_port;
+    let alb_sg = stack.add(
+        AwsSecurityGroup::new(label(prefix, "alb"))
+            .name(format!("{name}-alb"))
+            .description("Load balancer: HTTP and HTTPS from the internet")
+            .vpc_id(config.vpc_id.clone())
+            .tags(name_tags(&format!("{name}-alb"))),
+    );
+    let instance_sg = stack.add(
+        AwsSecurityGroup::new(label(prefix, "instances"))
+            .name(format!("{name}-instances"))
+            .description("Instances: the application port from the load balancer only")
+            .vpc_id(config.vpc_id.clone())
+            .tags(name_tags(&format!("{name}-instances"))),
+    );
+    for web_port in [80, 443] {
+        stack.add(
+            AwsVpcSecurityGroupIngressRule::new(
+                label(prefix, &format!("alb_in_{web_port}")),
+                AwsVpcSecurityGroupIngressRuleArgs {
+                    ip_protocol: "tcp".into(),
+                    security_group_id: alb_sg.id(),
+                },
+            )
+            .from_port(web_port)
+            .to_port(web_port)
+            .cidr_ipv4("0.0.0.0/0")
+            .description(format!("port {web_port} from the internet")),
+        );
+    }
+    stack.add(
+        AwsVpcSecurityGroupEgressRule::new(
+            label(prefix, "alb_to_instances"),
+            AwsVpcSecurityGroupEgressRuleArgs {
+                ip_protocol: "tcp".into(),
+                security_group_id: alb_sg.id(),
+            },
+        )
+        .from_port(port)
+        .to_port(port)
+        .referenced_security_group_id(instance_sg.id())
+        .description("application port to the instances"),
+    );
+    stack.add(
+        AwsVpcSecurityGroupIngressRule::new(
+            label(prefix, "instances_from_alb"),
+            AwsVpcSecurityGroupIngressRuleArgs {
+                ip_protocol: "tcp".into(),
+                security_group_id: instance_sg.id(),
+            },
+        )
+        .from_port(port)
+        .to_port(port)
+        .referenced_security_group_id(alb_sg.id())
+        .description("application port from the load balancer"),
+    );
+    stack.add(
+        AwsVpcSecurityGroupEgressRule::new(
+            label(prefix, "instances_https_out"),
+            AwsVpcSecurityGroupEgressRuleArgs {
+                ip_protocol: "tcp".into(),
+                security_group_id: instance_sg.id(),
+            },
+        )
+        .from_port(443)
+        .to_port(443)
+        .cidr_ipv4("0.0.0.0/0")
+        .description("HTTPS to AWS APIs and package repositories"),
+    );
+    (alb_sg, instance_sg)
+}
+
+/// The load balancer, its target group and its listeners: HTTP forwarding,
+/// or with a certificate HTTPS forwarding and HTTP redirecting to it.
+fn load_balancer(
+    stack: &mut Stack,
+    prefix: &str,
+    config: &WebTierConfig,
+    alb_sg: &AwsSecurityGroupRef,
+) -> (AwsLbRef, AwsLbTargetGroupRef) {
+    let name = &config.name;
+    let port = config.app_port;
+    let mut alb = AwsLb::new(prefix)
+        .name(format!("{name}-alb"))
+        .internal(false)
+        .load_balancer_type("application")
+        .security_groups([alb_sg.id()])
+        .subnets(config.alb_subnet_ids.clone())
+        .drop_invalid_header_fields(true)
+        .enable_deletion_protection(config.deletion_protection)
+        .tags(name_tags(&format!("{name}-alb")));
+    if let Some(logs) = &config.access_logs {
+        alb = alb
+            .access_logs(
+                AccessLogs::new(logs.bucket.clone())
+                    .prefix(logs.prefix.as_str())
+                    .enabled(true),
+            )
+            // The load balancer checks it may write to the bucket when access
+            // logging is enabled; that grant is in the bucket's policy.
+            .depends_on(
+                &logs.policy,
+                "the load balancer checks write access to the log bucket",
+            );
+    }
+    let alb = stack.add(alb);
+
+    let hc = &config.health_check;
+    let target_group = stack.add(
+        AwsLbTargetGroup::new(prefix)
+            .name(format!("{name}-tg"))
+            .port(port)
+            .protocol("HTTP")
+            .vpc_id(config.vpc_id.clone())
+            .target_type("instance")
+            .deregistration_delay("30")
+            .health_check(
+                TgHealthCheck::new()
+                    .enabled(true)
+                    .protocol("HTTP")
+                    .path(hc.path.as_str())
+                    .matcher(hc.matcher.as_str())
+                    .healthy_threshold(hc.healthy_threshold)
+                    .unhealthy_threshold(hc.unhealthy_threshold)
+                    .timeout(hc.timeout)
+                    .interval(hc.interval),
+            )
+            .tags(name_tags(&format!("{name}-tg"))),
+    );
+    let forward = || DefaultAction::new("forward").target_group_arn(target_group.arn());
+    match &config.certificate_arn {
+        Some(certificate) => {
+            stack.add(
+                AwsLbListener::new(
+                    label(prefix, "http"),
+                    AwsLbListenerArgs {
+                        load_balancer_arn: alb.arn(),
+                        default_action: DefaultAction::new("redirect")
+                            .redirect(Redirect::new("HTTP_301").port("443").protocol("HTTPS")),
+                    },
+                )
+                .port(80)
+                .protocol("HTTP"),
+            );
+            stack.add(
+                AwsLbListener::new(
+                    label(prefix, "https"),
+                    AwsLbListenerArgs {
+                        load_balancer_arn: alb.arn(),
+                        default_action: forward(),
+                    },
+                )
+                .port(443)
+                .protocol("HTTPS")
+                .ssl_policy("ELBSecurityPolicy-TLS13-1-2-2021-06")
+                .certificate_arn(certificate.clone()),
+            );
+        }
+        None => {
+            stack.add(
+                AwsLbListener::new(
+                    label(prefix, "http"),
+                    AwsLbListenerArgs {
+                        load_balancer_arn: alb.arn(),
+                        default_action: forward(),
+                    },
+                )
+                .port(80)
+                .protocol("HTTP"),
+            );
+        }
+    }
+    (alb, target_group)
+}
+
+/// The launch template, the auto scaling group behind the target group,
+/// and its CPU target-tracking policy when configured.
+fn instances(
+    stack: &mut Stack,
+    prefix: &str,
+    config: &WebTierConfig,
+    instance_sg: &AwsSecurityGroupRef,
+    target_group: &AwsLbTargetGroupRef,
+) -> (AwsAutoscalingGroupRef, Option<AwsAutoscalingPolicyRef>) {
+    let name = &config.name;
+    let port = config.app_port;
+    let user_data = render_user_data(name, &config.environment, port, &config.log_group);
+    // The provider's default_tags reach the launch template but not what
+    // the group launches from it: each instance and its volumes get them
+    // (cost allocation reads Environment, Owner, CostCenter, Project)
+    // through the template's tag specifications, with their own Name.
+    let default_tags = stack.add(DataAwsDefaultTags::new(prefix));
+    let launched_tags = |resource_type: &str, name: String| {
+        TagSpecifications::new()
+            .resource_type(resource_type)
+            .tags(func::merge([
+                default_tags.tags().into(),
+                tfsynth::Expr::Object(vec![("Name".into(), name.into())]),
+            ]))
+    };
+    let launch_template = stack.add(
+        AwsLaunchTemplate::new(prefix)
+            .name_prefix(format!("{name}-"))
+            .image_id(config.ami.clone())
+            .instance_type(config.instance_type.as_str())
+            .vpc_security_group_ids([instance_sg.id()])
+            .iam_instance_profile(
+                IamInstanceProfile::new().arn(config.instance_profile_arn.clone()),
+            )
+            .metadata_options(
+                MetadataOptions::new()
+                    .http_endpoint("enabled")
+                    .http_tokens("required")
+                    .http_put_response_hop_limit(1),
+            )
+            .block_device_mappings(
+                BlockDeviceMappings::new().device_name("/dev/xvda").ebs(
+                    Ebs::new()
+                        .volume_size(config.root_volume_gb)
+                        .volume_type("gp3")
+                        .encrypted("true")
+                        .delete_on_termination("true"),
+                ),
+            )
+            .monitoring(Monitoring::new().enabled(true))
+            .user_data(func::base64encode(user_data.as_str()))
+            .update_default_version(true)
+            .tag_specifications(launched_tags("instance", format!("{name}-instance")))
+            .tag_specifications(launched_tags("volume", format!("{name}-volume")))
+            .tags(name_tags(&format!("{name}-instance"))),
+    );
+    let asg = stack.add(
+        AwsAutoscalingGroup::new(
+            prefix,
+            AwsAutoscalingGroupArgs {
+                max_size: config.max_size.into(),
+                min_size: config.min_size.into(),
+            },
+        )
+        .name(format!("{name}-asg"))
+        .desired_capacity(config.desired_capacity)
+        .vpc_zone_identifier(config.instance_subnet_ids.clone())
+        .target_group_arns([target_group.arn()])
+        .health_check_type("ELB")
+        .health_check_grace_period(300)
+        .launch_template(
+            LaunchTemplate::new()
+                .id(launch_template.id())
+                .version(func::tostring(launch_template.latest_version())),
+        )
+        .instance_refresh(
+            InstanceRefresh::new("Rolling")
+                .preferences(Preferences::new().min_healthy_percentage(50)),
+        )
+        .tag(Tag::new(TagArgs {
+            key: "Name".into(),
+            propagate_at_launch: true.into(),
+            value: format!("{name}-instance").into(),
+        })),
+    );
+    let cpu_policy = config.cpu_target.map(|target| {
+        stack.add(
+            AwsAutoscalingPolicy::new(
+                label(prefix, "cpu"),
+                AwsAutoscalingPolicyArgs {
+                    autoscaling_group_name: asg.name(),
+                    name: format!("{name}-cpu-target").into(),
+                },
+            )
+            .policy_type("TargetTrackingScaling")
+            .target_tracking_configuration(
+                TargetTrackingConfiguration::new(target).predefined_metric_specification(
+                    PredefinedMetricSpecification::new("ASGAverageCPUUtilization"),
+                ),
+            ),
+        )
+    });
+    (asg, cpu_policy)
 }
 
 /// The statement of one AWS managed rule group, with its count-only rules.
