@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::core::Backend;
 
 fn spec() -> Spec {
     Spec::new()
