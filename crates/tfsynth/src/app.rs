@@ -154,9 +154,15 @@ pub enum AppError {
     /// Stacks that read each other's outputs do not fit together.
     #[error(transparent)]
     Stacks(Box<crate::stacks::StacksError>),
-    /// The graph could not be built or drawn.
-    #[error("{0}")]
-    Graph(String),
+    /// The graph could not be built or drawn; `stack` names the stack
+    /// when one is to blame.
+    #[error("{}{source}", stack.as_ref().map(|s| format!("stack {s}: ")).unwrap_or_default())]
+    Graph {
+        /// The stack whose graph it is.
+        stack: Option<String>,
+        /// What went wrong.
+        source: crate::graph::GraphError,
+    },
     /// A command added with [`App::command`] failed.
     #[error("{message}")]
     Command {

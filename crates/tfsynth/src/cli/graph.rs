@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use crate::app::{App, AppError};
-use crate::graph::{self, Durations, Graph};
+use crate::graph::{self, Durations, Graph, GraphError};
 
 use super::Cli;
 
@@ -54,15 +54,18 @@ pub struct Args {
     pub durations: Option<PathBuf>,
 }
 
-fn error(message: String) -> Vec<AppError> {
-    vec![AppError::Graph(message)]
+fn error(stack: Option<&str>, source: GraphError) -> Vec<AppError> {
+    vec![AppError::Graph {
+        stack: stack.map(str::to_owned),
+        source,
+    }]
 }
 
 /// Runs `graph`.
 pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(), Vec<AppError>> {
     let table = Durations::from_table(app.duration_table());
     let durations = match &args.durations {
-        Some(path) => table.with_overrides(path).map_err(error)?,
+        Some(path) => table.with_overrides(path).map_err(|e| error(None, e))?,
         None => table,
     };
     let settings = cli.settings(app)?;
@@ -71,11 +74,9 @@ pub fn run(app: &App, cli: &Cli, args: &Args, out: &mut dyn Write) -> Result<(),
     };
     let synthesized = app.synth(std::slice::from_ref(name), &settings)?;
     let stack = &synthesized[0];
-    let g =
-        Graph::from_json(&stack.json).map_err(|e| error(format!("stack {}: {e}", stack.stack)))?;
-    let render = |result: Result<String, graph::GraphError>| {
-        result.map_err(|e| error(format!("stack {}: {e}", stack.stack)))
-    };
+    let g = Graph::from_json(&stack.json).map_err(|e| error(Some(&stack.stack), e))?;
+    let render =
+        |result: Result<String, GraphError>| result.map_err(|e| error(Some(&stack.stack), e));
     let text = match args.format {
         Format::Text => render(graph::text(&stack.stack, &g, &durations))?,
         Format::Dot => render(graph::dot(&stack.stack, &g, &durations))?,
@@ -154,9 +155,7 @@ fn stacks(
 
 /// Draws DOT as SVG with Graphviz: `dot` on PATH, or `<PREFIX>_DOT`.
 fn svg(dot: &str, prefix: &str) -> Result<String, Vec<AppError>> {
-    let missing = || {
-        error("Graphviz's `dot` is not installed (hint: install the graphviz package, e.g. `apt-get install graphviz` or `brew install graphviz`, or use --format dot)".into())
-    };
+    let missing = || error(None, GraphError::DotMissing);
     let mut child =
         Command::new(std::env::var_os(format!("{prefix}_DOT")).unwrap_or_else(|| "dot".into()))
             .arg("-Tsvg")
@@ -170,15 +169,15 @@ fn svg(dot: &str, prefix: &str) -> Result<String, Vec<AppError>> {
         .take()
         .expect("piped")
         .write_all(dot.as_bytes())
-        .map_err(|e| error(format!("cannot feed dot: {e}")))?;
+        .map_err(|e| error(None, GraphError::Dot(format!("cannot feed it: {e}"))))?;
     let output = child
         .wait_with_output()
-        .map_err(|e| error(format!("dot failed: {e}")))?;
+        .map_err(|e| error(None, GraphError::Dot(e.to_string())))?;
     if !output.status.success() {
-        return Err(error(format!(
-            "dot failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        )));
+        return Err(error(
+            None,
+            GraphError::Dot(String::from_utf8_lossy(&output.stderr).trim().to_owned()),
+        ));
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }

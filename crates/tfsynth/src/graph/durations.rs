@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::Vertex;
+use super::{GraphError, Vertex};
 
 /// Seconds for types not in the table.
 pub const DEFAULT_SECONDS: f64 = 2.0;
@@ -40,12 +40,15 @@ impl Durations {
     }
 
     /// This table with the overrides of `path` (`type = seconds` lines, TOML).
-    pub fn with_overrides(mut self, path: &Path) -> Result<Durations, String> {
-        let text =
-            crate::fsio::read_bounded(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    pub fn with_overrides(mut self, path: &Path) -> Result<Durations, GraphError> {
+        let bad = |reason: String| GraphError::Durations {
+            path: path.to_owned(),
+            reason,
+        };
+        let text = crate::fsio::read_bounded(path).map_err(|e| bad(e.to_string()))?;
         let table: toml::Table = text
             .parse()
-            .map_err(|e: toml::de::Error| format!("{}: {}", path.display(), e.message()))?;
+            .map_err(|e: toml::de::Error| bad(e.message().to_owned()))?;
         for (ty, value) in table {
             let seconds = value
                 .as_float()
@@ -53,10 +56,9 @@ impl Durations {
                 // A year is far beyond any creation time; more would saturate the estimate.
                 .filter(|s| s.is_finite() && (0.0..=MAX_SECONDS).contains(s))
                 .ok_or_else(|| {
-                    format!(
-                        "{}: {ty}: expected a number of seconds from 0 to {MAX_SECONDS}",
-                        path.display()
-                    )
+                    bad(format!(
+                        "{ty}: expected a number of seconds from 0 to {MAX_SECONDS}"
+                    ))
                 })?;
             self.seconds.insert(ty, seconds);
         }

@@ -64,6 +64,23 @@ pub enum GraphError {
     /// Blocks depend on each other in a circle.
     #[error("dependency cycle through {0} (hint: the synth command reports the blocks on it)")]
     Cycle(String),
+    /// A durations file that cannot be read or holds something else than
+    /// `type = seconds` lines.
+    #[error("{}: {reason}", path.display())]
+    Durations {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong, with the key when one is to blame.
+        reason: String,
+    },
+    /// Graphviz is not there to draw SVG.
+    #[error(
+        "Graphviz's `dot` is not installed (hint: install the graphviz package, e.g. `apt-get install graphviz` or `brew install graphviz`, or use --format dot)"
+    )]
+    DotMissing,
+    /// Graphviz failed to draw.
+    #[error("dot failed: {0}")]
+    Dot(String),
 }
 
 /// Every string in `value` except `"//"` comments.

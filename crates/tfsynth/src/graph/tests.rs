@@ -133,11 +133,19 @@ fn cycles_and_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "aws_lb = \"slow\"").unwrap();
+    let err = Durations::default().with_overrides(&bad).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: aws_lb: expected a number of seconds from 0 to 31536000",
+            bad.display()
+        )
+    );
+    let missing = dir.path().join("none.toml");
+    let err = Durations::default().with_overrides(&missing).unwrap_err();
     assert!(
-        Durations::default()
-            .with_overrides(&bad)
-            .unwrap_err()
-            .contains("aws_lb: expected a number of seconds")
+        matches!(&err, GraphError::Durations { path, .. } if *path == missing),
+        "{err}"
     );
 }
 
