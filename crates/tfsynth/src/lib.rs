@@ -25,6 +25,14 @@
 
 #![warn(missing_docs)]
 
+// The runner passes signals to terraform's process group and locks stack
+// directories with flock: Unix only, said once here rather than in a
+// screen of errors.
+#[cfg(not(unix))]
+compile_error!(
+    "tfsynth builds on Unix-like systems only (Linux, macOS): it runs terraform in a process group of its own and locks stack directories with flock"
+);
+
 // Lets generated code, which names the engine `tfsynth`, compile inside it
 // too (the generator's golden fixture is part of the unit tests).
 extern crate self as tfsynth;
