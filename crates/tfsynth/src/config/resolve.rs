@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 use super::backend;
 use super::sources::{ConfigFile, Overrides, Source, TOOL_VARIABLES};
 use super::spec::Default;
-use super::spec::Spec;
+use super::spec::{Key, Spec};
 use super::value::ConfigValue;
 use super::value::describe_toml;
 use super::{ConfigError, error, parse_backend};
@@ -398,16 +398,7 @@ pub(super) fn override_entries(
                 ));
                 continue;
             };
-            match ConfigValue::parse(key.kind, text) {
-                Ok(v) => entries.push((
-                    key.name,
-                    Entry {
-                        value: Some(v),
-                        source: Source::Env(var),
-                    },
-                )),
-                Err(message) => errors.push(error(format!("environment variable {var}"), message)),
-            }
+            parse_into(key, text, Source::Env(var), &mut entries, &mut errors);
         }
     }
 
@@ -449,18 +440,36 @@ pub(super) fn override_entries(
             ));
             continue;
         };
-        match ConfigValue::parse(key.kind, text) {
-            Ok(v) => entries.push((
-                key.name,
-                Entry {
-                    value: Some(v),
-                    source: Source::Set(arg.clone()),
-                },
-            )),
-            Err(message) => errors.push(error(format!("--set {arg}"), message)),
-        }
+        parse_into(
+            key,
+            text,
+            Source::Set(arg.clone()),
+            &mut entries,
+            &mut errors,
+        );
     }
     (entries, errors)
+}
+
+/// Parses `text`, given from `source`, as `key`'s value: an entry, or a
+/// problem located at the source.
+fn parse_into(
+    key: &Key,
+    text: &str,
+    source: Source,
+    entries: &mut Vec<(&'static str, Entry)>,
+    errors: &mut Vec<ConfigError>,
+) {
+    match ConfigValue::parse(key.kind, text) {
+        Ok(v) => entries.push((
+            key.name,
+            Entry {
+                value: Some(v),
+                source,
+            },
+        )),
+        Err(message) => errors.push(error(source.to_string(), message)),
+    }
 }
 
 /// Checks what the environment and `--set STACK.KEY=...` give a stack,
