@@ -13,6 +13,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::app::{App, AppError, Settings};
 use crate::config::{ConfigFile, Overrides};
+use crate::ops::Kind;
 
 pub mod config;
 mod examples;
@@ -255,30 +256,14 @@ where
         Command::List(args) => list::run(app, cli, args, out),
         Command::Validate(args) => validate::run(app, cli, args, out, err),
         Command::Config(args) => config::run(app, cli, args, out),
-        Command::Init(a) => run::run(
-            app,
-            cli,
-            &a.stacks,
-            &a.common,
-            crate::ops::Kind::Init,
-            out,
-            err,
-        ),
-        Command::Plan(a) => run::run(
-            app,
-            cli,
-            &a.stacks,
-            &a.common,
-            crate::ops::Kind::Plan,
-            out,
-            err,
-        ),
+        Command::Init(a) => run::run(app, cli, &a.stacks, &a.common, Kind::Init, out, err),
+        Command::Plan(a) => run::run(app, cli, &a.stacks, &a.common, Kind::Plan, out, err),
         Command::Apply(a) => run::run(
             app,
             cli,
             &a.stacks,
             &a.common,
-            crate::ops::Kind::Apply {
+            Kind::Apply {
                 auto_approve: a.auto_approve,
             },
             out,
@@ -289,7 +274,7 @@ where
             cli,
             &a.stacks,
             &a.common,
-            crate::ops::Kind::Destroy {
+            Kind::Destroy {
                 auto_approve: a.auto_approve,
             },
             out,

@@ -13,7 +13,7 @@ use crate::terraform::{self, RunError, Terraform};
 
 use super::run::Kind;
 use super::run_error;
-use super::state::no_state_yet;
+use super::state::{StatePlace, no_state_yet};
 
 /// `-no-color` unless terraform's output goes to a terminal.
 fn color_args() -> Vec<String> {
@@ -62,7 +62,7 @@ pub(super) struct Job<'a> {
     pub(super) labelled: bool,
     pub(super) events: &'a Sender<Event>,
     /// The stacks this one reads outputs of, each with where its state is.
-    pub(super) producers: Vec<(String, String)>,
+    pub(super) producers: Vec<(String, StatePlace)>,
     /// What terraform's errors said about the producers' state.
     pub(super) missing: Mutex<MissingState>,
 }

@@ -14,7 +14,7 @@ use super::job::{Event, Job};
 use super::prepare::{Selection, check_version, locate, prepare};
 use super::run_error;
 use super::schedule::{Outcome, Schedule, Step};
-use super::state::{producers_applied, readers_selected, stack_env, state_places};
+use super::state::{producer_states, producers_applied, readers_selected, stack_env};
 
 /// Which terraform command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,14 +49,14 @@ pub struct Options {
 }
 
 /// The selected stacks in the order the command runs them, each with the
-/// selected stacks it waits for: producers before their readers, readers
-/// first for destroy.
+/// selected stacks it waits for (as indices into the order): producers
+/// before their readers, readers first for destroy.
 fn run_order(
     app: &App,
     settings: &Settings,
     dirs: &[(String, PathBuf)],
     destroy: bool,
-) -> Vec<(String, PathBuf, Vec<String>)> {
+) -> Vec<(String, PathBuf, Vec<usize>)> {
     let selected: Vec<&str> = dirs.iter().map(|(n, _)| n.as_str()).collect();
     let reads: indexmap::IndexMap<String, Vec<String>> = app
         .stack_dependencies(settings)
@@ -85,12 +85,21 @@ fn run_order(
     if destroy {
         order.reverse();
     }
-    order
+    let order: Vec<(String, PathBuf)> = order
         .into_iter()
         .filter_map(|name| {
             let dir = dirs.iter().find(|(n, _)| *n == name)?.1.clone();
-            let waits = waits(&name);
-            Some((name, dir, waits))
+            Some((name, dir))
+        })
+        .collect();
+    order
+        .iter()
+        .map(|(name, dir)| {
+            let waits = waits(name)
+                .iter()
+                .filter_map(|w| order.iter().position(|(n, _)| n == w))
+                .collect();
+            (name.clone(), dir.clone(), waits)
         })
         .collect()
 }
@@ -147,13 +156,7 @@ pub fn run(
     let mut schedule = Schedule::new(
         order
             .iter()
-            .map(|(stack, _, waits)| {
-                let waits = waits
-                    .iter()
-                    .filter_map(|w| order.iter().position(|(n, ..)| n == w))
-                    .collect();
-                (stack.clone(), waits)
-            })
+            .map(|(stack, _, waits)| (stack.clone(), waits.clone()))
             .collect(),
         limit,
     );
@@ -175,8 +178,9 @@ pub fn run(
                     }
                 };
                 let (stack, dir, _) = &order[index];
+                let producers = producer_states(app, &settings, out_dir, stack);
                 if matches!(kind, Kind::Plan | Kind::Apply { .. })
-                    && let Err(errors) = producers_applied(app, &settings, out_dir, stack)
+                    && let Err(errors) = producers_applied(app.name(), stack, &producers)
                 {
                     schedule.finish(index, Duration::ZERO, Err(errors));
                     continue;
@@ -193,7 +197,7 @@ pub fn run(
                     kind,
                     labelled,
                     events: &events,
-                    producers: state_places(app, &settings, out_dir, stack),
+                    producers,
                     missing: Mutex::default(),
                 };
                 scope.spawn(move || {

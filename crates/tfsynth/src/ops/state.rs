@@ -13,13 +13,7 @@ use crate::stacks::StacksError;
 /// The environment terraform runs with for `stack`: the Terraform Cloud
 /// workspace when the stack's `cloud` block selects workspaces by tags.
 pub fn stack_env(app: &App, settings: &Settings, stack: &str) -> Vec<(String, String)> {
-    let backend = app
-        .stacks()
-        .iter()
-        .find(|d| d.name() == stack)
-        .and_then(|def| app.configure(def, settings).ok())
-        .and_then(|config| config.backend().cloned());
-    match backend {
+    match backend_of(app, settings, stack).flatten() {
         Some(Backend::Cloud(cloud)) if !cloud.tags.is_empty() => {
             vec![("TF_WORKSPACE".to_owned(), cloud.workspace)]
         }
@@ -27,22 +21,37 @@ pub fn stack_env(app: &App, settings: &Settings, stack: &str) -> Vec<(String, St
     }
 }
 
+/// `stack`'s resolved backend (`None` inside for local state without a
+/// backend block), or `None` when its configuration does not resolve.
+fn backend_of(app: &App, settings: &Settings, stack: &str) -> Option<Option<Backend>> {
+    let def = app.stacks().iter().find(|d| d.name() == stack)?;
+    let config = app.configure(def, settings).ok()?;
+    Some(config.backend().cloned())
+}
+
 /// Where a producer's state is: a local file, or a place in a remote backend.
-enum StatePlace {
+pub(super) enum StatePlace {
     File(PathBuf),
     Remote(String),
 }
 
+impl Display for StatePlace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatePlace::File(path) => path.display().fmt(f),
+            StatePlace::Remote(at) => f.write_str(at),
+        }
+    }
+}
+
 /// Where `stack`'s state is, from its resolved backend.
 fn state_place(app: &App, settings: &Settings, out_dir: &Path, stack: &str) -> Option<StatePlace> {
-    let def = app.stacks().iter().find(|d| d.name() == stack)?;
-    let config = app.configure(def, settings).ok()?;
-    Some(match config.backend() {
+    Some(match backend_of(app, settings, stack)? {
         None | Some(Backend::Local { path: None }) => {
             StatePlace::File(out_dir.join(stack).join("terraform.tfstate"))
         }
         Some(Backend::Local { path: Some(path) }) => {
-            StatePlace::File(out_dir.join(stack).join(path))
+            StatePlace::File(out_dir.join(stack).join(&path))
         }
         Some(Backend::S3(s3)) => StatePlace::Remote(format!("s3://{}/{}", s3.bucket, s3.key)),
         Some(Backend::Cloud(cloud)) => StatePlace::Remote(format!(
@@ -53,7 +62,7 @@ fn state_place(app: &App, settings: &Settings, out_dir: &Path, stack: &str) -> O
 }
 
 /// The stacks `stack` reads outputs of, each with where its state is.
-fn producer_states(
+pub(super) fn producer_states(
     app: &App,
     settings: &Settings,
     out_dir: &Path,
@@ -137,44 +146,19 @@ fn holds_resources(path: &Path) -> bool {
         .unwrap_or(true)
 }
 
-/// Each producer of `stack` with where its state is, as the messages say it.
-pub(super) fn state_places(
-    app: &App,
-    settings: &Settings,
-    out_dir: &Path,
-    stack: &str,
-) -> Vec<(String, String)> {
-    producer_states(app, settings, out_dir, stack)
-        .into_iter()
-        .map(|(producer, place)| {
-            let at = match place {
-                StatePlace::File(path) => path.display().to_string(),
-                StatePlace::Remote(at) => at,
-            };
-            (producer, at)
-        })
-        .collect()
-}
-
 /// A clear error when `stack` reads a producer whose local state does not
 /// exist yet, before terraform runs; a remote one is known missing only
 /// when terraform says so (`Job::missing_producers` in `job.rs`).
 pub(super) fn producers_applied(
-    app: &App,
-    settings: &Settings,
-    out_dir: &Path,
+    program: &str,
     stack: &str,
+    producers: &[(String, StatePlace)],
 ) -> Result<(), Vec<AppError>> {
-    for (producer, place) in producer_states(app, settings, out_dir, stack) {
+    for (producer, place) in producers {
         if let StatePlace::File(state) = place
             && !state.is_file()
         {
-            return Err(vec![no_state_yet(
-                app.name(),
-                stack,
-                &producer,
-                state.display(),
-            )]);
+            return Err(vec![no_state_yet(program, stack, producer, place)]);
         }
     }
     Ok(())
